@@ -1,0 +1,231 @@
+//! Derived attributes: each account's place in the organization and environment, and each
+//! resource's effective data classification.
+//!
+//! Facts read only the snapshot and the ruleset's parameters; they are computed once per
+//! evaluation and shared read-only by every rule.
+
+use std::collections::HashMap;
+
+use crate::model::{Account, Snapshot, Tags};
+use crate::ruleset::Parameters;
+
+/// Where an effective classification came from, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClassificationSource {
+    /// The resource's own tag.
+    Resource,
+    /// The owning account's tag.
+    Account,
+    /// The nearest OU (or the root) with the tag.
+    OrganizationalUnit,
+    /// The ruleset's default: nothing on the path is tagged.
+    Default,
+}
+
+impl ClassificationSource {
+    /// The lowercase name used in Cedar attributes and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClassificationSource::Resource => "resource",
+            ClassificationSource::Account => "account",
+            ClassificationSource::OrganizationalUnit => "ou",
+            ClassificationSource::Default => "default",
+        }
+    }
+}
+
+/// A resource's effective data classification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    /// The effective level (one of the ruleset's levels).
+    pub level: String,
+    /// Where it came from.
+    pub source: ClassificationSource,
+    /// A tag value found on the path that is not a valid level (the first one, most
+    /// specific first); such a tag is skipped when looking for the effective level.
+    pub invalid_tag: Option<String>,
+}
+
+/// What is known about one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFacts {
+    /// The account's environment, or `None` when the mapping says nothing.
+    pub environment: Option<String>,
+    /// OU names from the root to the account's parent, joined with `/` (`Workloads/Prod`).
+    pub ou_path: String,
+    /// OU ids from the root's child down to the account's parent.
+    pub ou_ids: Vec<String>,
+    /// Classification inherited by the account's resources (account tag > OU tags > default).
+    pub inherited: Classification,
+    /// The account's own classification tag value, if any.
+    pub own_tag: Option<String>,
+}
+
+/// Facts for the whole snapshot.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    accounts: HashMap<String, AccountFacts>,
+    params: Parameters,
+}
+
+impl Facts {
+    /// Derives the facts of a snapshot under the given parameters.
+    pub fn derive(snapshot: &Snapshot, params: &Parameters) -> Facts {
+        let accounts = snapshot
+            .accounts
+            .iter()
+            .map(|account| (account.id.clone(), account_facts(snapshot, account, params)))
+            .collect();
+        Facts {
+            accounts,
+            params: params.clone(),
+        }
+    }
+
+    /// The facts of one account; `None` for an account not in the snapshot.
+    pub fn account(&self, account_id: &str) -> Option<&AccountFacts> {
+        self.accounts.get(account_id)
+    }
+
+    /// The environment of an account (`None` when unmapped or unknown).
+    pub fn environment(&self, account_id: &str) -> Option<&str> {
+        self.account(account_id)?.environment.as_deref()
+    }
+
+    /// The effective classification of a resource with `tags` in `account_id`:
+    /// resource tag > account tag > OU tag (nearest first) > ruleset default.
+    pub fn classification(&self, account_id: &str, tags: &Tags) -> Classification {
+        let inherited = self.account(account_id).map(|a| &a.inherited);
+        match tags.get(&self.params.classification_tag) {
+            Some(value) if self.is_level(value) => Classification {
+                level: value.clone(),
+                source: ClassificationSource::Resource,
+                invalid_tag: None,
+            },
+            own => {
+                let mut c = inherited.cloned().unwrap_or_else(|| self.default_classification());
+                if let Some(bad) = own {
+                    c.invalid_tag = Some(bad.clone());
+                }
+                c
+            }
+        }
+    }
+
+    /// Whether a level is sensitive under the ruleset.
+    pub fn is_sensitive(&self, level: &str) -> bool {
+        self.params.sensitive_classifications.iter().any(|l| l == level)
+    }
+
+    /// The parameters the facts were derived with.
+    pub fn parameters(&self) -> &Parameters {
+        &self.params
+    }
+
+    fn is_level(&self, value: &str) -> bool {
+        self.params.classification_levels.iter().any(|l| l == value)
+    }
+
+    fn default_classification(&self) -> Classification {
+        Classification {
+            level: self.params.default_classification.clone(),
+            source: ClassificationSource::Default,
+            invalid_tag: None,
+        }
+    }
+}
+
+fn account_facts(snapshot: &Snapshot, account: &Account, params: &Parameters) -> AccountFacts {
+    let org = &snapshot.organization;
+    // Walk up from the parent to the root; the path is bounded by the OU count, and the
+    // loader has rejected cycles.
+    let mut chain = Vec::new();
+    let mut current = account.parent_id.as_str();
+    while let Some(ou) = org.ou(current) {
+        chain.push(ou);
+        current = &ou.parent_id;
+        if chain.len() > org.organizational_units.len() {
+            break;
+        }
+    }
+    chain.reverse();
+    let ou_path = chain
+        .iter()
+        .map(|ou| ou.name.as_str())
+        .collect::<Vec<_>>()
+        .join("/");
+    let ou_ids = chain.iter().map(|ou| ou.id.clone()).collect();
+
+    let key = &params.classification_tag;
+    let is_level = |v: &String| params.classification_levels.contains(v);
+    let own_tag = account.tags.get(key).cloned();
+    // Most specific first: the account, then OUs nearest first, then the root.
+    let candidates = std::iter::once((ClassificationSource::Account, own_tag.as_ref()))
+        .chain(
+            chain
+                .iter()
+                .rev()
+                .map(|ou| (ClassificationSource::OrganizationalUnit, ou.tags.get(key))),
+        )
+        .chain(std::iter::once((
+            ClassificationSource::OrganizationalUnit,
+            org.root.tags.get(key),
+        )));
+    let mut invalid_tag = None;
+    let mut inherited = None;
+    for (source, value) in candidates {
+        match value {
+            Some(v) if is_level(v) => {
+                inherited = Some((v.clone(), source));
+                break;
+            }
+            Some(v) if invalid_tag.is_none() => invalid_tag = Some(v.clone()),
+            _ => {}
+        }
+    }
+    let (level, source) = inherited.unwrap_or_else(|| {
+        (
+            params.default_classification.clone(),
+            ClassificationSource::Default,
+        )
+    });
+    AccountFacts {
+        environment: environment_of(account, &ou_path, params),
+        ou_path,
+        ou_ids,
+        inherited: Classification {
+            level,
+            source,
+            invalid_tag,
+        },
+        own_tag,
+    }
+}
+
+/// The account tag wins over the OU mapping: it is the more specific statement.
+fn environment_of(account: &Account, ou_path: &str, params: &Parameters) -> Option<String> {
+    let mapping = &params.environments;
+    if let Some(value) = mapping.tag.as_ref().and_then(|k| account.tags.get(k)) {
+        let mapped = mapping
+            .tag_values
+            .iter()
+            .find(|(_, values)| values.iter().any(|v| v.eq_ignore_ascii_case(value)))
+            .map(|(env, _)| env.clone());
+        return Some(mapped.unwrap_or_else(|| value.to_lowercase()));
+    }
+    mapping
+        .ou
+        .iter()
+        .filter(|m| {
+            m.path.is_empty()
+                || ou_path == m.path
+                || ou_path
+                    .strip_prefix(m.path.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+        .max_by_key(|m| m.path.len())
+        .map(|m| m.environment.clone())
+}
+
+#[cfg(test)]
+mod tests;

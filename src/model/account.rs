@@ -1,0 +1,161 @@
+//! An account and everything read from it.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    impl_resource, AcmCertificate, EbsEncryptionDefault, EbsVolume, FlowLog, Iam, KmsKey,
+    Logging, RdsDbInstance, ResourceRef, ResourceType, S3Bucket, SecurityGroup, Source, Subnet,
+    Tags, Vpc,
+};
+
+/// The lifecycle state of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountStatus {
+    /// In use.
+    Active,
+    /// Suspended.
+    Suspended,
+    /// Closing.
+    PendingClosure,
+}
+
+/// A member (or the management) account of the organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// 12-digit account id.
+    pub id: String,
+    /// Account ARN (`arn:aws:organizations::MGMT:account/o-…/ID`).
+    pub arn: String,
+    /// Same as `id`; present so that every resource has `account_id`.
+    pub account_id: String,
+    /// Always `global`.
+    pub region: String,
+    /// Account name.
+    pub name: String,
+    /// Root email address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Lifecycle state.
+    pub status: AccountStatus,
+    /// Id of the parent OU or root.
+    pub parent_id: String,
+    /// Tags on the account.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// Regions enabled for the account; absent when they could not be read.
+    #[serde(default)]
+    pub enabled_regions: Option<Vec<String>>,
+    /// IAM principals and settings.
+    #[serde(default)]
+    pub iam: Iam,
+    /// KMS keys in every region read.
+    #[serde(default)]
+    pub kms_keys: Vec<KmsKey>,
+    /// VPCs and their parts.
+    #[serde(default)]
+    pub network: Network,
+    /// Data stores.
+    #[serde(default)]
+    pub storage: Storage,
+    /// TLS certificates.
+    #[serde(default)]
+    pub certificates: Certificates,
+    /// Audit logging.
+    #[serde(default)]
+    pub logging: Logging,
+}
+impl_resource!(Account, ResourceType::Account);
+
+/// An account's network configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// VPCs.
+    #[serde(default)]
+    pub vpcs: Vec<Vpc>,
+    /// Subnets.
+    #[serde(default)]
+    pub subnets: Vec<Subnet>,
+    /// Security groups.
+    #[serde(default)]
+    pub security_groups: Vec<SecurityGroup>,
+    /// VPC flow logs.
+    #[serde(default)]
+    pub flow_logs: Vec<FlowLog>,
+}
+
+/// An account's data stores.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    /// S3 buckets owned by the account.
+    #[serde(default)]
+    pub s3_buckets: Vec<S3Bucket>,
+    /// EBS encryption-by-default, one entry per region read.
+    #[serde(default)]
+    pub ebs_encryption_defaults: Vec<EbsEncryptionDefault>,
+    /// EBS volumes.
+    #[serde(default)]
+    pub ebs_volumes: Vec<EbsVolume>,
+    /// RDS DB instances.
+    #[serde(default)]
+    pub rds_instances: Vec<RdsDbInstance>,
+}
+
+/// An account's certificates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Certificates {
+    /// ACM certificates.
+    #[serde(default)]
+    pub acm: Vec<AcmCertificate>,
+}
+
+impl Account {
+    /// Every resource of the account, the account itself first, in document order.
+    pub fn resources(&self) -> impl Iterator<Item = ResourceRef<'_>> {
+        let n = &self.network;
+        let s = &self.storage;
+        std::iter::once(ResourceRef::of(self))
+            .chain(self.iam.roles.iter().map(ResourceRef::of))
+            .chain(self.iam.users.iter().map(ResourceRef::of))
+            .chain(self.kms_keys.iter().map(ResourceRef::of))
+            .chain(s.s3_buckets.iter().map(ResourceRef::of))
+            .chain(s.ebs_encryption_defaults.iter().map(ResourceRef::of))
+            .chain(s.ebs_volumes.iter().map(ResourceRef::of))
+            .chain(s.rds_instances.iter().map(ResourceRef::of))
+            .chain(self.certificates.acm.iter().map(ResourceRef::of))
+            .chain(n.vpcs.iter().map(ResourceRef::of))
+            .chain(n.subnets.iter().map(ResourceRef::of))
+            .chain(n.security_groups.iter().map(ResourceRef::of))
+            .chain(self.logging.cloudtrail_trails.iter().map(ResourceRef::of))
+            .chain(self.logging.config_recorders.iter().map(ResourceRef::of))
+    }
+
+    /// The number of resources of each type in this account (the account itself included).
+    pub fn resource_count(&self, ty: ResourceType) -> usize {
+        let n = &self.network;
+        let s = &self.storage;
+        match ty {
+            ResourceType::Account => 1,
+            ResourceType::IamRole => self.iam.roles.len(),
+            ResourceType::IamUser => self.iam.users.len(),
+            ResourceType::KmsKey => self.kms_keys.len(),
+            ResourceType::S3Bucket => s.s3_buckets.len(),
+            ResourceType::EbsEncryptionDefault => s.ebs_encryption_defaults.len(),
+            ResourceType::EbsVolume => s.ebs_volumes.len(),
+            ResourceType::RdsDbInstance => s.rds_instances.len(),
+            ResourceType::AcmCertificate => self.certificates.acm.len(),
+            ResourceType::Vpc => n.vpcs.len(),
+            ResourceType::Subnet => n.subnets.len(),
+            ResourceType::SecurityGroup => n.security_groups.len(),
+            ResourceType::CloudTrailTrail => self.logging.cloudtrail_trails.len(),
+            ResourceType::ConfigRecorder => self.logging.config_recorders.len(),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! IAM principals and account settings.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{impl_resource, ResourceType, Source, Tags};
+
+/// An account's IAM data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Iam {
+    /// Roles.
+    #[serde(default)]
+    pub roles: Vec<IamRole>,
+    /// Users.
+    #[serde(default)]
+    pub users: Vec<IamUser>,
+    /// The account password policy; absent when none is set or it could not be read.
+    #[serde(default)]
+    pub password_policy: Option<PasswordPolicy>,
+}
+
+/// An IAM role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamRole {
+    /// Role ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Always `global`.
+    pub region: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// Role name.
+    pub name: String,
+    /// Role path.
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// The trust (assume-role) policy document.
+    pub trust_policy: serde_json::Value,
+    /// Inline policies by name.
+    #[serde(default)]
+    pub inline_policies: std::collections::BTreeMap<String, serde_json::Value>,
+    /// ARNs of attached managed policies.
+    #[serde(default)]
+    pub attached_policy_arns: Vec<String>,
+    /// ARN of the permissions boundary, if any.
+    #[serde(default)]
+    pub permissions_boundary_arn: Option<String>,
+    /// Whether it is a service-linked role.
+    #[serde(default)]
+    pub service_linked: bool,
+}
+impl_resource!(IamRole, ResourceType::IamRole);
+
+fn default_path() -> String {
+    "/".to_owned()
+}
+
+/// An IAM user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamUser {
+    /// User ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Always `global`.
+    pub region: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// User name.
+    pub name: String,
+    /// Access keys and their age.
+    #[serde(default)]
+    pub access_keys: Vec<AccessKey>,
+    /// Whether the user has a console password.
+    #[serde(default)]
+    pub console_access: bool,
+    /// Whether an MFA device is enabled.
+    #[serde(default)]
+    pub mfa_enabled: bool,
+}
+impl_resource!(IamUser, ResourceType::IamUser);
+
+/// An IAM access key (its secret is never read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    /// Access key id.
+    pub id: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used, if ever.
+    #[serde(default)]
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The account password policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    /// Minimum password length.
+    pub minimum_length: u32,
+    /// Whether symbols are required.
+    #[serde(default)]
+    pub require_symbols: bool,
+    /// Whether numbers are required.
+    #[serde(default)]
+    pub require_numbers: bool,
+    /// Days before a password expires, if set.
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+}

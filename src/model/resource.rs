@@ -1,0 +1,254 @@
+//! What every resource has in common, and a borrowed view over any resource.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Resource tags, sorted by key so that output is deterministic.
+pub type Tags = BTreeMap<String, String>;
+
+/// How a resource was read: the API call, or the file position it was declared at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Source {
+    /// Read from an AWS API, e.g. `s3:GetBucketEncryption`.
+    Api {
+        /// `service:Operation` of the call that read it.
+        operation: String,
+    },
+    /// Declared in a file (IaC or policy), with a 1-based position.
+    File {
+        /// Path or URI of the file, relative to the scanned root where possible.
+        uri: String,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+    },
+    /// Made up by `rampart synth`.
+    Synthetic,
+}
+
+/// A position in a file, as findings and SARIF report it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct Location {
+    /// Path or URI of the file.
+    pub uri: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl Source {
+    /// The file position, when the resource came from a file.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            Source::File { uri, line, column } => Some(Location {
+                uri: uri.clone(),
+                line: *line,
+                column: *column,
+            }),
+            Source::Api { .. } | Source::Synthetic => None,
+        }
+    }
+}
+
+/// The kinds of resource in the model, named as in CloudFormation where one exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceType {
+    /// An AWS account (`AWS::Organizations::Account`).
+    Account,
+    /// An IAM role.
+    IamRole,
+    /// An IAM user.
+    IamUser,
+    /// A KMS key.
+    KmsKey,
+    /// An S3 bucket.
+    S3Bucket,
+    /// The EBS encryption-by-default setting of one account in one region.
+    EbsEncryptionDefault,
+    /// An EBS volume.
+    EbsVolume,
+    /// An RDS DB instance.
+    RdsDbInstance,
+    /// An ACM certificate.
+    AcmCertificate,
+    /// A VPC.
+    Vpc,
+    /// A VPC subnet.
+    Subnet,
+    /// A VPC security group.
+    SecurityGroup,
+    /// A CloudTrail trail.
+    CloudTrailTrail,
+    /// An AWS Config configuration recorder.
+    ConfigRecorder,
+}
+
+impl ResourceType {
+    /// Every resource type, in a fixed order.
+    pub const ALL: [ResourceType; 14] = [
+        ResourceType::Account,
+        ResourceType::IamRole,
+        ResourceType::IamUser,
+        ResourceType::KmsKey,
+        ResourceType::S3Bucket,
+        ResourceType::EbsEncryptionDefault,
+        ResourceType::EbsVolume,
+        ResourceType::RdsDbInstance,
+        ResourceType::AcmCertificate,
+        ResourceType::Vpc,
+        ResourceType::Subnet,
+        ResourceType::SecurityGroup,
+        ResourceType::CloudTrailTrail,
+        ResourceType::ConfigRecorder,
+    ];
+
+    /// The CloudFormation-style type name (`AWS::S3::Bucket`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceType::Account => "AWS::Organizations::Account",
+            ResourceType::IamRole => "AWS::IAM::Role",
+            ResourceType::IamUser => "AWS::IAM::User",
+            ResourceType::KmsKey => "AWS::KMS::Key",
+            ResourceType::S3Bucket => "AWS::S3::Bucket",
+            ResourceType::EbsEncryptionDefault => "AWS::EC2::EBSEncryptionByDefault",
+            ResourceType::EbsVolume => "AWS::EC2::Volume",
+            ResourceType::RdsDbInstance => "AWS::RDS::DBInstance",
+            ResourceType::AcmCertificate => "AWS::CertificateManager::Certificate",
+            ResourceType::Vpc => "AWS::EC2::VPC",
+            ResourceType::Subnet => "AWS::EC2::Subnet",
+            ResourceType::SecurityGroup => "AWS::EC2::SecurityGroup",
+            ResourceType::CloudTrailTrail => "AWS::CloudTrail::Trail",
+            ResourceType::ConfigRecorder => "AWS::Config::ConfigurationRecorder",
+        }
+    }
+
+    /// The Cedar entity type that represents it (`Aws::S3Bucket`).
+    pub fn cedar_type(self) -> &'static str {
+        match self {
+            ResourceType::Account => "Org::Account",
+            ResourceType::IamRole => "Aws::IamRole",
+            ResourceType::IamUser => "Aws::IamUser",
+            ResourceType::KmsKey => "Aws::KmsKey",
+            ResourceType::S3Bucket => "Aws::S3Bucket",
+            ResourceType::EbsEncryptionDefault => "Aws::EbsEncryptionDefault",
+            ResourceType::EbsVolume => "Aws::EbsVolume",
+            ResourceType::RdsDbInstance => "Aws::RdsDbInstance",
+            ResourceType::AcmCertificate => "Aws::AcmCertificate",
+            ResourceType::Vpc => "Aws::Vpc",
+            ResourceType::Subnet => "Aws::Subnet",
+            ResourceType::SecurityGroup => "Aws::SecurityGroup",
+            ResourceType::CloudTrailTrail => "Aws::CloudTrailTrail",
+            ResourceType::ConfigRecorder => "Aws::ConfigRecorder",
+        }
+    }
+
+    /// The AWS service whose APIs read it; coverage gaps name services this way.
+    pub fn service(self) -> &'static str {
+        match self {
+            ResourceType::Account => "organizations",
+            ResourceType::IamRole | ResourceType::IamUser => "iam",
+            ResourceType::KmsKey => "kms",
+            ResourceType::S3Bucket => "s3",
+            ResourceType::EbsEncryptionDefault
+            | ResourceType::EbsVolume
+            | ResourceType::Vpc
+            | ResourceType::Subnet
+            | ResourceType::SecurityGroup => "ec2",
+            ResourceType::RdsDbInstance => "rds",
+            ResourceType::AcmCertificate => "acm",
+            ResourceType::CloudTrailTrail => "cloudtrail",
+            ResourceType::ConfigRecorder => "config",
+        }
+    }
+
+    /// Parses a CloudFormation-style name or a Cedar entity type name.
+    pub fn parse(name: &str) -> Option<ResourceType> {
+        ResourceType::ALL
+            .into_iter()
+            .find(|t| t.name() == name || t.cedar_type() == name)
+    }
+}
+
+impl fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What every resource of the model exposes.
+pub trait Resource {
+    /// The resource type.
+    const TYPE: ResourceType;
+    /// The ARN (synthesized in a documented form where AWS has none).
+    fn arn(&self) -> &str;
+    /// The owning account.
+    fn account_id(&self) -> &str;
+    /// The region, or [`super::GLOBAL_REGION`].
+    fn region(&self) -> &str;
+    /// The resource's own tags.
+    fn tags(&self) -> &Tags;
+    /// How it was read.
+    fn source(&self) -> &Source;
+}
+
+/// A borrowed view of any resource, for code that treats resources alike.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceRef<'a> {
+    /// The resource type.
+    pub resource_type: ResourceType,
+    /// The ARN.
+    pub arn: &'a str,
+    /// The owning account.
+    pub account_id: &'a str,
+    /// The region, or [`super::GLOBAL_REGION`].
+    pub region: &'a str,
+    /// The resource's own tags.
+    pub tags: &'a Tags,
+    /// How it was read.
+    pub source: &'a Source,
+}
+
+impl<'a> ResourceRef<'a> {
+    /// A view of a typed resource.
+    pub fn of<R: Resource>(r: &'a R) -> Self {
+        ResourceRef {
+            resource_type: R::TYPE,
+            arn: r.arn(),
+            account_id: r.account_id(),
+            region: r.region(),
+            tags: r.tags(),
+            source: r.source(),
+        }
+    }
+}
+
+/// Implements [`Resource`] for a struct with the common fields.
+macro_rules! impl_resource {
+    ($ty:ty, $kind:expr) => {
+        impl $crate::model::Resource for $ty {
+            const TYPE: $crate::model::ResourceType = $kind;
+            fn arn(&self) -> &str {
+                &self.arn
+            }
+            fn account_id(&self) -> &str {
+                &self.account_id
+            }
+            fn region(&self) -> &str {
+                &self.region
+            }
+            fn tags(&self) -> &$crate::model::Tags {
+                &self.tags
+            }
+            fn source(&self) -> &$crate::model::Source {
+                &self.source
+            }
+        }
+    };
+}
+pub(crate) use impl_resource;

@@ -1,0 +1,374 @@
+//! The engine: selects rules by ruleset, runs native and Cedar rules in parallel, then
+//! applies coverage gaps (→ `unknown`) and waivers (→ `waived`) and sorts the findings.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use globset::{Glob, GlobMatcher};
+use rayon::prelude::*;
+
+use super::catalog::{Catalog, CatalogRule};
+use super::cedar::{CedarBackend, ReferenceBackend};
+use super::{
+    fingerprint, unknown_name, AppliedWaiver, Finding, Outcome, ResourceKey, RuleContext,
+    RuleMeta, Severity, Status,
+};
+use crate::facts::Facts;
+use crate::model::{CoverageGap, ResourceType, Snapshot};
+use crate::ruleset::{Ruleset, Waiver};
+
+/// Why an engine could not be built from a ruleset.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The ruleset names a rule the catalog does not have.
+    #[error("{ruleset}: {section}: {message}")]
+    UnknownRule {
+        /// The ruleset's name.
+        ruleset: String,
+        /// Where in the ruleset (`severity`, `waivers`, `frameworks.NAME`).
+        section: String,
+        /// The message, with a did-you-mean.
+        message: String,
+    },
+    /// A glob in the ruleset is malformed.
+    #[error("{ruleset}: invalid glob `{glob}`: {message}")]
+    BadGlob {
+        /// The ruleset's name.
+        ruleset: String,
+        /// The glob.
+        glob: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A rule selected by the ruleset, with its effective severity.
+pub struct ActiveRule<'c> {
+    /// The catalog entry.
+    pub rule: &'c CatalogRule,
+    /// Severity after ruleset overrides.
+    pub severity: Severity,
+    /// Shared copies of the strings every finding repeats.
+    id: Arc<str>,
+    title: Arc<str>,
+}
+
+impl ActiveRule<'_> {
+    /// The rule's metadata.
+    pub fn meta(&self) -> &RuleMeta {
+        self.rule.meta()
+    }
+}
+
+/// The result of an evaluation.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Findings sorted by (rule id, resource, region, account).
+    pub findings: Vec<Finding>,
+    /// Things the user should know that are not findings (expired waivers, …), sorted.
+    pub warnings: Vec<String>,
+    /// The snapshot's coverage gaps.
+    pub coverage: Vec<CoverageGap>,
+}
+
+/// A catalog narrowed and configured by a ruleset, ready to evaluate snapshots.
+pub struct Engine<'c> {
+    catalog: &'c Catalog,
+    ruleset: &'c Ruleset,
+    active: Vec<ActiveRule<'c>>,
+    waivers: Vec<(Waiver, GlobMatcher)>,
+}
+
+impl<'c> Engine<'c> {
+    /// Checks the ruleset against the catalog and selects its rules.
+    pub fn new(catalog: &'c Catalog, ruleset: &'c Ruleset) -> Result<Engine<'c>, EngineError> {
+        let glob = |pattern: &str| {
+            Glob::new(pattern)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| EngineError::BadGlob {
+                    ruleset: ruleset.name.clone(),
+                    glob: pattern.to_owned(),
+                    message: e.kind().to_string(),
+                })
+        };
+        let include = ruleset
+            .rules
+            .include
+            .iter()
+            .map(|p| glob(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let exclude = ruleset
+            .rules
+            .exclude
+            .iter()
+            .map(|p| glob(p))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let known: Vec<&str> = catalog.ids().collect();
+        let check = |section: &str, id: &str| {
+            if catalog.get(id).is_some() {
+                Ok(())
+            } else {
+                Err(EngineError::UnknownRule {
+                    ruleset: ruleset.name.clone(),
+                    section: section.to_owned(),
+                    message: unknown_name("rule", id, &known),
+                })
+            }
+        };
+        for id in ruleset.severity.keys() {
+            check("severity", id)?;
+        }
+        for w in &ruleset.waivers {
+            check("waivers", &w.rule)?;
+        }
+        for (framework, mapping) in &ruleset.frameworks {
+            for id in mapping.keys() {
+                check(&format!("frameworks.{framework}"), id)?;
+            }
+        }
+
+        let active = catalog
+            .rules()
+            .iter()
+            .filter(|r| {
+                let id = r.meta().id.as_str();
+                include.iter().any(|g| g.is_match(id)) && !exclude.iter().any(|g| g.is_match(id))
+            })
+            .map(|rule| {
+                let meta = rule.meta();
+                ActiveRule {
+                    rule,
+                    severity: ruleset.severity.get(&meta.id).copied().unwrap_or(meta.severity),
+                    id: Arc::from(meta.id.as_str()),
+                    title: Arc::from(meta.title.as_str()),
+                }
+            })
+            .collect();
+        // Waiver globs match whole ARNs; `*` may cross `/` and `:` as users expect.
+        let waivers = ruleset
+            .waivers
+            .iter()
+            .map(|w| {
+                let matcher = globset::GlobBuilder::new(&w.resource)
+                    .literal_separator(false)
+                    .build()
+                    .map(|g| g.compile_matcher())
+                    .map_err(|e| EngineError::BadGlob {
+                        ruleset: ruleset.name.clone(),
+                        glob: w.resource.clone(),
+                        message: e.kind().to_string(),
+                    })?;
+                Ok((w.clone(), matcher))
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        Ok(Engine {
+            catalog,
+            ruleset,
+            active,
+            waivers,
+        })
+    }
+
+    /// The rules this engine runs, sorted by id.
+    pub fn active_rules(&self) -> &[ActiveRule<'c>] {
+        &self.active
+    }
+
+    /// The ruleset it was built from.
+    pub fn ruleset(&self) -> &Ruleset {
+        self.ruleset
+    }
+
+    /// Evaluates a snapshot. `now` comes from the caller's clock.
+    pub fn evaluate(&self, snapshot: &Snapshot, now: DateTime<Utc>) -> Evaluation {
+        let facts = Facts::derive(snapshot, &self.ruleset.parameters);
+        let cx = RuleContext {
+            snapshot,
+            facts: &facts,
+            now,
+        };
+
+        // (active rule index, outcome) from every backend.
+        let native: Vec<(usize, Outcome)> = self
+            .active
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r.rule {
+                CatalogRule::Native(_, rule) => Some((i, *rule)),
+                CatalogRule::Cedar(_) => None,
+            })
+            .flat_map_iter(|(i, rule)| {
+                snapshot.accounts.iter().flat_map(move |account| {
+                    let mut out = Vec::new();
+                    rule.evaluate(&cx, account, &mut out);
+                    out.into_iter().map(move |o| (i, o))
+                })
+            })
+            .collect();
+
+        let cedar_ids: Vec<(usize, &str)> = self
+            .active
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r.rule, CatalogRule::Cedar(_)))
+            .map(|(i, r)| (i, r.meta().id.as_str()))
+            .collect();
+        let backend = ReferenceBackend::new(self.catalog.policies());
+        let cedar = backend.evaluate(&cx, &cedar_ids);
+
+        let mut warnings = BTreeSet::new();
+        let mut findings: Vec<Finding> = native
+            .into_par_iter()
+            .chain(cedar.into_par_iter())
+            .chain(self.gap_outcomes(snapshot).into_par_iter())
+            .map(|(i, outcome)| self.finding(i, outcome, snapshot, now))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(finding, warning)| {
+                if let Some(w) = warning {
+                    warnings.insert(w);
+                }
+                finding
+            })
+            .collect();
+        findings.par_sort_unstable_by(|a, b| {
+            (&a.rule_id, &a.resource, &a.region, &a.account_id).cmp(&(
+                &b.rule_id,
+                &b.resource,
+                &b.region,
+                &b.account_id,
+            ))
+        });
+        findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+        let mut coverage = snapshot.coverage.clone();
+        coverage.sort();
+        Evaluation {
+            findings,
+            warnings: warnings.into_iter().collect(),
+            coverage,
+        }
+    }
+
+    /// For each gap that hides whole resources (no single ARN), one `unknown` outcome per
+    /// active rule assessing resources that service reads: the resources that were not read
+    /// cannot be listed, but their absence must not look like a pass.
+    fn gap_outcomes(&self, snapshot: &Snapshot) -> Vec<(usize, Outcome)> {
+        let mut out = Vec::new();
+        for gap in snapshot.coverage.iter().filter(|g| g.resource.is_none()) {
+            for (i, rule) in self.active.iter().enumerate() {
+                let Some(ty) = rule
+                    .meta()
+                    .resource_types
+                    .iter()
+                    .copied()
+                    .find(|t| t.service() == gap.service)
+                else {
+                    continue;
+                };
+                let key = ResourceKey {
+                    arn: format!("arn:aws:{}:{}:{}:*", gap.service, gap.region, gap.account_id),
+                    resource_type: ty,
+                    account_id: gap.account_id.clone(),
+                    region: gap.region.clone(),
+                    location: None,
+                };
+                out.push((i, Outcome::unknown(key, gap_message(gap))));
+            }
+        }
+        out
+    }
+
+    /// Turns an outcome into a finding: coverage first (data not read → unknown), then
+    /// waivers (fail → waived while the waiver has not expired).
+    fn finding(
+        &self,
+        index: usize,
+        mut outcome: Outcome,
+        snapshot: &Snapshot,
+        now: DateTime<Utc>,
+    ) -> (Finding, Option<String>) {
+        let rule = &self.active[index];
+        let meta = rule.meta();
+        if outcome.status != Status::Unknown {
+            let r = &outcome.resource;
+            if let Some(gap) = snapshot.coverage.iter().find(|g| {
+                meta.reads
+                    .iter()
+                    .any(|s| g.covers(&r.account_id, &r.region, s, Some(&r.arn)))
+            }) {
+                outcome.status = Status::Unknown;
+                outcome.message = gap_message(gap);
+            }
+        }
+        let mut warning = None;
+        let mut waiver = None;
+        if outcome.status == Status::Fail {
+            let today = now.date_naive();
+            for (w, matcher) in &self.waivers {
+                if w.rule != meta.id || !matcher.is_match(&outcome.resource.arn) {
+                    continue;
+                }
+                if w.expires < today {
+                    warning = Some(format!(
+                        "waiver for `{}` on `{}` expired on {} (approved by {}): the finding is reported as fail",
+                        w.rule, w.resource, w.expires, w.approver
+                    ));
+                    continue;
+                }
+                outcome.status = Status::Waived;
+                waiver = Some(AppliedWaiver {
+                    reason: w.reason.clone(),
+                    approver: w.approver.clone(),
+                    expires: w.expires,
+                    resource: w.resource.clone(),
+                });
+                break;
+            }
+        }
+        let fp = fingerprint(&meta.id, &outcome.resource);
+        let r = outcome.resource;
+        let finding = Finding {
+            rule_id: rule.id.clone(),
+            title: rule.title.clone(),
+            status: outcome.status,
+            severity: rule.severity,
+            area: meta.area,
+            resource: r.arn,
+            resource_type: r.resource_type.name(),
+            account_id: r.account_id,
+            region: r.region,
+            message: outcome.message,
+            location: r.location,
+            fingerprint: fp,
+            waiver,
+        };
+        (finding, warning)
+    }
+
+    /// Framework → control ids for a rule, from the ruleset.
+    pub fn controls(&self, rule_id: &str) -> BTreeMap<&str, &[String]> {
+        self.ruleset
+            .frameworks
+            .iter()
+            .filter_map(|(fw, m)| m.get(rule_id).map(|c| (fw.as_str(), c.as_slice())))
+            .collect()
+    }
+}
+
+fn gap_message(gap: &CoverageGap) -> String {
+    let scope = match &gap.resource {
+        Some(arn) => format!("`{arn}`"),
+        None => format!("account {} region {}", gap.account_id, gap.region),
+    };
+    format!(
+        "not assessable: {} data for {scope} could not be read ({})",
+        gap.service, gap.reason
+    )
+}
+
+/// The resource types a set of rules visits, for indexing.
+pub fn visited_types<'a>(rules: impl Iterator<Item = &'a RuleMeta>) -> BTreeSet<ResourceType> {
+    rules.flat_map(|m| m.resource_types.iter().copied()).collect()
+}

@@ -1,0 +1,30 @@
+//! The rule engine: rule metadata, native and Cedar rules, and evaluation of a snapshot
+//! into findings.
+
+pub mod catalog;
+pub mod cedar;
+mod engine;
+mod finding;
+pub mod native;
+mod types;
+
+pub use catalog::{Catalog, CatalogError};
+pub use engine::{Engine, EngineError, Evaluation};
+pub use finding::{fingerprint, AppliedWaiver, Finding, Outcome, ResourceKey};
+pub use types::{did_you_mean, unknown_name, Area, RuleKind, RuleMeta, Severity, Status};
+
+use chrono::{DateTime, Utc};
+
+use crate::facts::Facts;
+use crate::model::Snapshot;
+
+/// What a rule may read while it evaluates: the model, the derived facts and the time.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleContext<'a> {
+    /// The snapshot under evaluation.
+    pub snapshot: &'a Snapshot,
+    /// Facts derived from it under the ruleset's parameters.
+    pub facts: &'a Facts,
+    /// "Now", from the caller's clock, so that results are reproducible.
+    pub now: DateTime<Utc>,
+}

@@ -1,0 +1,176 @@
+//! Rulesets: which rules run, their parameters, severity overrides, waivers and the
+//! framework controls each rule maps to. Written in TOML (`rulesets/*.toml`).
+
+mod parse;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub use parse::{load_ruleset_file, parse_ruleset, RulesetError, DEFAULT_RULESET};
+
+use crate::rules::Severity;
+
+/// A parsed ruleset.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ruleset {
+    /// Short name, shown in reports.
+    pub name: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// Which rules run.
+    #[serde(default)]
+    pub rules: RuleSelection,
+    /// Severity overrides by rule id.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Parameters the rules read.
+    #[serde(default)]
+    pub parameters: Parameters,
+    /// Accepted exceptions.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+    /// Framework → rule id → control ids.
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// SHA-256 of the ruleset text, for reports; not part of the file.
+    #[serde(skip)]
+    pub sha256: String,
+}
+
+/// Rule selection by id glob.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSelection {
+    /// Globs of rule ids to run (`*` for all).
+    #[serde(default = "all_rules")]
+    pub include: Vec<String>,
+    /// Globs of rule ids to leave out, applied after `include`.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl Default for RuleSelection {
+    fn default() -> Self {
+        RuleSelection {
+            include: all_rules(),
+            exclude: Vec::new(),
+        }
+    }
+}
+
+fn all_rules() -> Vec<String> {
+    vec!["*".to_owned()]
+}
+
+/// Parameters that rules and facts read.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameters {
+    /// The tag key that carries a data classification.
+    #[serde(default = "default_classification_tag")]
+    pub classification_tag: String,
+    /// Valid classification levels, least to most sensitive.
+    #[serde(default = "default_levels")]
+    pub classification_levels: Vec<String>,
+    /// The classification of data with no tag on it, its account or its OUs.
+    #[serde(default = "default_classification")]
+    pub default_classification: String,
+    /// Levels that count as sensitive for rules on "classified" data.
+    #[serde(default = "default_sensitive")]
+    pub sensitive_classifications: Vec<String>,
+    /// Approved regions per classification level; a level not listed may be anywhere.
+    #[serde(default)]
+    pub approved_regions: BTreeMap<String, Vec<String>>,
+    /// How accounts map to environments.
+    #[serde(default)]
+    pub environments: EnvironmentMapping,
+    /// Certificates expiring within this many days fail.
+    #[serde(default = "default_cert_days")]
+    pub certificate_expiry_days: u32,
+}
+
+impl Default for Parameters {
+    fn default() -> Self {
+        Parameters {
+            classification_tag: default_classification_tag(),
+            classification_levels: default_levels(),
+            default_classification: default_classification(),
+            sensitive_classifications: default_sensitive(),
+            approved_regions: BTreeMap::new(),
+            environments: EnvironmentMapping::default(),
+            certificate_expiry_days: default_cert_days(),
+        }
+    }
+}
+
+fn default_classification_tag() -> String {
+    "DataClassification".to_owned()
+}
+fn default_levels() -> Vec<String> {
+    ["public", "internal", "confidential", "restricted"]
+        .map(str::to_owned)
+        .to_vec()
+}
+fn default_classification() -> String {
+    "internal".to_owned()
+}
+fn default_sensitive() -> Vec<String> {
+    vec!["confidential".to_owned(), "restricted".to_owned()]
+}
+fn default_cert_days() -> u32 {
+    30
+}
+
+/// How an account's environment is derived: an account tag first, then its OU path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentMapping {
+    /// The account tag that names the environment (e.g. `Environment`).
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Environment → tag values that mean it (`prod = ["prod", "production"]`).
+    /// A tag value not listed here is used as it is, lowercased.
+    #[serde(default)]
+    pub tag_values: BTreeMap<String, Vec<String>>,
+    /// OU paths (names from the root, `Workloads/Prod`) and their environment; the longest
+    /// matching path wins, and a path covers the OUs below it.
+    #[serde(default)]
+    pub ou: Vec<OuEnvironment>,
+}
+
+/// One OU path → environment mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OuEnvironment {
+    /// OU names from the root, separated by `/`; `""` is the root itself.
+    pub path: String,
+    /// The environment of accounts under it.
+    pub environment: String,
+}
+
+/// An accepted exception to a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The rule id it waives.
+    pub rule: String,
+    /// Glob over resource ARNs (`*` any run of characters, `?` one character).
+    pub resource: String,
+    /// Why the exception is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub approver: String,
+    /// Last day it applies (inclusive, UTC).
+    pub expires: NaiveDate,
+}
+
+impl Ruleset {
+    /// The bundled default ruleset (`rulesets/default.toml`, embedded in the binary).
+    pub fn bundled() -> Result<Ruleset, RulesetError> {
+        parse_ruleset(DEFAULT_RULESET, std::path::Path::new("rulesets/default.toml"))
+    }
+}
