@@ -15,7 +15,7 @@ use super::{
     RuleMeta, Severity, Status,
 };
 use crate::facts::Facts;
-use crate::model::{CoverageGap, ResourceType, Snapshot};
+use crate::model::{CoverageGap, Snapshot};
 use crate::ruleset::{Ruleset, Waiver};
 
 /// Why an engine could not be built from a ruleset.
@@ -366,9 +366,4 @@ fn gap_message(gap: &CoverageGap) -> String {
         "not assessable: {} data for {scope} could not be read ({})",
         gap.service, gap.reason
     )
-}
-
-/// The resource types a set of rules visits, for indexing.
-pub fn visited_types<'a>(rules: impl Iterator<Item = &'a RuleMeta>) -> BTreeSet<ResourceType> {
-    rules.flat_map(|m| m.resource_types.iter().copied()).collect()
 }
