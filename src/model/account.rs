@@ -4,9 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    impl_resource, AcmCertificate, EbsEncryptionDefault, EbsVolume, FlowLog, Iam, KmsKey,
-    Logging, RdsDbInstance, ResourceRef, ResourceType, S3Bucket, SecurityGroup, Source, Subnet,
-    Tags, Vpc,
+    impl_resource, AcmCertificate, CloudTrailTrail, ConfigRecorder, EbsEncryptionDefault,
+    EbsVolume, FlowLog, Iam, IamRole, IamUser, KmsKey, Logging, RdsDbInstance, ResourceRef,
+    ResourceType, S3Bucket, SecurityGroup, Source, Subnet, Tags, Vpc,
 };
 
 /// The lifecycle state of an account.
@@ -116,25 +116,86 @@ pub struct Certificates {
     pub acm: Vec<AcmCertificate>,
 }
 
+/// A borrowed resource with its concrete type, for code that needs type-specific fields.
+#[derive(Debug, Clone, Copy)]
+pub enum TypedResource<'a> {
+    /// The account itself.
+    Account(&'a Account),
+    /// An IAM role.
+    IamRole(&'a IamRole),
+    /// An IAM user.
+    IamUser(&'a IamUser),
+    /// A KMS key.
+    KmsKey(&'a KmsKey),
+    /// An S3 bucket.
+    S3Bucket(&'a S3Bucket),
+    /// EBS encryption by default in one region.
+    EbsEncryptionDefault(&'a EbsEncryptionDefault),
+    /// An EBS volume.
+    EbsVolume(&'a EbsVolume),
+    /// An RDS instance.
+    RdsDbInstance(&'a RdsDbInstance),
+    /// An ACM certificate.
+    AcmCertificate(&'a AcmCertificate),
+    /// A VPC.
+    Vpc(&'a Vpc),
+    /// A subnet.
+    Subnet(&'a Subnet),
+    /// A security group.
+    SecurityGroup(&'a SecurityGroup),
+    /// A CloudTrail trail.
+    CloudTrailTrail(&'a CloudTrailTrail),
+    /// A Config recorder.
+    ConfigRecorder(&'a ConfigRecorder),
+}
+
+impl<'a> TypedResource<'a> {
+    /// The common fields.
+    pub fn view(self) -> ResourceRef<'a> {
+        match self {
+            TypedResource::Account(r) => ResourceRef::of(r),
+            TypedResource::IamRole(r) => ResourceRef::of(r),
+            TypedResource::IamUser(r) => ResourceRef::of(r),
+            TypedResource::KmsKey(r) => ResourceRef::of(r),
+            TypedResource::S3Bucket(r) => ResourceRef::of(r),
+            TypedResource::EbsEncryptionDefault(r) => ResourceRef::of(r),
+            TypedResource::EbsVolume(r) => ResourceRef::of(r),
+            TypedResource::RdsDbInstance(r) => ResourceRef::of(r),
+            TypedResource::AcmCertificate(r) => ResourceRef::of(r),
+            TypedResource::Vpc(r) => ResourceRef::of(r),
+            TypedResource::Subnet(r) => ResourceRef::of(r),
+            TypedResource::SecurityGroup(r) => ResourceRef::of(r),
+            TypedResource::CloudTrailTrail(r) => ResourceRef::of(r),
+            TypedResource::ConfigRecorder(r) => ResourceRef::of(r),
+        }
+    }
+}
+
 impl Account {
     /// Every resource of the account, the account itself first, in document order.
     pub fn resources(&self) -> impl Iterator<Item = ResourceRef<'_>> {
+        self.typed_resources().map(TypedResource::view)
+    }
+
+    /// Every resource of the account with its concrete type, in the order of [`Self::resources`].
+    pub fn typed_resources(&self) -> impl Iterator<Item = TypedResource<'_>> {
+        use TypedResource as T;
         let n = &self.network;
         let s = &self.storage;
-        std::iter::once(ResourceRef::of(self))
-            .chain(self.iam.roles.iter().map(ResourceRef::of))
-            .chain(self.iam.users.iter().map(ResourceRef::of))
-            .chain(self.kms_keys.iter().map(ResourceRef::of))
-            .chain(s.s3_buckets.iter().map(ResourceRef::of))
-            .chain(s.ebs_encryption_defaults.iter().map(ResourceRef::of))
-            .chain(s.ebs_volumes.iter().map(ResourceRef::of))
-            .chain(s.rds_instances.iter().map(ResourceRef::of))
-            .chain(self.certificates.acm.iter().map(ResourceRef::of))
-            .chain(n.vpcs.iter().map(ResourceRef::of))
-            .chain(n.subnets.iter().map(ResourceRef::of))
-            .chain(n.security_groups.iter().map(ResourceRef::of))
-            .chain(self.logging.cloudtrail_trails.iter().map(ResourceRef::of))
-            .chain(self.logging.config_recorders.iter().map(ResourceRef::of))
+        std::iter::once(T::Account(self))
+            .chain(self.iam.roles.iter().map(T::IamRole))
+            .chain(self.iam.users.iter().map(T::IamUser))
+            .chain(self.kms_keys.iter().map(T::KmsKey))
+            .chain(s.s3_buckets.iter().map(T::S3Bucket))
+            .chain(s.ebs_encryption_defaults.iter().map(T::EbsEncryptionDefault))
+            .chain(s.ebs_volumes.iter().map(T::EbsVolume))
+            .chain(s.rds_instances.iter().map(T::RdsDbInstance))
+            .chain(self.certificates.acm.iter().map(T::AcmCertificate))
+            .chain(n.vpcs.iter().map(T::Vpc))
+            .chain(n.subnets.iter().map(T::Subnet))
+            .chain(n.security_groups.iter().map(T::SecurityGroup))
+            .chain(self.logging.cloudtrail_trails.iter().map(T::CloudTrailTrail))
+            .chain(self.logging.config_recorders.iter().map(T::ConfigRecorder))
     }
 
     /// The number of resources of each type in this account (the account itself included).

@@ -20,9 +20,10 @@ mod logging;
 mod network;
 mod organization;
 mod resource;
+mod sample;
 mod storage;
 
-pub use account::{Account, AccountStatus, Certificates, Network, Storage};
+pub use account::{Account, AccountStatus, Certificates, Network, Storage, TypedResource};
 pub use certificates::AcmCertificate;
 pub use coverage::CoverageGap;
 pub use iam::{AccessKey, Iam, IamRole, IamUser, PasswordPolicy};
@@ -32,6 +33,7 @@ pub use logging::{CloudTrailTrail, ConfigRecorder, Logging};
 pub use network::{FlowLog, SecurityGroup, SecurityGroupRule, Subnet, Vpc};
 pub use organization::{OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, Root};
 use resource::impl_resource;
+pub use sample::{sample_snapshot, SAMPLE_JSON, SAMPLE_PATH};
 pub use resource::{Location, Resource, ResourceRef, ResourceType, Source, Tags};
 pub use storage::{
     BucketEncryption, EbsEncryptionDefault, EbsVolume, PublicAccessBlock,

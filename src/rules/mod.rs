@@ -8,7 +8,8 @@ mod finding;
 pub mod native;
 mod types;
 
-pub use catalog::{Catalog, CatalogError};
+pub use catalog::{Catalog, CatalogError, CatalogRule};
+pub use cedar::PolicyStore;
 pub use engine::{Engine, EngineError, Evaluation};
 pub use finding::{fingerprint, AppliedWaiver, Finding, Outcome, ResourceKey};
 pub use types::{did_you_mean, unknown_name, Area, RuleKind, RuleMeta, Severity, Status};

@@ -164,8 +164,28 @@ pub struct Waiver {
     pub reason: String,
     /// Who accepted it.
     pub approver: String,
-    /// Last day it applies (inclusive, UTC).
+    /// Last day it applies (inclusive, UTC): a TOML date (`2027-06-30`) or a string.
+    #[serde(deserialize_with = "de_date")]
     pub expires: NaiveDate,
+}
+
+/// Accepts a TOML local date or an ISO 8601 date string.
+fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum DateInput {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match DateInput::deserialize(d)? {
+        DateInput::Toml(dt) => match (dt.date, dt.time) {
+            (Some(date), None) => date.to_string(),
+            _ => return Err(serde::de::Error::custom("expected a date such as 2027-06-30, without a time")),
+        },
+        DateInput::Text(s) => s,
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|e| serde::de::Error::custom(format!("invalid date `{text}`: {e}")))
 }
 
 impl Ruleset {

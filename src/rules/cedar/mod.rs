@@ -1,34 +1,22 @@
 //! Cedar rules: policies in `policies/**/*.cedar`, validated against
 //! `policies/rampart.cedarschema`, evaluated behind the [`CedarBackend`] interface.
+//!
+//! Cedar is the rule language, not necessarily the hot loop (DESIGN.md): the reference
+//! backend here calls cedar-policy's authorizer; a compiled backend that must agree with it
+//! on every input can sit behind the same trait.
 
+mod entities;
+mod reference;
 mod store;
 
-pub use store::{PolicyError, PolicyStore};
+pub use reference::ReferenceBackend;
+pub use store::{CedarRule, PolicyError, PolicyStore, BUNDLED_POLICIES, SCHEMA_TEXT};
 
 use super::{Outcome, RuleContext};
 
-/// Evaluates the Cedar rules over a snapshot. Backends must agree on every input.
+/// Evaluates Cedar rules over a snapshot. Every backend must give the same outcomes.
 pub trait CedarBackend {
-    /// Evaluates the given rules (active-rule index, rule id) and returns, per index, the
-    /// outcomes for every resource each rule applies to.
+    /// Evaluates the given rules, each as (active-rule index, rule id), and returns every
+    /// outcome tagged with its rule's index: one per resource the rule applies to.
     fn evaluate(&self, cx: &RuleContext<'_>, rules: &[(usize, &str)]) -> Vec<(usize, Outcome)>;
-}
-
-/// The reference backend: cedar-policy's own authorizer.
-pub struct ReferenceBackend<'p> {
-    #[allow(dead_code)]
-    store: &'p PolicyStore,
-}
-
-impl<'p> ReferenceBackend<'p> {
-    /// A backend over the policies of `store`.
-    pub fn new(store: &'p PolicyStore) -> Self {
-        ReferenceBackend { store }
-    }
-}
-
-impl CedarBackend for ReferenceBackend<'_> {
-    fn evaluate(&self, _cx: &RuleContext<'_>, _rules: &[(usize, &str)]) -> Vec<(usize, Outcome)> {
-        Vec::new()
-    }
 }

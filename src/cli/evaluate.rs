@@ -1,0 +1,149 @@
+//! `rampart evaluate`: rules over a snapshot, reported as text, JSON or SARIF.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+
+use super::{write_output, Format, InputError, OutputArgs};
+use crate::model::{load_snapshot_file, sample_snapshot, Snapshot, SAMPLE_PATH};
+use crate::report::{self, ReportInput};
+use crate::rules::{Catalog, Engine, Evaluation, PolicyStore, Severity, Status};
+use crate::ruleset::{load_ruleset_file, Ruleset};
+
+/// Threshold for exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Critical failures only.
+    Critical,
+    /// High or critical.
+    High,
+    /// Medium and above.
+    Medium,
+    /// Low and above.
+    Low,
+    /// Never exit 1 for failures.
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that counts, or `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// Where the rules and their configuration come from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RuleArgs {
+    /// Ruleset TOML file (default: the bundled `rulesets/default.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub ruleset: Option<PathBuf>,
+    /// Directory of Cedar policies to use instead of the bundled ones (`*.cedar`,
+    /// recursively), validated against the bundled Cedar schema.
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+}
+
+/// Arguments of `rampart evaluate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvaluateArgs {
+    /// Snapshot JSON file (default: the bundled sample organization, embedded in the binary).
+    #[arg(long, short = 's', value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 1 when a failing finding has this severity or higher.
+    #[arg(long, value_enum, default_value_t = FailOn::High, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Also exit 1 when a finding is `unknown` (data missing) at or above `--fail-on`.
+    #[arg(long)]
+    pub fail_on_unknown: bool,
+    /// Evaluation time, RFC 3339 (default: the snapshot's `taken_at`, so that results are
+    /// reproducible). Certificate expiry and waiver expiry are judged at this time.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// Loads the ruleset and the rule catalog.
+pub fn load_rules(args: &RuleArgs) -> Result<(Ruleset, Catalog), InputError> {
+    let ruleset = match &args.ruleset {
+        Some(path) => load_ruleset_file(path),
+        None => Ruleset::bundled(),
+    }
+    .map_err(InputError::from_display)?;
+    let policies = match &args.policies {
+        Some(dir) => PolicyStore::from_dir(dir),
+        None => PolicyStore::bundled(),
+    }
+    .map_err(InputError::from_display)?;
+    let catalog = Catalog::new(policies).map_err(InputError::from_display)?;
+    Ok((ruleset, catalog))
+}
+
+/// Loads the snapshot named on the command line, or the bundled sample.
+pub fn load_snapshot(path: Option<&PathBuf>) -> Result<Snapshot, InputError> {
+    match path {
+        Some(path) => load_snapshot_file(path).map_err(InputError::from_display),
+        None => {
+            eprintln!(
+                "rampart: evaluating the bundled sample organization ({SAMPLE_PATH}, embedded); pass --snapshot FILE for your own"
+            );
+            sample_snapshot().map_err(InputError::from_display)
+        }
+    }
+}
+
+/// Runs `rampart evaluate`.
+pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
+    let (ruleset, catalog) = load_rules(&args.rules)?;
+    let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+    let snapshot = load_snapshot(args.snapshot.as_ref())?;
+    let now = args.now.unwrap_or(snapshot.taken_at);
+    let evaluation = engine.evaluate(&snapshot, now);
+    for warning in &evaluation.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let threshold = args.fail_on.threshold();
+    let input = ReportInput {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        engine: &engine,
+        snapshot: &snapshot,
+        evaluation: &evaluation,
+        fail_on: threshold,
+    };
+    let rendered = match args.format {
+        Format::Text => report::text::render(&input),
+        Format::Json => report::json::render(&input),
+        Format::Sarif => report::sarif::render(&input).map_err(InputError::from_display)?,
+    };
+    write_output(args.output.out.as_deref(), &rendered)?;
+    Ok(exit_code(&evaluation, threshold, args.fail_on_unknown))
+}
+
+/// 1 when a failing (or, if asked, unknown) finding is at or above the threshold.
+pub fn exit_code(evaluation: &Evaluation, threshold: Option<Severity>, fail_on_unknown: bool) -> ExitCode {
+    let Some(threshold) = threshold else {
+        return ExitCode::SUCCESS;
+    };
+    let breaks = evaluation.findings.iter().any(|f| {
+        f.severity >= threshold
+            && (f.status == Status::Fail || (fail_on_unknown && f.status == Status::Unknown))
+    });
+    if breaks {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

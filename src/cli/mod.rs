@@ -1,0 +1,115 @@
+//! The command line: parsing, dispatch, exit codes and output files.
+//!
+//! Exit codes, for every command: 0 success and nothing at or above `--fail-on`;
+//! 1 findings at or above `--fail-on`; 2 usage or input error.
+
+mod evaluate;
+mod output;
+mod rules;
+mod snapshot;
+mod synth;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use output::write_output;
+
+/// An error that ends the run with exit code 2; its message is one line naming the input.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+impl InputError {
+    /// Wraps any error's one-line message.
+    pub fn from_display(e: impl std::fmt::Display) -> InputError {
+        InputError(e.to_string())
+    }
+}
+
+/// Policy-as-code compliance and guardrail analyzer for AWS multi-account foundations.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Log more (repeat for more detail); logs go to stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate the rules over a snapshot (default: the bundled sample organization).
+    Evaluate(evaluate::EvaluateArgs),
+    /// List rules and show their documentation.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Snapshot tools: the JSON Schema, validation.
+    #[command(subcommand)]
+    Snapshot(snapshot::SnapshotCommand),
+    /// Generate a synthetic organization snapshot (for benchmarks and scale tests).
+    Synth(synth::SynthArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with success, usage errors with code 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Evaluate(args) => evaluate::run(&args),
+        Command::Rules(cmd) => rules::run(&cmd),
+        Command::Snapshot(cmd) => snapshot::run(&cmd),
+        Command::Synth(args) => synth::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}
+
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A summary for people.
+    Text,
+    /// The full result as JSON.
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+}
+
+/// Where results go: stdout, or a file written atomically.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Write the result to FILE (atomically: a temporary file renamed into place).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}

@@ -1,0 +1,32 @@
+//! Writing results: stdout, or a file replaced atomically so that a failed run never
+//! leaves a partial file behind.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::InputError;
+
+/// Writes `contents` to `out` atomically (temporary file in the same directory, then
+/// rename), or to stdout when `out` is `None`.
+pub fn write_output(out: Option<&Path>, contents: &str) -> Result<(), InputError> {
+    let Some(path) = out else {
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (`rampart … | head`) is not an error worth reporting.
+        let _ = stdout.write_all(contents.as_bytes()).and_then(|()| stdout.flush());
+        return Ok(());
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let fail = |e: std::io::Error| InputError(format!("{}: cannot write output: {e}", path.display()));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rampart-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(contents.as_bytes()).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! `rampart rules list|explain`: the catalog and each rule's documentation.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::evaluate::{load_rules, RuleArgs};
+use super::{write_output, InputError};
+use crate::rules::{unknown_name, Catalog, RuleMeta};
+
+/// `rampart rules …`
+#[derive(Debug, clap::Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: id, title, area, severity, kind.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule id.
+        id: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+}
+
+/// Output format of `rules list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// An aligned table.
+    Text,
+    /// A JSON array.
+    Json,
+}
+
+#[derive(Serialize)]
+struct ListedRule<'a> {
+    id: &'a str,
+    title: &'a str,
+    area: &'a str,
+    severity: &'a str,
+    kind: &'a str,
+    resource_types: Vec<&'static str>,
+    reads: &'a [String],
+    enabled: bool,
+}
+
+/// Runs `rampart rules …`.
+pub fn run(cmd: &RulesCommand) -> Result<ExitCode, InputError> {
+    match cmd {
+        RulesCommand::List { rules, format } => {
+            let (ruleset, catalog) = load_rules(rules)?;
+            let engine = crate::rules::Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+            let enabled: Vec<&str> = engine.active_rules().iter().map(|r| r.meta().id.as_str()).collect();
+            let listed: Vec<ListedRule<'_>> = catalog
+                .rules()
+                .iter()
+                .map(|r| listed(r.meta(), ruleset.severity.get(&r.meta().id).copied(), enabled.contains(&r.meta().id.as_str())))
+                .collect();
+            let text = match format {
+                ListFormat::Json => {
+                    let mut s = serde_json::to_string_pretty(&listed).map_err(InputError::from_display)?;
+                    s.push('\n');
+                    s
+                }
+                ListFormat::Text => table(&listed),
+            };
+            write_output(None, &text)?;
+        }
+        RulesCommand::Explain { id, rules } => {
+            let (_, catalog) = load_rules(rules)?;
+            let rule = find(&catalog, id)?;
+            write_output(None, &explain(rule.meta()))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn listed(meta: &RuleMeta, severity: Option<crate::rules::Severity>, enabled: bool) -> ListedRule<'_> {
+    ListedRule {
+        id: &meta.id,
+        title: &meta.title,
+        area: meta.area.as_str(),
+        severity: severity.unwrap_or(meta.severity).as_str(),
+        kind: meta.kind.as_str(),
+        resource_types: meta.resource_types.iter().map(|t| t.name()).collect(),
+        reads: &meta.reads,
+        enabled,
+    }
+}
+
+fn table(rules: &[ListedRule<'_>]) -> String {
+    let width = |f: fn(&ListedRule<'_>) -> usize, header: &str| {
+        rules.iter().map(f).max().unwrap_or(0).max(header.len())
+    };
+    let w_id = width(|r| r.id.len(), "ID");
+    let w_area = width(|r| r.area.len(), "AREA");
+    let mut out = format!("{:w_id$}  {:w_area$}  {:8}  {:6}  TITLE\n", "ID", "AREA", "SEVERITY", "KIND");
+    for r in rules {
+        let title = if r.enabled {
+            r.title.to_owned()
+        } else {
+            format!("{} (disabled by the ruleset)", r.title)
+        };
+        out.push_str(&format!("{:w_id$}  {:w_area$}  {:8}  {:6}  {title}\n", r.id, r.area, r.severity, r.kind));
+    }
+    out.push_str(&format!("{} rules\n", rules.len()));
+    out
+}
+
+fn find<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c crate::rules::CatalogRule, InputError> {
+    catalog.get(id).ok_or_else(|| {
+        let known: Vec<&str> = catalog.ids().collect();
+        InputError(unknown_name("rule", id, &known))
+    })
+}
+
+fn explain(meta: &RuleMeta) -> String {
+    let types: Vec<&str> = meta.resource_types.iter().map(|t| t.name()).collect();
+    let mut out = format!(
+        "# {} — {}\n\narea: {} · severity: {} · kind: {}\nresource types: {}\nreads: {}\n",
+        meta.id,
+        meta.title,
+        meta.area,
+        meta.severity,
+        meta.kind.as_str(),
+        types.join(", "),
+        meta.reads.join(", ")
+    );
+    if let Some(loc) = &meta.location {
+        out.push_str(&format!("defined at: {}:{}\n", loc.uri, loc.line));
+    }
+    out.push('\n');
+    out.push_str(meta.doc.trim_end());
+    out.push('\n');
+    out
+}

@@ -1,0 +1,84 @@
+//! `rampart snapshot schema|validate`: the model's published schema and a checker.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{write_output, InputError, OutputArgs};
+use crate::model::{load_snapshot_file, ResourceType, Snapshot};
+
+/// `rampart snapshot …`
+#[derive(Debug, clap::Subcommand)]
+pub enum SnapshotCommand {
+    /// Print the JSON Schema of the snapshot format (also at `schemas/snapshot.schema.json`).
+    Schema {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Check a snapshot file; print resource counts per type and its coverage gaps.
+    Validate {
+        /// The snapshot JSON file.
+        file: PathBuf,
+    },
+}
+
+/// The JSON Schema of [`Snapshot`], pretty-printed with a trailing newline.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Snapshot);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Runs `rampart snapshot …`.
+pub fn run(cmd: &SnapshotCommand) -> Result<ExitCode, InputError> {
+    match cmd {
+        SnapshotCommand::Schema { output } => write_output(output.out.as_deref(), &schema_json())?,
+        SnapshotCommand::Validate { file } => {
+            let snapshot = load_snapshot_file(file).map_err(InputError::from_display)?;
+            write_output(None, &summary(file, &snapshot))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(file: &std::path::Path, s: &Snapshot) -> String {
+    let mut out = format!(
+        "{}: valid snapshot (schema_version {}, taken at {}, source {:?}: {})\n",
+        file.display(),
+        s.schema_version,
+        s.taken_at.to_rfc3339(),
+        s.source.kind,
+        s.source.description
+    );
+    out.push_str(&format!(
+        "organization {} · {} organizational units · {} accounts · {} organization policies\n\nresources by type:\n",
+        s.organization.id,
+        s.organization.organizational_units.len(),
+        s.accounts.len(),
+        s.organization.policies.len()
+    ));
+    let mut total = 0;
+    for ty in ResourceType::ALL {
+        let n: usize = s.accounts.iter().map(|a| a.resource_count(ty)).sum();
+        total += n;
+        if n > 0 {
+            out.push_str(&format!("  {:<40} {n:>8}\n", ty.name()));
+        }
+    }
+    out.push_str(&format!("  {:<40} {total:>8}\n\n", "total"));
+    if s.coverage.is_empty() {
+        out.push_str("coverage gaps: none\n");
+    } else {
+        out.push_str(&format!("coverage gaps: {}\n", s.coverage.len()));
+        let mut gaps = s.coverage.clone();
+        gaps.sort();
+        for g in gaps {
+            let scope = g.resource.as_deref().map_or_else(String::new, |r| format!(" {r}"));
+            out.push_str(&format!(
+                "  account {} region {} service {}{scope}: {}\n",
+                g.account_id, g.region, g.service, g.reason
+            ));
+        }
+    }
+    out
+}
