@@ -20,3 +20,6 @@ pub trait CedarBackend {
     /// outcome tagged with its rule's index: one per resource the rule applies to.
     fn evaluate(&self, cx: &RuleContext<'_>, rules: &[(usize, &str)]) -> Vec<(usize, Outcome)>;
 }
+
+#[cfg(test)]
+mod tests;
