@@ -2,6 +2,21 @@
 //! checks across regions or accounts). One rule per file, named after its id; each file
 //! starts with the rule's documentation, which `rampart rules explain` prints.
 
+mod account_environment_mapped;
+mod cloudtrail_multi_region;
+mod ebs_encryption_by_default;
+mod kms_key_policy_no_wildcard_principal;
+mod policy_doc;
+mod s3_classified_secure_transport;
+#[cfg(test)]
+mod test_support;
+
+pub use account_environment_mapped::AccountEnvironmentMapped;
+pub use cloudtrail_multi_region::CloudTrailMultiRegion;
+pub use ebs_encryption_by_default::EbsEncryptionByDefault;
+pub use kms_key_policy_no_wildcard_principal::KmsKeyPolicyNoWildcardPrincipal;
+pub use s3_classified_secure_transport::S3ClassifiedSecureTransport;
+
 use super::{Outcome, RuleContext, RuleMeta};
 use crate::model::Account;
 
@@ -15,5 +30,80 @@ pub trait NativeRule: Sync + Send {
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>);
 }
 
-/// Every native rule. The registry is this list: no inventory magic.
-pub static NATIVE_RULES: &[&dyn NativeRule] = &[];
+/// Every native rule, sorted by id. The registry is this list: no inventory magic.
+pub static NATIVE_RULES: &[&dyn NativeRule] = &[
+    &AccountEnvironmentMapped,
+    &CloudTrailMultiRegion,
+    &EbsEncryptionByDefault,
+    &KmsKeyPolicyNoWildcardPrincipal,
+    &S3ClassifiedSecureTransport,
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::model::ResourceType;
+    use crate::rules::RuleKind;
+
+    const HEADINGS: [&str; 4] = [
+        "## What it checks",
+        "## Why it matters",
+        "## How to fix",
+        "## Example",
+    ];
+
+    #[test]
+    fn registry_is_sorted_with_unique_kebab_case_ids() {
+        let ids: Vec<String> = NATIVE_RULES.iter().map(|r| r.meta().id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "ids must be unique and sorted");
+        for id in &ids {
+            assert!(
+                !id.is_empty()
+                    && id.split('-').all(|part| !part.is_empty()
+                        && part
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
+                "`{id}` is not kebab-case"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_has_complete_metadata_and_documentation() {
+        let services: BTreeSet<&str> = ResourceType::ALL.iter().map(|t| t.service()).collect();
+        for rule in NATIVE_RULES {
+            let meta = rule.meta();
+            let id = &meta.id;
+            assert_eq!(meta.kind, RuleKind::Native, "{id}");
+            assert_eq!(meta.location, None, "{id}");
+            assert!(
+                !meta.title.is_empty() && !meta.title.ends_with('.'),
+                "{id}: title"
+            );
+            assert!(!meta.remediation.is_empty(), "{id}: remediation");
+            assert!(!meta.resource_types.is_empty(), "{id}: resource types");
+            assert!(!meta.reads.is_empty(), "{id}: reads");
+            for s in &meta.reads {
+                assert!(services.contains(s.as_str()), "{id}: unknown service `{s}`");
+            }
+            // The headings, each once, in this order.
+            let mut at = 0;
+            for h in HEADINGS {
+                assert_eq!(meta.doc.matches(h).count(), 1, "{id}: `{h}` once");
+                let found = meta.doc.find(h).unwrap_or_default();
+                assert!(found >= at, "{id}: `{h}` out of order");
+                at = found;
+            }
+            assert_eq!(
+                meta.doc.matches("\n## ").count() + 1,
+                HEADINGS.len(),
+                "{id}: other headings"
+            );
+        }
+    }
+}
