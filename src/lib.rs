@@ -1,7 +1,10 @@
 //! rampart: policy-as-code compliance and guardrail analysis for AWS multi-account
 //! foundations. See ARCHITECTURE.md for the map of the modules.
 
+pub mod cli;
 pub mod facts;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod ruleset;
+pub mod synth;

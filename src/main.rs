@@ -1,1 +1,5 @@
-fn main() {}
+//! The `rampart` command; everything lives in the library (`rampart::cli`).
+
+fn main() -> std::process::ExitCode {
+    rampart::cli::main()
+}

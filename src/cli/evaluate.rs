@@ -125,7 +125,7 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
     };
     let rendered = match args.format {
         Format::Text => report::text::render(&input),
-        Format::Json => report::json::render(&input),
+        Format::Json => report::json::render(&input).map_err(InputError::from_display)?,
         Format::Sarif => report::sarif::render(&input).map_err(InputError::from_display)?,
     };
     write_output(args.output.out.as_deref(), &rendered)?;

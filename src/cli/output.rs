@@ -26,6 +26,15 @@ pub fn write_output(out: Option<&Path>, contents: &str) -> Result<(), InputError
         .tempfile_in(dir)
         .map_err(fail)?;
     tmp.write_all(contents.as_bytes()).map_err(fail)?;
+    // tempfile creates files readable by the owner only; results are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(fail)?;
+    }
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())

@@ -1,0 +1,1297 @@
+#!/usr/bin/env python3
+"""Generates fixtures/orgs/sample/snapshot.json, rampart's bundled sample organization.
+
+The organization is fictional. It is written to exercise every bundled rule with at
+least one passing and one failing resource, plus waivers and coverage gaps (unknowns).
+The planted findings are listed in PLANTED below and printed with `--summary`.
+
+The output is deterministic (no randomness, no clock): ids are derived from names with
+SHA-256 and UUIDv5, and fields are written in the model's declaration order so that the
+file equals rampart's own pretty-printed serialization of it.
+
+Usage: python3 scripts/gen_sample.py [--summary] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import uuid
+from pathlib import Path
+
+TAKEN_AT = "2026-11-20T06:00:00Z"
+ORG_ID = "o-a1b2c3d4e5"
+MGMT = "111122223333"
+ROOT_ID = "r-a1b2"
+DOMAIN = "example.com"
+NAMESPACE = uuid.UUID("5f0c3a52-8d4e-4b1a-9f63-2a7c1e0d9b44")
+
+EU_WEST_1 = "eu-west-1"
+EU_CENTRAL_1 = "eu-central-1"
+US_EAST_1 = "us-east-1"
+US_WEST_2 = "us-west-2"
+DEFAULT_REGIONS = [EU_WEST_1, EU_CENTRAL_1, US_EAST_1]
+
+# Planted outcomes, by rule: (resource, expected outcome, why). Printed by --summary.
+PLANTED: dict[str, list[tuple[str, str, str]]] = {}
+
+
+def plant(rule: str, resource: str, outcome: str, why: str) -> None:
+    PLANTED.setdefault(rule, []).append((resource, outcome, why))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def hexid(*parts: str, n: int = 17) -> str:
+    """A stable lowercase hex id derived from names (AWS style: vpc-0 + 16 hex)."""
+    digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
+    return "0" + digest[: n - 1]
+
+
+def hexdigest(*parts: str, n: int) -> str:
+    """`n` stable lowercase hex digits derived from names."""
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:n]
+
+
+def alnum_upper(*parts: str, n: int = 16) -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    digest = hashlib.sha256("/".join(parts).encode()).digest()
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:n])
+
+
+def uid(*parts: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def api(operation: str) -> dict:
+    return {"kind": "api", "operation": operation}
+
+
+def doc(*statements: dict, policy_id: str | None = None) -> dict:
+    d: dict = {"Version": "2012-10-17"}
+    if policy_id:
+        d["Id"] = policy_id
+    d["Statement"] = list(statements)
+    return d
+
+
+def account_root(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:root"
+
+
+# --------------------------------------------------------------------------- organization
+
+OUS = [
+    # (key, id, name, parent key, tags)
+    ("security", "ou-a1b2-k3x9s8e1", "Security", None, {"Owner": "security-engineering"}),
+    ("infrastructure", "ou-a1b2-n7f4r2q8", "Infrastructure", None, {"Owner": "platform-engineering"}),
+    ("deployments", "ou-a1b2-d2p6m4w9", "Deployments", None, {"Owner": "platform-engineering"}),
+    ("workloads", "ou-a1b2-w5k8t3z1", "Workloads", None, {}),
+    ("preprod", "ou-a1b2-p8r3e7q2", "PreProd", "workloads", {}),
+    ("prod", "ou-a1b2-x4c6v9b3", "Prod", "workloads", {"DataClassification": "confidential"}),
+    ("sandbox", "ou-a1b2-s9b1x5d7", "Sandbox", None, {}),
+    ("transitional", "ou-a1b2-t6l2g8h4", "Transitional", None, {}),
+]
+OU_ID = {key: ou_id for key, ou_id, *_ in OUS}
+
+
+def ou_arn(ou_id: str) -> str:
+    return f"arn:aws:organizations::{MGMT}:ou/{ORG_ID}/{ou_id}"
+
+
+# (key, id, name, parent OU key or None for root, tags, enabled regions)
+ACCOUNTS = [
+    ("management", MGMT, "management", None,
+     {"Environment": "management", "DataClassification": "internal", "Owner": "cloud-platform", "CostCenter": "CC-1000"}),
+    ("audit", "222233334444", "audit", "security",
+     {"DataClassification": "confidential", "Owner": "security-engineering", "CostCenter": "CC-1100"}),
+    ("log-archive", "333344445555", "log-archive", "security",
+     {"DataClassification": "restricted", "Owner": "security-engineering", "CostCenter": "CC-1100"}),
+    ("network", "444455556666", "network", "infrastructure",
+     {"DataClassification": "internal", "Owner": "network-engineering", "CostCenter": "CC-1200"}),
+    ("shared-services", "555566667777", "shared-services", "infrastructure",
+     {"DataClassification": "internal", "Owner": "platform-engineering", "CostCenter": "CC-1200"}),
+    ("builder", "666677778888", "builder", "deployments",
+     {"DataClassification": "internal", "Owner": "platform-engineering", "CostCenter": "CC-1300"}),
+    ("app-preprod", "777788889999", "app-preprod", "preprod",
+     {"Environment": "staging", "DataClassification": "internal", "Owner": "storefront-team", "CostCenter": "CC-2100", "Application": "storefront"}),
+    ("app-prod", "888899990000", "app-prod", "prod",
+     {"Environment": "production", "DataClassification": "confidential", "Owner": "storefront-team", "CostCenter": "CC-2100", "Application": "storefront"}),
+    ("payments-prod", "999900001111", "payments-prod", "prod",
+     {"Environment": "prod", "DataClassification": "restricted", "Owner": "payments-team", "CostCenter": "CC-2200", "Application": "payments"}),
+    ("dev-sandbox", "123456789012", "dev-sandbox", "sandbox",
+     {"Owner": "developer-experience", "CostCenter": "CC-3000"}),
+    ("legacy-migration", "210987654321", "legacy-migration", "transitional",
+     {"DataClassification": "secret", "Owner": "migration-factory", "CostCenter": "CC-3100", "Application": "legacy-crm"}),
+]
+ACCT = {key: account_id for key, account_id, *_ in ACCOUNTS}
+ACCOUNT_NAME = {account_id: key for key, account_id, *_ in ACCOUNTS}
+ENABLED_REGIONS = {key: list(DEFAULT_REGIONS) for key in ACCT}
+ENABLED_REGIONS["app-prod"] = DEFAULT_REGIONS + [US_WEST_2]
+
+AUDIT_SCANNER_ROLE = f"arn:aws:iam::{ACCT['audit']}:role/rampart-scanner"
+GITHUB_DEPLOY_ROLE = f"arn:aws:iam::{ACCT['builder']}:role/github-actions-deploy"
+GITHUB_OIDC = f"arn:aws:iam::{ACCT['builder']}:oidc-provider/token.actions.githubusercontent.com"
+TRAIL_BUCKET = f"org-cloudtrail-logs-{ACCT['log-archive']}"
+
+
+class Acct:
+    """Collects the resources of one account in the model's shape."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self.id = ACCT[key]
+        self.roles: list[dict] = []
+        self.users: list[dict] = []
+        self.password_policy: dict | None = None
+        self.kms_keys: list[dict] = []
+        self.vpcs: list[dict] = []
+        self.subnets: list[dict] = []
+        self.security_groups: list[dict] = []
+        self.flow_logs: list[dict] = []
+        self.buckets: list[dict] = []
+        self.ebs_defaults: list[dict] = []
+        self.volumes: list[dict] = []
+        self.rds: list[dict] = []
+        self.certs: list[dict] = []
+        self.trails: list[dict] = []
+        self.recorders: list[dict] = []
+
+    # ---------------------------------------------------------------- IAM
+
+    def role(self, name: str, trust: dict, *, path: str = "/", tags: dict | None = None,
+             inline: dict | None = None, attached: list[str] | None = None,
+             boundary: str | None = None, service_linked: bool = False) -> dict:
+        r = {
+            "arn": f"arn:aws:iam::{self.id}:role{path}{name}",
+            "account_id": self.id,
+            "region": "global",
+            "tags": dict(sorted((tags or {}).items())),
+            "source": api("iam:GetAccountAuthorizationDetails"),
+            "name": name,
+            "path": path,
+            "trust_policy": trust,
+            "inline_policies": dict(sorted((inline or {}).items())),
+            "attached_policy_arns": attached or [],
+            "permissions_boundary_arn": boundary,
+            "service_linked": service_linked,
+        }
+        self.roles.append(r)
+        return r
+
+    def user(self, name: str, *, keys: list[dict], console: bool, mfa: bool, tags: dict) -> dict:
+        u = {
+            "arn": f"arn:aws:iam::{self.id}:user/{name}",
+            "account_id": self.id,
+            "region": "global",
+            "tags": dict(sorted(tags.items())),
+            "source": api("iam:GetAccountAuthorizationDetails"),
+            "name": name,
+            "access_keys": keys,
+            "console_access": console,
+            "mfa_enabled": mfa,
+        }
+        self.users.append(u)
+        return u
+
+    # ---------------------------------------------------------------- KMS
+
+    def key_arn(self, region: str, name: str) -> str:
+        return f"arn:aws:kms:{region}:{self.id}:key/{uid(self.id, region, name)}"
+
+    def customer_key(self, region: str, name: str, *, rotation: bool | None = True,
+                     policy: dict | None = None, tags: dict | None = None,
+                     key_spec: str = "SYMMETRIC_DEFAULT", key_usage: str = "ENCRYPT_DECRYPT",
+                     key_state: str = "Enabled", mrk: str | None = None,
+                     extra_statements: list[dict] | None = None) -> str:
+        key_id = mrk or uid(self.id, region, name)
+        arn = f"arn:aws:kms:{region}:{self.id}:key/{key_id}"
+        if policy is None:
+            policy = doc(
+                {
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": account_root(self.id)},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                *(extra_statements or []),
+                policy_id="key-default-1",
+            )
+        self.kms_keys.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted((tags or {}).items())),
+            "source": api("kms:DescribeKey"),
+            "key_id": key_id,
+            "key_manager": "CUSTOMER",
+            "key_state": key_state,
+            "key_spec": key_spec,
+            "key_usage": key_usage,
+            "multi_region": mrk is not None,
+            "rotation_enabled": rotation,
+            "policy": policy,
+            "aliases": [f"alias/{name}"],
+        })
+        return arn
+
+    def aws_managed_key(self, region: str, service: str) -> str:
+        key_id = uid(self.id, region, "aws", service)
+        arn = f"arn:aws:kms:{region}:{self.id}:key/{key_id}"
+        # The shape of the policy AWS attaches to `aws/SERVICE` keys.
+        policy = doc(
+            {
+                "Sid": f"Allow access through {service.upper()} for all principals in the account that are authorized to use {service.upper()}",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:CallerAccount": self.id,
+                        "kms:ViaService": f"{service}.{region}.amazonaws.com",
+                    }
+                },
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": account_root(self.id)},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
+            policy_id=f"auto-{service}-2",
+        )
+        self.kms_keys.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": {},
+            "source": api("kms:DescribeKey"),
+            "key_id": key_id,
+            "key_manager": "AWS",
+            "key_state": "Enabled",
+            "key_spec": "SYMMETRIC_DEFAULT",
+            "key_usage": "ENCRYPT_DECRYPT",
+            "multi_region": False,
+            "rotation_enabled": True,
+            "policy": policy,
+            "aliases": [f"alias/aws/{service}"],
+        })
+        return arn
+
+    # ---------------------------------------------------------------- storage
+
+    def bucket(self, name: str, region: str, *, tags: dict, sse: str | None = "AES256",
+               kms_key: str | None = None, pab: tuple[bool, bool, bool, bool] | None = (True, True, True, True),
+               tls_policy: bool = False, policy: dict | None = None, versioning: bool = True,
+               extra_statements: list[dict] | None = None) -> str:
+        arn = f"arn:aws:s3:::{name}"
+        statements = list(extra_statements or [])
+        if tls_policy:
+            statements.insert(0, {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            })
+        if policy is None and statements:
+            policy = doc(*statements)
+        encryption = None
+        if sse is not None:
+            encryption = {
+                "sse_algorithm": sse,
+                "kms_key_arn": kms_key,
+                "bucket_key_enabled": sse.startswith("aws:kms"),
+            }
+        self.buckets.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted(tags.items())),
+            "source": api("s3:ListBuckets"),
+            "name": name,
+            "encryption": encryption,
+            "policy": policy,
+            "public_access_block": None if pab is None else {
+                "block_public_acls": pab[0],
+                "ignore_public_acls": pab[1],
+                "block_public_policy": pab[2],
+                "restrict_public_buckets": pab[3],
+            },
+            "versioning": versioning,
+        })
+        return arn
+
+    def ebs_default(self, region: str, enabled: bool, kms_key: str | None = None) -> None:
+        self.ebs_defaults.append({
+            "arn": f"arn:aws:ec2:{region}:{self.id}:ebs-encryption-by-default",
+            "account_id": self.id,
+            "region": region,
+            "tags": {},
+            "source": api("ec2:GetEbsEncryptionByDefault"),
+            "enabled": enabled,
+            "kms_key_arn": kms_key,
+        })
+
+    def volume(self, name: str, region: str, *, encrypted: bool, kms_key: str | None,
+               size: int, tags: dict) -> str:
+        vol_id = "vol-" + hexid(self.id, region, "volume", name)
+        arn = f"arn:aws:ec2:{region}:{self.id}:volume/{vol_id}"
+        self.volumes.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted({"Name": name, **tags}.items())),
+            "source": api("ec2:DescribeVolumes"),
+            "volume_id": vol_id,
+            "encrypted": encrypted,
+            "kms_key_arn": kms_key if encrypted else None,
+            "size_gib": size,
+        })
+        return arn
+
+    def db(self, identifier: str, region: str, engine: str, *, encrypted: bool,
+           kms_key: str | None, tags: dict, public: bool = False) -> str:
+        arn = f"arn:aws:rds:{region}:{self.id}:db:{identifier}"
+        self.rds.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted(tags.items())),
+            "source": api("rds:DescribeDBInstances"),
+            "identifier": identifier,
+            "engine": engine,
+            "storage_encrypted": encrypted,
+            "kms_key_arn": kms_key if encrypted else None,
+            "publicly_accessible": public,
+        })
+        return arn
+
+    # ---------------------------------------------------------------- certificates
+
+    def cert(self, domain: str, region: str, *, cert_type: str = "AMAZON_ISSUED",
+             status: str = "ISSUED", key_algorithm: str = "RSA_2048", not_after: str | None,
+             in_use_by: list[str], tags: dict) -> str:
+        arn = f"arn:aws:acm:{region}:{self.id}:certificate/{uid(self.id, region, 'acm', domain)}"
+        eligibility = None
+        if status == "ISSUED":
+            eligibility = "ELIGIBLE" if cert_type == "AMAZON_ISSUED" and in_use_by else "INELIGIBLE"
+        self.certs.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted(tags.items())),
+            "source": api("acm:DescribeCertificate"),
+            "domain_name": domain,
+            "certificate_type": cert_type,
+            "status": status,
+            "key_algorithm": key_algorithm,
+            "not_after": not_after,
+            "in_use_by": in_use_by,
+            "renewal_eligibility": eligibility,
+        })
+        return arn
+
+    def alb(self, region: str, name: str) -> str:
+        return (f"arn:aws:elasticloadbalancing:{region}:{self.id}:loadbalancer/app/{name}/"
+                f"{hexdigest(self.id, region, 'alb', name, n=16)}")
+
+    # ---------------------------------------------------------------- network
+
+    def vpc(self, name: str, region: str, cidr: str, subnets: list[tuple[str, str, str, bool]],
+            *, tags: dict, is_default: bool = False, flow_logs: bool = True,
+            security_groups: list[tuple[str, list[tuple[str, int, int, str]]]] = ()) -> str:
+        vpc_id = "vpc-" + hexid(self.id, region, "vpc", name)
+        self.vpcs.append({
+            "arn": f"arn:aws:ec2:{region}:{self.id}:vpc/{vpc_id}",
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted({"Name": name, **tags}.items())),
+            "source": api("ec2:DescribeVpcs"),
+            "vpc_id": vpc_id,
+            "cidr_blocks": [cidr],
+            "is_default": is_default,
+        })
+        for sub_name, sub_cidr, az_suffix, public in subnets:
+            subnet_id = "subnet-" + hexid(self.id, region, "subnet", name, sub_name)
+            self.subnets.append({
+                "arn": f"arn:aws:ec2:{region}:{self.id}:subnet/{subnet_id}",
+                "account_id": self.id,
+                "region": region,
+                "tags": dict(sorted({"Name": f"{name}-{sub_name}", **tags}.items())),
+                "source": api("ec2:DescribeSubnets"),
+                "subnet_id": subnet_id,
+                "vpc_id": vpc_id,
+                "cidr_block": sub_cidr,
+                "availability_zone": region + az_suffix,
+                "map_public_ip_on_launch": public,
+            })
+        # Every VPC has its default security group: members of the group may talk to it.
+        groups = [("default", [("-1", -1, -1, "self")])] + list(security_groups)
+        for sg_name, ingress in groups:
+            group_id = "sg-" + hexid(self.id, region, "sg", name, sg_name)
+            self.security_groups.append({
+                "arn": f"arn:aws:ec2:{region}:{self.id}:security-group/{group_id}",
+                "account_id": self.id,
+                "region": region,
+                "tags": {} if sg_name == "default" else dict(sorted({"Name": sg_name, **tags}.items())),
+                "source": api("ec2:DescribeSecurityGroups"),
+                "group_id": group_id,
+                "name": sg_name,
+                "vpc_id": vpc_id,
+                "ingress": [
+                    {"protocol": p, "from_port": lo, "to_port": hi,
+                     "source": group_id if src == "self" else src}
+                    for p, lo, hi, src in ingress
+                ],
+            })
+        if flow_logs:
+            self.flow_logs.append({
+                "flow_log_id": "fl-" + hexid(self.id, region, "fl", name),
+                "region": region,
+                "resource_id": vpc_id,
+                "traffic_type": "ALL",
+                "destination_type": "s3",
+            })
+        return vpc_id
+
+    # ---------------------------------------------------------------- logging
+
+    def trail(self, name: str, region: str, *, multi_region: bool = True, logging: bool = True,
+              validation: bool = True, kms_key: str | None = None, tags: dict | None = None) -> str:
+        arn = f"arn:aws:cloudtrail:{region}:{self.id}:trail/{name}"
+        self.trails.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted((tags or {}).items())),
+            "source": api("cloudtrail:DescribeTrails"),
+            "name": name,
+            "is_multi_region": multi_region,
+            "is_organization_trail": False,
+            "is_logging": logging,
+            "log_file_validation": validation,
+            "kms_key_arn": kms_key,
+            "s3_bucket_name": TRAIL_BUCKET,
+        })
+        return arn
+
+    def recorder(self, region: str, *, recording: bool = True, all_supported: bool = True) -> None:
+        self.recorders.append({
+            "arn": f"arn:aws:config:{region}:{self.id}:configuration-recorder/default",
+            "account_id": self.id,
+            "region": region,
+            "tags": {},
+            "source": api("config:DescribeConfigurationRecorders"),
+            "name": "default",
+            "recording": recording,
+            "all_supported": all_supported,
+        })
+
+    # ---------------------------------------------------------------- output
+
+    def to_json(self) -> dict:
+        key, account_id, name, parent, tags = next(a[:5] for a in ACCOUNTS if a[0] == self.key)
+        return {
+            "id": account_id,
+            "arn": f"arn:aws:organizations::{MGMT}:account/{ORG_ID}/{account_id}",
+            "account_id": account_id,
+            "region": "global",
+            "name": name,
+            "email": f"aws+{name}@{DOMAIN}",
+            "status": "ACTIVE",
+            "parent_id": ROOT_ID if parent is None else OU_ID[parent],
+            "tags": dict(sorted(tags.items())),
+            "source": api("organizations:ListAccounts"),
+            "enabled_regions": ENABLED_REGIONS[key],
+            "iam": {
+                "roles": self.roles,
+                "users": self.users,
+                "password_policy": self.password_policy,
+            },
+            "kms_keys": self.kms_keys,
+            "network": {
+                "vpcs": self.vpcs,
+                "subnets": self.subnets,
+                "security_groups": self.security_groups,
+                "flow_logs": self.flow_logs,
+            },
+            "storage": {
+                "s3_buckets": self.buckets,
+                "ebs_encryption_defaults": self.ebs_defaults,
+                "ebs_volumes": self.volumes,
+                "rds_instances": self.rds,
+            },
+            "certificates": {"acm": self.certs},
+            "logging": {
+                "cloudtrail_trails": self.trails,
+                "config_recorders": self.recorders,
+            },
+        }
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def trust_account(principal: str, *, external_id: str | None = None) -> dict:
+    stmt: dict = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if external_id:
+        stmt["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+    return doc(stmt)
+
+
+def trust_service(service: str) -> dict:
+    return doc({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
+
+
+def baseline_roles(a: Acct) -> None:
+    """The roles account vending creates in every account."""
+    if a.key != "management":
+        a.role(
+            "OrganizationAccountAccessRole",
+            trust_account(account_root(MGMT)),
+            attached=["arn:aws:iam::aws:policy/AdministratorAccess"],
+        )
+    a.role(
+        "rampart-audit",
+        trust_account(AUDIT_SCANNER_ROLE, external_id="rampart-o-a1b2c3d4e5"),
+        tags={"Owner": "security-engineering", "ManagedBy": "stacksets"},
+        attached=[
+            "arn:aws:iam::aws:policy/SecurityAudit",
+            "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+        ],
+    )
+    # The Config service-linked role of the accounts that aggregate Config data.
+    if a.key in ("management", "audit"):
+        a.role(
+            "AWSServiceRoleForConfig",
+            trust_service("config.amazonaws.com"),
+            path="/aws-service-role/config.amazonaws.com/",
+            attached=["arn:aws:iam::aws:policy/aws-service-role/AWSConfigServiceRolePolicy"],
+            service_linked=True,
+        )
+
+
+def sso_role(a: Acct, permission_set: str, suffix: str, attached: list[str]) -> None:
+    a.role(
+        f"AWSReservedSSO_{permission_set}_{suffix}",
+        doc({
+            "Effect": "Allow",
+            "Principal": {"Federated": f"arn:aws:iam::{a.id}:saml-provider/AWSSSO_{suffix}_DO_NOT_DELETE"},
+            "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+            "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+        }),
+        path="/aws-reserved/sso.amazonaws.com/eu-west-1/",
+        attached=attached,
+    )
+
+
+def deploy_role(a: Acct, name: str, attached: list[str]) -> None:
+    a.role(
+        name,
+        trust_account(GITHUB_DEPLOY_ROLE),
+        tags={"Owner": "platform-engineering", "ManagedBy": "terraform"},
+        attached=attached,
+        boundary=f"arn:aws:iam::{a.id}:policy/deploy-permissions-boundary",
+    )
+
+
+def recorders(a: Acct, regions: list[str]) -> None:
+    for region in regions:
+        a.recorder(region)
+
+
+def secure_trail_bucket_statements(bucket_arn: str, accounts: list[str]) -> list[dict]:
+    return [
+        {
+            "Sid": "AWSCloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": bucket_arn,
+        },
+        {
+            "Sid": "AWSCloudTrailWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": [f"{bucket_arn}/AWSLogs/{acct}/*" for acct in accounts],
+            "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+        },
+    ]
+
+
+def tags(owner: str, app: str, cost_center: str, **extra: str) -> dict:
+    return {"Owner": owner, "Application": app, "CostCenter": cost_center, **extra}
+
+
+def sandbox_vpc(a: Acct) -> None:
+    a.vpc(
+        "default", EU_WEST_1, "172.31.0.0/16",
+        [("a", "172.31.0.0/20", "a", True), ("b", "172.31.16.0/20", "b", True)],
+        tags={}, is_default=True, flow_logs=False,
+        security_groups=[("launch-wizard-1", [("tcp", 22, 22, "0.0.0.0/0")])],
+    )
+
+
+def workload_vpc(a: Acct, name: str, region: str, second_octet: int, tag: dict,
+                 *, alb: bool = True, db_port: int | None = 5432) -> None:
+    base = f"10.{second_octet}"
+    groups: list = []
+    if alb:
+        groups.append(("alb-public", [("tcp", 443, 443, "0.0.0.0/0")]))
+        groups.append(("app", [("tcp", 8080, 8080, f"{base}.0.0/16")]))
+    if db_port:
+        groups.append(("database", [("tcp", db_port, db_port, f"{base}.0.0/16")]))
+    # Only VPCs with a load balancer have a public subnet; egress goes through the network account.
+    subnets = [("public-a", f"{base}.0.0/24", "a", False)] if alb else []
+    subnets += [("private-a", f"{base}.16.0/20", "a", False), ("private-b", f"{base}.32.0/20", "b", False)]
+    a.vpc(name, region, f"{base}.0.0/16", subnets, tags=tag, security_groups=groups)
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def management() -> Acct:
+    a = Acct("management")
+    t = tags("cloud-platform", "organization", "CC-1000")
+    trail_key = a.customer_key(
+        EU_WEST_1, "cloudtrail-management", tags=t,
+        extra_statements=[{
+            "Sid": "AllowCloudTrailToEncryptLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:GenerateDataKey*",
+            "Resource": "*",
+            "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{MGMT}:trail/*"}},
+        }],
+    )
+    a.aws_managed_key(EU_WEST_1, "s3")
+    a.bucket(f"billing-reports-{MGMT}", EU_WEST_1, tags=tags("finops", "cur", "CC-1000"),
+             sse="AES256", tls_policy=True)
+    a.trail("management-trail", EU_WEST_1, kms_key=trail_key, tags=t)
+    plant("cloudtrail-multi-region", a.id, "pass", "own multi-region trail, logging, validation on")
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    a.role(
+        "AWSServiceRoleForOrganizations", trust_service("organizations.amazonaws.com"),
+        path="/aws-service-role/organizations.amazonaws.com/",
+        attached=["arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy"],
+        service_linked=True,
+    )
+    sso_role(a, "AdministratorAccess", "4f2c9e1a7b3d5e60", ["arn:aws:iam::aws:policy/AdministratorAccess"])
+    a.user("break-glass-admin", keys=[], console=True, mfa=True,
+           tags={"Owner": "cloud-platform", "Purpose": "emergency access (runbook SEC-01)"})
+    a.password_policy = {"minimum_length": 16, "require_symbols": True, "require_numbers": True, "max_age_days": 90}
+    return a
+
+
+def audit() -> Acct:
+    a = Acct("audit")
+    t = tags("security-engineering", "security-tooling", "CC-1100")
+    key = a.customer_key(EU_WEST_1, "security-tooling", tags=t)
+    a.aws_managed_key(EU_WEST_1, "s3")
+    findings = a.bucket(f"security-findings-{a.id}-eu-west-1", EU_WEST_1, tags=t,
+                        sse="aws:kms", kms_key=key, tls_policy=True)
+    for rule in ("s3-classified-cmk", "s3-classified-public-access-block", "s3-classified-secure-transport"):
+        plant(rule, findings, "pass", "confidential (account tag), customer key, PAB, TLS-only policy")
+    athena = a.bucket(f"audit-athena-results-{a.id}", EU_WEST_1, tags=t, sse="AES256")
+    plant("s3-classified-cmk", athena, "fail", "confidential (account tag) with SSE-S3 (AES256)")
+    plant("s3-classified-secure-transport", athena, "fail", "confidential, no bucket policy")
+    a.trail("audit-trail", EU_WEST_1, kms_key=key, tags=t)
+    plant("cloudtrail-multi-region", a.id, "pass", "own compliant trail")
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    a.role(
+        "rampart-scanner", trust_service("ecs-tasks.amazonaws.com"), tags=t,
+        inline={"assume-rampart-audit": doc({
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": "arn:aws:iam::*:role/rampart-audit",
+            "Condition": {"StringEquals": {"aws:ResourceOrgID": ORG_ID}},
+        })},
+    )
+    return a
+
+
+def log_archive() -> Acct:
+    a = Acct("log-archive")
+    t = tags("security-engineering", "log-archive", "CC-1100")
+    mrk = "mrk-" + hexdigest(a.id, "log-archive-mrk", n=32)
+    trail_statements = [{
+        "Sid": "AllowCloudTrailToEncryptLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+        "Action": "kms:GenerateDataKey*",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceOrgID": ORG_ID}},
+    }]
+    keys = {
+        region: a.customer_key(region, "log-archive", mrk=mrk, tags=t, extra_statements=trail_statements)
+        for region in (EU_WEST_1, EU_CENTRAL_1, US_EAST_1)
+    }
+    plant("kms-key-policy-no-wildcard-principal", keys[EU_WEST_1], "pass",
+          "root-account delegation and a service principal")
+    all_accounts = [acct for _, acct, *_ in ACCOUNTS]
+    trails = a.bucket(
+        TRAIL_BUCKET, EU_WEST_1, tags=t, sse="aws:kms", kms_key=keys[EU_WEST_1], tls_policy=True,
+        extra_statements=secure_trail_bucket_statements(f"arn:aws:s3:::{TRAIL_BUCKET}", all_accounts),
+    )
+    plant("data-residency-approved-regions", trails, "pass", "restricted in eu-west-1")
+    a.bucket(f"org-cloudtrail-logs-replica-{a.id}", EU_CENTRAL_1, tags=t, sse="aws:kms",
+             kms_key=keys[EU_CENTRAL_1], tls_policy=True)
+    a.bucket(f"org-config-history-{a.id}", EU_WEST_1, tags=t, sse="aws:kms",
+             kms_key=keys[EU_WEST_1], tls_policy=True)
+    flow = a.bucket(f"vpc-flow-logs-{a.id}-us-east-1", US_EAST_1, tags=t, sse="aws:kms",
+                    kms_key=keys[US_EAST_1], tls_policy=True)
+    plant("data-residency-approved-regions", flow, "fail", "restricted (account tag) bucket in us-east-1")
+    a.trail("log-archive-trail", EU_WEST_1, kms_key=keys[EU_WEST_1], tags=t)
+    plant("cloudtrail-multi-region", a.id, "pass", "own compliant trail")
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    return a
+
+
+def network() -> Acct:
+    a = Acct("network")
+    t = tags("network-engineering", "core-network", "CC-1200")
+    hsm = a.customer_key(EU_WEST_1, "network-hsm-backed", rotation=False, tags={**t, "KeyStore": "cloudhsm"})
+    plant("kms-key-rotation", hsm, "waived", "rotation off; covered by the NET-12 waiver (expires 2027-06-30)")
+    a.aws_managed_key(EU_WEST_1, "ebs")
+    a.bucket(f"network-config-backups-{a.id}", EU_WEST_1, tags=t, sse="AES256")
+    dns = a.bucket(f"dns-query-logs-{a.id}", EU_WEST_1, tags={**t, "DataClassification": "confidential"},
+                   sse="aws:kms", kms_key=None, tls_policy=True)
+    plant("s3-classified-cmk", dns, "fail", "confidential (own tag), aws:kms with the AWS managed key aws/s3")
+    plant("s3-classified-secure-transport", dns, "pass", "TLS-only bucket policy")
+    for region in DEFAULT_REGIONS:
+        a.ebs_default(region, True)
+    a.vpc("egress-eu-west-1", EU_WEST_1, "10.0.0.0/20",
+          [("public-a", "10.0.0.0/24", "a", True), ("public-b", "10.0.1.0/24", "b", True),
+           ("tgw-a", "10.0.4.0/28", "a", False)], tags=t)
+    a.vpc("inspection-eu-west-1", EU_WEST_1, "10.0.16.0/20",
+          [("firewall-a", "10.0.16.0/28", "a", False), ("tgw-a", "10.0.20.0/28", "a", False)], tags=t)
+    a.vpc("egress-eu-central-1", EU_CENTRAL_1, "10.64.0.0/20",
+          [("public-a", "10.64.0.0/24", "a", True), ("tgw-a", "10.64.4.0/28", "a", False)], tags=t)
+    a.trail("network-trail", EU_WEST_1, tags=t)
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    return a
+
+
+def shared_services() -> Acct:
+    a = Acct("shared-services")
+    t = tags("platform-engineering", "shared-services", "CC-1200")
+    key_eu = a.customer_key(EU_WEST_1, "shared-services", tags=t)
+    key_fra = a.customer_key(EU_CENTRAL_1, "shared-services-secrets", tags=t)
+    a.customer_key(EU_WEST_1, "code-signing", rotation=None, key_spec="RSA_2048", key_usage="SIGN_VERIFY", tags=t)
+    plant("kms-key-rotation", a.key_arn(EU_WEST_1, "code-signing"), "not applicable",
+          "asymmetric RSA_2048 signing key, rotation_enabled null")
+    ami = a.customer_key(
+        EU_WEST_1, "shared-ami-encryption", tags=t,
+        policy=doc(
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": account_root(a.id)},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowWorkloadAccountsToUseSharedAmis",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncrypt*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:CallerAccount": [ACCT["app-preprod"], ACCT["app-prod"], ACCT["payments-prod"]]}},
+            },
+            policy_id="key-consolepolicy-3",
+        ),
+    )
+    plant("kms-key-policy-no-wildcard-principal", ami, "pass", "Principal * restricted by kms:CallerAccount")
+    a.bucket(f"shared-artifacts-{a.id}", EU_WEST_1, tags=t, sse="aws:kms", kms_key=key_eu)
+    bad = a.bucket(f"golden-ami-build-logs-{a.id}", EU_WEST_1,
+                   tags={**t, "DataClassification": "Confidential"}, sse="AES256")
+    plant("data-store-classification", bad, "fail", "own tag `Confidential` is not a valid level (case)")
+    export = a.bucket(f"secrets-export-{a.id}-eu-central-1", EU_CENTRAL_1,
+                      tags={**t, "DataClassification": "restricted"}, sse="aws:kms", kms_key=key_fra,
+                      pab=(True, True, False, True), tls_policy=True)
+    plant("s3-classified-public-access-block", export, "fail", "restricted, BlockPublicPolicy false")
+    plant("s3-classified-cmk", export, "pass", "customer key in the same account and region")
+    legacy = a.cert(f"partner-gateway.{DOMAIN}", US_EAST_1, cert_type="IMPORTED", key_algorithm="RSA_1024",
+                    not_after="2027-02-11T23:59:59Z", in_use_by=[a.alb(US_EAST_1, "partner-gateway")], tags=t)
+    plant("acm-certificate-key-algorithm", legacy, "fail",
+          "RSA_1024; its waiver (CHG-2291) expired 2026-09-30, so it fails and the run warns")
+    internal = a.cert(f"internal.{DOMAIN}", EU_WEST_1, cert_type="PRIVATE", key_algorithm="EC_prime256v1",
+                      not_after="2027-09-30T23:59:59Z", in_use_by=[a.alb(EU_WEST_1, "internal-tools")], tags=t)
+    plant("acm-certificate-key-algorithm", internal, "pass", "EC_prime256v1")
+    for region in DEFAULT_REGIONS:
+        a.ebs_default(region, True)
+    a.volume("jenkins-agent-cache", EU_WEST_1, encrypted=True, kms_key=key_eu, size=200, tags=t)
+    workload_vpc(a, "shared-services", EU_WEST_1, 5, t, alb=True, db_port=None)
+    a.trail("shared-services-trail", EU_WEST_1, tags=t)
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    return a
+
+
+def builder() -> Acct:
+    a = Acct("builder")
+    t = tags("platform-engineering", "ci-cd", "CC-1300")
+    key = a.customer_key(EU_WEST_1, "pipeline-artifacts", tags=t)
+    a.bucket(f"builder-artifacts-{a.id}", EU_WEST_1, tags=t, sse="AES256", tls_policy=True)
+    tf = a.bucket(f"builder-terraform-state-{a.id}", EU_WEST_1, tags={**t, "DataClassification": "confidential"},
+                  sse="aws:kms", kms_key=key, tls_policy=True)
+    plant("s3-classified-cmk", tf, "pass", "confidential (own tag), customer key")
+    for region in DEFAULT_REGIONS:
+        a.ebs_default(region, True)
+    a.volume("build-runner-root", EU_WEST_1, encrypted=True, kms_key=key, size=100, tags=t)
+    workload_vpc(a, "builder", EU_WEST_1, 6, t, alb=False, db_port=None)
+    plant("cloudtrail-multi-region", a.id, "fail", "no trail")
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    a.role(
+        "github-actions-deploy",
+        doc({
+            "Effect": "Allow",
+            "Principal": {"Federated": GITHUB_OIDC},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "StringLike": {"token.actions.githubusercontent.com:sub": [
+                    "repo:example-org/storefront:ref:refs/heads/main",
+                    "repo:example-org/payments-service:ref:refs/heads/main",
+                    "repo:example-org/storefront:environment:*",
+                ]},
+            },
+        }),
+        tags={**t, "ManagedBy": "terraform"},
+        inline={"assume-deploy-roles": doc({
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": [
+                f"arn:aws:iam::{ACCT['app-preprod']}:role/preprod-deploy",
+                f"arn:aws:iam::{ACCT['app-prod']}:role/prod-deploy",
+                f"arn:aws:iam::{ACCT['payments-prod']}:role/prod-deploy",
+            ],
+        })},
+    )
+    return a
+
+
+def app_preprod() -> Acct:
+    a = Acct("app-preprod")
+    t = tags("storefront-team", "storefront", "CC-2100")
+    key = a.customer_key(EU_WEST_1, "storefront-preprod-data", rotation=False, tags=t)
+    plant("kms-key-rotation", key, "fail", "customer symmetric key, rotation off, no waiver")
+    a.aws_managed_key(EU_WEST_1, "s3")
+    rds_key = a.aws_managed_key(EU_WEST_1, "rds")
+    a.bucket(f"app-preprod-uploads-{a.id}", EU_WEST_1, tags=t, sse="AES256")
+    customer = a.bucket(f"app-preprod-customer-data-{a.id}", EU_WEST_1,
+                        tags={**t, "DataClassification": "confidential"}, sse="aws:kms", kms_key=key)
+    plant("s3-classified-secure-transport", customer, "fail", "confidential (own tag), no bucket policy")
+    plant("s3-classified-public-access-block", customer, "pass", "all four settings on")
+    a.ebs_default(EU_WEST_1, True)
+    a.ebs_default(EU_CENTRAL_1, True)
+    a.ebs_default(US_EAST_1, False)
+    plant("ebs-encryption-by-default", f"arn:aws:ec2:us-east-1:{a.id}:ebs-encryption-by-default", "fail",
+          "preprod account, us-east-1 disabled")
+    plant("ebs-encryption-by-default", f"arn:aws:ec2:eu-west-1:{a.id}:ebs-encryption-by-default", "pass",
+          "preprod account, enabled")
+    a.volume("storefront-preprod-app-1", EU_WEST_1, encrypted=True, kms_key=key, size=50, tags=t)
+    db = a.db("storefront-preprod", EU_WEST_1, "postgres", encrypted=True, kms_key=rds_key, tags=t)
+    plant("rds-storage-encrypted", db, "pass", "encrypted with aws/rds")
+    ok = a.cert(f"app.preprod.{DOMAIN}", EU_WEST_1, not_after="2027-05-20T23:59:59Z",
+                in_use_by=[a.alb(EU_WEST_1, "storefront-preprod")], tags=t)
+    plant("acm-certificate-expiry", ok, "pass", "in use, expires 2027-05-20")
+    pending = a.cert(f"admin.preprod.{DOMAIN}", EU_WEST_1, status="PENDING_VALIDATION", not_after=None,
+                     in_use_by=[], tags=t)
+    plant("acm-certificate-expiry", pending, "not applicable", "PENDING_VALIDATION, not_after null")
+    workload_vpc(a, "storefront-preprod", EU_WEST_1, 10, t)
+    a.trail("storefront-preprod-trail", EU_WEST_1, multi_region=False, tags=t)
+    plant("cloudtrail-multi-region", a.id, "fail", "only a single-region trail")
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    deploy_role(a, "preprod-deploy", ["arn:aws:iam::aws:policy/PowerUserAccess"])
+    sso_role(a, "DeveloperAccess", "9a1d3c5e7f0b2468", ["arn:aws:iam::aws:policy/PowerUserAccess"])
+    return a
+
+
+def app_prod() -> Acct:
+    a = Acct("app-prod")
+    t = tags("storefront-team", "storefront", "CC-2100")
+    keys = {r: a.customer_key(r, "storefront-prod-data", tags=t) for r in (EU_WEST_1, US_EAST_1, US_WEST_2)}
+    plant("kms-key-rotation", keys[EU_WEST_1], "pass", "rotation on")
+    s3_managed = a.aws_managed_key(EU_WEST_1, "s3")
+    plant("kms-key-rotation", s3_managed, "not applicable", "AWS managed key alias/aws/s3")
+    plant("kms-key-policy-no-wildcard-principal", s3_managed, "pass",
+          "AWS managed policy: Principal AWS * with kms:CallerAccount and kms:ViaService")
+    a.aws_managed_key(EU_WEST_1, "rds")
+    uploads = a.bucket(f"app-prod-customer-uploads-{a.id}", EU_WEST_1, tags=t, sse="aws:kms",
+                       kms_key=keys[EU_WEST_1], tls_policy=True)
+    plant("data-store-classification", uploads, "pass", "confidential from the account tag")
+    plant("data-residency-approved-regions", uploads, "pass", "confidential in eu-west-1")
+    reports = a.bucket(f"app-prod-reports-{a.id}", EU_WEST_1, tags=t, sse="aws:kms",
+                       kms_key=keys[EU_WEST_1], policy=None)
+    plant("s3-classified-secure-transport", reports, "unknown",
+          "bucket policy unreadable (resource-level coverage gap, AccessDenied s3:GetBucketPolicy)")
+    a.bucket(f"app-prod-static-assets-{a.id}", US_EAST_1, tags={**t, "DataClassification": "public"},
+             sse="AES256", pab=(True, True, False, False),
+             extra_statements=[{
+                 "Sid": "AllowCloudFrontOAC",
+                 "Effect": "Allow",
+                 "Principal": {"Service": "cloudfront.amazonaws.com"},
+                 "Action": "s3:GetObject",
+                 "Resource": f"arn:aws:s3:::app-prod-static-assets-{a.id}/*",
+                 "Condition": {"StringEquals": {"AWS:SourceArn": f"arn:aws:cloudfront::{a.id}:distribution/E2QWRUHAPOMQZL"}},
+             }])
+    a.bucket(f"app-prod-exports-{a.id}", US_EAST_1, tags=t, sse="aws:kms", kms_key=keys[US_EAST_1],
+             tls_policy=True)
+    for region in (EU_WEST_1, EU_CENTRAL_1, US_EAST_1):
+        a.ebs_default(region, True)
+    plant("ebs-encryption-by-default", f"arn:aws:ec2:us-west-2:{a.id}:ebs-encryption-by-default", "unknown",
+          "us-west-2 is enabled but has no ebs_encryption_defaults entry (not read)")
+    enc = a.volume("storefront-prod-app-1", EU_WEST_1, encrypted=True, kms_key=keys[EU_WEST_1], size=100, tags=t)
+    plant("ebs-volume-encrypted", enc, "pass", "encrypted")
+    dr_vol = a.volume("storefront-dr-cache", US_WEST_2, encrypted=True, kms_key=keys[US_WEST_2], size=50,
+                      tags={**t, "DataClassification": "internal"})
+    plant("data-residency-approved-regions", dr_vol, "pass", "internal data may be anywhere")
+    a.db("storefront-prod", EU_WEST_1, "aurora-postgresql", encrypted=True, kms_key=keys[EU_WEST_1], tags=t)
+    dr = a.db("storefront-prod-dr", US_WEST_2, "postgres", encrypted=True, kms_key=keys[US_WEST_2], tags=t)
+    plant("data-residency-approved-regions", dr, "fail", "confidential (account tag) RDS instance in us-west-2")
+    app = a.cert(f"app.{DOMAIN}", EU_WEST_1, not_after="2027-08-14T23:59:59Z",
+                 in_use_by=[a.alb(EU_WEST_1, "storefront-prod")], tags=t)
+    plant("acm-certificate-key-algorithm", app, "pass", "RSA_2048")
+    api_cert = a.cert(f"api.{DOMAIN}", US_EAST_1, cert_type="IMPORTED", key_algorithm="EC_prime256v1",
+                      not_after="2026-12-05T12:00:00Z",
+                      in_use_by=[f"arn:aws:cloudfront::{a.id}:distribution/E2QWRUHAPOMQZL"], tags=t)
+    plant("acm-certificate-expiry", api_cert, "fail", "imported, in use by CloudFront, expires 2026-12-05")
+    workload_vpc(a, "storefront-prod", EU_WEST_1, 20, t)
+    workload_vpc(a, "storefront-dr", US_WEST_2, 21, t, alb=False)
+    a.trail("storefront-prod-trail", EU_WEST_1, tags=t)
+    recorders(a, ENABLED_REGIONS["app-prod"])
+    baseline_roles(a)
+    deploy_role(a, "prod-deploy", ["arn:aws:iam::aws:policy/PowerUserAccess"])
+    sso_role(a, "ReadOnlyAccess", "2b4d6f8a0c1e3579", ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+    return a
+
+
+def payments_prod() -> Acct:
+    a = Acct("payments-prod")
+    t = tags("payments-team", "payments", "CC-2200", Compliance="pci-dss")
+    # eu-west-1 keys could not be listed (coverage gap); this is the ledger key's ARN.
+    ledger_key = a.key_arn(EU_WEST_1, "payments-ledger")
+    fra = a.customer_key(EU_CENTRAL_1, "payments-settlement", tags=t)
+    ledger = a.bucket(f"payments-ledger-{a.id}", EU_WEST_1, tags=t, sse="aws:kms", kms_key=ledger_key,
+                      tls_policy=True)
+    plant("s3-classified-cmk", ledger, "unknown",
+          "key in eu-west-1, where KMS could not be read (coverage gap)")
+    plant("s3-classified-secure-transport", ledger, "pass", "TLS-only bucket policy")
+    settle = a.bucket(f"payments-settlement-files-{a.id}", EU_CENTRAL_1, tags=t, sse="aws:kms", kms_key=fra,
+                      tls_policy=True)
+    plant("data-residency-approved-regions", settle, "pass", "restricted in eu-central-1")
+    for region in DEFAULT_REGIONS:
+        a.ebs_default(region, True, kms_key=fra if region == EU_CENTRAL_1 else None)
+    plant("ebs-encryption-by-default", a.id, "pass", "prod, every enabled region enabled")
+    a.volume("payments-api-1", EU_WEST_1, encrypted=True, kms_key=ledger_key, size=100, tags=t)
+    a.volume("payments-batch-1", EU_CENTRAL_1, encrypted=True, kms_key=fra, size=500, tags=t)
+    db = a.db("payments-ledger", EU_WEST_1, "postgres", encrypted=True, kms_key=ledger_key, tags=t)
+    plant("data-store-classification", db, "pass", "restricted from the account tag")
+    a.db("payments-settlement", EU_CENTRAL_1, "postgres", encrypted=True, kms_key=fra, tags=t)
+    a.cert(f"pay.{DOMAIN}", EU_WEST_1, not_after="2027-03-02T23:59:59Z",
+           in_use_by=[a.alb(EU_WEST_1, "payments-api")], tags=t)
+    a.cert(f"settlement.pay.{DOMAIN}", EU_CENTRAL_1, key_algorithm="EC_prime256v1",
+           not_after="2027-06-18T23:59:59Z", in_use_by=[a.alb(EU_CENTRAL_1, "payments-settlement")], tags=t)
+    workload_vpc(a, "payments-prod", EU_WEST_1, 30, t)
+    workload_vpc(a, "payments-settlement", EU_CENTRAL_1, 31, t, alb=False)
+    a.trail("payments-prod-trail", EU_WEST_1, kms_key=fra, tags=t)
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    deploy_role(a, "prod-deploy", ["arn:aws:iam::aws:policy/PowerUserAccess"])
+    return a
+
+
+def dev_sandbox() -> Acct:
+    a = Acct("dev-sandbox")
+    t = {"Owner": "developer-experience", "CostCenter": "CC-3000"}
+    open_key = a.customer_key(
+        EU_WEST_1, "sandbox-experiments", tags=t,
+        policy=doc(
+            {
+                "Sid": "AllowEverything",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+        ),
+    )
+    plant("kms-key-policy-no-wildcard-principal", open_key, "fail", "Principal *, kms:*, no Condition")
+    a.aws_managed_key(EU_WEST_1, "s3")
+    scratch = a.bucket(f"dev-sandbox-scratch-{a.id}", EU_WEST_1, tags={}, sse="AES256", versioning=False)
+    plant("data-store-classification", scratch, "fail", "untagged bucket in an untagged account: default only")
+    a.bucket(f"dev-sandbox-ml-experiments-{a.id}", EU_WEST_1,
+             tags={**t, "DataClassification": "internal"}, sse="aws:kms", kms_key=open_key)
+    plant("data-store-classification", f"arn:aws:s3:::dev-sandbox-ml-experiments-{a.id}", "pass",
+          "own tag internal")
+    a.ebs_default(EU_WEST_1, False)
+    vol = a.volume("sandbox-scratch", EU_WEST_1, encrypted=False, kms_key=None, size=30, tags=t)
+    plant("ebs-volume-encrypted", vol, "fail", "unencrypted volume")
+    a.db("sandbox-postgres", EU_WEST_1, "postgres", encrypted=True,
+         kms_key=a.key_arn(EU_WEST_1, "sandbox-experiments"), tags=t)
+    idle = a.cert(f"sandbox.dev.{DOMAIN}", EU_WEST_1, not_after="2026-11-28T23:59:59Z", in_use_by=[], tags=t)
+    plant("acm-certificate-expiry", idle, "not applicable",
+          "expires 2026-11-28 but is not in use")
+    sandbox_vpc(a)
+    plant("cloudtrail-multi-region", a.id, "fail", "no trail")
+    a.recorder(EU_WEST_1)
+    baseline_roles(a)
+    a.user(
+        "sandbox-ci", console=False, mfa=False, tags=t,
+        keys=[{
+            "id": "AKIA" + alnum_upper(a.id, "sandbox-ci"),
+            "status": "Active",
+            "created_at": "2025-03-11T09:14:27Z",
+            "last_used_at": "2026-11-18T22:41:03Z",
+        }],
+    )
+    return a
+
+
+def legacy_migration() -> Acct:
+    a = Acct("legacy-migration")
+    t = tags("migration-factory", "legacy-crm", "CC-3100")
+    disabled = a.customer_key(EU_WEST_1, "legacy-import", rotation=False, key_state="Disabled", tags=t)
+    plant("kms-key-rotation", disabled, "not applicable", "disabled key")
+    imp = a.bucket(f"legacy-migration-import-{a.id}", EU_WEST_1, tags=t, sse="AES256")
+    plant("data-store-classification", imp, "fail",
+          "untagged; account tag `secret` is invalid and no OU is tagged: default only")
+    # No public access block configured: all four settings are off.
+    dumps = a.bucket(f"legacy-db-dumps-{a.id}", EU_WEST_1, tags={**t, "DataClassification": "confidential"},
+                     sse="AES256", pab=(False, False, False, False))
+    plant("s3-classified-public-access-block", dumps, "fail", "confidential (own tag), no public access block")
+    a.ebs_default(EU_WEST_1, False)
+    vol = a.volume("crm-app-data", EU_WEST_1, encrypted=False, kms_key=None, size=250, tags=t)
+    plant("ebs-volume-encrypted", vol, "fail", "unencrypted volume")
+    db = a.db("legacy-crm", EU_WEST_1, "oracle-se2", encrypted=False, kms_key=None, tags=t)
+    plant("rds-storage-encrypted", db, "fail", "storage not encrypted")
+    plant("data-store-classification", db, "fail", "untagged in an account with an invalid tag")
+    # Deliberately overlaps app-prod's 10.20.0.0/16: lifted from the old data centre as-is.
+    a.vpc("legacy-crm", EU_WEST_1, "10.20.0.0/16",
+          [("app-a", "10.20.1.0/24", "a", False), ("db-a", "10.20.2.0/24", "a", False)],
+          tags=t, flow_logs=False,
+          security_groups=[("crm-app", [("tcp", 443, 443, "10.0.0.0/8"), ("tcp", 3389, 3389, "10.0.0.0/8")]),
+                           ("crm-db", [("tcp", 1521, 1521, "10.20.1.0/24")])])
+    plant("cloudtrail-multi-region", a.id, "fail", "no trail")
+    baseline_roles(a)
+    a.user(
+        "migration-svc", console=False, mfa=False, tags=t,
+        keys=[{
+            "id": "AKIA" + alnum_upper(a.id, "migration-svc"),
+            "status": "Active",
+            "created_at": "2026-07-02T13:05:44Z",
+            "last_used_at": "2026-11-19T17:02:11Z",
+        }],
+    )
+    return a
+
+
+# --------------------------------------------------------------------------- organization policies
+
+
+def policy_arn(kind: str, policy_id: str) -> str:
+    return f"arn:aws:organizations::{MGMT}:policy/{ORG_ID}/{kind}/{policy_id}"
+
+
+def org_policies() -> list[dict]:
+    everything = [ROOT_ID] + [ou_id for _, ou_id, *_ in OUS] + [acct for _, acct, *_ in ACCOUNTS]
+    region_guarded = [OU_ID[k] for k in ("security", "infrastructure", "deployments", "preprod", "sandbox")]
+    return [
+        {
+            "id": "p-FullAWSAccess",
+            "arn": "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess",
+            "name": "FullAWSAccess",
+            "kind": "SERVICE_CONTROL_POLICY",
+            "aws_managed": True,
+            "document": doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+            # AWS attaches it to the root and to every OU and account it creates.
+            "targets": everything,
+            "source": api("organizations:DescribePolicy"),
+        },
+        {
+            "id": "p-7k2m9q4x",
+            "arn": policy_arn("service_control_policy", "p-7k2m9q4x"),
+            "name": "DenyLeaveOrganization",
+            "kind": "SERVICE_CONTROL_POLICY",
+            "aws_managed": False,
+            "document": doc({
+                "Sid": "DenyLeaveOrganization",
+                "Effect": "Deny",
+                "Action": ["organizations:LeaveOrganization"],
+                "Resource": "*",
+            }),
+            "targets": [ROOT_ID],
+            "source": api("organizations:DescribePolicy"),
+        },
+        {
+            "id": "p-3v8n5r1c",
+            "arn": policy_arn("service_control_policy", "p-3v8n5r1c"),
+            "name": "RestrictRegions",
+            "kind": "SERVICE_CONTROL_POLICY",
+            "aws_managed": False,
+            "document": doc({
+                "Sid": "DenyOutsideApprovedRegions",
+                "Effect": "Deny",
+                "NotAction": [
+                    "a4b:*", "access-analyzer:*", "account:*", "acm:*", "budgets:*", "ce:*",
+                    "cloudfront:*", "config:*", "health:*", "iam:*", "kms:*", "organizations:*",
+                    "route53:*", "route53domains:*", "s3:GetAccountPublicAccessBlock",
+                    "s3:ListAllMyBuckets", "shield:*", "sts:*", "support:*",
+                    "trustedadvisor:*", "waf:*", "wafv2:*",
+                ],
+                "Resource": "*",
+                "Condition": {
+                    "StringNotEquals": {"aws:RequestedRegion": list(DEFAULT_REGIONS)},
+                    "ArnNotLike": {"aws:PrincipalARN": [
+                        "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+                        "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*",
+                    ]},
+                },
+            }),
+            "targets": region_guarded,
+            "source": api("organizations:DescribePolicy"),
+        },
+        {
+            "id": "p-9d4w6h2t",
+            "arn": policy_arn("resource_control_policy", "p-9d4w6h2t"),
+            "name": "EnforceSecureTransport",
+            "kind": "RESOURCE_CONTROL_POLICY",
+            "aws_managed": False,
+            "document": doc({
+                "Sid": "EnforceSecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:*"],
+                "Resource": "*",
+                "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}},
+            }),
+            "targets": [ROOT_ID],
+            "source": api("organizations:DescribePolicy"),
+        },
+    ]
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+def snapshot() -> dict:
+    builders = [management, audit, log_archive, network, shared_services, builder, app_preprod,
+                app_prod, payments_prod, dev_sandbox, legacy_migration]
+    accounts = [b() for b in builders]
+    reports_bucket = f"arn:aws:s3:::app-prod-reports-{ACCT['app-prod']}"
+    coverage = [
+        {
+            "account_id": ACCT["dev-sandbox"],
+            "region": US_EAST_1,
+            "service": "acm",
+            "reason": "ThrottlingException: Rate exceeded (retries exhausted)",
+        },
+        {
+            "account_id": ACCT["app-prod"],
+            "region": EU_WEST_1,
+            "service": "s3",
+            "reason": (f"AccessDenied: User: arn:aws:sts::{ACCT['app-prod']}:assumed-role/rampart-audit/rampart "
+                       f"is not authorized to perform: s3:GetBucketPolicy on resource: "
+                       f"\"app-prod-reports-{ACCT['app-prod']}\" with an explicit deny in a resource-based policy"),
+            "resource": reports_bucket,
+        },
+        {
+            "account_id": ACCT["payments-prod"],
+            "region": EU_WEST_1,
+            "service": "kms",
+            "reason": (f"AccessDenied: User: arn:aws:sts::{ACCT['payments-prod']}:assumed-role/rampart-audit/rampart "
+                       "is not authorized to perform: kms:ListKeys"),
+        },
+    ]
+    plant("account-classification-tag", ACCT["app-prod"], "pass", "own tag confidential")
+    plant("account-classification-tag", ACCT["dev-sandbox"], "fail", "no DataClassification tag")
+    plant("account-classification-tag", ACCT["legacy-migration"], "fail", "DataClassification=secret is not a level")
+    plant("account-environment-mapped", ACCT["app-prod"], "pass", "Environment=production -> prod")
+    plant("account-environment-mapped", ACCT["audit"], "pass", "OU Security -> security")
+    plant("account-environment-mapped", ACCT["legacy-migration"], "fail",
+          "no Environment tag and OU Transitional is not mapped")
+    return {
+        "schema_version": "1",
+        "taken_at": TAKEN_AT,
+        "source": {"kind": "fixture", "description": "rampart sample organization (fictional)"},
+        "organization": {
+            "id": ORG_ID,
+            "arn": f"arn:aws:organizations::{MGMT}:organization/{ORG_ID}",
+            "management_account_id": MGMT,
+            "root": {
+                "id": ROOT_ID,
+                "arn": f"arn:aws:organizations::{MGMT}:root/{ORG_ID}/{ROOT_ID}",
+                "name": "Root",
+                "tags": {},
+            },
+            "organizational_units": [
+                {
+                    "id": ou_id,
+                    "arn": ou_arn(ou_id),
+                    "name": name,
+                    "parent_id": ROOT_ID if parent is None else OU_ID[parent],
+                    "tags": dict(sorted(ou_tags.items())),
+                }
+                for _, ou_id, name, parent, ou_tags in OUS
+            ],
+            "policies": org_policies(),
+        },
+        "accounts": [a.to_json() for a in accounts],
+        "coverage": coverage,
+    }
+
+
+RESOURCE_FIELDS = {
+    "iam": ("roles", "users"),
+    "network": ("vpcs", "subnets", "security_groups"),
+    "storage": ("s3_buckets", "ebs_encryption_defaults", "ebs_volumes", "rds_instances"),
+    "certificates": ("acm",),
+    "logging": ("cloudtrail_trails", "config_recorders"),
+}
+
+
+def counts(snap: dict) -> dict[str, int]:
+    c: dict[str, int] = {"accounts": len(snap["accounts"])}
+    for acct in snap["accounts"]:
+        c["kms_keys"] = c.get("kms_keys", 0) + len(acct["kms_keys"])
+        for group, fields in RESOURCE_FIELDS.items():
+            for field in fields:
+                c[field] = c.get(field, 0) + len(acct[group][field])
+    return c
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path,
+                        default=Path(__file__).resolve().parent.parent / "fixtures/orgs/sample/snapshot.json")
+    parser.add_argument("--summary", action="store_true", help="print resource counts and planted outcomes")
+    args = parser.parse_args()
+    snap = snapshot()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(snap, indent=2) + "\n")
+    if args.summary:
+        c = counts(snap)
+        print(f"{sum(c.values())} resources: " + ", ".join(f"{k}={v}" for k, v in c.items()))
+        for rule in sorted(PLANTED):
+            print(rule)
+            for resource, outcome, why in PLANTED[rule]:
+                print(f"  {outcome:15} {resource}  ({why})")
+
+
+if __name__ == "__main__":
+    main()

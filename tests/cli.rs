@@ -1,0 +1,376 @@
+//! The `rampart` binary end to end: exit codes, outputs, determinism and bad inputs.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+mod common;
+use common::{repo_path, validate_sarif};
+
+const AREAS: [&str; 18] = [
+    "governance",
+    "data-classification",
+    "encryption.at-rest",
+    "encryption.in-transit",
+    "encryption.key-management",
+    "encryption.certificate-management",
+    "multi-region",
+    "tenancy",
+    "network.vpc-design",
+    "network.on-premises",
+    "network.dns",
+    "network.internet",
+    "promotion",
+    "baseline",
+    "operating-model",
+    "iam.scp",
+    "iam.workloads",
+    "iam.foundation",
+];
+
+fn rampart() -> Command {
+    let mut cmd = Command::cargo_bin("rampart").expect("binary is built");
+    cmd.env_remove("RAYON_NUM_THREADS").env_remove("RAMPART_LOG");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = rampart().args(args).output().expect("runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Asserts an input error: exit 2, nothing on stdout, one `error:` line naming `needle`.
+fn assert_input_error(r: &Run, needle: &str) {
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert!(r.stdout.is_empty(), "stdout: {}", r.stdout);
+    let errors: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "stderr: {}", r.stderr);
+    assert!(errors[0].contains(needle), "expected `{needle}` in {:?}", errors[0]);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn evaluate_defaults_to_the_embedded_sample_and_fails_on_high() {
+    let r = run(&["evaluate"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("bundled sample organization"), "{}", r.stderr);
+    assert!(r.stdout.contains("Failing findings"));
+    assert!(r.stdout.contains("encryption.at-rest"));
+}
+
+#[test]
+fn fail_on_threshold_decides_the_exit_code() {
+    assert_eq!(run(&["evaluate", "--fail-on", "never"]).code, 0);
+    // The sample has a critical failure (a key policy open to everyone).
+    assert_eq!(run(&["evaluate", "--fail-on", "critical"]).code, 1);
+}
+
+#[test]
+fn fail_on_unknown_counts_unknown_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ruleset = dir.path().join("only-cmk.toml");
+    std::fs::write(&ruleset, "name = \"cmk\"\n[rules]\ninclude = [\"s3-classified-cmk\"]\n")
+        .expect("write");
+    let snapshot = dir.path().join("s.json");
+    let mut sample: Value =
+        serde_json::from_str(rampart::model::SAMPLE_JSON).expect("sample is JSON");
+    // Keep only the KMS gap account's data stores unreadable: every finding unknown or pass.
+    for account in sample["accounts"].as_array_mut().expect("accounts") {
+        if let Some(buckets) = account["storage"]["s3_buckets"].as_array_mut() {
+            for b in buckets {
+                b.as_object_mut().expect("bucket").remove("encryption");
+            }
+        }
+    }
+    std::fs::write(&snapshot, sample.to_string()).expect("write");
+    let base = ["evaluate", "--snapshot", snapshot.to_str().unwrap(), "--ruleset", ruleset.to_str().unwrap()];
+    assert_eq!(run(&base).code, 0);
+    let mut with = base.to_vec();
+    with.push("--fail-on-unknown");
+    assert_eq!(run(&with).code, 1);
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let r = run(&["evaluate", "--format", "json", "--fail-on", "never"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    assert_eq!(v["tool"]["name"], "rampart");
+    assert_eq!(v["ruleset"]["name"], "default");
+    assert_eq!(v["ruleset"]["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(v["snapshot"]["taken_at"], "2026-11-20T06:00:00Z");
+    assert!(v["coverage"].as_array().is_some_and(|c| c.len() >= 1));
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    let mut statuses = std::collections::BTreeSet::new();
+    for f in findings {
+        for key in [
+            "rule_id", "title", "status", "severity", "area", "resource", "resource_type",
+            "account_id", "region", "message", "location", "fingerprint", "waiver",
+        ] {
+            assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
+        }
+        let area = f["area"].as_str().expect("area");
+        assert!(AREAS.contains(&area), "area `{area}`");
+        statuses.insert(f["status"].as_str().expect("status").to_owned());
+        assert_eq!(f["waiver"].is_null(), f["status"] != "waived");
+    }
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["fail", "pass", "unknown", "waived"]
+    );
+    let total = v["summary"]["total"].as_u64().expect("total");
+    assert_eq!(total as usize, findings.len());
+}
+
+#[test]
+fn sarif_output_validates_against_the_official_schema() {
+    let r = run(&["evaluate", "--format", "sarif", "--fail-on", "never"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    if let Err(errors) = validate_sarif(&r.stdout) {
+        panic!("SARIF does not validate:\n{}", errors.join("\n"));
+    }
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert!(results.iter().all(|r| r["partialFingerprints"]["rampart/v1"].is_string()));
+    assert!(results.iter().any(|r| r["suppressions"].is_array()), "waived results are suppressed");
+}
+
+#[test]
+fn outputs_are_byte_identical_across_runs_and_thread_counts() {
+    for format in ["text", "json", "sarif"] {
+        let args = ["evaluate", "--format", format, "--fail-on", "never"];
+        let first = run(&args).stdout;
+        let second = run(&args).stdout;
+        let single = rampart()
+            .args(args)
+            .env("RAYON_NUM_THREADS", "1")
+            .output()
+            .expect("runs");
+        assert_eq!(first, second, "{format}: two runs differ");
+        assert_eq!(first.as_bytes(), single.stdout.as_slice(), "{format}: 1 thread differs");
+    }
+}
+
+#[test]
+fn out_writes_the_file_and_nothing_to_stdout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("findings.sarif");
+    let r = run(&["evaluate", "--format", "sarif", "--out", out.to_str().unwrap(), "--fail-on", "never"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    let text = std::fs::read_to_string(&out).expect("written");
+    assert!(validate_sarif(&text).is_ok());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+/// A failed run neither creates the output file nor touches an existing one.
+fn assert_no_output(dir: &Path, args: &[&str], needle: &str) {
+    let fresh = dir.join("fresh.json");
+    let mut with_out = args.to_vec();
+    let fresh_s = fresh.to_string_lossy().into_owned();
+    with_out.extend(["--out", &fresh_s]);
+    assert_input_error(&run(&with_out), needle);
+    assert!(!fresh.exists(), "a failed run created {}", fresh.display());
+
+    let existing = dir.join("existing.json");
+    std::fs::write(&existing, "previous results").expect("write");
+    let existing_s = existing.to_string_lossy().into_owned();
+    let mut over = args.to_vec();
+    over.extend(["--out", &existing_s]);
+    assert_input_error(&run(&over), needle);
+    assert_eq!(std::fs::read_to_string(&existing).expect("read"), "previous results");
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn truncated_snapshot_is_exit_2_with_position() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = &rampart::model::SAMPLE_JSON[..2000];
+    let path = write(dir.path(), "truncated.json", text);
+    let lines = text.lines().count();
+    assert_no_output(
+        dir.path(),
+        &["evaluate", "--snapshot", &path],
+        &format!("truncated.json:{lines}:"),
+    );
+}
+
+#[test]
+fn unknown_schema_version_is_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = rampart::model::SAMPLE_JSON.replacen("\"schema_version\": \"1\"", "\"schema_version\": \"7\"", 1);
+    let path = write(dir.path(), "v7.json", &text);
+    assert_no_output(dir.path(), &["evaluate", "--snapshot", &path], "unsupported schema_version `7`");
+    let r = run(&["evaluate", "--snapshot", &path]);
+    assert!(r.stderr.contains("v7.json:2:3"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_snapshot_field_is_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = rampart::model::SAMPLE_JSON.replacen("\"taken_at\"", "\"takenAt\"", 1);
+    let path = write(dir.path(), "typo.json", &text);
+    assert_no_output(dir.path(), &["evaluate", "--snapshot", &path], "unknown field `takenAt`");
+}
+
+#[test]
+fn missing_snapshot_file_is_exit_2() {
+    let r = run(&["evaluate", "--snapshot", "/nonexistent/snapshot.json"]);
+    assert_input_error(&r, "/nonexistent/snapshot.json: cannot read snapshot");
+}
+
+#[test]
+fn invalid_cedar_policy_is_exit_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).expect("mkdir");
+    let good = std::fs::read_to_string(repo_path("policies/encryption/kms_key_rotation.cedar"))
+        .expect("read");
+    std::fs::write(policies.join("rotation.cedar"), good.replace("rotation_enabled", "rotation_enabld"))
+        .expect("write");
+    let p = policies.to_string_lossy().into_owned();
+    let r = run(&["evaluate", "--policies", &p]);
+    assert_input_error(&r, "rotation.cedar:");
+    assert!(r.stderr.contains("rampart schema"), "{}", r.stderr);
+    assert_no_output(dir.path(), &["evaluate", "--policies", &p], "rotation.cedar:");
+
+    std::fs::write(policies.join("rotation.cedar"), good.replace("forbid (", "forbid ((")).expect("write");
+    assert_input_error(&run(&["evaluate", "--policies", &p]), "cedar syntax error");
+}
+
+#[test]
+fn a_valid_policies_directory_replaces_the_bundled_policies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        repo_path("policies/encryption/kms_key_rotation.cedar"),
+        dir.path().join("rotation.cedar"),
+    )
+    .expect("copy");
+    let p = dir.path().to_string_lossy().into_owned();
+    // The default ruleset names bundled rules; with other policies, bring a ruleset too.
+    let default = run(&["rules", "list", "--policies", &p]);
+    assert_input_error(&default, "unknown rule `acm-certificate-key-algorithm`");
+    let ruleset = write(dir.path(), "r.toml", "name = \"custom\"\n");
+    let r = run(&["rules", "list", "--policies", &p, "--ruleset", &ruleset, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rules: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let cedar: Vec<&str> = rules
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["kind"] == "cedar")
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(cedar, ["kms-key-rotation"]);
+}
+
+#[test]
+fn unknown_ruleset_key_is_exit_2_with_did_you_mean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = rampart::ruleset::DEFAULT_RULESET.replacen("classification_tag =", "clasification_tag =", 1);
+    let path = write(dir.path(), "typo.toml", &text);
+    let r = run(&["evaluate", "--ruleset", &path]);
+    assert_input_error(&r, "did you mean `classification_tag`");
+    assert!(r.stderr.contains("typo.toml:"), "{}", r.stderr);
+    assert_no_output(dir.path(), &["evaluate", "--ruleset", &path], "typo.toml:");
+}
+
+#[test]
+fn ruleset_naming_an_unknown_rule_is_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "r.toml", "name = \"x\"\n[severity]\n\"kms-key-rotaton\" = \"high\"\n");
+    assert_input_error(&run(&["evaluate", "--ruleset", &path]), "did you mean `kms-key-rotation`");
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    assert_eq!(run(&["evaluate", "--format", "xml"]).code, 2);
+    assert_eq!(run(&["frobnicate"]).code, 2);
+    assert_eq!(run(&["--help"]).code, 0);
+}
+
+#[test]
+fn rules_list_and_explain() {
+    let r = run(&["rules", "list", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rules: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let rules = rules.as_array().expect("array");
+    assert!(rules.len() >= 12);
+    assert!(rules.iter().filter(|r| r["kind"] == "cedar").count() >= 6);
+    for rule in rules {
+        for key in ["id", "title", "area", "severity", "kind"] {
+            assert!(rule[key].is_string(), "{rule}");
+        }
+    }
+    let text = run(&["rules", "list"]);
+    assert!(text.stdout.starts_with("ID "), "{}", text.stdout);
+
+    let explain = run(&["rules", "explain", "kms-key-rotation"]);
+    assert_eq!(explain.code, 0);
+    for heading in ["## What it checks", "## Why it matters", "## How to fix", "## Example"] {
+        assert!(explain.stdout.contains(heading), "{}", explain.stdout);
+    }
+    assert_input_error(&run(&["rules", "explain", "kms-key-rotaton"]), "did you mean `kms-key-rotation`");
+}
+
+#[test]
+fn snapshot_schema_matches_the_checked_in_file() {
+    let r = run(&["snapshot", "schema"]);
+    assert_eq!(r.code, 0);
+    let checked_in = std::fs::read_to_string(repo_path("schemas/snapshot.schema.json")).expect("read");
+    assert!(
+        r.stdout == checked_in,
+        "schemas/snapshot.schema.json is stale: run `cargo run -- snapshot schema --out schemas/snapshot.schema.json`"
+    );
+}
+
+#[test]
+fn snapshot_validate_prints_counts_and_gaps() {
+    let r = run(&["snapshot", "validate", &repo_path("fixtures/orgs/sample/snapshot.json").to_string_lossy()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("valid snapshot"));
+    assert!(r.stdout.contains("AWS::S3::Bucket"));
+    assert!(r.stdout.contains("coverage gaps: 3"), "{}", r.stdout);
+    assert!(r.stdout.contains("AccessDenied"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "bad.json", "{\"schema_version\": \"1\",");
+    assert_input_error(&run(&["snapshot", "validate", &path]), "bad.json:1:");
+}
+
+#[test]
+fn synth_output_is_a_valid_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("synth.json");
+    let o = out.to_string_lossy().into_owned();
+    let r = run(&["synth", "--accounts", "5", "--resources", "500", "--out", &o]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = run(&["snapshot", "validate", &o]);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    let e = run(&["evaluate", "--snapshot", &o, "--format", "json", "--fail-on", "never"]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+}

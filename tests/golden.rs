@@ -1,0 +1,42 @@
+//! Golden outputs of the sample organization in every format: one change in a finding
+//! shows in all of them. Update with `cargo insta review` (or `INSTA_UPDATE=always`).
+
+use rampart::model::sample_snapshot;
+use rampart::report::{json, sarif, text, ReportInput};
+use rampart::rules::{Catalog, Engine, Severity};
+use rampart::ruleset::Ruleset;
+
+fn render(format: &str) -> String {
+    let catalog = Catalog::bundled().expect("catalog");
+    let ruleset = Ruleset::bundled().expect("ruleset");
+    let engine = Engine::new(&catalog, &ruleset).expect("engine");
+    let snapshot = sample_snapshot().expect("sample");
+    let evaluation = engine.evaluate(&snapshot, snapshot.taken_at);
+    let input = ReportInput {
+        tool_version: "0.0.0-test",
+        engine: &engine,
+        snapshot: &snapshot,
+        evaluation: &evaluation,
+        fail_on: Some(Severity::High),
+    };
+    match format {
+        "text" => text::render(&input),
+        "json" => json::render(&input).expect("json"),
+        _ => sarif::render(&input).expect("sarif"),
+    }
+}
+
+#[test]
+fn sample_text() {
+    insta::assert_snapshot!("sample_text", render("text"));
+}
+
+#[test]
+fn sample_json() {
+    insta::assert_snapshot!("sample_json", render("json"));
+}
+
+#[test]
+fn sample_sarif() {
+    insta::assert_snapshot!("sample_sarif", render("sarif"));
+}
