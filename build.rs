@@ -10,15 +10,22 @@ fn main() {
     let mut files = Vec::new();
     collect(&root.join("policies"), &mut files);
     files.sort();
-    let mut out = String::from("/// `(path relative to the crate root, contents)` of every bundled policy file.\n");
+    let mut out = String::from(
+        "/// `(path relative to the crate root, contents)` of every bundled policy file.\n",
+    );
     out.push_str("pub static BUNDLED_POLICIES: &[(&str, &str)] = &[\n");
     for file in &files {
         let relative = file.strip_prefix(root).unwrap_or(file);
         let relative = relative.to_string_lossy().replace('\\', "/");
-        let _ = writeln!(out, "    ({relative:?}, include_str!({:?})),", file.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({relative:?}, include_str!({:?})),",
+            file.display().to_string()
+        );
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("bundled_policies.rs");
+    let dest =
+        PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("bundled_policies.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());
         std::process::exit(1);

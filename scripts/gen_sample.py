@@ -497,7 +497,7 @@ class Acct:
     # ---------------------------------------------------------------- output
 
     def to_json(self) -> dict:
-        key, account_id, name, parent, tags = next(a[:5] for a in ACCOUNTS if a[0] == self.key)
+        key, account_id, name, parent, account_tags = next(a[:5] for a in ACCOUNTS if a[0] == self.key)
         return {
             "id": account_id,
             "arn": f"arn:aws:organizations::{MGMT}:account/{ORG_ID}/{account_id}",
@@ -507,7 +507,7 @@ class Acct:
             "email": f"aws+{name}@{DOMAIN}",
             "status": "ACTIVE",
             "parent_id": ROOT_ID if parent is None else OU_ID[parent],
-            "tags": dict(sorted(tags.items())),
+            "tags": dict(sorted(account_tags.items())),
             "source": api("organizations:ListAccounts"),
             "enabled_regions": ENABLED_REGIONS[key],
             "iam": {
@@ -1042,8 +1042,9 @@ def dev_sandbox() -> Acct:
     a.ebs_default(EU_WEST_1, False)
     vol = a.volume("sandbox-scratch", EU_WEST_1, encrypted=False, kms_key=None, size=30, tags=t)
     plant("ebs-volume-encrypted", vol, "fail", "unencrypted volume")
-    a.db("sandbox-postgres", EU_WEST_1, "postgres", encrypted=True,
-         kms_key=a.key_arn(EU_WEST_1, "sandbox-experiments"), tags=t)
+    pg = a.db("sandbox-postgres", EU_WEST_1, "postgres", encrypted=True,
+              kms_key=a.key_arn(EU_WEST_1, "sandbox-experiments"), tags=t)
+    plant("data-store-classification", pg, "fail", "untagged RDS instance in an untagged account")
     idle = a.cert(f"sandbox.dev.{DOMAIN}", EU_WEST_1, not_after="2026-11-28T23:59:59Z", in_use_by=[], tags=t)
     plant("acm-certificate-expiry", idle, "not applicable",
           "expires 2026-11-28 but is not in use")
@@ -1218,6 +1219,8 @@ def snapshot() -> dict:
                        "is not authorized to perform: kms:ListKeys"),
         },
     ]
+    plant("acm-certificate-expiry", f"arn:aws:acm:us-east-1:{ACCT['dev-sandbox']}:*", "unknown",
+          "dev-sandbox us-east-1 ACM throttled (region-level coverage gap)")
     plant("account-classification-tag", ACCT["app-prod"], "pass", "own tag confidential")
     plant("account-classification-tag", ACCT["dev-sandbox"], "fail", "no DataClassification tag")
     plant("account-classification-tag", ACCT["legacy-migration"], "fail", "DataClassification=secret is not a level")

@@ -1,5 +1,11 @@
 //! The `rampart` binary end to end: exit codes, outputs, determinism and bad inputs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is how a test reports unexpected input"
+)]
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -31,7 +37,8 @@ const AREAS: [&str; 18] = [
 
 fn rampart() -> Command {
     let mut cmd = Command::cargo_bin("rampart").expect("binary is built");
-    cmd.env_remove("RAYON_NUM_THREADS").env_remove("RAMPART_LOG");
+    cmd.env_remove("RAYON_NUM_THREADS")
+        .env_remove("RAMPART_LOG");
     cmd
 }
 
@@ -54,9 +61,17 @@ fn run(args: &[&str]) -> Run {
 fn assert_input_error(r: &Run, needle: &str) {
     assert_eq!(r.code, 2, "stderr: {}", r.stderr);
     assert!(r.stdout.is_empty(), "stdout: {}", r.stdout);
-    let errors: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
     assert_eq!(errors.len(), 1, "stderr: {}", r.stderr);
-    assert!(errors[0].contains(needle), "expected `{needle}` in {:?}", errors[0]);
+    assert!(
+        errors[0].contains(needle),
+        "expected `{needle}` in {:?}",
+        errors[0]
+    );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
@@ -64,7 +79,11 @@ fn assert_input_error(r: &Run, needle: &str) {
 fn evaluate_defaults_to_the_embedded_sample_and_fails_on_high() {
     let r = run(&["evaluate"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("bundled sample organization"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("bundled sample organization"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.contains("Failing findings"));
     assert!(r.stdout.contains("encryption.at-rest"));
 }
@@ -80,8 +99,11 @@ fn fail_on_threshold_decides_the_exit_code() {
 fn fail_on_unknown_counts_unknown_findings() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ruleset = dir.path().join("only-cmk.toml");
-    std::fs::write(&ruleset, "name = \"cmk\"\n[rules]\ninclude = [\"s3-classified-cmk\"]\n")
-        .expect("write");
+    std::fs::write(
+        &ruleset,
+        "name = \"cmk\"\n[rules]\ninclude = [\"s3-classified-cmk\"]\n",
+    )
+    .expect("write");
     let snapshot = dir.path().join("s.json");
     let mut sample: Value =
         serde_json::from_str(rampart::model::SAMPLE_JSON).expect("sample is JSON");
@@ -94,7 +116,13 @@ fn fail_on_unknown_counts_unknown_findings() {
         }
     }
     std::fs::write(&snapshot, sample.to_string()).expect("write");
-    let base = ["evaluate", "--snapshot", snapshot.to_str().unwrap(), "--ruleset", ruleset.to_str().unwrap()];
+    let base = [
+        "evaluate",
+        "--snapshot",
+        snapshot.to_str().unwrap(),
+        "--ruleset",
+        ruleset.to_str().unwrap(),
+    ];
     assert_eq!(run(&base).code, 0);
     let mut with = base.to_vec();
     with.push("--fail-on-unknown");
@@ -110,14 +138,25 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(v["ruleset"]["name"], "default");
     assert_eq!(v["ruleset"]["sha256"].as_str().map(str::len), Some(64));
     assert_eq!(v["snapshot"]["taken_at"], "2026-11-20T06:00:00Z");
-    assert!(v["coverage"].as_array().is_some_and(|c| c.len() >= 1));
+    assert!(v["coverage"].as_array().is_some_and(|c| !c.is_empty()));
     let findings = v["findings"].as_array().expect("findings");
     assert!(!findings.is_empty());
     let mut statuses = std::collections::BTreeSet::new();
     for f in findings {
         for key in [
-            "rule_id", "title", "status", "severity", "area", "resource", "resource_type",
-            "account_id", "region", "message", "location", "fingerprint", "waiver",
+            "rule_id",
+            "title",
+            "status",
+            "severity",
+            "area",
+            "resource",
+            "resource_type",
+            "account_id",
+            "region",
+            "message",
+            "location",
+            "fingerprint",
+            "waiver",
         ] {
             assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
         }
@@ -143,8 +182,13 @@ fn sarif_output_validates_against_the_official_schema() {
     }
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     let results = v["runs"][0]["results"].as_array().expect("results");
-    assert!(results.iter().all(|r| r["partialFingerprints"]["rampart/v1"].is_string()));
-    assert!(results.iter().any(|r| r["suppressions"].is_array()), "waived results are suppressed");
+    assert!(results
+        .iter()
+        .all(|r| r["partialFingerprints"]["rampart/v1"].is_string()));
+    assert!(
+        results.iter().any(|r| r["suppressions"].is_array()),
+        "waived results are suppressed"
+    );
 }
 
 #[test]
@@ -159,7 +203,11 @@ fn outputs_are_byte_identical_across_runs_and_thread_counts() {
             .output()
             .expect("runs");
         assert_eq!(first, second, "{format}: two runs differ");
-        assert_eq!(first.as_bytes(), single.stdout.as_slice(), "{format}: 1 thread differs");
+        assert_eq!(
+            first.as_bytes(),
+            single.stdout.as_slice(),
+            "{format}: 1 thread differs"
+        );
     }
 }
 
@@ -167,12 +215,23 @@ fn outputs_are_byte_identical_across_runs_and_thread_counts() {
 fn out_writes_the_file_and_nothing_to_stdout() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("findings.sarif");
-    let r = run(&["evaluate", "--format", "sarif", "--out", out.to_str().unwrap(), "--fail-on", "never"]);
+    let r = run(&[
+        "evaluate",
+        "--format",
+        "sarif",
+        "--out",
+        out.to_str().unwrap(),
+        "--fail-on",
+        "never",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.is_empty());
     let text = std::fs::read_to_string(&out).expect("written");
     assert!(validate_sarif(&text).is_ok());
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .collect();
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
 }
 
@@ -197,7 +256,10 @@ fn assert_no_output(dir: &Path, args: &[&str], needle: &str) {
     let mut over = args.to_vec();
     over.extend(["--out", &existing_s]);
     assert_input_error(&run(&over), needle);
-    assert_eq!(std::fs::read_to_string(&existing).expect("read"), "previous results");
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("read"),
+        "previous results"
+    );
     let names: Vec<String> = std::fs::read_dir(dir)
         .expect("dir")
         .flatten()
@@ -222,9 +284,17 @@ fn truncated_snapshot_is_exit_2_with_position() {
 #[test]
 fn unknown_schema_version_is_exit_2() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let text = rampart::model::SAMPLE_JSON.replacen("\"schema_version\": \"1\"", "\"schema_version\": \"7\"", 1);
+    let text = rampart::model::SAMPLE_JSON.replacen(
+        "\"schema_version\": \"1\"",
+        "\"schema_version\": \"7\"",
+        1,
+    );
     let path = write(dir.path(), "v7.json", &text);
-    assert_no_output(dir.path(), &["evaluate", "--snapshot", &path], "unsupported schema_version `7`");
+    assert_no_output(
+        dir.path(),
+        &["evaluate", "--snapshot", &path],
+        "unsupported schema_version `7`",
+    );
     let r = run(&["evaluate", "--snapshot", &path]);
     assert!(r.stderr.contains("v7.json:2:3"), "{}", r.stderr);
 }
@@ -234,7 +304,11 @@ fn unknown_snapshot_field_is_exit_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = rampart::model::SAMPLE_JSON.replacen("\"taken_at\"", "\"takenAt\"", 1);
     let path = write(dir.path(), "typo.json", &text);
-    assert_no_output(dir.path(), &["evaluate", "--snapshot", &path], "unknown field `takenAt`");
+    assert_no_output(
+        dir.path(),
+        &["evaluate", "--snapshot", &path],
+        "unknown field `takenAt`",
+    );
 }
 
 #[test]
@@ -250,15 +324,26 @@ fn invalid_cedar_policy_is_exit_2_naming_file_and_line() {
     std::fs::create_dir(&policies).expect("mkdir");
     let good = std::fs::read_to_string(repo_path("policies/encryption/kms_key_rotation.cedar"))
         .expect("read");
-    std::fs::write(policies.join("rotation.cedar"), good.replace("rotation_enabled", "rotation_enabld"))
-        .expect("write");
+    std::fs::write(
+        policies.join("rotation.cedar"),
+        good.replace("rotation_enabled", "rotation_enabld"),
+    )
+    .expect("write");
     let p = policies.to_string_lossy().into_owned();
     let r = run(&["evaluate", "--policies", &p]);
     assert_input_error(&r, "rotation.cedar:");
     assert!(r.stderr.contains("rampart schema"), "{}", r.stderr);
-    assert_no_output(dir.path(), &["evaluate", "--policies", &p], "rotation.cedar:");
+    assert_no_output(
+        dir.path(),
+        &["evaluate", "--policies", &p],
+        "rotation.cedar:",
+    );
 
-    std::fs::write(policies.join("rotation.cedar"), good.replace("forbid (", "forbid ((")).expect("write");
+    std::fs::write(
+        policies.join("rotation.cedar"),
+        good.replace("forbid (", "forbid (("),
+    )
+    .expect("write");
     assert_input_error(&run(&["evaluate", "--policies", &p]), "cedar syntax error");
 }
 
@@ -275,7 +360,16 @@ fn a_valid_policies_directory_replaces_the_bundled_policies() {
     let default = run(&["rules", "list", "--policies", &p]);
     assert_input_error(&default, "unknown rule `acm-certificate-key-algorithm`");
     let ruleset = write(dir.path(), "r.toml", "name = \"custom\"\n");
-    let r = run(&["rules", "list", "--policies", &p, "--ruleset", &ruleset, "--format", "json"]);
+    let r = run(&[
+        "rules",
+        "list",
+        "--policies",
+        &p,
+        "--ruleset",
+        &ruleset,
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let rules: Value = serde_json::from_str(&r.stdout).expect("JSON");
     let cedar: Vec<&str> = rules
@@ -291,7 +385,11 @@ fn a_valid_policies_directory_replaces_the_bundled_policies() {
 #[test]
 fn unknown_ruleset_key_is_exit_2_with_did_you_mean() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let text = rampart::ruleset::DEFAULT_RULESET.replacen("classification_tag =", "clasification_tag =", 1);
+    let text = rampart::ruleset::DEFAULT_RULESET.replacen(
+        "classification_tag =",
+        "clasification_tag =",
+        1,
+    );
     let path = write(dir.path(), "typo.toml", &text);
     let r = run(&["evaluate", "--ruleset", &path]);
     assert_input_error(&r, "did you mean `classification_tag`");
@@ -302,8 +400,15 @@ fn unknown_ruleset_key_is_exit_2_with_did_you_mean() {
 #[test]
 fn ruleset_naming_an_unknown_rule_is_exit_2() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write(dir.path(), "r.toml", "name = \"x\"\n[severity]\n\"kms-key-rotaton\" = \"high\"\n");
-    assert_input_error(&run(&["evaluate", "--ruleset", &path]), "did you mean `kms-key-rotation`");
+    let path = write(
+        dir.path(),
+        "r.toml",
+        "name = \"x\"\n[severity]\n\"kms-key-rotaton\" = \"high\"\n",
+    );
+    assert_input_error(
+        &run(&["evaluate", "--ruleset", &path]),
+        "did you mean `kms-key-rotation`",
+    );
 }
 
 #[test]
@@ -331,17 +436,26 @@ fn rules_list_and_explain() {
 
     let explain = run(&["rules", "explain", "kms-key-rotation"]);
     assert_eq!(explain.code, 0);
-    for heading in ["## What it checks", "## Why it matters", "## How to fix", "## Example"] {
+    for heading in [
+        "## What it checks",
+        "## Why it matters",
+        "## How to fix",
+        "## Example",
+    ] {
         assert!(explain.stdout.contains(heading), "{}", explain.stdout);
     }
-    assert_input_error(&run(&["rules", "explain", "kms-key-rotaton"]), "did you mean `kms-key-rotation`");
+    assert_input_error(
+        &run(&["rules", "explain", "kms-key-rotaton"]),
+        "did you mean `kms-key-rotation`",
+    );
 }
 
 #[test]
 fn snapshot_schema_matches_the_checked_in_file() {
     let r = run(&["snapshot", "schema"]);
     assert_eq!(r.code, 0);
-    let checked_in = std::fs::read_to_string(repo_path("schemas/snapshot.schema.json")).expect("read");
+    let checked_in =
+        std::fs::read_to_string(repo_path("schemas/snapshot.schema.json")).expect("read");
     assert!(
         r.stdout == checked_in,
         "schemas/snapshot.schema.json is stale: run `cargo run -- snapshot schema --out schemas/snapshot.schema.json`"
@@ -350,7 +464,11 @@ fn snapshot_schema_matches_the_checked_in_file() {
 
 #[test]
 fn snapshot_validate_prints_counts_and_gaps() {
-    let r = run(&["snapshot", "validate", &repo_path("fixtures/orgs/sample/snapshot.json").to_string_lossy()]);
+    let r = run(&[
+        "snapshot",
+        "validate",
+        &repo_path("fixtures/orgs/sample/snapshot.json").to_string_lossy(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("valid snapshot"));
     assert!(r.stdout.contains("AWS::S3::Bucket"));
@@ -367,10 +485,26 @@ fn synth_output_is_a_valid_snapshot() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("synth.json");
     let o = out.to_string_lossy().into_owned();
-    let r = run(&["synth", "--accounts", "5", "--resources", "500", "--out", &o]);
+    let r = run(&[
+        "synth",
+        "--accounts",
+        "5",
+        "--resources",
+        "500",
+        "--out",
+        &o,
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = run(&["snapshot", "validate", &o]);
     assert_eq!(v.code, 0, "{}", v.stderr);
-    let e = run(&["evaluate", "--snapshot", &o, "--format", "json", "--fail-on", "never"]);
+    let e = run(&[
+        "evaluate",
+        "--snapshot",
+        &o,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
     assert_eq!(e.code, 0, "{}", e.stderr);
 }

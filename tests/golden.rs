@@ -1,6 +1,12 @@
 //! Golden outputs of the sample organization in every format: one change in a finding
 //! shows in all of them. Update with `cargo insta review` (or `INSTA_UPDATE=always`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is how a test reports unexpected input"
+)]
+
 use rampart::model::sample_snapshot;
 use rampart::report::{json, sarif, text, ReportInput};
 use rampart::rules::{Catalog, Engine, Severity};

@@ -3,6 +3,12 @@
 //! expected status per resource ARN — run through the real engine with the default ruleset
 //! narrowed to the rule. A meta-test checks that every rule has failing and passing cases.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is how a test reports unexpected input"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -101,12 +107,17 @@ fn fill_resources(account: &mut Value) {
         for key in path {
             node = node.and_then(|n| n.get_mut(*key));
         }
-        let Some(items) = node.and_then(Value::as_array_mut) else { continue };
+        let Some(items) = node.and_then(Value::as_array_mut) else {
+            continue;
+        };
         for item in items {
-            let Some(obj) = item.as_object_mut() else { continue };
+            let Some(obj) = item.as_object_mut() else {
+                continue;
+            };
             obj.entry("account_id").or_insert(id.clone());
             obj.entry("region").or_insert(json!("eu-west-1"));
-            obj.entry("source").or_insert(json!({"kind": "api", "operation": "test"}));
+            obj.entry("source")
+                .or_insert(json!({"kind": "api", "operation": "test"}));
         }
     }
 }
@@ -144,7 +155,9 @@ fn snapshot_json(case: &Case) -> Value {
 
 fn case_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -175,7 +188,12 @@ fn every_rule_case_holds() {
     let mut ran = 0;
     for path in case_files() {
         let file = load(&path);
-        assert!(catalog.get(&file.rule).is_some(), "{}: unknown rule `{}`", path.display(), file.rule);
+        assert!(
+            catalog.get(&file.rule).is_some(),
+            "{}: unknown rule `{}`",
+            path.display(),
+            file.rule
+        );
         let mut ruleset = base.clone();
         ruleset.rules.include = vec![file.rule.clone()];
         ruleset.rules.exclude.clear();
@@ -187,7 +205,11 @@ fn every_rule_case_holds() {
             let snapshot = match parse_snapshot(&text, &path) {
                 Ok(s) => s,
                 Err(e) => {
-                    failures.push(format!("{} / {}: bad case snapshot: {e}", path.display(), case.name));
+                    failures.push(format!(
+                        "{} / {}: bad case snapshot: {e}",
+                        path.display(),
+                        case.name
+                    ));
                     continue;
                 }
             };
@@ -198,7 +220,11 @@ fn every_rule_case_holds() {
                 .unwrap_or(snapshot.taken_at);
             let evaluation = engine.evaluate(&snapshot, now);
             for (arn, expected) in &case.expect {
-                let found: Vec<_> = evaluation.findings.iter().filter(|f| &f.resource == arn).collect();
+                let found: Vec<_> = evaluation
+                    .findings
+                    .iter()
+                    .filter(|f| &f.resource == arn)
+                    .collect();
                 let actual = match found.as_slice() {
                     [] => "none".to_owned(),
                     [one] => one.status.to_string(),
@@ -216,7 +242,12 @@ fn every_rule_case_holds() {
         }
     }
     assert!(ran > 0, "no rule cases found");
-    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Every rule: a unique id (the catalog rejects duplicates), a valid area (typed), the four
@@ -235,7 +266,12 @@ fn every_rule_has_docs_and_both_outcomes() {
     let mut problems = Vec::new();
     for rule in catalog.rules() {
         let meta = rule.meta();
-        for heading in ["## What it checks", "## Why it matters", "## How to fix", "## Example"] {
+        for heading in [
+            "## What it checks",
+            "## Why it matters",
+            "## How to fix",
+            "## Example",
+        ] {
             if !meta.doc.contains(heading) {
                 problems.push(format!("`{}`: documentation lacks `{heading}`", meta.id));
             }

@@ -133,7 +133,11 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
 }
 
 /// 1 when a failing (or, if asked, unknown) finding is at or above the threshold.
-pub fn exit_code(evaluation: &Evaluation, threshold: Option<Severity>, fail_on_unknown: bool) -> ExitCode {
+pub fn exit_code(
+    evaluation: &Evaluation,
+    threshold: Option<Severity>,
+    fail_on_unknown: bool,
+) -> ExitCode {
     let Some(threshold) = threshold else {
         return ExitCode::SUCCESS;
     };

@@ -12,14 +12,17 @@ pub fn write_output(out: Option<&Path>, contents: &str) -> Result<(), InputError
     let Some(path) = out else {
         let mut stdout = std::io::stdout().lock();
         // A closed pipe (`rampart … | head`) is not an error worth reporting.
-        let _ = stdout.write_all(contents.as_bytes()).and_then(|()| stdout.flush());
+        let _ = stdout
+            .write_all(contents.as_bytes())
+            .and_then(|()| stdout.flush());
         return Ok(());
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let fail = |e: std::io::Error| InputError(format!("{}: cannot write output: {e}", path.display()));
+    let fail =
+        |e: std::io::Error| InputError(format!("{}: cannot write output: {e}", path.display()));
     let mut tmp = tempfile::Builder::new()
         .prefix(".rampart-")
         .suffix(".tmp")

@@ -54,16 +54,28 @@ pub fn run(cmd: &RulesCommand) -> Result<ExitCode, InputError> {
     match cmd {
         RulesCommand::List { rules, format } => {
             let (ruleset, catalog) = load_rules(rules)?;
-            let engine = crate::rules::Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
-            let enabled: Vec<&str> = engine.active_rules().iter().map(|r| r.meta().id.as_str()).collect();
+            let engine =
+                crate::rules::Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+            let enabled: Vec<&str> = engine
+                .active_rules()
+                .iter()
+                .map(|r| r.meta().id.as_str())
+                .collect();
             let listed: Vec<ListedRule<'_>> = catalog
                 .rules()
                 .iter()
-                .map(|r| listed(r.meta(), ruleset.severity.get(&r.meta().id).copied(), enabled.contains(&r.meta().id.as_str())))
+                .map(|r| {
+                    listed(
+                        r.meta(),
+                        ruleset.severity.get(&r.meta().id).copied(),
+                        enabled.contains(&r.meta().id.as_str()),
+                    )
+                })
                 .collect();
             let text = match format {
                 ListFormat::Json => {
-                    let mut s = serde_json::to_string_pretty(&listed).map_err(InputError::from_display)?;
+                    let mut s =
+                        serde_json::to_string_pretty(&listed).map_err(InputError::from_display)?;
                     s.push('\n');
                     s
                 }
@@ -80,7 +92,11 @@ pub fn run(cmd: &RulesCommand) -> Result<ExitCode, InputError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn listed(meta: &RuleMeta, severity: Option<crate::rules::Severity>, enabled: bool) -> ListedRule<'_> {
+fn listed(
+    meta: &RuleMeta,
+    severity: Option<crate::rules::Severity>,
+    enabled: bool,
+) -> ListedRule<'_> {
     ListedRule {
         id: &meta.id,
         title: &meta.title,
@@ -99,14 +115,20 @@ fn table(rules: &[ListedRule<'_>]) -> String {
     };
     let w_id = width(|r| r.id.len(), "ID");
     let w_area = width(|r| r.area.len(), "AREA");
-    let mut out = format!("{:w_id$}  {:w_area$}  {:8}  {:6}  TITLE\n", "ID", "AREA", "SEVERITY", "KIND");
+    let mut out = format!(
+        "{:w_id$}  {:w_area$}  {:8}  {:6}  TITLE\n",
+        "ID", "AREA", "SEVERITY", "KIND"
+    );
     for r in rules {
         let title = if r.enabled {
             r.title.to_owned()
         } else {
             format!("{} (disabled by the ruleset)", r.title)
         };
-        out.push_str(&format!("{:w_id$}  {:w_area$}  {:8}  {:6}  {title}\n", r.id, r.area, r.severity, r.kind));
+        out.push_str(&format!(
+            "{:w_id$}  {:w_area$}  {:8}  {:6}  {title}\n",
+            r.id, r.area, r.severity, r.kind
+        ));
     }
     out.push_str(&format!("{} rules\n", rules.len()));
     out

@@ -73,7 +73,10 @@ fn summary(file: &std::path::Path, s: &Snapshot) -> String {
         let mut gaps = s.coverage.clone();
         gaps.sort();
         for g in gaps {
-            let scope = g.resource.as_deref().map_or_else(String::new, |r| format!(" {r}"));
+            let scope = g
+                .resource
+                .as_deref()
+                .map_or_else(String::new, |r| format!(" {r}"));
             out.push_str(&format!(
                 "  account {} region {} service {}{scope}: {}\n",
                 g.account_id, g.region, g.service, g.reason

@@ -103,7 +103,9 @@ impl Facts {
                 invalid_tag: None,
             },
             own => {
-                let mut c = inherited.cloned().unwrap_or_else(|| self.default_classification());
+                let mut c = inherited
+                    .cloned()
+                    .unwrap_or_else(|| self.default_classification());
                 if let Some(bad) = own {
                     c.invalid_tag = Some(bad.clone());
                 }
@@ -114,7 +116,10 @@ impl Facts {
 
     /// Whether a level is sensitive under the ruleset.
     pub fn is_sensitive(&self, level: &str) -> bool {
-        self.params.sensitive_classifications.iter().any(|l| l == level)
+        self.params
+            .sensitive_classifications
+            .iter()
+            .any(|l| l == level)
     }
 
     /// The parameters the facts were derived with.

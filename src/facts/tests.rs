@@ -35,23 +35,33 @@ fn snapshot() -> Snapshot {
 }
 
 fn params() -> Parameters {
-    let mut p = Parameters::default();
-    p.environments = EnvironmentMapping {
-        tag: Some("Environment".to_owned()),
-        tag_values: [("prod".to_owned(), vec!["production".to_owned()])].into(),
-        ou: vec![
-            OuEnvironment { path: "Workloads".to_owned(), environment: "workload".to_owned() },
-            OuEnvironment { path: "Workloads/Prod".to_owned(), environment: "prod".to_owned() },
-        ],
-    };
-    p
+    Parameters {
+        environments: EnvironmentMapping {
+            tag: Some("Environment".to_owned()),
+            tag_values: [("prod".to_owned(), vec!["production".to_owned()])].into(),
+            ou: vec![
+                OuEnvironment {
+                    path: "Workloads".to_owned(),
+                    environment: "workload".to_owned(),
+                },
+                OuEnvironment {
+                    path: "Workloads/Prod".to_owned(),
+                    environment: "prod".to_owned(),
+                },
+            ],
+        },
+        ..Parameters::default()
+    }
 }
 
 #[test]
 fn environment_from_longest_ou_path_then_tag() {
     let facts = Facts::derive(&snapshot(), &params());
     assert_eq!(facts.environment("222222222222"), Some("prod"));
-    assert_eq!(facts.account("222222222222").map(|a| a.ou_path.as_str()), Some("Workloads/Prod"));
+    assert_eq!(
+        facts.account("222222222222").map(|a| a.ou_path.as_str()),
+        Some("Workloads/Prod")
+    );
     // The tag wins and is mapped through tag_values, case-insensitively.
     assert_eq!(facts.environment("333333333333"), Some("prod"));
     // No mapping and no tag: unknown, not a guess.
@@ -62,7 +72,10 @@ fn environment_from_longest_ou_path_then_tag() {
 #[test]
 fn ou_path_prefix_matches_whole_names_only() {
     let mut p = params();
-    p.environments.ou = vec![OuEnvironment { path: "Work".to_owned(), environment: "w".to_owned() }];
+    p.environments.ou = vec![OuEnvironment {
+        path: "Work".to_owned(),
+        environment: "w".to_owned(),
+    }];
     let facts = Facts::derive(&snapshot(), &p);
     assert_eq!(facts.environment("222222222222"), None);
 }
@@ -73,17 +86,29 @@ fn classification_precedence_resource_account_ou_default() {
     let tags = |v: &str| Tags::from([("DataClassification".to_owned(), v.to_owned())]);
 
     let own = facts.classification("222222222222", &tags("public"));
-    assert_eq!((own.level.as_str(), own.source), ("public", ClassificationSource::Resource));
+    assert_eq!(
+        (own.level.as_str(), own.source),
+        ("public", ClassificationSource::Resource)
+    );
 
     let account = facts.classification("333333333333", &Tags::new());
-    assert_eq!((account.level.as_str(), account.source), ("restricted", ClassificationSource::Account));
+    assert_eq!(
+        (account.level.as_str(), account.source),
+        ("restricted", ClassificationSource::Account)
+    );
 
     let ou = facts.classification("222222222222", &Tags::new());
-    assert_eq!((ou.level.as_str(), ou.source), ("confidential", ClassificationSource::OrganizationalUnit));
+    assert_eq!(
+        (ou.level.as_str(), ou.source),
+        ("confidential", ClassificationSource::OrganizationalUnit)
+    );
 
     // The sandbox account's own tag is invalid: skipped, remembered, and the root's tag applies.
     let root = facts.classification("444444444444", &Tags::new());
-    assert_eq!((root.level.as_str(), root.source), ("internal", ClassificationSource::OrganizationalUnit));
+    assert_eq!(
+        (root.level.as_str(), root.source),
+        ("internal", ClassificationSource::OrganizationalUnit)
+    );
     assert_eq!(root.invalid_tag.as_deref(), Some("top-secret"));
 }
 
@@ -106,5 +131,8 @@ fn default_when_nothing_is_tagged() {
     }
     let facts = Facts::derive(&s, &params());
     let c = facts.classification("222222222222", &Tags::new());
-    assert_eq!((c.level.as_str(), c.source), ("internal", ClassificationSource::Default));
+    assert_eq!(
+        (c.level.as_str(), c.source),
+        ("internal", ClassificationSource::Default)
+    );
 }

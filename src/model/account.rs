@@ -187,14 +187,23 @@ impl Account {
             .chain(self.iam.users.iter().map(T::IamUser))
             .chain(self.kms_keys.iter().map(T::KmsKey))
             .chain(s.s3_buckets.iter().map(T::S3Bucket))
-            .chain(s.ebs_encryption_defaults.iter().map(T::EbsEncryptionDefault))
+            .chain(
+                s.ebs_encryption_defaults
+                    .iter()
+                    .map(T::EbsEncryptionDefault),
+            )
             .chain(s.ebs_volumes.iter().map(T::EbsVolume))
             .chain(s.rds_instances.iter().map(T::RdsDbInstance))
             .chain(self.certificates.acm.iter().map(T::AcmCertificate))
             .chain(n.vpcs.iter().map(T::Vpc))
             .chain(n.subnets.iter().map(T::Subnet))
             .chain(n.security_groups.iter().map(T::SecurityGroup))
-            .chain(self.logging.cloudtrail_trails.iter().map(T::CloudTrailTrail))
+            .chain(
+                self.logging
+                    .cloudtrail_trails
+                    .iter()
+                    .map(T::CloudTrailTrail),
+            )
             .chain(self.logging.config_recorders.iter().map(T::ConfigRecorder))
     }
 

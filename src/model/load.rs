@@ -183,7 +183,10 @@ fn check_ou_cycles(s: &Snapshot) -> Result<(), String> {
                 break;
             }
             if current == ou.id {
-                return Err(format!("organizational unit `{}` is its own ancestor", ou.id));
+                return Err(format!(
+                    "organizational unit `{}` is its own ancestor",
+                    ou.id
+                ));
             }
             match org.ou(current) {
                 Some(parent) => current = &parent.parent_id,

@@ -33,11 +33,10 @@ pub use logging::{CloudTrailTrail, ConfigRecorder, Logging};
 pub use network::{FlowLog, SecurityGroup, SecurityGroupRule, Subnet, Vpc};
 pub use organization::{OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, Root};
 use resource::impl_resource;
-pub use sample::{sample_snapshot, SAMPLE_JSON, SAMPLE_PATH};
 pub use resource::{Location, Resource, ResourceRef, ResourceType, Source, Tags};
+pub use sample::{sample_snapshot, SAMPLE_JSON, SAMPLE_PATH};
 pub use storage::{
-    BucketEncryption, EbsEncryptionDefault, EbsVolume, PublicAccessBlock,
-    RdsDbInstance, S3Bucket,
+    BucketEncryption, EbsEncryptionDefault, EbsVolume, PublicAccessBlock, RdsDbInstance, S3Bucket,
 };
 
 use chrono::{DateTime, Utc};

@@ -32,7 +32,9 @@ pub enum Source {
 }
 
 /// A position in a file, as findings and SARIF report it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct Location {
     /// Path or URI of the file.
     pub uri: String,

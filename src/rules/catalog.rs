@@ -53,7 +53,9 @@ impl Catalog {
     pub fn new(policies: PolicyStore) -> Result<Catalog, CatalogError> {
         let mut by_id: BTreeMap<String, CatalogRule> = BTreeMap::new();
         let cedar = policies.rules().iter().cloned().map(CatalogRule::Cedar);
-        let native = NATIVE_RULES.iter().map(|r| CatalogRule::Native(r.meta(), *r));
+        let native = NATIVE_RULES
+            .iter()
+            .map(|r| CatalogRule::Native(r.meta(), *r));
         for rule in cedar.chain(native) {
             let id = rule.meta().id.clone();
             if let Some(existing) = by_id.get(&id) {

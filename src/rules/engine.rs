@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use super::catalog::{Catalog, CatalogRule};
 use super::cedar::{CedarBackend, ReferenceBackend};
 use super::{
-    fingerprint, unknown_name, AppliedWaiver, Finding, Outcome, ResourceKey, RuleContext,
-    RuleMeta, Severity, Status,
+    fingerprint, unknown_name, AppliedWaiver, Finding, Outcome, ResourceKey, RuleContext, RuleMeta,
+    Severity, Status,
 };
 use crate::facts::Facts;
 use crate::model::{CoverageGap, Snapshot};
@@ -140,7 +140,11 @@ impl<'c> Engine<'c> {
                 let meta = rule.meta();
                 ActiveRule {
                     rule,
-                    severity: ruleset.severity.get(&meta.id).copied().unwrap_or(meta.severity),
+                    severity: ruleset
+                        .severity
+                        .get(&meta.id)
+                        .copied()
+                        .unwrap_or(meta.severity),
                     id: Arc::from(meta.id.as_str()),
                     title: Arc::from(meta.title.as_str()),
                 }
@@ -268,7 +272,10 @@ impl<'c> Engine<'c> {
                     continue;
                 };
                 let key = ResourceKey {
-                    arn: format!("arn:aws:{}:{}:{}:*", gap.service, gap.region, gap.account_id),
+                    arn: format!(
+                        "arn:aws:{}:{}:{}:*",
+                        gap.service, gap.region, gap.account_id
+                    ),
                     resource_type: ty,
                     account_id: gap.account_id.clone(),
                     region: gap.region.clone(),
@@ -291,16 +298,16 @@ impl<'c> Engine<'c> {
     ) -> (Finding, Option<String>) {
         let rule = &self.active[index];
         let meta = rule.meta();
-        if outcome.status != Status::Unknown {
-            let r = &outcome.resource;
-            if let Some(gap) = snapshot.coverage.iter().find(|g| {
-                meta.reads
-                    .iter()
-                    .any(|s| g.covers(&r.account_id, &r.region, s, Some(&r.arn)))
-            }) {
-                outcome.status = Status::Unknown;
-                outcome.message = gap_message(gap);
-            }
+        // A gap explains an unknown better than the error it caused, so it also replaces
+        // the message of outcomes that are already unknown.
+        let r = &outcome.resource;
+        if let Some(gap) = snapshot.coverage.iter().find(|g| {
+            meta.reads
+                .iter()
+                .any(|s| g.covers(&r.account_id, &r.region, s, Some(&r.arn)))
+        }) {
+            outcome.status = Status::Unknown;
+            outcome.message = gap_message(gap);
         }
         let mut warning = None;
         let mut waiver = None;

@@ -182,7 +182,13 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| unknown_name("severity", s, &["critical", "high", "medium", "low", "info"]))
+            .ok_or_else(|| {
+                unknown_name(
+                    "severity",
+                    s,
+                    &["critical", "high", "medium", "low", "info"],
+                )
+            })
     }
 }
 

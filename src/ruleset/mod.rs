@@ -180,7 +180,11 @@ fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error
     let text = match DateInput::deserialize(d)? {
         DateInput::Toml(dt) => match (dt.date, dt.time) {
             (Some(date), None) => date.to_string(),
-            _ => return Err(serde::de::Error::custom("expected a date such as 2027-06-30, without a time")),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "expected a date such as 2027-06-30, without a time",
+                ))
+            }
         },
         DateInput::Text(s) => s,
     };
@@ -191,6 +195,9 @@ fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error
 impl Ruleset {
     /// The bundled default ruleset (`rulesets/default.toml`, embedded in the binary).
     pub fn bundled() -> Result<Ruleset, RulesetError> {
-        parse_ruleset(DEFAULT_RULESET, std::path::Path::new("rulesets/default.toml"))
+        parse_ruleset(
+            DEFAULT_RULESET,
+            std::path::Path::new("rulesets/default.toml"),
+        )
     }
 }

@@ -70,11 +70,7 @@ fn with_suggestion(message: &str) -> String {
     let Some((given, expected)) = rest.split_once("`, expected ") else {
         return message.to_owned();
     };
-    let known: Vec<&str> = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .collect();
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     match did_you_mean(given, known.iter().copied()) {
         Some(best) => format!("unknown key `{given}`, did you mean `{best}`?"),
         None => format!("unknown key `{given}`, expected {expected}"),

@@ -152,9 +152,12 @@ pub(super) fn build_account<'s>(
     let mut items = Vec::new();
     let mut foreign_keys: Vec<&KmsKey> = Vec::new();
     let local_keys: HashSet<&str> = account.kms_keys.iter().map(|k| k.arn.as_str()).collect();
-    let mut key_ref = |reference: Option<&String>, r: &ResourceRef<'_>| -> Option<RestrictedExpression> {
+    let mut key_ref = |reference: Option<&String>,
+                       r: &ResourceRef<'_>|
+     -> Option<RestrictedExpression> {
         let key = keys.resolve(reference?, r.account_id, r.region)?;
-        if !local_keys.contains(key.arn.as_str()) && !foreign_keys.iter().any(|k| k.arn == key.arn) {
+        if !local_keys.contains(key.arn.as_str()) && !foreign_keys.iter().any(|k| k.arn == key.arn)
+        {
             foreign_keys.push(key);
         }
         names
@@ -167,12 +170,22 @@ pub(super) fn build_account<'s>(
         let r = typed.view();
         let is_account = r.resource_type == ResourceType::Account;
         // The account and KMS keys are always built: other entities refer to them.
-        if !is_account && !wanted.contains(&r.resource_type) && r.resource_type != ResourceType::KmsKey {
+        if !is_account
+            && !wanted.contains(&r.resource_type)
+            && r.resource_type != ResourceType::KmsKey
+        {
             continue;
         }
         let mut attrs = common_attrs(facts, r);
         let ou_path = account_facts.map_or("", |f| f.ou_path.as_str());
-        specific_attrs(typed, account, ou_path, is_management, &mut attrs, &mut key_ref);
+        specific_attrs(
+            typed,
+            account,
+            ou_path,
+            is_management,
+            &mut attrs,
+            &mut key_ref,
+        );
         let uid = names
             .uid(r.resource_type, r.arn)
             .ok_or("no entity type for resource")?;
@@ -200,7 +213,10 @@ pub(super) fn build_account<'s>(
 }
 
 fn str_attr(name: &str, value: &str) -> (String, RestrictedExpression) {
-    (name.to_owned(), RestrictedExpression::new_string(value.to_owned()))
+    (
+        name.to_owned(),
+        RestrictedExpression::new_string(value.to_owned()),
+    )
 }
 
 fn bool_attr(name: &str, value: bool) -> (String, RestrictedExpression) {
@@ -220,7 +236,10 @@ fn record_attr(
         .map(|r| (name.to_owned(), r))
 }
 
-fn set_attr<'a>(name: &str, values: impl IntoIterator<Item = &'a String>) -> (String, RestrictedExpression) {
+fn set_attr<'a>(
+    name: &str,
+    values: impl IntoIterator<Item = &'a String>,
+) -> (String, RestrictedExpression) {
     (
         name.to_owned(),
         RestrictedExpression::new_set(
@@ -359,16 +378,27 @@ fn specific_attrs(
             bool_attr("service_linked", role.service_linked),
         ]),
         TypedResource::IamUser(u) => {
-            let active = u.access_keys.iter().filter(|k| k.status == "Active").count();
+            let active = u
+                .access_keys
+                .iter()
+                .filter(|k| k.status == "Active")
+                .count();
             attrs.extend([
                 str_attr("name", &u.name),
                 bool_attr("console_access", u.console_access),
                 bool_attr("mfa_enabled", u.mfa_enabled),
-                long_attr("active_access_keys", i64::try_from(active).unwrap_or(i64::MAX)),
+                long_attr(
+                    "active_access_keys",
+                    i64::try_from(active).unwrap_or(i64::MAX),
+                ),
             ]);
         }
         TypedResource::Vpc(v) => {
-            let flow_logs = account.network.flow_logs.iter().any(|f| f.resource_id == v.vpc_id);
+            let flow_logs = account
+                .network
+                .flow_logs
+                .iter()
+                .any(|f| f.resource_id == v.vpc_id);
             attrs.extend([
                 str_attr("vpc_id", &v.vpc_id),
                 bool_attr("is_default", v.is_default),
@@ -396,7 +426,10 @@ fn specific_attrs(
             attrs.extend([
                 str_attr("name", &g.name),
                 str_attr("vpc_id", &g.vpc_id),
-                ("world_open_ports".to_owned(), RestrictedExpression::new_set(open)),
+                (
+                    "world_open_ports".to_owned(),
+                    RestrictedExpression::new_set(open),
+                ),
             ]);
         }
         TypedResource::CloudTrailTrail(t) => attrs.extend([

@@ -39,7 +39,8 @@ impl CedarBackend for ReferenceBackend<'_> {
         let by_type: HashMap<ResourceType, TypeRules<'_>> = rules_by_type(self.store, rules)
             .into_iter()
             .filter_map(|(ty, rules)| {
-                let set = PolicySet::from_policies(rules.iter().map(|(_, r)| r.policy.clone())).ok()?;
+                let set =
+                    PolicySet::from_policies(rules.iter().map(|(_, r)| r.policy.clone())).ok()?;
                 Some((ty, TypeRules { set, rules }))
             })
             .collect();
@@ -61,7 +62,15 @@ impl CedarBackend for ReferenceBackend<'_> {
                     Ok(built) => {
                         for (r, uid) in &built.items {
                             if let Some(type_rules) = by_type.get(&r.resource_type) {
-                                evaluate_resource(&setup, cx, &built.entities, *r, uid, type_rules, &mut out);
+                                evaluate_resource(
+                                    &setup,
+                                    cx,
+                                    &built.entities,
+                                    *r,
+                                    uid,
+                                    type_rules,
+                                    &mut out,
+                                );
                             }
                         }
                     }
@@ -70,7 +79,15 @@ impl CedarBackend for ReferenceBackend<'_> {
                         for r in account.resources() {
                             if let Some(type_rules) = by_type.get(&r.resource_type) {
                                 for (index, _) in &type_rules.rules {
-                                    out.push((*index, Outcome::unknown(ResourceKey::of(r), format!("not assessable: cannot build cedar entities: {e}"))));
+                                    out.push((
+                                        *index,
+                                        Outcome::unknown(
+                                            ResourceKey::of(r),
+                                            format!(
+                                                "not assessable: cannot build cedar entities: {e}"
+                                            ),
+                                        ),
+                                    ));
                                 }
                             }
                         }
@@ -103,7 +120,10 @@ impl Setup {
         for level in &params.classification_levels {
             let approved = params.approved_regions.get(level);
             let context = Context::from_pairs([
-                ("now".to_owned(), RestrictedExpression::new_long(cx.now.timestamp())),
+                (
+                    "now".to_owned(),
+                    RestrictedExpression::new_long(cx.now.timestamp()),
+                ),
                 (
                     "approved_regions".to_owned(),
                     RestrictedExpression::new_set(
@@ -113,10 +133,15 @@ impl Setup {
                             .map(|r| RestrictedExpression::new_string(r.clone())),
                     ),
                 ),
-                ("regions_restricted".to_owned(), RestrictedExpression::new_bool(approved.is_some())),
+                (
+                    "regions_restricted".to_owned(),
+                    RestrictedExpression::new_bool(approved.is_some()),
+                ),
                 (
                     "certificate_expiry_window".to_owned(),
-                    RestrictedExpression::new_long(i64::from(params.certificate_expiry_days) * 86_400),
+                    RestrictedExpression::new_long(
+                        i64::from(params.certificate_expiry_days) * 86_400,
+                    ),
                 ),
             ])
             .map_err(|e| e.to_string())?;
@@ -145,20 +170,37 @@ fn evaluate_resource(
     let level = cx.facts.classification(r.account_id, r.tags).level;
     let Some(context) = setup.contexts.get(&level) else {
         for (index, _) in &type_rules.rules {
-            out.push((*index, Outcome::unknown(key.clone(), format!("not assessable: classification `{level}` is not a ruleset level"))));
+            out.push((
+                *index,
+                Outcome::unknown(
+                    key.clone(),
+                    format!("not assessable: classification `{level}` is not a ruleset level"),
+                ),
+            ));
         }
         return;
     };
-    let request = match Request::new(setup.principal.clone(), setup.action.clone(), uid.clone(), context.clone(), None) {
+    let request = match Request::new(
+        setup.principal.clone(),
+        setup.action.clone(),
+        uid.clone(),
+        context.clone(),
+        None,
+    ) {
         Ok(r) => r,
         Err(e) => {
             for (index, _) in &type_rules.rules {
-                out.push((*index, Outcome::unknown(key.clone(), format!("not assessable: {e}"))));
+                out.push((
+                    *index,
+                    Outcome::unknown(key.clone(), format!("not assessable: {e}")),
+                ));
             }
             return;
         }
     };
-    let response = setup.authorizer.is_authorized(&request, &type_rules.set, entities);
+    let response = setup
+        .authorizer
+        .is_authorized(&request, &type_rules.set, entities);
     let diagnostics = response.diagnostics();
     let satisfied: HashSet<&PolicyId> = diagnostics.reason().collect();
     let errors: HashMap<&PolicyId, String> = diagnostics
@@ -202,7 +244,9 @@ fn fail_message(rule: &CedarRule, entities: &Entities, uid: &EntityUid) -> Strin
             break;
         };
         let path = &after[..close];
-        let value = entity.and_then(|e| attribute_path(e, path)).unwrap_or_else(|| "?".to_owned());
+        let value = entity
+            .and_then(|e| attribute_path(e, path))
+            .unwrap_or_else(|| "?".to_owned());
         message.push_str(&value);
         rest = &after[close + 1..];
     }
@@ -241,11 +285,20 @@ fn everything_unknown(
     cx.snapshot
         .resources()
         .flat_map(|r| {
-            by_type.get(&r.resource_type).into_iter().flat_map(move |t| {
-                t.rules.iter().map(move |(index, _)| {
-                    (*index, Outcome::unknown(ResourceKey::of(r), format!("not assessable: {error}")))
+            by_type
+                .get(&r.resource_type)
+                .into_iter()
+                .flat_map(move |t| {
+                    t.rules.iter().map(move |(index, _)| {
+                        (
+                            *index,
+                            Outcome::unknown(
+                                ResourceKey::of(r),
+                                format!("not assessable: {error}"),
+                            ),
+                        )
+                    })
                 })
-            })
         })
         .collect()
 }

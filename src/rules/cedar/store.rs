@@ -111,7 +111,10 @@ impl PolicyStore {
                     return Err(invalid_at(
                         &path,
                         loc.map_or((1, 1), |l| (l.line as usize, l.column as usize)),
-                        format!("duplicate rule id `{}` (first defined at {first})", rule.meta.id),
+                        format!(
+                            "duplicate rule id `{}` (first defined at {first})",
+                            rule.meta.id
+                        ),
                     ));
                 }
                 rules.insert(rule.meta.id.clone(), rule);
@@ -202,7 +205,11 @@ fn invalid_at(path: &Path, (line, column): (usize, usize), message: String) -> P
     }
 }
 
-fn load_file(validator: &Validator, path: &Path, text: &str) -> Result<Vec<CedarRule>, PolicyError> {
+fn load_file(
+    validator: &Validator,
+    path: &Path,
+    text: &str,
+) -> Result<Vec<CedarRule>, PolicyError> {
     let set = PolicySet::from_str(text).map_err(|errors| {
         let first = errors.iter().next();
         let offset = first.and_then(|e| first_label(e));
@@ -214,7 +221,11 @@ fn load_file(validator: &Validator, path: &Path, text: &str) -> Result<Vec<Cedar
         )
     })?;
     if set.templates().next().is_some() {
-        return Err(invalid_at(path, (1, 1), "policy templates are not supported in rules".to_owned()));
+        return Err(invalid_at(
+            path,
+            (1, 1),
+            "policy templates are not supported in rules".to_owned(),
+        ));
     }
 
     let validation = validator.validate(&set, ValidationMode::Strict);
@@ -223,7 +234,10 @@ fn load_file(validator: &Validator, path: &Path, text: &str) -> Result<Vec<Cedar
         return Err(invalid_at(
             path,
             offset.map_or((1, 1), |o| line_column(text, o)),
-            format!("policy does not match the rampart schema: {}", one_line(&error.to_string())),
+            format!(
+                "policy does not match the rampart schema: {}",
+                one_line(&error.to_string())
+            ),
         ));
     }
 
@@ -321,7 +335,9 @@ fn rule_from_policy(
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(fail(format!("rule id `{id}` must be kebab-case (a-z, 0-9, -)")));
+        return Err(fail(format!(
+            "rule id `{id}` must be kebab-case (a-z, 0-9, -)"
+        )));
     }
     let title = get("title")?;
     let area = Area::from_str(&get("area")?).map_err(fail)?;
@@ -331,8 +347,9 @@ fn rule_from_policy(
     let resource_types = match policy.resource_constraint() {
         ResourceConstraint::Is(ty) | ResourceConstraint::IsIn(ty, _) => {
             let name = ty.to_string();
-            vec![ResourceType::parse(&name)
-                .ok_or_else(|| fail(format!("`{name}` is not a resource type rampart evaluates")))?]
+            vec![ResourceType::parse(&name).ok_or_else(|| {
+                fail(format!("`{name}` is not a resource type rampart evaluates"))
+            })?]
         }
         ResourceConstraint::Any | ResourceConstraint::In(_) | ResourceConstraint::Eq(_) => {
             match policy.annotation("applies_to") {

@@ -20,7 +20,12 @@ fn load(text: &str) -> Result<PolicyStore, PolicyError> {
 
 fn error_of(text: &str) -> (usize, usize, String) {
     match load(text) {
-        Err(PolicyError::Invalid { line, column, message, .. }) => (line, column, message),
+        Err(PolicyError::Invalid {
+            line,
+            column,
+            message,
+            ..
+        }) => (line, column, message),
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("policy should not load"),
     }
@@ -32,7 +37,11 @@ fn bundled_policies_load_and_validate() {
     assert!(store.rules().len() >= 6);
     for rule in store.rules() {
         let loc = rule.location.as_ref().expect("cedar rules have a location");
-        assert!(loc.uri.starts_with("policies/") && loc.uri.ends_with(".cedar"), "{}", loc.uri);
+        assert!(
+            loc.uri.starts_with("policies/") && loc.uri.ends_with(".cedar"),
+            "{}",
+            loc.uri
+        );
     }
 }
 
@@ -47,8 +56,13 @@ fn metadata_comes_from_annotations() {
     assert_eq!(meta.reads, vec!["kms".to_owned()]);
     // The policy starts at its first annotation, after the comment.
     assert_eq!(meta.location.as_ref().map(|l| l.line), Some(2));
-    assert!(meta.doc.contains("forbid (principal, action, resource is Aws::KmsKey)"));
-    assert_eq!(store.cedar_rules()[0].policy.id().to_string(), "kms-rotation-test");
+    assert!(meta
+        .doc
+        .contains("forbid (principal, action, resource is Aws::KmsKey)"));
+    assert_eq!(
+        store.cedar_rules()[0].policy.id().to_string(),
+        "kms-rotation-test"
+    );
 }
 
 #[test]
@@ -82,8 +96,12 @@ fn missing_annotation_is_named() {
 
 #[test]
 fn unknown_area_suggests_the_closest() {
-    let (_, _, message) = error_of(&GOOD.replace("encryption.key-management", "encryption.key-managment"));
-    assert!(message.contains("did you mean `encryption.key-management`"), "{message}");
+    let (_, _, message) =
+        error_of(&GOOD.replace("encryption.key-management", "encryption.key-managment"));
+    assert!(
+        message.contains("did you mean `encryption.key-management`"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -105,7 +123,11 @@ fn duplicate_ids_across_files_are_rejected() {
         (PathBuf::from("b.cedar"), GOOD.to_owned()),
     ])
     .expect_err("duplicate");
-    assert!(err.to_string().contains("duplicate rule id `kms-rotation-test`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("duplicate rule id `kms-rotation-test`"),
+        "{err}"
+    );
     assert!(err.to_string().starts_with("b.cedar:2:1"), "{err}");
 }
 
@@ -127,8 +149,14 @@ fn several_policies_in_one_file_get_their_own_lines() {
 fn applies_to_narrows_untyped_policies() {
     let text = GOOD
         .replace("resource is Aws::KmsKey", "resource")
-        .replace("!resource.rotation_enabled", "resource.classification == \"x\"")
-        .replace("@severity", "@applies_to(\"Aws::S3Bucket, Aws::RdsDbInstance\")\n@severity");
+        .replace(
+            "!resource.rotation_enabled",
+            "resource.classification == \"x\"",
+        )
+        .replace(
+            "@severity",
+            "@applies_to(\"Aws::S3Bucket, Aws::RdsDbInstance\")\n@severity",
+        );
     let store = load(&text).expect("valid");
     assert_eq!(
         store.rules()[0].resource_types,
