@@ -5,22 +5,22 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
+    // Paths are relative to the package root, both in `rerun-if-changed` and in the
+    // generated `include_str!`s (through CARGO_MANIFEST_DIR at compile time): a target
+    // directory shared by several checkouts must never embed another checkout's files.
     println!("cargo:rerun-if-changed=policies");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    collect(&root.join("policies"), &mut files);
+    collect(Path::new("policies"), &mut files);
     files.sort();
     let mut out = String::from(
         "/// `(path relative to the crate root, contents)` of every bundled policy file.\n",
     );
     out.push_str("pub static BUNDLED_POLICIES: &[(&str, &str)] = &[\n");
     for file in &files {
-        let relative = file.strip_prefix(root).unwrap_or(file);
-        let relative = relative.to_string_lossy().replace('\\', "/");
+        let relative = file.to_string_lossy().replace('\\', "/");
         let _ = writeln!(
             out,
-            "    ({relative:?}, include_str!({:?})),",
-            file.display().to_string()
+            "    ({relative:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{relative}\"))),"
         );
     }
     out.push_str("];\n");

@@ -1210,6 +1210,7 @@ def snapshot() -> dict:
                        f"is not authorized to perform: s3:GetBucketPolicy on resource: "
                        f"\"app-prod-reports-{ACCT['app-prod']}\" with an explicit deny in a resource-based policy"),
             "resource": reports_bucket,
+            "operation": "s3:GetBucketPolicy",
         },
         {
             "account_id": ACCT["payments-prod"],

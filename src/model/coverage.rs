@@ -20,20 +20,93 @@ pub struct CoverageGap {
     /// When only one resource's details are missing, its ARN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    /// When only one API operation's data is missing, `service:Operation`
+    /// (`s3:GetBucketPolicy`); absent when nothing of the service could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
 }
 
 impl CoverageGap {
-    /// Whether this gap hides data of `service` for a resource in `account_id`/`region`.
+    /// Whether this gap hides data that `read` names, for a resource in
+    /// `account_id`/`region` (with `arn`, when it is one resource).
     ///
-    /// A gap for region `*` covers every region; a resource-scoped gap covers only that ARN.
-    pub fn covers(&self, account_id: &str, region: &str, service: &str, arn: Option<&str>) -> bool {
+    /// `read` is what a rule declares it reads: a service (`s3`: any of its data, so any gap
+    /// of the service matters) or one operation's data (`s3:GetBucketPolicy`: only a gap of
+    /// the whole service or of that operation matters). A gap for region `*` covers every
+    /// region; a resource-scoped gap covers only that ARN.
+    pub fn covers(&self, account_id: &str, region: &str, read: &str, arn: Option<&str>) -> bool {
+        let (service, operation) = match read.split_once(':') {
+            Some((service, _)) => (service, Some(read)),
+            None => (read, None),
+        };
         (self.account_id == "*" || self.account_id == account_id)
             && (self.region == "*" || self.region == region)
             && self.service == service
+            && match (&self.operation, operation) {
+                (Some(gap_op), Some(op)) => gap_op.eq_ignore_ascii_case(op),
+                _ => true,
+            }
             && match (&self.resource, arn) {
                 (Some(gap_arn), Some(arn)) => gap_arn == arn,
                 (Some(_), None) => false,
                 (None, _) => true,
             }
+    }
+
+    /// Whether nothing of the service could be read in the scope, so that resources may
+    /// be missing from the snapshot altogether.
+    pub fn hides_resources(&self) -> bool {
+        self.resource.is_none() && self.operation.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CoverageGap;
+
+    fn gap(region: &str, operation: Option<&str>, resource: Option<&str>) -> CoverageGap {
+        CoverageGap {
+            account_id: "111122223333".to_owned(),
+            region: region.to_owned(),
+            service: "s3".to_owned(),
+            reason: "AccessDenied".to_owned(),
+            resource: resource.map(str::to_owned),
+            operation: operation.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn whole_service_gap_covers_every_read_of_the_service() {
+        let g = gap("eu-west-1", None, None);
+        assert!(g.covers("111122223333", "eu-west-1", "s3", Some("arn:aws:s3:::b")));
+        assert!(g.covers(
+            "111122223333",
+            "eu-west-1",
+            "s3:GetBucketPolicy",
+            Some("arn:aws:s3:::b")
+        ));
+        assert!(!g.covers("111122223333", "us-east-1", "s3", None));
+        assert!(!g.covers("999999999999", "eu-west-1", "s3", None));
+        assert!(!g.covers("111122223333", "eu-west-1", "kms", None));
+        assert!(gap("*", None, None).covers("111122223333", "global", "s3", None));
+        assert!(g.hides_resources());
+    }
+
+    #[test]
+    fn operation_gap_covers_that_operation_and_broad_reads_only() {
+        let g = gap("eu-west-1", Some("s3:GetBucketPolicy"), None);
+        assert!(g.covers("111122223333", "eu-west-1", "s3", None));
+        assert!(g.covers("111122223333", "eu-west-1", "s3:getbucketpolicy", None));
+        assert!(!g.covers("111122223333", "eu-west-1", "s3:GetBucketLocation", None));
+        assert!(!g.hides_resources());
+    }
+
+    #[test]
+    fn resource_gap_covers_only_that_resource() {
+        let g = gap("eu-west-1", None, Some("arn:aws:s3:::b"));
+        assert!(g.covers("111122223333", "eu-west-1", "s3", Some("arn:aws:s3:::b")));
+        assert!(!g.covers("111122223333", "eu-west-1", "s3", Some("arn:aws:s3:::c")));
+        assert!(!g.covers("111122223333", "eu-west-1", "s3", None));
+        assert!(!g.hides_resources());
     }
 }

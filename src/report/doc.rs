@@ -120,10 +120,6 @@ fn inline(line: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    reason = "a panic is how a test reports unexpected input"
-)]
 mod tests {
     use super::super::fixtures::{KMS_DOC, S3_DOC};
     use super::*;

@@ -168,10 +168,6 @@ impl<'a> JsonFinding<'a> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    reason = "a panic is how a test reports unexpected input"
-)]
 mod tests {
     use serde_json::Value;
 

@@ -223,17 +223,9 @@ impl<V: Serialize> Serialize for OrderedMap<'_, V> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    reason = "a panic is how a test reports unexpected input"
-)]
 mod fixtures;
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    reason = "a panic is how a test reports unexpected input"
-)]
 mod tests {
     use super::fixtures;
     use super::*;

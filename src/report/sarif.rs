@@ -379,8 +379,4 @@ fn camel_case(id: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    reason = "a panic is how a test reports unexpected input"
-)]
 mod tests;

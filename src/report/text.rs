@@ -274,10 +274,6 @@ fn clean(s: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    reason = "a panic is how a test reports unexpected input"
-)]
 mod tests {
     use super::super::fixtures;
     use super::*;

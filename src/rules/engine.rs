@@ -260,7 +260,7 @@ impl<'c> Engine<'c> {
     /// cannot be listed, but their absence must not look like a pass.
     fn gap_outcomes(&self, snapshot: &Snapshot) -> Vec<(usize, Outcome)> {
         let mut out = Vec::new();
-        for gap in snapshot.coverage.iter().filter(|g| g.resource.is_none()) {
+        for gap in snapshot.coverage.iter().filter(|g| g.hides_resources()) {
             for (i, rule) in self.active.iter().enumerate() {
                 let Some(ty) = rule
                     .meta()
@@ -369,8 +369,9 @@ fn gap_message(gap: &CoverageGap) -> String {
         Some(arn) => format!("`{arn}`"),
         None => format!("account {} region {}", gap.account_id, gap.region),
     };
+    let what = gap.operation.as_deref().unwrap_or(&gap.service);
     format!(
-        "not assessable: {} data for {scope} could not be read ({})",
-        gap.service, gap.reason
+        "not assessable: {what} data for {scope} could not be read ({})",
+        gap.reason
     )
 }

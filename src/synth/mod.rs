@@ -423,5 +423,6 @@ fn gap(account_id: &str, region: &str, service: &str, reason: String) -> Coverag
         service: service.to_owned(),
         reason,
         resource: None,
+        operation: None,
     }
 }

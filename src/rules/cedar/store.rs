@@ -368,15 +368,28 @@ fn rule_from_policy(
             }
         }
     };
+    // `@reads` lists what the rule reads, as services (`kms`) or single operations
+    // (`s3:GetBucketLocation`); without it, every service of its resource types.
     let mut reads: Vec<String> = match policy.annotation("reads") {
         Some(list) => list
             .split([' ', ','])
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        None => Vec::new(),
+        None => resource_types
+            .iter()
+            .map(|t| t.service().to_owned())
+            .collect(),
     };
-    reads.extend(resource_types.iter().map(|t| t.service().to_owned()));
+    for ty in &resource_types {
+        let service = ty.service();
+        if !reads.iter().any(|r| r.split(':').next() == Some(service)) {
+            return Err(fail(format!(
+                "`@reads` must name the service of `{}` (`{service}` or one of its operations)",
+                ty.cedar_type()
+            )));
+        }
+    }
     reads.sort();
     reads.dedup();
 

@@ -283,6 +283,7 @@ mod tests {
             service: "cloudtrail".to_owned(),
             reason: "AccessDenied: cloudtrail:DescribeTrails".to_owned(),
             resource: None,
+            operation: None,
         });
         let out = evaluate(&CloudTrailMultiRegion, &s);
         assert_outcome(

@@ -181,10 +181,6 @@ pub(crate) fn is_false(v: &Value) -> bool {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    reason = "a panic is how a test reports unexpected input"
-)]
 mod tests {
     use serde_json::json;
 

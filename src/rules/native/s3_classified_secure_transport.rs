@@ -80,7 +80,11 @@ impl NativeRule for S3ClassifiedSecureTransport {
             doc: DOC.to_owned(),
             kind: RuleKind::Native,
             resource_types: vec![ResourceType::S3Bucket],
-            reads: vec!["s3".to_owned()],
+            reads: vec![
+                "s3:GetBucketPolicy".to_owned(),
+                "s3:GetBucketTagging".to_owned(),
+                "organizations:ListTagsForResource".to_owned(),
+            ],
             location: None,
         }
     }
