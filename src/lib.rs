@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod facts;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod ruleset;

@@ -1,0 +1,70 @@
+//! The request context: condition keys and their values.
+
+use std::collections::BTreeMap;
+
+/// The value of one condition key in a request: one string, or several (multivalued keys
+/// such as `aws:TagKeys`). An empty multivalued key is present with no values.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ContextValue {
+    /// A single value.
+    Single(String),
+    /// A multivalued key.
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    /// The values as a slice-like list.
+    pub fn values(&self) -> Vec<&str> {
+        match self {
+            ContextValue::Single(v) => vec![v.as_str()],
+            ContextValue::Multi(vs) => vs.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Condition keys of a request. Keys are case-insensitive (AWS documents condition key
+/// names as case-insensitive), so they are stored lowercased; values keep their case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestContext {
+    keys: BTreeMap<String, ContextValue>,
+}
+
+impl RequestContext {
+    /// An empty context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a key (replacing any value it had).
+    pub fn insert(&mut self, key: &str, value: ContextValue) {
+        self.keys.insert(key.to_ascii_lowercase(), value);
+    }
+
+    /// Builder form of [`Self::insert`] for a single value.
+    pub fn with(mut self, key: &str, value: &str) -> Self {
+        self.insert(key, ContextValue::Single(value.to_owned()));
+        self
+    }
+
+    /// Builder form of [`Self::insert`] for a multivalued key.
+    pub fn with_multi(mut self, key: &str, values: &[&str]) -> Self {
+        self.insert(
+            key,
+            ContextValue::Multi(values.iter().map(|v| (*v).to_owned()).collect()),
+        );
+        self
+    }
+
+    /// The value of a key, if the request has it.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        // Keys of a tag form (`aws:RequestTag/Name`) keep the tag name's case in AWS
+        // matching only for the prefix; both halves are compared case-insensitively here.
+        self.keys.get(&key.to_ascii_lowercase())
+    }
+
+    /// Every key and value, keys lowercased, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.keys.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}

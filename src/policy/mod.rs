@@ -1,0 +1,15 @@
+//! The IAM policy language: one parser and one evaluator for every policy kind (identity,
+//! resource, trust, key, SCP, RCP, permissions boundary, session policy), following the
+//! AWS policy evaluation logic. Self-contained (it reads no other rampart module), so that
+//! it can become its own crate.
+
+pub mod condition;
+pub mod context;
+pub mod document;
+pub mod wildcard;
+
+pub use context::{ContextValue, RequestContext};
+pub use document::{
+    Condition, ConditionOperator, Effect, Policy, PrincipalMatch, Principals, SetQualifier,
+    Statement, StringSet,
+};
