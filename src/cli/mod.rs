@@ -4,6 +4,7 @@
 //! 1 findings at or above `--fail-on`; 2 usage or input error.
 
 mod evaluate;
+mod iam;
 mod output;
 mod rules;
 mod snapshot;
@@ -46,6 +47,9 @@ enum Command {
     /// List rules and show their documentation.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// The IAM policy evaluator: simulate requests against policies.
+    #[command(subcommand)]
+    Iam(iam::IamCommand),
     /// Snapshot tools: the JSON Schema, validation.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -67,6 +71,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Rules(cmd) => rules::run(&cmd),
+        Command::Iam(cmd) => iam::run_command(&cmd),
         Command::Snapshot(cmd) => snapshot::run(&cmd),
         Command::Synth(args) => synth::run(&args),
     };

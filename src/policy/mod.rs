@@ -3,9 +3,15 @@
 //! AWS policy evaluation logic. Self-contained (it reads no other rampart module), so that
 //! it can become its own crate.
 
+pub mod catalog;
 pub mod condition;
 pub mod context;
 pub mod document;
+pub mod evaluate;
+pub mod json;
+pub mod parse;
+pub mod simulate;
+pub mod variables;
 pub mod wildcard;
 
 pub use context::{ContextValue, RequestContext};
@@ -13,3 +19,4 @@ pub use document::{
     Condition, ConditionOperator, Effect, Policy, PrincipalMatch, Principals, SetQualifier,
     Statement, StringSet,
 };
+pub use parse::{parse_policy, PolicyParseError};

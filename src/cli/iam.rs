@@ -1,0 +1,205 @@
+//! `rampart iam simulate`: the IAM evaluator for people and scripts.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::{write_output, InputError, OutputArgs};
+use crate::policy::evaluate::{Evaluation, Principal, Request};
+use crate::policy::simulate::{parse_input, run, SimulationCase};
+use crate::policy::{parse_policy, ContextValue, Policy, RequestContext};
+
+/// `rampart iam …`
+#[derive(Debug, clap::Subcommand)]
+pub enum IamCommand {
+    /// Decide requests with the AWS policy evaluation logic (SCPs, RCPs, resource and
+    /// identity policies, permissions boundaries, session policies).
+    Simulate(SimulateArgs),
+}
+
+/// Arguments of `rampart iam simulate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimulateArgs {
+    /// JSON file of one request object or an array of them (`-` for stdin); see the README.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["policy", "action"])]
+    pub input: Option<PathBuf>,
+    /// Identity-based policy files (the flag form, for people).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub policy: Vec<PathBuf>,
+    /// Resource-based policy file.
+    #[arg(long, value_name = "FILE")]
+    pub resource_policy: Option<PathBuf>,
+    /// Permissions boundary file.
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<PathBuf>,
+    /// The action, `service:Action`.
+    #[arg(long, required_unless_present = "input")]
+    pub action: Option<String>,
+    /// The resource ARN.
+    #[arg(long, default_value = "*")]
+    pub resource: String,
+    /// The caller's ARN.
+    #[arg(
+        long,
+        default_value = "arn:aws:iam::123456789012:role/rampart-simulated"
+    )]
+    pub principal: String,
+    /// The account that owns the resource (default: the caller's account).
+    #[arg(long)]
+    pub resource_account: Option<String>,
+    /// A context key, `KEY=VALUE`; repeat a key for a multivalued key.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = SimulateFormat::Json)]
+    pub format: SimulateFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Output format of `iam simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimulateFormat {
+    /// JSON: one result object, or an array in input order.
+    Json,
+    /// One line per request.
+    Text,
+}
+
+/// Runs `rampart iam …`.
+pub fn run_command(cmd: &IamCommand) -> Result<ExitCode, InputError> {
+    match cmd {
+        IamCommand::Simulate(args) => simulate(args),
+    }
+}
+
+fn simulate(args: &SimulateArgs) -> Result<ExitCode, InputError> {
+    let (cases, single) = match &args.input {
+        Some(path) => {
+            let (text, name) = read_input(path)?;
+            parse_input(&text).map_err(|e| InputError(format!("{name}:{e}")))?
+        }
+        None => (vec![flag_case(args)?], true),
+    };
+    let results = run(&cases);
+    let rendered = match args.format {
+        SimulateFormat::Json => json(&results, single)?,
+        SimulateFormat::Text => text(&cases, &results),
+    };
+    write_output(args.output.out.as_deref(), &rendered)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_input(path: &Path) -> Result<(String, String), InputError> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| InputError(format!("<stdin>: cannot read: {e}")))?;
+        return Ok((text, "<stdin>".to_owned()));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+    Ok((text, path.display().to_string()))
+}
+
+fn load_policy(path: &Path) -> Result<Policy, InputError> {
+    let (text, name) = read_input(path)?;
+    parse_policy(&text).map_err(|e| InputError(format!("{name}:{e}")))
+}
+
+fn flag_case(args: &SimulateArgs) -> Result<SimulationCase, InputError> {
+    let account = account_of(&args.principal).unwrap_or_default();
+    let mut context = RequestContext::new();
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    for pair in &args.context {
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(InputError(format!(
+                "--context `{pair}`: expected KEY=VALUE"
+            )));
+        };
+        match keys.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            Some((_, values)) => values.push(value.to_owned()),
+            None => keys.push((key.to_owned(), vec![value.to_owned()])),
+        }
+    }
+    for (key, mut values) in keys {
+        let value = if values.len() == 1 {
+            ContextValue::Single(values.remove(0))
+        } else {
+            ContextValue::Multi(values)
+        };
+        context.insert(&key, value);
+    }
+    let resource_account = args
+        .resource_account
+        .clone()
+        .unwrap_or_else(|| account.clone());
+    Ok(SimulationCase {
+        identity: args
+            .policy
+            .iter()
+            .map(|p| load_policy(p))
+            .collect::<Result<_, _>>()?,
+        resource: args
+            .resource_policy
+            .as_deref()
+            .map(load_policy)
+            .transpose()?,
+        boundary: args.boundary.as_deref().map(load_policy).transpose()?,
+        session: None,
+        scp_chain: None,
+        rcp_chain: None,
+        principal: Principal {
+            arn: args.principal.clone(),
+            account,
+            ..Principal::default()
+        },
+        request: Request {
+            action: args.action.clone().unwrap_or_default(),
+            resource: args.resource.clone(),
+            resource_account,
+            resource_in_management_account: false,
+            context,
+        },
+    })
+}
+
+/// The account id in an ARN (`arn:aws:iam::ACCOUNT:…`).
+fn account_of(arn: &str) -> Option<String> {
+    let account = arn.split(':').nth(4)?;
+    (!account.is_empty()).then(|| account.to_owned())
+}
+
+fn json(results: &[Evaluation], single: bool) -> Result<String, InputError> {
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Out<'a> {
+        One(&'a Evaluation),
+        Many(&'a [Evaluation]),
+    }
+    let out = match (single, results) {
+        (true, [one]) => Out::One(one),
+        _ => Out::Many(results),
+    };
+    let mut text = serde_json::to_string_pretty(&out).map_err(InputError::from_display)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn text(cases: &[SimulationCase], results: &[Evaluation]) -> String {
+    let mut out = String::new();
+    for (case, result) in cases.iter().zip(results) {
+        let decision = serde_json::to_value(result.decision)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{decision:<13}  {} on {} by {}: {}\n",
+            case.request.action, case.request.resource, case.principal.arn, result.reason
+        ));
+    }
+    out
+}

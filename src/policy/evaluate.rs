@@ -1,0 +1,626 @@
+//! The AWS policy evaluation logic for one request.
+//!
+//! Order, after "Policy evaluation logic" in the IAM User Guide:
+//! 1. an explicit `Deny` in any applicable policy (SCP, RCP, resource, identity, permissions
+//!    boundary, session) denies;
+//! 2. RCPs, when the resource's account is in an organization and is not the management
+//!    account: every level (root, each OU, the account) must have an `Allow`;
+//! 3. SCPs, when the principal's account is in an organization, is not the management
+//!    account, and the principal is not a service-linked role: every level must allow;
+//! 4. a resource-based policy that names the principal itself allows within the account
+//!    (across accounts it only adds the resource owner's consent);
+//! 5. identity-based policies must allow; then the permissions boundary and the session
+//!    policy, when present, must allow too (they only limit).
+//!
+//! KMS differs: a key policy is required, and identity policies count only when the key
+//! policy allows the key's account ("Key policies in AWS KMS", Default key policy).
+
+use std::collections::BTreeMap;
+
+use super::condition;
+use super::document::{Effect, Policy, PrincipalMatch, Principals, Statement, StringSet};
+use super::variables;
+use super::wildcard;
+use super::{ContextValue, RequestContext};
+
+/// The policies that apply to one request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PolicyInputs<'a> {
+    /// Identity-based policies of the principal (inline and managed).
+    pub identity: &'a [Policy],
+    /// The resource-based policy (bucket policy, key policy, trust policy, …).
+    pub resource: Option<&'a Policy>,
+    /// The principal's permissions boundary.
+    pub boundary: Option<&'a Policy>,
+    /// The session policy passed when the role was assumed.
+    pub session: Option<&'a Policy>,
+    /// SCPs by level, root first, the account last; `None` outside an organization.
+    pub scp_chain: Option<&'a [Vec<Policy>]>,
+    /// RCPs by level for the resource's account; `None` outside an organization.
+    pub rcp_chain: Option<&'a [Vec<Policy>]>,
+}
+
+/// Who makes the request.
+#[derive(Debug, Clone, Default)]
+pub struct Principal {
+    /// ARN: a role, a role session (`arn:aws:sts::…:assumed-role/R/S`), a user, an
+    /// account root, or a service principal name (`ec2.amazonaws.com`).
+    pub arn: String,
+    /// The principal's account.
+    pub account: String,
+    /// Whether the account is the organization's management account (SCPs do not apply).
+    pub is_management_account: bool,
+    /// Whether it is a service-linked role (SCPs do not apply).
+    pub is_service_linked_role: bool,
+    /// The principal's tags (they feed `aws:PrincipalTag/…`).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// What is requested.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `service:Action`.
+    pub action: String,
+    /// The resource ARN (`*` for actions without a resource).
+    pub resource: String,
+    /// The account that owns the resource.
+    pub resource_account: String,
+    /// Whether the resource's account is the organization's management account (RCPs do
+    /// not apply to it).
+    pub resource_in_management_account: bool,
+    /// Condition keys of the request.
+    pub context: RequestContext,
+}
+
+/// The final decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    /// Allowed.
+    Allow,
+    /// Denied by a `Deny` statement.
+    ExplicitDeny,
+    /// Denied because nothing (or not everything that must) allows it.
+    ImplicitDeny,
+}
+
+/// Which kind of policy a statement is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyKind {
+    /// A service control policy.
+    Scp,
+    /// A resource control policy.
+    Rcp,
+    /// A resource-based policy.
+    Resource,
+    /// An identity-based policy.
+    Identity,
+    /// A permissions boundary.
+    Boundary,
+    /// A session policy.
+    Session,
+}
+
+impl PolicyKind {
+    fn name(self) -> &'static str {
+        match self {
+            PolicyKind::Scp => "SCP",
+            PolicyKind::Rcp => "RCP",
+            PolicyKind::Resource => "resource-based policy",
+            PolicyKind::Identity => "identity-based policy",
+            PolicyKind::Boundary => "permissions boundary",
+            PolicyKind::Session => "session policy",
+        }
+    }
+}
+
+/// A statement that applied to the request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MatchedStatement {
+    /// The kind of policy.
+    pub policy: PolicyKind,
+    /// For SCPs and RCPs, the level (0 = root); otherwise absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
+    /// Which document of its list (identity policies, the SCPs of a level).
+    pub document: usize,
+    /// The statement's index in its document.
+    pub statement: usize,
+    /// The statement's `Sid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// `Allow` or `Deny`.
+    pub effect: &'static str,
+}
+
+/// The decision with its explanation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evaluation {
+    /// allow, explicit-deny or implicit-deny.
+    pub decision: Decision,
+    /// One sentence saying why.
+    pub reason: String,
+    /// Every statement that applied, in evaluation order.
+    pub matched: Vec<MatchedStatement>,
+}
+
+/// How a resource-based policy's `Principal` relates to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PrincipalFit {
+    /// Not named.
+    No,
+    /// The caller's account is named: the account must delegate through identity policies.
+    Account,
+    /// The caller is named by its role ARN (boundaries and session policies still limit).
+    Role,
+    /// The caller is named itself: `*`, its user ARN, its session ARN, a service or
+    /// federated principal.
+    Exact,
+}
+
+/// Evaluates one request against its policies.
+pub fn evaluate(
+    policies: &PolicyInputs<'_>,
+    principal: &Principal,
+    request: &Request,
+) -> Evaluation {
+    let context = enrich(principal, request);
+    let mut matched = Vec::new();
+    let mut cx = Walk {
+        principal,
+        request,
+        context: &context,
+        matched: &mut matched,
+    };
+
+    // Collect every applicable statement first: explicit denies anywhere win.
+    let scps_apply = !principal.is_management_account && !principal.is_service_linked_role;
+    let rcps_apply = !request.resource_in_management_account;
+    let scp = if scps_apply {
+        policies.scp_chain.map(|c| cx.chain(PolicyKind::Scp, c))
+    } else {
+        None
+    };
+    let rcp = if rcps_apply {
+        policies.rcp_chain.map(|c| cx.chain(PolicyKind::Rcp, c))
+    } else {
+        None
+    };
+    let resource = policies.resource.map(|p| cx.resource_policy(p));
+    let identity = cx.list(PolicyKind::Identity, policies.identity);
+    let boundary = policies
+        .boundary
+        .map(|p| cx.list(PolicyKind::Boundary, std::slice::from_ref(p)));
+    let session = policies
+        .session
+        .map(|p| cx.list(PolicyKind::Session, std::slice::from_ref(p)));
+
+    if let Some(deny) = matched.iter().find(|m| m.effect == "Deny") {
+        let reason = format!("explicitly denied by {}", describe(deny));
+        return Evaluation {
+            decision: Decision::ExplicitDeny,
+            reason,
+            matched,
+        };
+    }
+    let implicit = |reason: String, matched: Vec<MatchedStatement>| Evaluation {
+        decision: Decision::ImplicitDeny,
+        reason,
+        matched,
+    };
+    if let Some(Some(level)) = rcp
+        .as_ref()
+        .map(|levels| levels.iter().position(|allowed| !allowed))
+    {
+        return implicit(
+            format!(
+                "implicitly denied: no RCP at {} allows the request",
+                level_name(level, rcp.as_ref().map_or(0, Vec::len))
+            ),
+            matched,
+        );
+    }
+    if let Some(Some(level)) = scp
+        .as_ref()
+        .map(|levels| levels.iter().position(|allowed| !allowed))
+    {
+        return implicit(
+            format!(
+                "implicitly denied: no SCP at {} allows the action",
+                level_name(level, scp.as_ref().map_or(0, Vec::len))
+            ),
+            matched,
+        );
+    }
+
+    let same_account = principal.account == request.resource_account;
+    let resource_fit = resource.unwrap_or(PrincipalFit::No);
+    let is_kms = request
+        .action
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
+    let boundary_ok = boundary.unwrap_or(true);
+    let session_ok = session.unwrap_or(true);
+
+    if is_kms {
+        let has_key_policy = policies.resource.is_some();
+        return kms_decision(
+            has_key_policy,
+            same_account,
+            resource_fit,
+            identity,
+            boundary_ok && session_ok,
+            matched,
+        );
+    }
+
+    if same_account {
+        match resource_fit {
+            // "Within the same account, resource-based policies that grant permissions to an
+            // IAM user ARN or an assumed-role session ARN are not limited by an implicit deny
+            // in an identity-based policy, permissions boundary or session policy."
+            PrincipalFit::Exact => {
+                return Evaluation {
+                    decision: Decision::Allow,
+                    reason: "allowed by the resource-based policy, which names the principal"
+                        .to_owned(),
+                    matched,
+                };
+            }
+            // Naming the role ARN: not limited by identity policies, but boundaries and
+            // session policies still apply.
+            PrincipalFit::Role => {
+                return match (boundary_ok, session_ok) {
+                    (true, true) => Evaluation { decision: Decision::Allow, reason: "allowed by the resource-based policy, which names the role".to_owned(), matched },
+                    (false, _) => implicit("implicitly denied: the resource-based policy names the role, but the permissions boundary does not allow the action".to_owned(), matched),
+                    (true, false) => implicit("implicitly denied: the resource-based policy names the role, but the session policy does not allow the action".to_owned(), matched),
+                };
+            }
+            PrincipalFit::Account | PrincipalFit::No => {}
+        }
+        return identity_decision(
+            identity,
+            boundary_ok,
+            session_ok,
+            "allowed by an identity-based policy",
+            matched,
+        );
+    }
+
+    // Cross-account: the resource owner must consent, and the caller's account must allow.
+    if resource_fit == PrincipalFit::No {
+        return implicit(
+            "implicitly denied: cross-account access needs the resource-based policy of the resource's account to allow the principal".to_owned(),
+            matched,
+        );
+    }
+    identity_decision(identity, boundary_ok, session_ok, "allowed: the resource-based policy and an identity-based policy both allow (cross-account)", matched)
+}
+
+fn identity_decision(
+    identity: bool,
+    boundary_ok: bool,
+    session_ok: bool,
+    allowed: &str,
+    matched: Vec<MatchedStatement>,
+) -> Evaluation {
+    let (decision, reason) = if !identity {
+        (
+            Decision::ImplicitDeny,
+            "implicitly denied: no identity-based policy allows the action".to_owned(),
+        )
+    } else if !boundary_ok {
+        (
+            Decision::ImplicitDeny,
+            "implicitly denied: the permissions boundary does not allow the action".to_owned(),
+        )
+    } else if !session_ok {
+        (
+            Decision::ImplicitDeny,
+            "implicitly denied: the session policy does not allow the action".to_owned(),
+        )
+    } else {
+        (Decision::Allow, allowed.to_owned())
+    };
+    Evaluation {
+        decision,
+        reason,
+        matched,
+    }
+}
+
+/// KMS: the key policy decides whether identity policies count at all.
+fn kms_decision(
+    has_key_policy: bool,
+    same_account: bool,
+    key_policy_fit: PrincipalFit,
+    identity: bool,
+    limits_ok: bool,
+    matched: Vec<MatchedStatement>,
+) -> Evaluation {
+    let implicit = |reason: &str, matched| Evaluation {
+        decision: Decision::ImplicitDeny,
+        reason: reason.to_owned(),
+        matched,
+    };
+    if !has_key_policy {
+        return implicit(
+            "implicitly denied: a KMS key needs a key policy that allows the request",
+            matched,
+        );
+    }
+    match key_policy_fit {
+        PrincipalFit::No => implicit(
+            "implicitly denied: the key policy allows neither the principal nor its account",
+            matched,
+        ),
+        PrincipalFit::Exact | PrincipalFit::Role if same_account => {
+            if limits_ok {
+                Evaluation {
+                    decision: Decision::Allow,
+                    reason: "allowed by the key policy, which names the principal".to_owned(),
+                    matched,
+                }
+            } else {
+                implicit(
+                    "implicitly denied: the key policy allows the principal, but its permissions boundary or session policy does not",
+                    matched,
+                )
+            }
+        }
+        // The key policy allows the account (the default key policy's delegation) or, across
+        // accounts, the caller: identity-based policies must allow too.
+        _ => identity_decision(
+            identity,
+            limits_ok,
+            true,
+            "allowed: the key policy allows the account and an identity-based policy allows the principal",
+            matched,
+        ),
+    }
+}
+
+fn level_name(level: usize, levels: usize) -> String {
+    if level == 0 {
+        "the root (level 0)".to_owned()
+    } else if level + 1 == levels {
+        format!("the account (level {level})")
+    } else {
+        format!("OU level {level}")
+    }
+}
+
+fn describe(m: &MatchedStatement) -> String {
+    let mut s = m.policy.name().to_owned();
+    if let Some(level) = m.level {
+        s.push_str(&format!(" at level {level}"));
+    }
+    s.push_str(&format!(
+        " (document {}, statement {}",
+        m.document, m.statement
+    ));
+    if let Some(sid) = &m.sid {
+        s.push_str(&format!(", `{sid}`"));
+    }
+    s.push(')');
+    s
+}
+
+/// Adds the keys AWS derives from the principal and request when the caller did not set
+/// them: `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalTag/…`, `aws:username`
+/// (IAM users), `aws:ResourceAccount`.
+fn enrich(principal: &Principal, request: &Request) -> RequestContext {
+    let mut context = request.context.clone();
+    let mut default = |key: &str, value: &str| {
+        if context.get(key).is_none() && !value.is_empty() {
+            context.insert(key, ContextValue::Single(value.to_owned()));
+        }
+    };
+    default("aws:PrincipalArn", &principal.arn);
+    default("aws:PrincipalAccount", &principal.account);
+    default("aws:ResourceAccount", &request.resource_account);
+    if let Some(name) = principal
+        .arn
+        .split_once(":user/")
+        .map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest))
+    {
+        default("aws:username", name);
+    }
+    for (k, v) in &principal.tags {
+        default(&format!("aws:PrincipalTag/{k}"), v);
+    }
+    context
+}
+
+/// State of one evaluation walk over the policies.
+struct Walk<'a, 'm> {
+    principal: &'a Principal,
+    request: &'a Request,
+    context: &'a RequestContext,
+    matched: &'m mut Vec<MatchedStatement>,
+}
+
+impl Walk<'_, '_> {
+    /// Whether any statement of `docs` allows; records every applicable statement.
+    fn list(&mut self, kind: PolicyKind, docs: &[Policy]) -> bool {
+        self.level(kind, None, docs)
+    }
+
+    fn level(&mut self, kind: PolicyKind, level: Option<usize>, docs: &[Policy]) -> bool {
+        let mut allowed = false;
+        for (d, doc) in docs.iter().enumerate() {
+            for (i, s) in doc.statements.iter().enumerate() {
+                if self.applies(doc, s, false) {
+                    self.record(kind, level, d, i, s);
+                    allowed |= s.effect == Effect::Allow;
+                }
+            }
+        }
+        allowed
+    }
+
+    /// Per level, whether an `Allow` applies.
+    fn chain(&mut self, kind: PolicyKind, levels: &[Vec<Policy>]) -> Vec<bool> {
+        levels
+            .iter()
+            .enumerate()
+            .map(|(level, docs)| self.level(kind, Some(level), docs))
+            .collect()
+    }
+
+    /// How well the resource policy's allowing statements fit the caller (deny statements
+    /// are recorded and win in [`evaluate`]).
+    fn resource_policy(&mut self, doc: &Policy) -> PrincipalFit {
+        let mut best = PrincipalFit::No;
+        for (i, s) in doc.statements.iter().enumerate() {
+            if !self.applies(doc, s, true) {
+                continue;
+            }
+            self.record(PolicyKind::Resource, None, 0, i, s);
+            if s.effect == Effect::Allow {
+                best = best.max(principal_fit(s.principal.as_ref(), self.principal));
+            }
+        }
+        best
+    }
+
+    fn record(
+        &mut self,
+        kind: PolicyKind,
+        level: Option<usize>,
+        document: usize,
+        statement: usize,
+        s: &Statement,
+    ) {
+        self.matched.push(MatchedStatement {
+            policy: kind,
+            level,
+            document,
+            statement,
+            sid: s.sid.clone(),
+            effect: match s.effect {
+                Effect::Allow => "Allow",
+                Effect::Deny => "Deny",
+            },
+        });
+    }
+
+    /// Whether a statement applies: principal (for resource policies), action, resource,
+    /// and every condition.
+    fn applies(&self, doc: &Policy, s: &Statement, check_principal: bool) -> bool {
+        if check_principal
+            && principal_fit(s.principal.as_ref(), self.principal) == PrincipalFit::No
+        {
+            return false;
+        }
+        let vars = doc.variables_enabled();
+        let action_hit = |patterns: &[String]| {
+            patterns
+                .iter()
+                .any(|p| wildcard::matches_ignore_case(p, &self.request.action))
+        };
+        let action_ok = match &s.action {
+            StringSet::Listed(p) => action_hit(p),
+            StringSet::Not(p) => !action_hit(p),
+        };
+        if !action_ok {
+            return false;
+        }
+        let resource_hit = |patterns: &[String]| {
+            patterns.iter().any(|p| {
+                variables::expand(p, self.context, vars)
+                    .is_some_and(|pattern| pattern.matches(&self.request.resource))
+            })
+        };
+        let resource_ok = match &s.resource {
+            None => true,
+            Some(StringSet::Listed(p)) => resource_hit(p),
+            // An unresolvable variable in NotResource cannot exclude the resource.
+            Some(StringSet::Not(p)) => !resource_hit(p),
+        };
+        resource_ok
+            && s.conditions
+                .iter()
+                .all(|c| condition::evaluate(c, self.context, vars))
+    }
+}
+
+/// How a statement's `Principal`/`NotPrincipal` relates to the caller. Without either
+/// element (identity policies, SCPs) the caller fits exactly.
+fn principal_fit(element: Option<&PrincipalMatch>, caller: &Principal) -> PrincipalFit {
+    match element {
+        None => PrincipalFit::Exact,
+        Some(PrincipalMatch::Principal(p)) => fit(p, caller),
+        // NotPrincipal applies to everyone not listed; listing the account or the role
+        // excludes its sessions too.
+        Some(PrincipalMatch::NotPrincipal(p)) => {
+            if fit(p, caller) == PrincipalFit::No {
+                PrincipalFit::Exact
+            } else {
+                PrincipalFit::No
+            }
+        }
+    }
+}
+
+fn fit(p: &Principals, caller: &Principal) -> PrincipalFit {
+    if p.any {
+        return PrincipalFit::Exact;
+    }
+    let arn = caller.arn.as_str();
+    let named = |list: &[String]| list.iter().any(|x| x == arn);
+    if named(&p.service) || named(&p.federated) || named(&p.canonical_user) {
+        return PrincipalFit::Exact;
+    }
+    let mut best = PrincipalFit::No;
+    for entry in &p.aws {
+        let this = if entry == arn {
+            // A role ARN naming the role itself (caller given as the role) is the role.
+            if arn.contains(":role/") {
+                PrincipalFit::Role
+            } else {
+                PrincipalFit::Exact
+            }
+        } else if is_account(entry, &caller.account) {
+            PrincipalFit::Account
+        } else if session_of_role(arn, entry) {
+            PrincipalFit::Role
+        } else {
+            PrincipalFit::No
+        };
+        best = best.max(this);
+    }
+    best
+}
+
+/// `111122223333` or `arn:aws:iam::111122223333:root` for the caller's account.
+fn is_account(entry: &str, account: &str) -> bool {
+    !account.is_empty()
+        && (entry == account
+            || entry
+                .strip_prefix("arn:")
+                .and_then(|rest| rest.split_once(":iam::"))
+                .is_some_and(|(_, rest)| rest == format!("{account}:root")))
+}
+
+/// Whether `caller` (`arn:aws:sts::A:assumed-role/NAME/SESSION`) is a session of the role
+/// `role` (`arn:aws:iam::A:role/PATH/NAME`).
+fn session_of_role(caller: &str, role: &str) -> bool {
+    let Some((prefix, rest)) = caller.split_once(":assumed-role/") else {
+        return false;
+    };
+    let Some((role_name, _session)) = rest.rsplit_once('/') else {
+        return false;
+    };
+    let account = prefix
+        .rsplit(':')
+        .find(|s| !s.is_empty())
+        .unwrap_or_default();
+    let partition = prefix.split(':').nth(1).unwrap_or("aws");
+    let Some(role_rest) = role.strip_prefix(&format!("arn:{partition}:iam::{account}:role/"))
+    else {
+        return false;
+    };
+    role_rest.rsplit('/').next() == Some(role_name)
+}

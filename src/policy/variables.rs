@@ -1,0 +1,170 @@
+//! Policy variables: `${aws:username}`, `${aws:PrincipalTag/team}`, any context key in
+//! `${…}`, with an optional default (`${aws:username, 'anonymous'}`), and the special
+//! `${*}`, `${?}`, `${$}` that stand for the literal characters.
+//!
+//! AWS substitutes variables only in policies whose `Version` is `2012-10-17`; in older
+//! policies `${…}` is plain text ("IAM policy elements: Variables and tags",
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>).
+//! A key that is not in the request "fails any attempt to match it" (same page, principal
+//! key values), and a multivalued key cannot be a variable ("Single-valued vs. multivalued
+//! context keys"): both make [`expand`] return `None`.
+//!
+//! Substituted values are literal: a `*` in a tag value matches only `*`. (AWS does not say;
+//! IAM names and tag values cannot hold `*` or `?`, so this only matters for odd keys.)
+
+use super::context::{ContextValue, RequestContext};
+use super::wildcard::Pattern;
+
+/// A piece of a value after substitution: text from the policy (whose `*`/`?` are
+/// wildcards in patterns), or text from the request (always literal).
+enum Piece<'a> {
+    Policy(&'a str),
+    Substituted(&'a str),
+}
+
+/// Expands the variables of `text` into a wildcard pattern: the policy's own `*` and `?`
+/// are wildcards, substituted text (and `${*}`, `${?}`, `${$}`) is literal. With `enabled`
+/// false (policy Version other than 2012-10-17) the text is parsed as is. `None` when a
+/// variable cannot be resolved: the value then matches nothing.
+pub fn expand(text: &str, context: &RequestContext, enabled: bool) -> Option<Pattern> {
+    if !enabled {
+        return Some(Pattern::parse(text));
+    }
+    let mut pattern = Pattern::default();
+    for piece in substitute(text, context)? {
+        match piece {
+            Piece::Policy(raw) => {
+                for part in Pattern::parse(raw).parts() {
+                    pattern.push(part.clone());
+                }
+            }
+            Piece::Substituted(value) => pattern.push_literal(value),
+        }
+    }
+    Some(pattern)
+}
+
+/// Expands the variables of `text` into a plain string, for operators without wildcards
+/// (`StringEquals`, `Bool`): every character is literal. `None` when a variable cannot be
+/// resolved.
+pub fn expand_literal(text: &str, context: &RequestContext, enabled: bool) -> Option<String> {
+    if !enabled {
+        return Some(text.to_owned());
+    }
+    let mut out = String::with_capacity(text.len());
+    for piece in substitute(text, context)? {
+        match piece {
+            Piece::Policy(s) | Piece::Substituted(s) => out.push_str(s),
+        }
+    }
+    Some(out)
+}
+
+/// Whether `text` contains something `${…}`-shaped that [`expand`] would substitute.
+pub fn has_variables(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        if parse_variable(&rest[start + 2..]).is_some() {
+            return true;
+        }
+        rest = &rest[start + 2..];
+    }
+    false
+}
+
+/// Splits `text` into policy text and substituted values.
+fn substitute<'a>(text: &'a str, context: &'a RequestContext) -> Option<Vec<Piece<'a>>> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some((variable, len)) = parse_variable(after) else {
+            // No closing brace: not a variable, the text stays as written.
+            pieces.push(Piece::Policy(&rest[..start + 2]));
+            rest = after;
+            continue;
+        };
+        pieces.push(Piece::Policy(&rest[..start]));
+        pieces.push(Piece::Substituted(resolve(&variable?, context)?));
+        rest = &after[len..];
+    }
+    pieces.push(Piece::Policy(rest));
+    Some(pieces)
+}
+
+/// A parsed `${…}`.
+#[derive(Debug, PartialEq, Eq)]
+enum Variable<'a> {
+    /// `${*}`, `${?}`, `${$}`: the character itself.
+    Special(&'a str),
+    /// A context key, with the default used when the request does not have it.
+    Key {
+        name: &'a str,
+        default: Option<&'a str>,
+    },
+}
+
+/// Parses the text after `${`. `None`: there is no closing `}` (plain text). `Some((None,
+/// len))`: a malformed variable (empty key, unquoted default), which cannot resolve.
+fn parse_variable(after: &str) -> Option<(Option<Variable<'_>>, usize)> {
+    for special in ["*", "?", "$"] {
+        if after
+            .strip_prefix(special)
+            .is_some_and(|r| r.starts_with('}'))
+        {
+            return Some((Some(Variable::Special(special)), 2));
+        }
+    }
+    let end_of_name = after.find(['}', ','])?;
+    let name = after[..end_of_name].trim();
+    if after[end_of_name..].starts_with('}') {
+        let variable = (!name.is_empty()).then_some(Variable::Key {
+            name,
+            default: None,
+        });
+        return Some((variable, end_of_name + 1));
+    }
+    // `, 'default'}`: AWS documents a comma and a space, then the value in single quotes.
+    let after_comma = &after[end_of_name + 1..];
+    let quoted = after_comma.trim_start();
+    let Some(body) = quoted.strip_prefix('\'') else {
+        let close = after_comma.find('}')?;
+        return Some((None, end_of_name + 1 + close + 1));
+    };
+    let Some(end_quote) = body.find('\'') else {
+        let close = after_comma.find('}')?;
+        return Some((None, end_of_name + 1 + close + 1));
+    };
+    let default = &body[..end_quote];
+    let tail = &body[end_quote + 1..];
+    let consumed_before_tail = after.len() - tail.len();
+    let trimmed = tail.trim_start();
+    if trimmed.starts_with('}') && !name.is_empty() {
+        let len = consumed_before_tail + (tail.len() - trimmed.len()) + 1;
+        return Some((
+            Some(Variable::Key {
+                name,
+                default: Some(default),
+            }),
+            len,
+        ));
+    }
+    let close = tail.find('}')?;
+    Some((None, consumed_before_tail + close + 1))
+}
+
+/// The text a variable stands for in this request.
+fn resolve<'a>(variable: &Variable<'a>, context: &'a RequestContext) -> Option<&'a str> {
+    match variable {
+        Variable::Special(c) => Some(*c),
+        Variable::Key { name, default } => match context.get(name) {
+            Some(ContextValue::Single(value)) => Some(value),
+            // A multivalued key is present but unusable: the default does not apply.
+            Some(ContextValue::Multi(_)) => None,
+            None => *default,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;
