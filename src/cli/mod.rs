@@ -3,6 +3,7 @@
 //! Exit codes, for every command: 0 success and nothing at or above `--fail-on`;
 //! 1 findings at or above `--fail-on`; 2 usage or input error.
 
+mod catalog;
 mod evaluate;
 mod iam;
 mod output;
@@ -47,6 +48,8 @@ enum Command {
     /// List rules and show their documentation.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// The embedded AWS action catalog: its source, and action wildcard expansion.
+    Catalog(catalog::CatalogArgs),
     /// The IAM policy evaluator: simulate requests against policies.
     #[command(subcommand)]
     Iam(iam::IamCommand),
@@ -71,6 +74,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Rules(cmd) => rules::run(&cmd),
+        Command::Catalog(args) => catalog::run(&args),
         Command::Iam(cmd) => iam::run_command(&cmd),
         Command::Snapshot(cmd) => snapshot::run(&cmd),
         Command::Synth(args) => synth::run(&args),

@@ -282,23 +282,24 @@ fn case(v: &Spanned) -> Result<SimulationCase, SimulationInputError> {
             return fail(ctx.position, "`request.context` must be an object");
         };
         for (key, _, value) in keys {
-            let value =
-                match &value.value {
-                    Json::String(s) => ContextValue::Single(s.clone()),
-                    Json::Array(items) => ContextValue::Multi(
-                        items
-                            .iter()
-                            .map(|i| text(i, &format!("request.context.{key}")))
-                            .collect::<Result<_, _>>()?,
-                    ),
-                    other => return fail(
+            let value = match &value.value {
+                Json::String(s) => ContextValue::Single(s.clone()),
+                Json::Array(items) => ContextValue::Multi(
+                    items
+                        .iter()
+                        .map(|i| text(i, &format!("request.context.{key}")))
+                        .collect::<Result<_, _>>()?,
+                ),
+                other => {
+                    return fail(
                         value.position,
                         format!(
                             "context key `{key}` must be a string or an array of strings, not {}",
                             other.kind()
                         ),
-                    ),
-                };
+                    )
+                }
+            };
             context.insert(key, value);
         }
     }
