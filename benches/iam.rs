@@ -5,7 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rampart::policy::evaluate::{evaluate, PolicyInputs, Principal, Request};
+use rampart::policy::evaluate::{
+    evaluate, evaluate_in_context, prepare_context, PolicyInputs, Principal, Request,
+};
 use rampart::policy::{parse_policy, Policy, RequestContext};
 
 fn policy(text: &str) -> Policy {
@@ -85,6 +87,17 @@ fn bench(c: &mut Criterion) {
                 black_box(&inputs),
                 black_box(&principal),
                 black_box(&request),
+            )
+        })
+    });
+    let context = prepare_context(&principal, &request);
+    group.bench_function("decision_prepared_context", |b| {
+        b.iter(|| {
+            evaluate_in_context(
+                black_box(&inputs),
+                black_box(&principal),
+                black_box(&request),
+                black_box(&context),
             )
         })
     });

@@ -221,8 +221,8 @@ impl Operator {
 
 /// One policy value, parsed for its operator once per evaluation.
 #[derive(Debug)]
-enum Expected {
-    Text(String),
+enum Expected<'a> {
+    Text(std::borrow::Cow<'a, str>),
     LowercaseText(String),
     Like(Pattern),
     Number(Comparison, Number),
@@ -234,13 +234,13 @@ enum Expected {
     Arn(Vec<Pattern>),
 }
 
-impl Expected {
+impl<'a> Expected<'a> {
     /// Parses a policy value; `None` when it cannot be (bad number, unresolvable variable).
     /// Variables apply to string, ARN and Bool operators only, as AWS documents; elsewhere
     /// `${…}` is left as written and fails to parse.
     fn compile(
         family: Family,
-        value: &str,
+        value: &'a str,
         context: &RequestContext,
         variables: bool,
     ) -> Option<Self> {

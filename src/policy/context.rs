@@ -1,6 +1,6 @@
 //! The request context: condition keys and their values.
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
 
 /// The value of one condition key in a request: one string, or several (multivalued keys
 /// such as `aws:TagKeys`). An empty multivalued key is present with no values.
@@ -27,7 +27,20 @@ impl ContextValue {
 /// names as case-insensitive), so they are stored lowercased; values keep their case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestContext {
-    keys: BTreeMap<String, ContextValue>,
+    /// Sorted by key; a few dozen keys at most, looked up without allocating.
+    keys: Vec<(String, ContextValue)>,
+}
+
+/// Orders `a` against `b` as if both were ASCII-lowercased.
+fn cmp_ignore_ascii_case(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 impl RequestContext {
@@ -38,7 +51,11 @@ impl RequestContext {
 
     /// Sets a key (replacing any value it had).
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        self.keys.insert(key.to_ascii_lowercase(), value);
+        let key = key.to_ascii_lowercase();
+        match self.keys.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => self.keys[i].1 = value,
+            Err(i) => self.keys.insert(i, (key, value)),
+        }
     }
 
     /// Builder form of [`Self::insert`] for a single value.
@@ -60,7 +77,10 @@ impl RequestContext {
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         // Keys of a tag form (`aws:RequestTag/Name`) keep the tag name's case in AWS
         // matching only for the prefix; both halves are compared case-insensitively here.
-        self.keys.get(&key.to_ascii_lowercase())
+        self.keys
+            .binary_search_by(|(k, _)| cmp_ignore_ascii_case(k, key))
+            .ok()
+            .map(|i| &self.keys[i].1)
     }
 
     /// Every key and value, keys lowercased, sorted.

@@ -2,6 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::variables::has_variables;
+use super::wildcard::Pattern;
+
 /// A 1-based line and column in the policy's source text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Position {
@@ -105,6 +108,56 @@ pub struct Statement {
     pub conditions: Vec<Condition>,
     /// Where the statement starts in the source.
     pub position: Position,
+    /// `action` and `resource` compiled once for evaluation.
+    pub matchers: StatementMatchers,
+}
+
+/// A statement's action and resource patterns, compiled when the policy is parsed so that
+/// evaluation neither parses nor allocates for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatementMatchers {
+    /// `Action`/`NotAction` patterns, lowercased (actions match case-insensitively).
+    pub actions: Vec<Pattern>,
+    /// `Resource`/`NotResource` patterns (case-sensitive).
+    pub resources: Vec<ResourceMatcher>,
+}
+
+/// One resource pattern: ready, or holding policy variables to expand per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceMatcher {
+    /// No variables: the parsed pattern.
+    Fixed(Pattern),
+    /// With `${…}`: expanded against each request (when the policy version enables it).
+    WithVariables(String),
+}
+
+impl StatementMatchers {
+    /// Compiles the patterns of `action` and `resource`.
+    pub fn new(action: &StringSet, resource: Option<&StringSet>) -> Self {
+        let list = |set: &StringSet| -> Vec<String> {
+            match set {
+                StringSet::Listed(v) | StringSet::Not(v) => v.clone(),
+            }
+        };
+        StatementMatchers {
+            actions: list(action)
+                .iter()
+                .map(|a| Pattern::parse(&a.to_lowercase()))
+                .collect(),
+            resources: resource
+                .map(list)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| {
+                    if has_variables(&r) {
+                        ResourceMatcher::WithVariables(r)
+                    } else {
+                        ResourceMatcher::Fixed(Pattern::parse(&r))
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A parsed policy document.

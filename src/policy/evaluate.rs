@@ -18,9 +18,10 @@
 use std::collections::BTreeMap;
 
 use super::condition;
-use super::document::{Effect, Policy, PrincipalMatch, Principals, Statement, StringSet};
+use super::document::{
+    Effect, Policy, PrincipalMatch, Principals, ResourceMatcher, Statement, StringSet,
+};
 use super::variables;
-use super::wildcard;
 use super::{ContextValue, RequestContext};
 
 /// The policies that apply to one request.
@@ -165,12 +166,29 @@ pub fn evaluate(
     principal: &Principal,
     request: &Request,
 ) -> Evaluation {
-    let context = enrich(principal, request);
-    let mut matched = Vec::new();
+    evaluate_in_context(
+        policies,
+        principal,
+        request,
+        &prepare_context(principal, request),
+    )
+}
+
+/// [`evaluate`] with a context already made by [`prepare_context`]: callers that decide many
+/// requests of one principal prepare its context once.
+pub fn evaluate_in_context(
+    policies: &PolicyInputs<'_>,
+    principal: &Principal,
+    request: &Request,
+    context: &RequestContext,
+) -> Evaluation {
+    let action = request.action.to_ascii_lowercase();
+    let mut matched = Vec::with_capacity(8);
     let mut cx = Walk {
         principal,
         request,
-        context: &context,
+        action: &action,
+        context,
         matched: &mut matched,
     };
 
@@ -407,10 +425,10 @@ fn describe(m: &MatchedStatement) -> String {
     s
 }
 
-/// Adds the keys AWS derives from the principal and request when the caller did not set
-/// them: `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalTag/…`, `aws:username`
-/// (IAM users), `aws:ResourceAccount`.
-fn enrich(principal: &Principal, request: &Request) -> RequestContext {
+/// The request's context with the keys AWS derives from the principal and the request,
+/// where the caller did not set them: `aws:PrincipalArn`, `aws:PrincipalAccount`,
+/// `aws:PrincipalTag/…`, `aws:username` (IAM users), `aws:ResourceAccount`.
+pub fn prepare_context(principal: &Principal, request: &Request) -> RequestContext {
     let mut context = request.context.clone();
     let mut default = |key: &str, value: &str| {
         if context.get(key).is_none() && !value.is_empty() {
@@ -437,6 +455,8 @@ fn enrich(principal: &Principal, request: &Request) -> RequestContext {
 struct Walk<'a, 'm> {
     principal: &'a Principal,
     request: &'a Request,
+    /// The action, lowercased once (action patterns are compiled lowercased).
+    action: &'a str,
     context: &'a RequestContext,
     matched: &'m mut Vec<MatchedStatement>,
 }
@@ -515,29 +535,28 @@ impl Walk<'_, '_> {
             return false;
         }
         let vars = doc.variables_enabled();
-        let action_hit = |patterns: &[String]| {
-            patterns
-                .iter()
-                .any(|p| wildcard::matches_ignore_case(p, &self.request.action))
-        };
+        let action_hit = s.matchers.actions.iter().any(|p| p.matches(self.action));
         let action_ok = match &s.action {
-            StringSet::Listed(p) => action_hit(p),
-            StringSet::Not(p) => !action_hit(p),
+            StringSet::Listed(_) => action_hit,
+            StringSet::Not(_) => !action_hit,
         };
         if !action_ok {
             return false;
         }
-        let resource_hit = |patterns: &[String]| {
-            patterns.iter().any(|p| {
-                variables::expand(p, self.context, vars)
-                    .is_some_and(|pattern| pattern.matches(&self.request.resource))
+        let resource = self.request.resource.as_str();
+        let resource_hit = || {
+            s.matchers.resources.iter().any(|m| match m {
+                ResourceMatcher::Fixed(p) => p.matches(resource),
+                ResourceMatcher::WithVariables(text) => {
+                    variables::expand(text, self.context, vars).is_some_and(|p| p.matches(resource))
+                }
             })
         };
         let resource_ok = match &s.resource {
             None => true,
-            Some(StringSet::Listed(p)) => resource_hit(p),
+            Some(StringSet::Listed(_)) => resource_hit(),
             // An unresolvable variable in NotResource cannot exclude the resource.
-            Some(StringSet::Not(p)) => !resource_hit(p),
+            Some(StringSet::Not(_)) => !resource_hit(),
         };
         resource_ok
             && s.conditions

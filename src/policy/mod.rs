@@ -16,7 +16,7 @@ pub mod wildcard;
 
 pub use context::{ContextValue, RequestContext};
 pub use document::{
-    Condition, ConditionOperator, Effect, Policy, PrincipalMatch, Principals, SetQualifier,
-    Statement, StringSet,
+    Condition, ConditionOperator, Effect, Policy, PrincipalMatch, Principals, ResourceMatcher,
+    SetQualifier, Statement, StatementMatchers, StringSet,
 };
 pub use parse::{parse_policy, PolicyParseError};

@@ -3,7 +3,7 @@
 
 use super::document::{
     Condition, ConditionOperator, Effect, Policy, Position, PrincipalMatch, Principals,
-    SetQualifier, Statement, StringSet,
+    SetQualifier, Statement, StatementMatchers, StringSet,
 };
 use super::json::{self, Json, Spanned};
 
@@ -218,7 +218,9 @@ fn statement(value: &Spanned) -> Result<Statement, PolicyParseError> {
         Some(v) => conditions(v)?,
         None => Vec::new(),
     };
+    let matchers = StatementMatchers::new(&action, resource.as_ref());
     Ok(Statement {
+        matchers,
         sid,
         effect,
         principal,

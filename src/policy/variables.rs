@@ -12,6 +12,8 @@
 //! Substituted values are literal: a `*` in a tag value matches only `*`. (AWS does not say;
 //! IAM names and tag values cannot hold `*` or `?`, so this only matters for odd keys.)
 
+use std::borrow::Cow;
+
 use super::context::{ContextValue, RequestContext};
 use super::wildcard::Pattern;
 
@@ -27,7 +29,7 @@ enum Piece<'a> {
 /// false (policy Version other than 2012-10-17) the text is parsed as is. `None` when a
 /// variable cannot be resolved: the value then matches nothing.
 pub fn expand(text: &str, context: &RequestContext, enabled: bool) -> Option<Pattern> {
-    if !enabled {
+    if !enabled || !text.contains("${") {
         return Some(Pattern::parse(text));
     }
     let mut pattern = Pattern::default();
@@ -47,9 +49,14 @@ pub fn expand(text: &str, context: &RequestContext, enabled: bool) -> Option<Pat
 /// Expands the variables of `text` into a plain string, for operators without wildcards
 /// (`StringEquals`, `Bool`): every character is literal. `None` when a variable cannot be
 /// resolved.
-pub fn expand_literal(text: &str, context: &RequestContext, enabled: bool) -> Option<String> {
-    if !enabled {
-        return Some(text.to_owned());
+pub fn expand_literal<'a>(
+    text: &'a str,
+    context: &RequestContext,
+    enabled: bool,
+) -> Option<Cow<'a, str>> {
+    // Most values hold no variable: borrow them (evaluation is allocation-sensitive).
+    if !enabled || !text.contains("${") {
+        return Some(Cow::Borrowed(text));
     }
     let mut out = String::with_capacity(text.len());
     for piece in substitute(text, context)? {
@@ -57,7 +64,7 @@ pub fn expand_literal(text: &str, context: &RequestContext, enabled: bool) -> Op
             Piece::Policy(s) | Piece::Substituted(s) => out.push_str(s),
         }
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// Whether `text` contains something `${…}`-shaped that [`expand`] would substitute.

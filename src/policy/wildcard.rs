@@ -114,17 +114,22 @@ impl Pattern {
         let Some(mut pos) = match_segment_at(first, text, 0) else {
             return false;
         };
-        let middle: Vec<&[PatternPart]> = segments.collect();
-        let Some((last, middle)) = middle.split_last() else {
+        // Every segment but the last is placed at its leftmost match; the last is held
+        // back one step, so that no list of segments is built.
+        let mut pending: Option<&[PatternPart]> = None;
+        for segment in segments {
+            if let Some(middle) = pending {
+                match find_segment(middle, text, pos) {
+                    Some(end) => pos = end,
+                    None => return false,
+                }
+            }
+            pending = Some(segment);
+        }
+        let Some(last) = pending else {
             // No `*`: the single segment must cover the whole text.
             return pos == text.len();
         };
-        for segment in middle {
-            match find_segment(segment, text, pos) {
-                Some(end) => pos = end,
-                None => return false,
-            }
-        }
         // The last segment has a fixed width in characters: it must end at the text's end.
         let Some(start) = start_of_suffix(text, segment_width(last)) else {
             return false;

@@ -13,7 +13,7 @@ fn ctx() -> RequestContext {
 }
 
 fn literal(text: &str) -> Option<String> {
-    expand_literal(text, &ctx(), true)
+    expand_literal(text, &ctx(), true).map(|c| c.into_owned())
 }
 
 #[test]
