@@ -192,9 +192,33 @@ class Acct:
             "access_keys": keys,
             "console_access": console,
             "mfa_enabled": mfa,
+            "inline_policies": {},
+            "attached_policy_arns": [],
+            "permissions_boundary_arn": None,
         }
         self.users.append(u)
         return u
+
+    def managed_policies(self) -> list[dict]:
+        """The managed policies attached in the account (as GetAccountAuthorizationDetails
+        returns them), with their default version's document."""
+        arns = sorted({a for r in self.roles for a in r["attached_policy_arns"]}
+                      | {r["permissions_boundary_arn"] for r in self.roles if r["permissions_boundary_arn"]})
+        out = []
+        for arn in arns:
+            name = arn.rsplit("/", 1)[-1]
+            aws_managed = ":aws:policy/" in arn
+            out.append({
+                "arn": arn,
+                "account_id": self.id,
+                "region": "global",
+                "tags": {} if aws_managed else {"Owner": "platform-team"},
+                "source": api("iam:GetAccountAuthorizationDetails"),
+                "name": name,
+                "aws_managed": aws_managed,
+                "document": MANAGED_POLICY_DOCUMENTS[name],
+            })
+        return out
 
     # ---------------------------------------------------------------- KMS
 
@@ -514,6 +538,7 @@ class Acct:
                 "roles": self.roles,
                 "users": self.users,
                 "password_policy": self.password_policy,
+                "managed_policies": self.managed_policies(),
             },
             "kms_keys": self.kms_keys,
             "network": {
@@ -1168,6 +1193,17 @@ def org_policies() -> list[dict]:
             "source": api("organizations:DescribePolicy"),
         },
         {
+            "id": "p-RCPFullAWSAccess",
+            "arn": "arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess",
+            "name": "RCPFullAWSAccess",
+            "kind": "RESOURCE_CONTROL_POLICY",
+            "aws_managed": True,
+            "document": doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
+            # Attached by AWS to every root, OU and account once RCPs are enabled.
+            "targets": everything,
+            "source": api("organizations:DescribePolicy"),
+        },
+        {
             "id": "p-9d4w6h2t",
             "arn": policy_arn("resource_control_policy", "p-9d4w6h2t"),
             "name": "EnforceSecureTransport",
@@ -1258,6 +1294,45 @@ def snapshot() -> dict:
         "accounts": [a.to_json() for a in accounts],
         "coverage": coverage,
     }
+
+
+def _allow(actions, resource="*", **extra) -> dict:
+    return {"Effect": "Allow", "Action": actions, "Resource": resource, **extra}
+
+
+# Documents of the managed policies the sample attaches. AdministratorAccess and
+# PowerUserAccess are AWS's documents as published; the read-only and service-role policies
+# are abridged to their shape (AWS's full versions list hundreds of actions).
+MANAGED_POLICY_DOCUMENTS = {
+    "AdministratorAccess": {"Version": "2012-10-17", "Statement": [_allow("*")]},
+    "PowerUserAccess": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"},
+        _allow(["account:GetAccountInformation", "account:GetPrimaryEmail", "account:ListRegions",
+                "iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:ListRoles",
+                "organizations:DescribeOrganization"]),
+    ]},
+    "ReadOnlyAccess": {"Version": "2012-10-17", "Statement": [
+        _allow(["*:Describe*", "*:Get*", "*:List*", "s3:GetObject", "cloudtrail:LookupEvents"]),
+    ]},
+    "SecurityAudit": {"Version": "2012-10-17", "Statement": [
+        _allow(["*:Describe*", "*:List*", "iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails",
+                "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "s3:GetBucketPolicy", "s3:GetEncryptionConfiguration",
+                "s3:GetBucketPublicAccessBlock"]),
+    ]},
+    "ViewOnlyAccess": {"Version": "2012-10-17", "Statement": [_allow(["*:Describe*", "*:List*"])]},
+    "AWSConfigServiceRolePolicy": {"Version": "2012-10-17", "Statement": [
+        _allow(["*:Describe*", "*:List*", "*:Get*", "config:Put*"]),
+    ]},
+    "AWSOrganizationsServiceTrustPolicy": {"Version": "2012-10-17", "Statement": [
+        _allow(["iam:DeleteRole"], "arn:aws:iam::*:role/aws-service-role/organizations.amazonaws.com/*"),
+    ]},
+    "deploy-permissions-boundary": {"Version": "2012-10-17", "Statement": [
+        _allow(["cloudformation:*", "ecs:*", "ecr:*", "lambda:*", "s3:*", "logs:*", "ssm:GetParameter*",
+                "kms:Decrypt", "kms:GenerateDataKey*", "iam:PassRole", "iam:GetRole"]),
+        {"Effect": "Deny", "Action": ["iam:CreateUser", "iam:CreateAccessKey", "iam:PutRolePermissionsBoundary",
+                                      "iam:DeleteRolePermissionsBoundary", "organizations:*"], "Resource": "*"},
+    ]},
+}
 
 
 RESOURCE_FIELDS = {

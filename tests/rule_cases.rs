@@ -38,6 +38,9 @@ struct Case {
     /// Coverage gaps of the snapshot.
     #[serde(default)]
     coverage: Vec<Value>,
+    /// Organization policies (SCPs, RCPs); `source` may be left out.
+    #[serde(default)]
+    organization_policies: Vec<Value>,
     /// Evaluation time (default 2026-11-20T06:00:00Z).
     #[serde(default)]
     now: Option<String>,
@@ -133,6 +136,18 @@ fn snapshot_json(case: &Case) -> Value {
         fill_resources(&mut other);
         accounts.push(other);
     }
+    let policies: Vec<Value> = case
+        .organization_policies
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            if let Some(obj) = p.as_object_mut() {
+                obj.entry("source")
+                    .or_insert(json!({"kind": "api", "operation": "organizations:DescribePolicy"}));
+            }
+            p
+        })
+        .collect();
     json!({
         "schema_version": "1",
         "taken_at": "2026-11-20T06:00:00Z",
@@ -146,7 +161,8 @@ fn snapshot_json(case: &Case) -> Value {
                 {"id": "ou-test-workloads", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-workloads", "name": "Workloads", "parent_id": "r-test"},
                 {"id": "ou-test-prod", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-prod", "name": "Prod", "parent_id": "ou-test-workloads"},
                 {"id": "ou-test-sandbox", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-sandbox", "name": "Sandbox", "parent_id": "r-test"}
-            ]
+            ],
+            "policies": policies
         },
         "accounts": accounts,
         "coverage": case.coverage,

@@ -17,6 +17,31 @@ pub enum IamCommand {
     /// Decide requests with the AWS policy evaluation logic (SCPs, RCPs, resource and
     /// identity policies, permissions boundaries, session policies).
     Simulate(SimulateArgs),
+    /// What each IAM role and user of a snapshot can do after SCPs, RCPs, boundaries and
+    /// resource policies (default: the bundled sample organization).
+    Effective(EffectiveArgs),
+}
+
+/// Arguments of `rampart iam effective`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EffectiveArgs {
+    /// Snapshot JSON file (default: the bundled sample organization).
+    #[arg(long, short = 's', value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Only this principal (role or user ARN).
+    #[arg(long, value_name = "ARN")]
+    pub principal: Option<String>,
+    /// Only actions matching this pattern (`s3:*`, `iam:Pass*`).
+    #[arg(long, value_name = "PATTERN")]
+    pub action: Option<String>,
+    /// Ruleset whose parameters derive the facts (default: the bundled one).
+    #[arg(long, value_name = "FILE")]
+    pub ruleset: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = SimulateFormat::Text)]
+    pub format: SimulateFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Arguments of `rampart iam simulate`.
@@ -72,7 +97,113 @@ pub enum SimulateFormat {
 pub fn run_command(cmd: &IamCommand) -> Result<ExitCode, InputError> {
     match cmd {
         IamCommand::Simulate(args) => simulate(args),
+        IamCommand::Effective(args) => effective(args),
     }
+}
+
+/// One principal's result: its permissions, or why they cannot be computed.
+#[derive(Serialize)]
+struct PrincipalResult {
+    principal: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_assessable: Option<String>,
+    summary: std::collections::BTreeMap<String, std::collections::BTreeMap<&'static str, usize>>,
+    grants: Vec<crate::facts::iam::Grant>,
+}
+
+fn effective(args: &EffectiveArgs) -> Result<ExitCode, InputError> {
+    use rayon::prelude::*;
+
+    use crate::facts::iam::{effective_permissions, role_policies, user_policies};
+    use crate::facts::Facts;
+    use crate::policy::catalog::ActionCatalog;
+
+    let snapshot = super::evaluate::load_snapshot(args.snapshot.as_ref())?;
+    let ruleset = match &args.ruleset {
+        Some(path) => crate::ruleset::load_ruleset_file(path),
+        None => crate::ruleset::Ruleset::bundled(),
+    }
+    .map_err(InputError::from_display)?;
+    let facts = Facts::derive(&snapshot, &ruleset.parameters);
+    let catalog = ActionCatalog::get().map_err(InputError::from_display)?;
+    let wanted = |arn: &str| args.principal.as_deref().is_none_or(|p| p == arn);
+    let mut principals = Vec::new();
+    for account in &snapshot.accounts {
+        for role in account.iam.roles.iter().filter(|r| wanted(&r.arn)) {
+            principals.push((
+                role.arn.clone(),
+                role_policies(&snapshot, &facts, account, role),
+            ));
+        }
+        for user in account.iam.users.iter().filter(|u| wanted(&u.arn)) {
+            principals.push((
+                user.arn.clone(),
+                user_policies(&snapshot, &facts, account, user),
+            ));
+        }
+    }
+    if principals.is_empty() {
+        if let Some(p) = &args.principal {
+            return Err(InputError(format!(
+                "no IAM role or user `{p}` in the snapshot"
+            )));
+        }
+    }
+    let results: Vec<PrincipalResult> = principals
+        .par_iter()
+        .map(|(arn, policies)| {
+            let computed = policies.as_ref().map_err(Clone::clone).and_then(|p| {
+                effective_permissions(&snapshot, &facts, catalog, p, args.action.as_deref())
+            });
+            match computed {
+                Ok(e) => PrincipalResult {
+                    principal: arn.clone(),
+                    not_assessable: None,
+                    summary: e.summary(),
+                    grants: e.grants,
+                },
+                Err(e) => PrincipalResult {
+                    principal: arn.clone(),
+                    not_assessable: Some(e.0),
+                    summary: Default::default(),
+                    grants: Vec::new(),
+                },
+            }
+        })
+        .collect();
+    let rendered = match args.format {
+        SimulateFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&results).map_err(InputError::from_display)?;
+            s.push('\n');
+            s
+        }
+        SimulateFormat::Text => {
+            let mut out = String::new();
+            for r in &results {
+                match &r.not_assessable {
+                    Some(reason) => {
+                        out.push_str(&format!("{}\n  unknown: {reason}\n", r.principal))
+                    }
+                    None => {
+                        let actions: usize = r.summary.values().flat_map(|m| m.values()).sum();
+                        out.push_str(&format!(
+                            "{}\n  {actions} actions in {} services\n",
+                            r.principal,
+                            r.summary.len()
+                        ));
+                        for (service, levels) in &r.summary {
+                            let levels: Vec<String> =
+                                levels.iter().map(|(l, n)| format!("{l} {n}")).collect();
+                            out.push_str(&format!("  {service:<24} {}\n", levels.join(", ")));
+                        }
+                    }
+                }
+            }
+            out
+        }
+    };
+    write_output(args.output.out.as_deref(), &rendered)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn simulate(args: &SimulateArgs) -> Result<ExitCode, InputError> {

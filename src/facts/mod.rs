@@ -4,6 +4,8 @@
 //! Facts read only the snapshot and the ruleset's parameters; they are computed once per
 //! evaluation and shared read-only by every rule.
 
+pub mod iam;
+
 use std::collections::HashMap;
 
 use crate::model::{Account, Snapshot, Tags};

@@ -19,6 +19,41 @@ pub struct Iam {
     /// The account password policy; absent when none is set or it could not be read.
     #[serde(default)]
     pub password_policy: Option<PasswordPolicy>,
+    /// Managed policies: the account's customer managed policies and the AWS managed
+    /// policies attached in it, each with its default version's document.
+    #[serde(default)]
+    pub managed_policies: Vec<ManagedPolicy>,
+}
+
+/// A managed IAM policy and its default version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedPolicy {
+    /// Policy ARN (`arn:aws:iam::aws:policy/…` for AWS managed policies).
+    pub arn: String,
+    /// The account it was read in.
+    pub account_id: String,
+    /// Always `global`.
+    pub region: String,
+    /// Tags (customer managed policies only).
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// Policy name.
+    pub name: String,
+    /// Whether AWS manages it.
+    #[serde(default)]
+    pub aws_managed: bool,
+    /// The default version's document.
+    pub document: serde_json::Value,
+}
+
+impl Iam {
+    /// A managed policy by ARN.
+    pub fn managed_policy(&self, arn: &str) -> Option<&ManagedPolicy> {
+        self.managed_policies.iter().find(|p| p.arn == arn)
+    }
 }
 
 /// An IAM role.
@@ -88,6 +123,15 @@ pub struct IamUser {
     /// Whether an MFA device is enabled.
     #[serde(default)]
     pub mfa_enabled: bool,
+    /// Inline policies by name.
+    #[serde(default)]
+    pub inline_policies: std::collections::BTreeMap<String, serde_json::Value>,
+    /// ARNs of attached managed policies.
+    #[serde(default)]
+    pub attached_policy_arns: Vec<String>,
+    /// ARN of the permissions boundary, if any.
+    #[serde(default)]
+    pub permissions_boundary_arn: Option<String>,
 }
 impl_resource!(IamUser, ResourceType::IamUser);
 

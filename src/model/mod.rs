@@ -26,7 +26,7 @@ mod storage;
 pub use account::{Account, AccountStatus, Certificates, Network, Storage, TypedResource};
 pub use certificates::AcmCertificate;
 pub use coverage::CoverageGap;
-pub use iam::{AccessKey, Iam, IamRole, IamUser, PasswordPolicy};
+pub use iam::{AccessKey, Iam, IamRole, IamUser, ManagedPolicy, PasswordPolicy};
 pub use kms::KmsKey;
 pub use load::{line_column, load_snapshot_file, parse_snapshot, SnapshotError};
 pub use logging::{CloudTrailTrail, ConfigRecorder, Logging};
