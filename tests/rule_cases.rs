@@ -94,6 +94,7 @@ fn fill_resources(account: &mut Value) {
         &["kms_keys"][..],
         &["iam", "roles"],
         &["iam", "users"],
+        &["iam", "managed_policies"],
         &["storage", "s3_buckets"],
         &["storage", "ebs_encryption_defaults"],
         &["storage", "ebs_volumes"],

@@ -17,6 +17,9 @@ pub enum IamCommand {
     /// Decide requests with the AWS policy evaluation logic (SCPs, RCPs, resource and
     /// identity policies, permissions boundaries, session policies).
     Simulate(SimulateArgs),
+    /// Check policy documents for errors, risky patterns and redundancy, in the spirit of
+    /// IAM Access Analyzer's policy validation.
+    Validate(super::iam_validate::ValidateArgs),
     /// What each IAM role and user of a snapshot can do after SCPs, RCPs, boundaries and
     /// resource policies (default: the bundled sample organization).
     Effective(EffectiveArgs),
@@ -97,6 +100,7 @@ pub enum SimulateFormat {
 pub fn run_command(cmd: &IamCommand) -> Result<ExitCode, InputError> {
     match cmd {
         IamCommand::Simulate(args) => simulate(args),
+        IamCommand::Validate(args) => super::iam_validate::run(args),
         IamCommand::Effective(args) => effective(args),
     }
 }
@@ -114,7 +118,7 @@ struct PrincipalResult {
 fn effective(args: &EffectiveArgs) -> Result<ExitCode, InputError> {
     use rayon::prelude::*;
 
-    use crate::facts::iam::{effective_permissions, role_policies, user_policies};
+    use crate::facts::iam::{effective_permissions, role_policies, user_policies, ActionSelector};
     use crate::facts::Facts;
     use crate::policy::catalog::ActionCatalog;
 
@@ -152,9 +156,14 @@ fn effective(args: &EffectiveArgs) -> Result<ExitCode, InputError> {
     let results: Vec<PrincipalResult> = principals
         .par_iter()
         .map(|(arn, policies)| {
-            let computed = policies.as_ref().map_err(Clone::clone).and_then(|p| {
-                effective_permissions(&snapshot, &facts, catalog, p, args.action.as_deref())
-            });
+            let selector = args
+                .action
+                .as_deref()
+                .map_or(ActionSelector::All, ActionSelector::Matching);
+            let computed = policies
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|p| effective_permissions(&snapshot, &facts, catalog, p, selector));
             match computed {
                 Ok(e) => PrincipalResult {
                     principal: arn.clone(),

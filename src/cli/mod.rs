@@ -6,6 +6,7 @@
 mod catalog;
 mod evaluate;
 mod iam;
+mod iam_validate;
 mod output;
 mod rules;
 mod snapshot;

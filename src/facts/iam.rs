@@ -218,14 +218,43 @@ impl EffectivePermissions {
     }
 }
 
-/// The effective permissions of one principal. `action_filter` (a wildcard pattern)
-/// narrows the actions considered.
+/// Which actions to consider.
+#[derive(Debug, Clone, Copy)]
+pub enum ActionSelector<'a> {
+    /// Every action of the catalog.
+    All,
+    /// Actions matching a wildcard pattern (`s3:*`).
+    Matching(&'a str),
+    /// Exactly these actions (catalog casing): the cheap form for rules.
+    Only(&'a [&'a str]),
+}
+
+impl ActionSelector<'_> {
+    /// The catalog actions a policy pattern names, within the selection.
+    fn expand<'c>(&self, catalog: &'c ActionCatalog, pattern: &str) -> Vec<&'c str> {
+        match self {
+            ActionSelector::All => catalog.expand(pattern),
+            ActionSelector::Matching(filter) => catalog
+                .expand(pattern)
+                .into_iter()
+                .filter(|a| crate::policy::wildcard::matches_ignore_case(filter, a))
+                .collect(),
+            ActionSelector::Only(list) => list
+                .iter()
+                .filter(|a| crate::policy::wildcard::matches_ignore_case(pattern, a))
+                .filter_map(|a| catalog.action(a).map(|i| i.name))
+                .collect(),
+        }
+    }
+}
+
+/// The effective permissions of one principal, for the selected actions.
 pub fn effective_permissions(
     snapshot: &Snapshot,
     facts: &Facts,
     catalog: &ActionCatalog,
     policies: &PrincipalPolicies,
-    action_filter: Option<&str>,
+    selector: ActionSelector<'_>,
 ) -> Result<EffectivePermissions, NotAssessable> {
     let principal = &policies.principal;
     let mut grants = BTreeSet::new();
@@ -233,7 +262,7 @@ pub fn effective_permissions(
     // Identity grants: every action an Allow statement names, on each of its resources.
     let mut candidates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for doc in &policies.identity {
-        collect_candidates(catalog, doc, None, &mut candidates);
+        collect_candidates(catalog, selector, doc, None, &mut candidates);
     }
     // The request AWS would see from a client using TLS; nothing else is assumed.
     let empty = RequestContext::new().with("aws:SecureTransport", "true");
@@ -279,9 +308,6 @@ pub fn effective_permissions(
         evaluate_in_context(&inputs, principal, &request, &context).decision == Decision::Allow
     };
     for (action, resources) in &candidates {
-        if !action_filter.is_none_or(|f| crate::policy::wildcard::matches_ignore_case(f, action)) {
-            continue;
-        }
         let Some(info) = catalog.action(action) else {
             continue;
         };
@@ -320,14 +346,9 @@ pub fn effective_permissions(
                 continue;
             };
             let mut named: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            collect_candidates(catalog, &policy, Some(arn), &mut named);
+            collect_candidates(catalog, selector, &policy, Some(arn), &mut named);
             let rcps = rcp_chain(&account.id)?;
             for (action, resources) in &named {
-                if !action_filter
-                    .is_none_or(|f| crate::policy::wildcard::matches_ignore_case(f, action))
-                {
-                    continue;
-                }
                 let Some(info) = catalog.action(action) else {
                     continue;
                 };
@@ -364,16 +385,18 @@ pub fn effective_permissions(
 /// (`owner` = the resource's ARN), `*` resources stand for the resource itself.
 fn collect_candidates(
     catalog: &ActionCatalog,
+    selector: ActionSelector<'_>,
     doc: &Policy,
     owner: Option<&str>,
     out: &mut BTreeMap<String, BTreeSet<String>>,
 ) {
     for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
         let actions: Vec<&str> = match &s.action {
-            StringSet::Listed(patterns) => {
-                patterns.iter().flat_map(|p| catalog.expand(p)).collect()
-            }
-            StringSet::Not(_) => catalog.expand("*"),
+            StringSet::Listed(patterns) => patterns
+                .iter()
+                .flat_map(|p| selector.expand(catalog, p))
+                .collect(),
+            StringSet::Not(_) => selector.expand(catalog, "*"),
         };
         let resources: Vec<String> = match (&s.resource, owner) {
             (Some(StringSet::Listed(r)), Some(arn)) => r

@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod json;
 pub mod parse;
 pub mod simulate;
+pub mod validate;
 pub mod variables;
 pub mod wildcard;
 

@@ -261,17 +261,22 @@ fn location(f: &Finding) -> Location {
     }
 }
 
-fn physical(l: &SourceLocation) -> PhysicalLocation {
-    let (uri, relative) = file_uri(&l.uri);
-    let artifact = if relative {
+/// A file as a SARIF artifact location: relative paths against `%SRCROOT%`, absolute ones
+/// as `file://` URIs, percent-encoded.
+pub(crate) fn artifact_location(path: &str) -> ArtifactLocation {
+    let (uri, relative) = file_uri(path);
+    if relative {
         ArtifactLocation::builder()
-            .uri(uri)
+            .uri(uri.trim_start_matches("./").to_owned())
             .uri_base_id(SRCROOT)
             .build()
     } else {
         ArtifactLocation::builder().uri(uri).build()
-    };
-    let builder = PhysicalLocation::builder().artifact_location(artifact);
+    }
+}
+
+fn physical(l: &SourceLocation) -> PhysicalLocation {
+    let builder = PhysicalLocation::builder().artifact_location(artifact_location(&l.uri));
     // SARIF lines and columns are 1-based; a 0 means "unknown position".
     match (l.line, l.column) {
         (0, _) => builder.build(),
@@ -365,7 +370,8 @@ fn security_severity(severity: Severity) -> &'static str {
 }
 
 /// `s3-classified-cmk` → `S3ClassifiedCmk`.
-fn camel_case(id: &str) -> String {
+/// `kms-key-rotation` → `KmsKeyRotation`, for SARIF rule names.
+pub(crate) fn camel_case(id: &str) -> String {
     id.split(['-', '_', '.'])
         .flat_map(|word| {
             let mut chars = word.chars();
