@@ -91,6 +91,18 @@ pub struct Parameters {
     /// Certificates expiring within this many days fail.
     #[serde(default = "default_cert_days")]
     pub certificate_expiry_days: u32,
+    /// Globs (`*`, `?`, ignoring case) of the role names that builder (pipeline) accounts
+    /// may assume in production (`iam-prod-role-assumable-from-nonprod`).
+    #[serde(default = "default_deployment_roles")]
+    pub deployment_roles: Vec<String>,
+    /// Environments whose accounts run workloads, where IAM users must not hold active
+    /// access keys (`iam-user-long-lived-keys`).
+    #[serde(default = "default_workload_environments")]
+    pub workload_environments: Vec<String>,
+    /// Sensitive actions whose SCP guardrails in dev and sandbox accounts must be at least
+    /// those of production (`scp-guardrail-parity`).
+    #[serde(default = "default_parity_actions")]
+    pub parity_actions: Vec<String>,
 }
 
 impl Default for Parameters {
@@ -103,6 +115,9 @@ impl Default for Parameters {
             approved_regions: BTreeMap::new(),
             environments: EnvironmentMapping::default(),
             certificate_expiry_days: default_cert_days(),
+            deployment_roles: default_deployment_roles(),
+            workload_environments: default_workload_environments(),
+            parity_actions: default_parity_actions(),
         }
     }
 }
@@ -123,6 +138,37 @@ fn default_sensitive() -> Vec<String> {
 }
 fn default_cert_days() -> u32 {
     30
+}
+/// The roles pipelines assume: named for deployment, and the CDK bootstrap roles that a
+/// pipeline account assumes in its targets.
+fn default_deployment_roles() -> Vec<String> {
+    [
+        "*deploy*",
+        "cdk-*-file-publishing-role-*",
+        "cdk-*-image-publishing-role-*",
+        "cdk-*-lookup-role-*",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+fn default_workload_environments() -> Vec<String> {
+    ["prod", "preprod", "dev", "sandbox"]
+        .map(str::to_owned)
+        .to_vec()
+}
+fn default_parity_actions() -> Vec<String> {
+    [
+        "organizations:LeaveOrganization",
+        "cloudtrail:StopLogging",
+        "cloudtrail:DeleteTrail",
+        "config:StopConfigurationRecorder",
+        "guardduty:DeleteDetector",
+        "iam:CreateUser",
+        "kms:ScheduleKeyDeletion",
+        "ec2:DisableEbsEncryptionByDefault",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 /// How an account's environment is derived: an account tag first, then its OU path.

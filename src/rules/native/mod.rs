@@ -2,20 +2,35 @@
 //! checks across regions or accounts). One rule per file, named after its id; each file
 //! starts with the rule's documentation, which `rampart rules explain` prints.
 
+mod access_probe;
 mod account_environment_mapped;
 mod cloudtrail_multi_region;
 mod ebs_encryption_by_default;
+mod iam_oidc_trust_unscoped;
+mod iam_privilege_escalation;
+mod iam_prod_role_assumable_from_nonprod;
+mod iam_trust_cross_account_unconditioned;
+mod iam_user_long_lived_keys;
+mod kms_key_external_decrypt;
 mod kms_key_policy_no_wildcard_principal;
 mod policy_doc;
 mod s3_classified_secure_transport;
+mod scp_guardrail_parity;
 #[cfg(test)]
 mod test_support;
 
 pub use account_environment_mapped::AccountEnvironmentMapped;
 pub use cloudtrail_multi_region::CloudTrailMultiRegion;
 pub use ebs_encryption_by_default::EbsEncryptionByDefault;
+pub use iam_oidc_trust_unscoped::IamOidcTrustUnscoped;
+pub use iam_privilege_escalation::IamPrivilegeEscalation;
+pub use iam_prod_role_assumable_from_nonprod::IamProdRoleAssumableFromNonprod;
+pub use iam_trust_cross_account_unconditioned::IamTrustCrossAccountUnconditioned;
+pub use iam_user_long_lived_keys::IamUserLongLivedKeys;
+pub use kms_key_external_decrypt::KmsKeyExternalDecrypt;
 pub use kms_key_policy_no_wildcard_principal::KmsKeyPolicyNoWildcardPrincipal;
 pub use s3_classified_secure_transport::S3ClassifiedSecureTransport;
+pub use scp_guardrail_parity::ScpGuardrailParity;
 
 use super::{Outcome, RuleContext, RuleMeta};
 use crate::model::Account;
@@ -35,8 +50,15 @@ pub static NATIVE_RULES: &[&dyn NativeRule] = &[
     &AccountEnvironmentMapped,
     &CloudTrailMultiRegion,
     &EbsEncryptionByDefault,
+    &IamOidcTrustUnscoped,
+    &IamPrivilegeEscalation,
+    &IamProdRoleAssumableFromNonprod,
+    &IamTrustCrossAccountUnconditioned,
+    &IamUserLongLivedKeys,
+    &KmsKeyExternalDecrypt,
     &KmsKeyPolicyNoWildcardPrincipal,
     &S3ClassifiedSecureTransport,
+    &ScpGuardrailParity,
 ];
 
 #[cfg(test)]
