@@ -1,7 +1,7 @@
 //! `kms-key-external-decrypt`: no account outside the organization can decrypt with a
 //! customer managed KMS key.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::access_probe::{self, Probe};
 use super::NativeRule;
@@ -113,14 +113,39 @@ impl NativeRule for KmsKeyExternalDecrypt {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        out.extend(
-            account
-                .kms_keys
-                .iter()
-                .filter(|k| k.key_manager == "CUSTOMER" && k.key_usage == "ENCRYPT_DECRYPT")
-                .map(|k| assess(cx, k)),
-        );
+        let mut keys = account
+            .kms_keys
+            .iter()
+            .filter(|k| k.key_manager == "CUSTOMER" && k.key_usage == "ENCRYPT_DECRYPT")
+            .peekable();
+        if keys.peek().is_none() {
+            return;
+        }
+        // The other accounts and their organization contexts, made once for all keys.
+        let others: Vec<OtherAccount<'_>> = cx
+            .snapshot
+            .accounts
+            .iter()
+            .filter(|a| a.id != account.id)
+            .map(|a| {
+                let context = access_probe::organization_context(cx.snapshot, cx.facts, &a.id);
+                OtherAccount {
+                    id: &a.id,
+                    class: format!("{context:?}"),
+                    context,
+                }
+            })
+            .collect();
+        out.extend(keys.map(|k| assess(cx, k, &others)));
     }
+}
+
+/// Another account of the organization, with its organization context.
+struct OtherAccount<'a> {
+    id: &'a str,
+    context: RequestContext,
+    /// The context as text: accounts with equal contexts answer alike.
+    class: String,
 }
 
 /// How an account can decrypt with the key.
@@ -143,7 +168,7 @@ impl Access {
     }
 }
 
-fn assess(cx: &RuleContext<'_>, key: &KmsKey) -> Outcome {
+fn assess(cx: &RuleContext<'_>, key: &KmsKey, others: &[OtherAccount<'_>]) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(key));
     let Some(document) = &key.policy else {
         return Outcome::unknown(resource, "the key policy was not read (`kms:GetKeyPolicy`)");
@@ -180,19 +205,29 @@ fn assess(cx: &RuleContext<'_>, key: &KmsKey) -> Outcome {
         }
     }
 
-    // Accounts grouped by how they can decrypt, in the order first seen.
+    // Accounts grouped by how they can decrypt, in the order first seen. An account the
+    // policy never mentions is probed only through the generic principal, so its answer
+    // depends only on its organization context: one evaluation serves every such account
+    // with the same context (organizations have hundreds of accounts, snapshots thousands
+    // of keys).
+    let text = document.to_string();
+    let partition = access_probe::partition(&key.arn);
+    let mut by_context: HashMap<String, Option<String>> = HashMap::new();
     let mut inside: Vec<(String, Vec<&str>)> = Vec::new();
-    for other in cx
-        .snapshot
-        .accounts
-        .iter()
-        .filter(|a| a.id != key.account_id)
-    {
-        let base = access_probe::organization_context(cx.snapshot, cx.facts, &other.id);
-        let Some(a) = decrypt(&other.id, base) else {
+    for other in others {
+        let generic = !text.contains(other.id)
+            && access_probe::probe_principals(&policy, other.id, partition).len() == 1;
+        let how = if generic {
+            by_context
+                .entry(other.class.clone())
+                .or_insert_with(|| decrypt(other.id, other.context.clone()).map(|a| a.describe()))
+                .clone()
+        } else {
+            decrypt(other.id, other.context.clone()).map(|a| a.describe())
+        };
+        let Some(how) = how else {
             continue;
         };
-        let how = a.describe();
         match inside.iter_mut().find(|(h, _)| *h == how) {
             Some((_, accounts)) => accounts.push(&other.id),
             None => inside.push((how, vec![&other.id])),
