@@ -229,7 +229,7 @@ fn assess(cx: &RuleContext<'_>, key: &KmsKey, others: &[OtherAccount<'_>]) -> Ou
             continue;
         };
         match inside.iter_mut().find(|(h, _)| *h == how) {
-            Some((_, accounts)) => accounts.push(&other.id),
+            Some((_, accounts)) => accounts.push(other.id),
             None => inside.push((how, vec![&other.id])),
         }
     }
