@@ -164,3 +164,57 @@ fn effective_permissions_of_the_sample() {
     assert_eq!(code, 2);
     assert!(err.contains("no IAM role or user"), "{err}");
 }
+
+/// Effective permissions are Cedar attributes: an organization can write its own rules on them.
+#[test]
+fn cedar_policies_can_read_effective_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("passrole.cedar"),
+        r#"@id("no-passrole")
+@title("Roles cannot pass roles")
+@area("iam.workloads")
+@severity("high")
+@remediation("remove iam:PassRole")
+forbid (principal, action, resource is Aws::IamRole)
+when { resource.effective_actions.contains("iam:PassRole") };
+"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("r.toml"), "name = \"custom\"\n").unwrap();
+    let policies = dir.path().to_str().unwrap().to_owned();
+    let ruleset = dir.path().join("r.toml").to_str().unwrap().to_owned();
+    let (code, out, err) = rampart(
+        &[
+            "evaluate",
+            "--policies",
+            &policies,
+            "--ruleset",
+            &ruleset,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let status = |arn: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "no-passrole" && f["resource"] == arn)
+            .map(|f| f["status"].as_str().unwrap().to_owned())
+    };
+    // AdministratorAccess passes roles; SecurityAudit does not.
+    assert_eq!(
+        status("arn:aws:iam::888899990000:role/OrganizationAccountAccessRole").as_deref(),
+        Some("fail")
+    );
+    assert_eq!(
+        status("arn:aws:iam::888899990000:role/rampart-audit").as_deref(),
+        Some("pass")
+    );
+}

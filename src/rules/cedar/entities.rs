@@ -98,6 +98,7 @@ pub(super) fn build_account<'s>(
     facts: &Facts,
     account: &'s Account,
     wanted: &HashSet<ResourceType>,
+    with_effective_permissions: bool,
 ) -> Result<AccountEntities<'s>, String> {
     let org = &snapshot.organization;
     let mut entities: Vec<Entity> = Vec::new();
@@ -186,6 +187,9 @@ pub(super) fn build_account<'s>(
             &mut attrs,
             &mut key_ref,
         );
+        if with_effective_permissions {
+            attrs.extend(effective_attrs(snapshot, facts, account, typed));
+        }
         let uid = names
             .uid(r.resource_type, r.arn)
             .ok_or("no entity type for resource")?;
@@ -446,6 +450,47 @@ fn specific_attrs(
             bool_attr("all_supported", c.all_supported),
         ]),
     }
+}
+
+/// `effective_actions`, `effective_services` and `effective_access_levels` of a role or
+/// user (`facts::iam`). Left out when they cannot be computed, so that a policy reading
+/// them is `unknown`; computed only when an active policy reads them (they are costly).
+fn effective_attrs(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account: &Account,
+    typed: TypedResource<'_>,
+) -> Attrs {
+    use crate::facts::iam::{effective_permissions, role_policies, user_policies, ActionSelector};
+    let policies = match typed {
+        TypedResource::IamRole(r) => role_policies(snapshot, facts, account, r),
+        TypedResource::IamUser(u) => user_policies(snapshot, facts, account, u),
+        _ => return Vec::new(),
+    };
+    let Ok(catalog) = crate::policy::catalog::ActionCatalog::get() else {
+        return Vec::new();
+    };
+    let Ok(effective) = policies
+        .and_then(|p| effective_permissions(snapshot, facts, catalog, &p, ActionSelector::All))
+    else {
+        return Vec::new();
+    };
+    let actions: std::collections::BTreeSet<String> =
+        effective.grants.iter().map(|g| g.action.clone()).collect();
+    let services: std::collections::BTreeSet<String> = actions
+        .iter()
+        .filter_map(|a| a.split(':').next().map(str::to_owned))
+        .collect();
+    let levels: std::collections::BTreeSet<String> = effective
+        .grants
+        .iter()
+        .map(|g| g.access_level.as_str().to_owned())
+        .collect();
+    vec![
+        set_attr("effective_actions", &actions),
+        set_attr("effective_services", &services),
+        set_attr("effective_access_levels", &levels),
+    ]
 }
 
 /// A reference to a KMS key that is not in the snapshot.

@@ -48,6 +48,13 @@ impl CedarBackend for ReferenceBackend<'_> {
             return Vec::new();
         }
         let wanted: HashSet<ResourceType> = by_type.keys().copied().collect();
+        // Effective permissions cost an IAM evaluation per action: build them only when an
+        // active policy reads them.
+        let with_effective_permissions = by_type.values().any(|t| {
+            t.rules
+                .iter()
+                .any(|(_, r)| r.policy.to_string().contains("effective_"))
+        });
         let setup = match Setup::new(cx) {
             Ok(s) => s,
             Err(e) => return everything_unknown(cx, &by_type, &e),
@@ -58,7 +65,15 @@ impl CedarBackend for ReferenceBackend<'_> {
             .par_iter()
             .flat_map_iter(|account| {
                 let mut out = Vec::new();
-                match build_account(&setup.names, &keys, cx.snapshot, cx.facts, account, &wanted) {
+                match build_account(
+                    &setup.names,
+                    &keys,
+                    cx.snapshot,
+                    cx.facts,
+                    account,
+                    &wanted,
+                    with_effective_permissions,
+                ) {
                     Ok(built) => {
                         for (r, uid) in &built.items {
                             if let Some(type_rules) = by_type.get(&r.resource_type) {
