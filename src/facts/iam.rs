@@ -88,32 +88,40 @@ fn managed(account: &Account, arn: &str) -> Result<Policy, NotAssessable> {
     parse(&format!("managed policy `{arn}`"), &policy.document)
 }
 
-/// The policies of a role.
-pub fn role_policies(
+/// What [`role_policies`] and [`user_policies`] read of a role or a user.
+struct IdentityParts<'a> {
+    arn: &'a str,
+    tags: &'a std::collections::BTreeMap<String, String>,
+    inline: &'a BTreeMap<String, serde_json::Value>,
+    attached: &'a [String],
+    boundary: Option<&'a str>,
+    service_linked: bool,
+}
+
+fn principal_policies(
     snapshot: &Snapshot,
     facts: &Facts,
     account: &Account,
-    role: &IamRole,
+    parts: IdentityParts<'_>,
 ) -> Result<PrincipalPolicies, NotAssessable> {
     let mut identity = Vec::new();
-    for (name, doc) in &role.inline_policies {
+    for (name, doc) in parts.inline {
         identity.push(parse(&format!("inline policy `{name}`"), doc)?);
     }
-    for arn in &role.attached_policy_arns {
+    for arn in parts.attached {
         identity.push(managed(account, arn)?);
     }
     Ok(PrincipalPolicies {
         principal: Principal {
-            arn: role.arn.clone(),
+            arn: parts.arn.to_owned(),
             account: account.id.clone(),
             is_management_account: account.id == snapshot.organization.management_account_id,
-            is_service_linked_role: role.service_linked,
-            tags: role.tags.clone(),
+            is_service_linked_role: parts.service_linked,
+            tags: parts.tags.clone(),
         },
         identity,
-        boundary: role
-            .permissions_boundary_arn
-            .as_deref()
+        boundary: parts
+            .boundary
             .map(|arn| managed(account, arn))
             .transpose()?,
         scp_chain: org_policy_chain(
@@ -125,6 +133,24 @@ pub fn role_policies(
     })
 }
 
+/// The policies of a role.
+pub fn role_policies(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account: &Account,
+    role: &IamRole,
+) -> Result<PrincipalPolicies, NotAssessable> {
+    let parts = IdentityParts {
+        arn: &role.arn,
+        tags: &role.tags,
+        inline: &role.inline_policies,
+        attached: &role.attached_policy_arns,
+        boundary: role.permissions_boundary_arn.as_deref(),
+        service_linked: role.service_linked,
+    };
+    principal_policies(snapshot, facts, account, parts)
+}
+
 /// The policies of a user.
 pub fn user_policies(
     snapshot: &Snapshot,
@@ -132,34 +158,15 @@ pub fn user_policies(
     account: &Account,
     user: &IamUser,
 ) -> Result<PrincipalPolicies, NotAssessable> {
-    let mut identity = Vec::new();
-    for (name, doc) in &user.inline_policies {
-        identity.push(parse(&format!("inline policy `{name}`"), doc)?);
-    }
-    for arn in &user.attached_policy_arns {
-        identity.push(managed(account, arn)?);
-    }
-    Ok(PrincipalPolicies {
-        principal: Principal {
-            arn: user.arn.clone(),
-            account: account.id.clone(),
-            is_management_account: account.id == snapshot.organization.management_account_id,
-            is_service_linked_role: false,
-            tags: user.tags.clone(),
-        },
-        identity,
-        boundary: user
-            .permissions_boundary_arn
-            .as_deref()
-            .map(|arn| managed(account, arn))
-            .transpose()?,
-        scp_chain: org_policy_chain(
-            snapshot,
-            facts,
-            &account.id,
-            OrgPolicyKind::ServiceControlPolicy,
-        )?,
-    })
+    let parts = IdentityParts {
+        arn: &user.arn,
+        tags: &user.tags,
+        inline: &user.inline_policies,
+        attached: &user.attached_policy_arns,
+        boundary: user.permissions_boundary_arn.as_deref(),
+        service_linked: false,
+    };
+    principal_policies(snapshot, facts, account, parts)
 }
 
 /// Where a permission comes from.
