@@ -105,6 +105,38 @@ fn bench(c: &mut Criterion) {
         b.iter(|| parse_policy(black_box(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}"#)))
     });
     group.finish();
+
+    // `iam effective` over the sample organization: an administrator (every catalog action)
+    // and a scoped deploy role, after SCPs, RCPs, boundaries and resource policies.
+    let snapshot = rampart::model::sample_snapshot().expect("sample");
+    let ruleset = rampart::ruleset::Ruleset::bundled().expect("ruleset");
+    let facts = rampart::facts::Facts::derive(&snapshot, &ruleset.parameters);
+    let catalog = rampart::policy::catalog::ActionCatalog::get().expect("catalog");
+    let account = snapshot.account("888899990000").expect("app-prod account");
+    let mut effective = c.benchmark_group("iam_effective");
+    effective.sample_size(10);
+    for name in ["OrganizationAccountAccessRole", "prod-deploy"] {
+        let role = account
+            .iam
+            .roles
+            .iter()
+            .find(|r| r.name == name)
+            .expect("sample role");
+        let policies =
+            rampart::facts::iam::role_policies(&snapshot, &facts, account, role).expect("policies");
+        effective.bench_function(name, |b| {
+            b.iter(|| {
+                rampart::facts::iam::effective_permissions(
+                    &snapshot,
+                    &facts,
+                    catalog,
+                    &policies,
+                    rampart::facts::iam::ActionSelector::All,
+                )
+            })
+        });
+    }
+    effective.finish();
 }
 
 criterion_group!(benches, bench);
