@@ -508,3 +508,41 @@ fn synth_output_is_a_valid_snapshot() {
     ]);
     assert_eq!(e.code, 0, "{}", e.stderr);
 }
+
+#[test]
+fn snapshot_merge_joins_parts_and_names_conflicts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let full: Value = serde_json::from_str(rampart::model::SAMPLE_JSON).expect("sample");
+    let accounts = full["accounts"].as_array().expect("accounts").clone();
+    let (first, second) = accounts.split_at(accounts.len() / 2);
+    let mut a = full.clone();
+    a["accounts"] = Value::Array(first.to_vec());
+    let mut b = full.clone();
+    b["accounts"] = Value::Array(second.to_vec());
+    let pa = write(dir.path(), "a.json", &a.to_string());
+    let pb = write(dir.path(), "b.json", &b.to_string());
+    let out = dir.path().join("all.json").to_string_lossy().into_owned();
+    let r = run(&["snapshot", "merge", &pa, &pb, "--out", &out]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let merged =
+        rampart::model::load_snapshot_file(Path::new(&out)).expect("merged snapshot loads");
+    assert_eq!(merged.accounts.len(), accounts.len());
+
+    let mut c = b.clone();
+    c["accounts"][0]["name"] = Value::String("renamed".to_owned());
+    c["accounts"]
+        .as_array_mut()
+        .expect("accounts")
+        .push(a["accounts"][0].clone());
+    c["accounts"][0] = b["accounts"][0].clone();
+    let last = c["accounts"].as_array().expect("accounts").len() - 1;
+    c["accounts"][last]["name"] = Value::String("renamed".to_owned());
+    let pc = write(dir.path(), "c.json", &c.to_string());
+    let r = run(&["snapshot", "merge", &pa, &pc]);
+    assert_input_error(&r, "conflicting duplicates: account");
+    assert!(
+        r.stderr.contains("a.json") && r.stderr.contains("c.json"),
+        "{}",
+        r.stderr
+    );
+}

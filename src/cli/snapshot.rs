@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{write_output, InputError, OutputArgs};
-use crate::model::{load_snapshot_file, ResourceType, Snapshot};
+use crate::model::{load_snapshot_file, merge_snapshots, ResourceType, Snapshot};
 
 /// `rampart snapshot …`
 #[derive(Debug, clap::Subcommand)]
@@ -18,6 +18,15 @@ pub enum SnapshotCommand {
     Validate {
         /// The snapshot JSON file.
         file: PathBuf,
+    },
+    /// Join snapshots of one organization (e.g. from `--shard I/N` workers) into one;
+    /// an account, OU or policy present twice with different content is an error.
+    Merge {
+        /// The snapshot files.
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -36,6 +45,24 @@ pub fn run(cmd: &SnapshotCommand) -> Result<ExitCode, InputError> {
         SnapshotCommand::Validate { file } => {
             let snapshot = load_snapshot_file(file).map_err(InputError::from_display)?;
             write_output(None, &summary(file, &snapshot))?;
+        }
+        SnapshotCommand::Merge { files, output } => {
+            let parts = files
+                .iter()
+                .map(|f| load_snapshot_file(f).map_err(InputError::from_display))
+                .collect::<Result<Vec<_>, _>>()?;
+            let merged = merge_snapshots(parts).map_err(|e| {
+                // Name files, not positions, in the message.
+                let mut message = e.to_string();
+                for (i, f) in files.iter().enumerate().rev() {
+                    message = message.replace(&format!("snapshot {i}"), &f.display().to_string());
+                }
+                InputError(message)
+            })?;
+            let mut text =
+                serde_json::to_string_pretty(&merged).map_err(InputError::from_display)?;
+            text.push('\n');
+            write_output(output.out.as_deref(), &text)?;
         }
     }
     Ok(ExitCode::SUCCESS)
