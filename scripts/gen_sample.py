@@ -862,6 +862,14 @@ def shared_services() -> Acct:
     a.trail("shared-services-trail", EU_WEST_1, tags=t)
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
+    a.role(
+        "vendor-monitoring",
+        trust_account(account_root("777766665555")),
+        tags={"Owner": "observability", "Vendor": "example-apm"},
+        attached=["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"],
+    )
+    plant("iam-trust-cross-account-unconditioned", f"arn:aws:iam::{a.id}:role/vendor-monitoring", "fail",
+          "third-party account without sts:ExternalId")
     return a
 
 
@@ -880,6 +888,22 @@ def builder() -> Acct:
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
+    a.role(
+        "github-actions-pr-checks",
+        doc({
+            "Effect": "Allow",
+            "Principal": {"Federated": GITHUB_OIDC},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "StringLike": {"token.actions.githubusercontent.com:sub": "repo:example-org/*:pull_request"},
+            },
+        }),
+        tags={"Owner": "platform-engineering", "ManagedBy": "terraform"},
+        attached=["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    )
+    plant("iam-oidc-trust-unscoped", f"arn:aws:iam::{a.id}:role/github-actions-pr-checks", "fail",
+          "sub allows every repository of the organization")
     a.role(
         "github-actions-deploy",
         doc({
@@ -1001,6 +1025,14 @@ def app_prod() -> Acct:
     a.trail("storefront-prod-trail", EU_WEST_1, tags=t)
     recorders(a, ENABLED_REGIONS["app-prod"])
     baseline_roles(a)
+    a.role(
+        "data-science-readonly",
+        trust_account(account_root(ACCT["dev-sandbox"])),
+        tags={"Owner": "data-science", "ManagedBy": "console"},
+        attached=["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    )
+    plant("iam-prod-role-assumable-from-nonprod", f"arn:aws:iam::{a.id}:role/data-science-readonly", "fail",
+          "prod role trusted by the sandbox account")
     deploy_role(a, "prod-deploy", ["arn:aws:iam::aws:policy/PowerUserAccess"])
     sso_role(a, "ReadOnlyAccess", "2b4d6f8a0c1e3579", ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
     return a
