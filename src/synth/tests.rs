@@ -17,7 +17,7 @@ fn sample_fixture_loads() -> TestResult {
     assert_eq!(snapshot.accounts.len(), 11);
     assert_eq!(snapshot.coverage.len(), 3);
     let resources = snapshot.resources().count();
-    assert!((120..=250).contains(&resources), "{resources} resources");
+    assert!((120..=300).contains(&resources), "{resources} resources");
     for ty in ResourceType::ALL {
         assert!(
             snapshot.resources().any(|r| r.resource_type == ty),
