@@ -212,14 +212,17 @@ fn assess(cx: &RuleContext<'_>, key: &KmsKey, others: &[OtherAccount<'_>]) -> Ou
     // of keys).
     let text = document.to_string();
     let partition = access_probe::partition(&key.arn);
-    let mut by_context: HashMap<String, Option<String>> = HashMap::new();
+    let mut by_context: HashMap<&str, Option<String>> = HashMap::new();
+    // A principal pattern with `*` as its account names every account: then no account is
+    // generic. (An account that is not in the policy text matches only such patterns.)
+    let names_every_account =
+        access_probe::probe_principals(&policy, "000000000000", partition).len() > 1;
     let mut inside: Vec<(String, Vec<&str>)> = Vec::new();
     for other in others {
-        let generic = !text.contains(other.id)
-            && access_probe::probe_principals(&policy, other.id, partition).len() == 1;
+        let generic = !names_every_account && !text.contains(other.id);
         let how = if generic {
             by_context
-                .entry(other.class.clone())
+                .entry(other.class.as_str())
                 .or_insert_with(|| decrypt(other.id, other.context.clone()).map(|a| a.describe()))
                 .clone()
         } else {
