@@ -3,7 +3,7 @@
 
 pub mod cli;
 pub mod facts;
-pub mod model;
+pub use rampart_model as model;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -546,3 +546,74 @@ fn snapshot_merge_joins_parts_and_names_conflicts() {
         r.stderr
     );
 }
+
+#[test]
+fn readme_audit_policy_is_what_collect_prints() {
+    let r = run(&["collect", "--print-audit-policy"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let readme = std::fs::read_to_string(common::repo_path("README.md")).expect("README");
+    let block = readme
+        .split("<!-- audit-policy:start -->\n```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```\n<!-- audit-policy:end -->").next())
+        .expect("README has the audit policy block");
+    assert_eq!(
+        block, r.stdout,
+        "README's audit policy is stale: paste `rampart collect --print-audit-policy`"
+    );
+}
+
+#[test]
+fn collect_rejects_bad_flags_before_calling_aws() {
+    for (args, needle) in [
+        (
+            &["--regions", "eu-west"][..],
+            "--regions: `eu-west` is not a region name",
+        ),
+        (
+            &["--regions", ","][..],
+            "--regions: expected a comma-separated list",
+        ),
+        (
+            &["--accounts", "12345"][..],
+            "--accounts: `12345` is not a 12-digit account id",
+        ),
+        (
+            &["--shard", "3/3"][..],
+            "--shard `3/3`: index 3 is out of range",
+        ),
+        (
+            &["--shard", "auto/3"][..],
+            "neither JOB_COMPLETION_INDEX nor AWS_BATCH_JOB_ARRAY_INDEX is set",
+        ),
+        (
+            &["--concurrency", "0"][..],
+            "--concurrency must be at least 1",
+        ),
+        (
+            &["--source", "config-aggregator"][..],
+            "needs the aggregator's name",
+        ),
+        (
+            &["--source", "athena"][..],
+            "--source `athena`: expected `live` or `config-aggregator NAME`",
+        ),
+        (
+            &["--member-role", "arn:aws:iam::1:role/x"][..],
+            "--member-role",
+        ),
+    ] {
+        let mut cmd = rampart();
+        cmd.env_remove("JOB_COMPLETION_INDEX")
+            .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
+            .arg("collect")
+            .args(args);
+        let out = cmd.output().expect("runs");
+        let r = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert_input_error(&r, needle);
+    }
+}

@@ -58,22 +58,7 @@ pub struct EvaluateArgs {
     #[arg(long, short = 's', value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
-    pub rules: RuleArgs,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    /// Exit 1 when a failing finding has this severity or higher.
-    #[arg(long, value_enum, default_value_t = FailOn::High, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
-    /// Also exit 1 when a finding is `unknown` (data missing) at or above `--fail-on`.
-    #[arg(long)]
-    pub fail_on_unknown: bool,
-    /// Evaluation time, RFC 3339 (default: the snapshot's `taken_at`, so that results are
-    /// reproducible). Certificate expiry and waiver expiry are judged at this time.
-    #[arg(long, value_name = "TIME")]
-    pub now: Option<DateTime<Utc>>,
+    pub report: ReportArgs,
 }
 
 /// Loads the ruleset and the rule catalog.
@@ -105,21 +90,53 @@ pub fn load_snapshot(path: Option<&PathBuf>) -> Result<Snapshot, InputError> {
     }
 }
 
+/// How a snapshot is evaluated and reported (shared by `evaluate` and `scan`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 1 when a failing finding has this severity or higher.
+    #[arg(long, value_enum, default_value_t = FailOn::High, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Also exit 1 when a finding is `unknown` (data missing) at or above `--fail-on`.
+    #[arg(long)]
+    pub fail_on_unknown: bool,
+    /// Evaluation time, RFC 3339 (default: the snapshot's `taken_at`, so that results are
+    /// reproducible). Certificate expiry and waiver expiry are judged at this time.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<DateTime<Utc>>,
+}
+
 /// Runs `rampart evaluate`.
 pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
-    let (ruleset, catalog) = load_rules(&args.rules)?;
+    // Rules load first: a bad ruleset is reported before a large snapshot is read.
+    let (ruleset, catalog) = load_rules(&args.report.rules)?;
     let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
     let snapshot = load_snapshot(args.snapshot.as_ref())?;
+    evaluate_and_report(&snapshot, &engine, &args.report)
+}
+
+/// Evaluates a snapshot and writes the report.
+pub fn evaluate_and_report(
+    snapshot: &Snapshot,
+    engine: &Engine<'_>,
+    args: &ReportArgs,
+) -> Result<ExitCode, InputError> {
     let now = args.now.unwrap_or(snapshot.taken_at);
-    let evaluation = engine.evaluate(&snapshot, now);
+    let evaluation = engine.evaluate(snapshot, now);
     for warning in &evaluation.warnings {
         eprintln!("warning: {warning}");
     }
     let threshold = args.fail_on.threshold();
     let input = ReportInput {
         tool_version: env!("CARGO_PKG_VERSION"),
-        engine: &engine,
-        snapshot: &snapshot,
+        engine,
+        snapshot,
         evaluation: &evaluation,
         fail_on: threshold,
     };

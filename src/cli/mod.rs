@@ -4,6 +4,7 @@
 //! 1 findings at or above `--fail-on`; 2 usage or input error.
 
 mod catalog;
+mod collect;
 mod evaluate;
 mod iam;
 mod iam_validate;
@@ -46,6 +47,10 @@ pub struct Cli {
 enum Command {
     /// Evaluate the rules over a snapshot (default: the bundled sample organization).
     Evaluate(evaluate::EvaluateArgs),
+    /// Read a live AWS organization (read-only) into a snapshot.
+    Collect(collect::CollectArgs),
+    /// Collect a live AWS organization and evaluate it in one run.
+    Scan(collect::ScanArgs),
     /// List rules and show their documentation.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -54,7 +59,7 @@ enum Command {
     /// The IAM policy evaluator: simulate requests against policies.
     #[command(subcommand)]
     Iam(iam::IamCommand),
-    /// Snapshot tools: the JSON Schema, validation.
+    /// Snapshot tools: the JSON Schema, validation, merging shards.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
     /// Generate a synthetic organization snapshot (for benchmarks and scale tests).
@@ -74,6 +79,8 @@ pub fn main() -> ExitCode {
     init_logging(cli.verbose);
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(&args),
+        Command::Collect(args) => collect::run_collect(&args, cli.verbose),
+        Command::Scan(args) => collect::run_scan(&args, cli.verbose),
         Command::Rules(cmd) => rules::run(&cmd),
         Command::Catalog(args) => catalog::run(&args),
         Command::Iam(cmd) => iam::run_command(&cmd),
@@ -90,10 +97,12 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging(verbose: u8) {
+    // rampart's own logs first; the AWS SDK's (every request) only from -vvv.
     let level = match verbose {
         0 => "warn",
-        1 => "info",
-        2 => "debug",
+        1 => "warn,rampart=info,rampart_aws=info",
+        2 => "warn,rampart=debug,rampart_aws=debug",
+        3 => "debug",
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")

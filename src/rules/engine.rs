@@ -301,10 +301,20 @@ impl<'c> Engine<'c> {
         // A gap explains an unknown better than the error it caused, so it also replaces
         // the message of outcomes that are already unknown.
         let r = &outcome.resource;
+        // A gap hiding another of the rule's resource types (RDS instances, for a rule over
+        // buckets and instances) says nothing about this resource: the scope-level unknown
+        // of `gap_outcomes` reports it.
+        let other_type = |g: &CoverageGap| {
+            g.hides_resources()
+                && g.service != r.resource_type.service()
+                && meta.resource_types.iter().any(|t| t.service() == g.service)
+        };
         if let Some(gap) = snapshot.coverage.iter().find(|g| {
-            meta.reads
-                .iter()
-                .any(|s| g.covers(&r.account_id, &r.region, s, Some(&r.arn)))
+            !other_type(g)
+                && meta
+                    .reads
+                    .iter()
+                    .any(|s| g.covers(&r.account_id, &r.region, s, Some(&r.arn)))
         }) {
             outcome.status = Status::Unknown;
             outcome.message = gap_message(gap);

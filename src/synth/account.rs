@@ -175,6 +175,7 @@ pub(super) fn generate(
         storage: Default::default(),
         certificates: Default::default(),
         logging: Logging::default(),
+        dns: Default::default(),
         id,
     };
     let mut cx = Cx {
@@ -333,6 +334,8 @@ fn trail(g: &mut Gen, account_id: &str) -> CloudTrailTrail {
         log_file_validation: !g.rng.percent(5),
         kms_key_arn: None,
         s3_bucket_name: format!("cloudtrail-logs-{}", g.management_account_id),
+        management_events: None,
+        data_event_selectors: 0,
     }
 }
 

@@ -234,6 +234,7 @@ pub fn generate(spec: &SynthSpec) -> Snapshot {
             },
             organizational_units,
             policies: org_policies(&management_account_id, &org_id, &root_id, &ou_ids),
+            delegated_administrators: Vec::new(),
             id: org_id,
         },
         accounts,

@@ -59,7 +59,10 @@ impl NativeRule for EbsEncryptionByDefault {
             doc: DOC.to_owned(),
             kind: RuleKind::Native,
             resource_types: vec![ResourceType::EbsEncryptionDefault, ResourceType::Account],
-            reads: vec!["ec2".to_owned()],
+            reads: vec![
+                "ec2:GetEbsEncryptionByDefault".to_owned(),
+                "ec2:DescribeRegions".to_owned(),
+            ],
             location: None,
         }
     }

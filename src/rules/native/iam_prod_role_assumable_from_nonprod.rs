@@ -87,7 +87,7 @@ impl NativeRule for IamProdRoleAssumableFromNonprod {
             doc: DOC.to_owned(),
             kind: RuleKind::Native,
             resource_types: vec![ResourceType::IamRole],
-            reads: vec!["iam".to_owned(), "organizations:ListAccounts".to_owned()],
+            reads: vec!["iam".to_owned(), "organizations:ListAccountsForParent".to_owned()],
             location: None,
         }
     }

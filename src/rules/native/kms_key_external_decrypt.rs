@@ -107,7 +107,10 @@ impl NativeRule for KmsKeyExternalDecrypt {
             doc: DOC.to_owned(),
             kind: RuleKind::Native,
             resource_types: vec![ResourceType::KmsKey],
-            reads: vec!["kms".to_owned(), "organizations:ListAccounts".to_owned()],
+            reads: vec![
+                "kms".to_owned(),
+                "organizations:ListAccountsForParent".to_owned(),
+            ],
             location: None,
         }
     }

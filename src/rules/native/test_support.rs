@@ -65,6 +65,7 @@ pub fn account(id: &str, env: Option<&str>) -> Account {
         storage: Default::default(),
         certificates: Default::default(),
         logging: Default::default(),
+        dns: Default::default(),
     }
 }
 
@@ -99,6 +100,7 @@ pub fn snapshot(accounts: Vec<Account>) -> Snapshot {
                 ou(PROD_OU, "Prod", WORKLOADS_OU),
             ],
             policies: Vec::new(),
+            delegated_administrators: Vec::new(),
         },
         accounts,
         coverage: Vec::new(),
@@ -223,5 +225,7 @@ pub fn trail(account_id: &str, name: &str) -> CloudTrailTrail {
         log_file_validation: true,
         kms_key_arn: None,
         s3_bucket_name: "audit-logs".to_owned(),
+        management_events: None,
+        data_event_selectors: 0,
     }
 }

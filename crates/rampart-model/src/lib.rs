@@ -13,6 +13,7 @@
 mod account;
 mod certificates;
 mod coverage;
+mod dns;
 mod iam;
 mod kms;
 mod load;
@@ -27,13 +28,22 @@ mod storage;
 pub use account::{Account, AccountStatus, Certificates, Network, Storage, TypedResource};
 pub use certificates::AcmCertificate;
 pub use coverage::CoverageGap;
-pub use iam::{AccessKey, Iam, IamRole, IamUser, ManagedPolicy, PasswordPolicy};
+pub use dns::{Dns, HostedZone, ResolverRule};
+pub use iam::{
+    AccessKey, Iam, IamRole, IamUser, ManagedPolicy, OidcProvider, PasswordPolicy, SamlProvider,
+};
 pub use kms::KmsKey;
 pub use load::{line_column, load_snapshot_file, parse_snapshot, SnapshotError};
-pub use logging::{CloudTrailTrail, ConfigRecorder, Logging};
+pub use logging::{CloudTrailTrail, ConfigAggregator, ConfigRecorder, Logging};
 pub use merge::{merge_snapshots, MergeError};
-pub use network::{FlowLog, SecurityGroup, SecurityGroupRule, Subnet, Vpc};
-pub use organization::{OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, Root};
+pub use network::{
+    FlowLog, InternetGateway, NatGateway, NetworkAcl, NetworkAclEntry, Route, RouteTable,
+    SecurityGroup, SecurityGroupRule, Subnet, TransitGateway, TransitGatewayAttachment, Vpc,
+    VpcEndpoint, VpnConnection,
+};
+pub use organization::{
+    DelegatedAdministrator, OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, Root,
+};
 use resource::impl_resource;
 pub use resource::{Location, Resource, ResourceRef, ResourceType, Source, Tags};
 pub use sample::{sample_snapshot, SAMPLE_JSON, SAMPLE_PATH};

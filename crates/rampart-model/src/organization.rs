@@ -23,6 +23,19 @@ pub struct Organization {
     /// Service control policies and resource control policies.
     #[serde(default)]
     pub policies: Vec<OrgPolicy>,
+    /// Member accounts registered as delegated administrators, with their services.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegated_administrators: Vec<DelegatedAdministrator>,
+}
+
+/// A delegated administrator account and the services it administers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegatedAdministrator {
+    /// The member account.
+    pub account_id: String,
+    /// Service principals it is delegated administrator for (`config.amazonaws.com`, …).
+    pub service_principals: Vec<String>,
 }
 
 /// The organization root.

@@ -4,9 +4,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    impl_resource, AcmCertificate, CloudTrailTrail, ConfigRecorder, EbsEncryptionDefault,
-    EbsVolume, FlowLog, Iam, IamRole, IamUser, KmsKey, Logging, RdsDbInstance, ResourceRef,
-    ResourceType, S3Bucket, SecurityGroup, Source, Subnet, Tags, Vpc,
+    impl_resource, AcmCertificate, CloudTrailTrail, ConfigRecorder, Dns, EbsEncryptionDefault,
+    EbsVolume, FlowLog, Iam, IamRole, IamUser, InternetGateway, KmsKey, Logging, NatGateway,
+    NetworkAcl, RdsDbInstance, ResourceRef, ResourceType, RouteTable, S3Bucket, SecurityGroup,
+    Source, Subnet, Tags, TransitGateway, TransitGatewayAttachment, Vpc, VpcEndpoint,
+    VpnConnection,
 };
 
 /// The lifecycle state of an account.
@@ -68,6 +70,9 @@ pub struct Account {
     /// Audit logging.
     #[serde(default)]
     pub logging: Logging,
+    /// Route 53 hosted zones and Resolver rules.
+    #[serde(default, skip_serializing_if = "Dns::is_empty")]
+    pub dns: Dns,
 }
 impl_resource!(Account, ResourceType::Account);
 
@@ -87,6 +92,30 @@ pub struct Network {
     /// VPC flow logs.
     #[serde(default)]
     pub flow_logs: Vec<FlowLog>,
+    /// Route tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_tables: Vec<RouteTable>,
+    /// Internet gateways.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub internet_gateways: Vec<InternetGateway>,
+    /// NAT gateways.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nat_gateways: Vec<NatGateway>,
+    /// Transit gateways owned by or shared with the account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transit_gateways: Vec<TransitGateway>,
+    /// Transit gateway attachments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transit_gateway_attachments: Vec<TransitGatewayAttachment>,
+    /// Site-to-site VPN connections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpn_connections: Vec<VpnConnection>,
+    /// Network ACLs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_acls: Vec<NetworkAcl>,
+    /// VPC endpoints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpc_endpoints: Vec<VpcEndpoint>,
 }
 
 /// An account's data stores.

@@ -23,6 +23,12 @@ pub struct Iam {
     /// policies attached in it, each with its default version's document.
     #[serde(default)]
     pub managed_policies: Vec<ManagedPolicy>,
+    /// OpenID Connect identity providers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oidc_providers: Vec<OidcProvider>,
+    /// SAML identity providers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saml_providers: Vec<SamlProvider>,
 }
 
 /// A managed IAM policy and its default version.
@@ -165,4 +171,48 @@ pub struct PasswordPolicy {
     /// Days before a password expires, if set.
     #[serde(default)]
     pub max_age_days: Option<u32>,
+}
+
+/// An IAM OpenID Connect identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProvider {
+    /// Provider ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Region (always `global`).
+    pub region: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// Issuer URL (without `https://`).
+    pub url: String,
+    /// Audiences (client ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_ids: Vec<String>,
+}
+
+/// An IAM SAML identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SamlProvider {
+    /// Provider ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Region (always `global`).
+    pub region: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// Provider name.
+    pub name: String,
+    /// When its metadata document expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
 }

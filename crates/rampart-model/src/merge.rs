@@ -149,7 +149,7 @@ fn conflict(what: &'static str, id: &str, first: usize, second: usize) -> MergeE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::sample_snapshot;
+    use crate::sample_snapshot;
 
     fn halves() -> (Snapshot, Snapshot) {
         let full = sample_snapshot().expect("sample");

@@ -15,6 +15,9 @@ pub struct Logging {
     /// AWS Config recorders, one per region at most.
     #[serde(default)]
     pub config_recorders: Vec<ConfigRecorder>,
+    /// AWS Config configuration aggregators.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_aggregators: Vec<ConfigAggregator>,
 }
 
 /// A CloudTrail trail.
@@ -49,6 +52,17 @@ pub struct CloudTrailTrail {
     pub kms_key_arn: Option<String>,
     /// Destination bucket.
     pub s3_bucket_name: String,
+    /// Which management events it logs (`All`, `ReadOnly`, `WriteOnly` or `None`); absent
+    /// when its event selectors were not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_events: Option<String>,
+    /// Number of data event selectors (basic or advanced).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub data_event_selectors: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 impl_resource!(CloudTrailTrail, ResourceType::CloudTrailTrail);
 
@@ -76,3 +90,34 @@ pub struct ConfigRecorder {
     pub all_supported: bool,
 }
 impl_resource!(ConfigRecorder, ResourceType::ConfigRecorder);
+
+/// An AWS Config configuration aggregator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigAggregator {
+    /// Aggregator ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// Aggregator name.
+    pub name: String,
+    /// Whether it aggregates the whole organization (otherwise listed accounts).
+    #[serde(default)]
+    pub organization: bool,
+    /// Whether it aggregates every region, current and future.
+    #[serde(default)]
+    pub all_regions: bool,
+    /// The regions it aggregates, when not all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// The accounts it aggregates, when not the organization.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub account_ids: Vec<String>,
+}

@@ -8,7 +8,10 @@ use super::{parse_snapshot, Snapshot, SnapshotError};
 pub const SAMPLE_PATH: &str = "fixtures/orgs/sample/snapshot.json";
 
 /// The sample organization's JSON text.
-pub const SAMPLE_JSON: &str = include_str!("../../fixtures/orgs/sample/snapshot.json");
+pub const SAMPLE_JSON: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../fixtures/orgs/sample/snapshot.json"
+));
 
 /// The sample organization: a fictional landing zone with compliant and non-compliant
 /// resources and coverage gaps.

@@ -233,8 +233,8 @@ impl<'a> ResourceRef<'a> {
 /// Implements [`Resource`] for a struct with the common fields.
 macro_rules! impl_resource {
     ($ty:ty, $kind:expr) => {
-        impl $crate::model::Resource for $ty {
-            const TYPE: $crate::model::ResourceType = $kind;
+        impl $crate::Resource for $ty {
+            const TYPE: $crate::ResourceType = $kind;
             fn arn(&self) -> &str {
                 &self.arn
             }
@@ -244,10 +244,10 @@ macro_rules! impl_resource {
             fn region(&self) -> &str {
                 &self.region
             }
-            fn tags(&self) -> &$crate::model::Tags {
+            fn tags(&self) -> &$crate::Tags {
                 &self.tags
             }
-            fn source(&self) -> &$crate::model::Source {
+            fn source(&self) -> &$crate::Source {
                 &self.source
             }
         }

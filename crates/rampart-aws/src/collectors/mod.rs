@@ -1,0 +1,11 @@
+//! One module per AWS service. Each reads one account (and region, for regional services)
+//! and records what it could not read as coverage gaps; none of them fails.
+
+pub(crate) mod acm;
+pub(crate) mod cloudtrail;
+pub(crate) mod config;
+pub(crate) mod dns;
+pub(crate) mod ec2;
+pub(crate) mod iam;
+pub(crate) mod kms;
+pub(crate) mod s3;

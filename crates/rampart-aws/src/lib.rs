@@ -1,0 +1,778 @@
+//! rampart's live AWS collectors: read an organization into one [`Snapshot`].
+//!
+//! The organization's structure comes from AWS Organizations (the management account or a
+//! delegated administrator). Each selected account is read through an assumed member role,
+//! each selected region in parallel, under one concurrency limit. Whatever cannot be read
+//! becomes a [`CoverageGap`]; nothing here fails a collection except being unable to read
+//! the organization itself.
+//!
+//! Every AWS call goes through [`calls`]: its interceptor refuses anything but the listed
+//! read operations.
+
+pub mod aggregator;
+pub mod calls;
+mod collectors;
+mod org;
+mod session;
+pub mod shard;
+mod util;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use rampart_model::{
+    Account, AccountStatus, CoverageGap, Snapshot, SnapshotSource, SnapshotSourceKind,
+    GLOBAL_REGION, SCHEMA_VERSION,
+};
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use crate::calls::{Failure, Recorder};
+use crate::org::OrgAccount;
+use crate::session::{Gaps, Scope, Session};
+pub use crate::shard::Shard;
+
+/// The default number of reads in flight at once (each is one service in one account and
+/// region, issuing its calls one after another). AWS limits apply per account and service,
+/// so spreading over accounts keeps well inside them; the SDK's adaptive retry backs off
+/// on throttling.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// The default role assumed in member accounts.
+pub const DEFAULT_MEMBER_ROLE: &str = "OrganizationAccountAccessRole";
+
+/// Services read in every account and region, in the order the summary lists them.
+pub const REGIONAL_SERVICES: &[&str] = &[
+    "kms",
+    "ec2",
+    "acm",
+    "cloudtrail",
+    "config",
+    "route53resolver",
+];
+
+/// Services read once per account.
+pub const GLOBAL_SERVICES: &[&str] = &["iam", "s3", "route53"];
+
+/// Which regions to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Regions {
+    /// Every region enabled in each account (`ec2:DescribeRegions`).
+    Enabled,
+    /// These regions; one that an account has not enabled is a coverage gap there.
+    List(Vec<String>),
+}
+
+/// Which accounts to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every account of the organization.
+    All,
+    /// These account ids.
+    Accounts(Vec<String>),
+    /// Every account under these OUs (or the root), at any depth.
+    Ous(Vec<String>),
+}
+
+/// Where resources are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceSource {
+    /// Every account's APIs, through the member role.
+    Live,
+    /// An AWS Config aggregator in the calling account (`SelectAggregateResourceConfig`).
+    ConfigAggregator(String),
+}
+
+/// Everything `rampart collect` can be asked.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// A named profile of the shared config files (the standard chain otherwise).
+    pub profile: Option<String>,
+    /// Regions to read.
+    pub regions: Regions,
+    /// Role assumed in each member account.
+    pub member_role: String,
+    /// Accounts to read.
+    pub selection: Selection,
+    /// This worker's share of the accounts.
+    pub shard: Option<Shard>,
+    /// Reads in flight at once.
+    pub concurrency: usize,
+    /// A custom endpoint for every service (an emulator); `AWS_ENDPOINT_URL` also works.
+    pub endpoint_url: Option<String>,
+    /// Where resources come from.
+    pub source: ResourceSource,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        CollectOptions {
+            profile: None,
+            regions: Regions::Enabled,
+            member_role: DEFAULT_MEMBER_ROLE.to_owned(),
+            selection: Selection::All,
+            shard: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            endpoint_url: None,
+            source: ResourceSource::Live,
+        }
+    }
+}
+
+/// Why a collection could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// The organization could not be described.
+    #[error(
+        "cannot read the organization: {0} (run from the management account or a delegated \
+         administrator, with organizations:Describe*/List* permissions)"
+    )]
+    Organization(String),
+    /// The caller's identity could not be established.
+    #[error("cannot establish the caller's identity (sts:GetCallerIdentity): {0}")]
+    Identity(String),
+    /// The selection names accounts or OUs the organization does not have.
+    #[error("{0}")]
+    Selection(String),
+    /// The async runtime could not start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(String),
+}
+
+/// Progress events, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The organization is read; this many accounts will be.
+    Planned {
+        /// Accounts to read.
+        accounts: usize,
+    },
+    /// An account's regions are known; this many reads will follow.
+    AccountStarted {
+        /// The account.
+        account_id: String,
+        /// Reads (services × regions) planned for it.
+        reads: usize,
+    },
+    /// One read finished (with or without gaps).
+    ReadDone {
+        /// The account.
+        account_id: String,
+    },
+    /// Every read of an account finished.
+    AccountDone {
+        /// The account.
+        account_id: String,
+    },
+}
+
+/// Receives progress events. Must be cheap: it is called from the collection tasks.
+pub trait Progress: Send + Sync {
+    /// One event.
+    fn event(&self, event: Event);
+}
+
+/// Ignores progress.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn event(&self, _event: Event) {}
+}
+
+/// What a collection read, for the end-of-run summary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Accounts in the organization.
+    pub organization_accounts: usize,
+    /// Accounts selected (after `--accounts`/`--ous` and `--shard`), active only.
+    pub accounts_selected: usize,
+    /// Selected accounts read with no account-wide gap.
+    pub accounts_read: usize,
+    /// Regions read, over all accounts.
+    pub regions: Vec<String>,
+    /// Services read.
+    pub services: Vec<String>,
+    /// Reads planned: (account, region, service) for regional services plus (account,
+    /// service) for global ones.
+    pub reads: usize,
+    /// Reads that ended with at least one gap.
+    pub reads_with_gaps: usize,
+    /// Coverage gaps recorded.
+    pub gaps: usize,
+    /// API calls issued.
+    pub api_calls: u64,
+    /// API calls by operation.
+    pub calls_by_operation: std::collections::BTreeMap<String, u64>,
+    /// Wall-clock time in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// A finished collection.
+#[derive(Debug, Clone)]
+pub struct Collected {
+    /// The snapshot.
+    pub snapshot: Snapshot,
+    /// What was read.
+    pub summary: Summary,
+}
+
+/// Runs a collection on a new multi-threaded runtime.
+pub fn collect_blocking(
+    options: &CollectOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<Collected, CollectError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CollectError::Runtime(e.to_string()))?;
+    runtime.block_on(collect(options, progress))
+}
+
+/// Collects a snapshot.
+pub async fn collect(
+    options: &CollectOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<Collected, CollectError> {
+    let started = Instant::now();
+    let recorder = Recorder::default();
+    let base_config =
+        session::load_base(options.profile.as_deref(), options.endpoint_url.as_deref()).await;
+    let probe = Session::new(base_config.clone(), recorder.clone(), String::new());
+    let caller = session::client!(&probe, aws_sdk_sts, probe.home_region())
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| CollectError::Identity(Failure::of(&e).reason))?;
+    let caller_account = caller.account().unwrap_or_default().to_owned();
+    let caller_arn = caller.arn().unwrap_or_default().to_owned();
+    tracing::info!(account = %caller_account, arn = %caller_arn, "caller identity");
+    let base = Session::new(base_config, recorder.clone(), caller_account.clone());
+
+    let gaps = Gaps::default();
+    // Organization data (OUs, tags inherited down the tree, policies) bears on every account.
+    let org_scope = Scope {
+        account_id: "*",
+        region: "*",
+        gaps: &gaps,
+    };
+    let org = org::read(&base, org_scope).await?;
+    let selected = select(&org, options)?;
+    progress.event(Event::Planned {
+        accounts: selected.len(),
+    });
+    tracing::info!(
+        organization = %org.organization.id,
+        accounts = org.accounts.len(),
+        selected = selected.len(),
+        "organization read"
+    );
+
+    let mut summary = Summary {
+        organization_accounts: org.accounts.len(),
+        accounts_selected: selected.len(),
+        ..Summary::default()
+    };
+    let (accounts, reads) = match &options.source {
+        ResourceSource::Live => {
+            collect_accounts(&base, &selected, options, &gaps, progress.clone()).await
+        }
+        ResourceSource::ConfigAggregator(name) => {
+            let accounts =
+                aggregator::collect(&base, name, &selected, &options.regions, &gaps).await;
+            let outcomes = accounts
+                .iter()
+                .map(|_| ReadOutcome {
+                    services: aggregator::COVERED
+                        .iter()
+                        .map(|t| aggregator::service_of(t))
+                        .collect(),
+                    reads: aggregator::COVERED.len(),
+                    ..ReadOutcome::default()
+                })
+                .collect();
+            (accounts, outcomes)
+        }
+    };
+    let mut coverage = gaps.take();
+    // RDS is in the model but not read by this collector: say so rather than pass.
+    coverage.push(CoverageGap {
+        account_id: "*".to_owned(),
+        region: "*".to_owned(),
+        service: "rds".to_owned(),
+        reason: "not read: rampart collect does not read RDS yet".to_owned(),
+        resource: None,
+        operation: None,
+    });
+    coverage.sort();
+    coverage.dedup();
+
+    let regions: BTreeSet<String> = reads
+        .iter()
+        .flat_map(|r| r.regions.iter().cloned())
+        .collect();
+    let services: BTreeSet<&str> = reads
+        .iter()
+        .flat_map(|r| r.services.iter().copied())
+        .collect();
+    summary.regions = regions.into_iter().collect();
+    summary.services = services.into_iter().map(str::to_owned).collect();
+    summary.reads = reads.iter().map(|r| r.reads).sum();
+    summary.reads_with_gaps = reads.iter().map(|r| r.reads_with_gaps).sum();
+    summary.accounts_read = reads.iter().filter(|r| !r.account_unreadable).count();
+    summary.gaps = coverage.len();
+    summary.calls_by_operation = recorder.counts();
+    summary.api_calls = recorder.total();
+    summary.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+
+    let regions_text = match &options.regions {
+        Regions::Enabled => "enabled regions".to_owned(),
+        Regions::List(list) => list.join(","),
+    };
+    let mut description = format!(
+        "rampart collect as {caller_arn} ({regions_text}, member role {})",
+        options.member_role
+    );
+    if let Some(shard) = options.shard {
+        description.push_str(&format!(", shard {shard}"));
+    }
+    let kind = match &options.source {
+        ResourceSource::Live => SnapshotSourceKind::Live,
+        ResourceSource::ConfigAggregator(name) => {
+            description.push_str(&format!(", resources from Config aggregator {name}"));
+            SnapshotSourceKind::ConfigAggregator
+        }
+    };
+    let snapshot = Snapshot {
+        schema_version: SCHEMA_VERSION.to_owned(),
+        taken_at: Utc::now(),
+        source: SnapshotSource { kind, description },
+        organization: org.organization,
+        accounts,
+        coverage,
+    };
+    Ok(Collected { snapshot, summary })
+}
+
+/// The active accounts to read, sorted by id.
+fn select(org: &org::OrgData, options: &CollectOptions) -> Result<Vec<OrgAccount>, CollectError> {
+    let known: BTreeSet<&str> = org.accounts.iter().map(|a| a.id.as_str()).collect();
+    let mut chosen: Vec<OrgAccount> = match &options.selection {
+        Selection::All => org.accounts.clone(),
+        Selection::Accounts(ids) => {
+            if let Some(missing) = ids.iter().find(|id| !known.contains(id.as_str())) {
+                return Err(CollectError::Selection(format!(
+                    "--accounts: account {missing} is not in organization {}",
+                    org.organization.id
+                )));
+            }
+            org.accounts
+                .iter()
+                .filter(|a| ids.contains(&a.id))
+                .cloned()
+                .collect()
+        }
+        Selection::Ous(ids) => {
+            let org_model = &org.organization;
+            for id in ids {
+                if *id != org_model.root.id && org_model.ou(id).is_none() {
+                    return Err(CollectError::Selection(format!(
+                        "--ous: {id} is neither the root nor an OU of organization {}",
+                        org_model.id
+                    )));
+                }
+            }
+            org.accounts
+                .iter()
+                .filter(|a| {
+                    let mut parent = a.parent_id.as_str();
+                    loop {
+                        if ids.iter().any(|id| id == parent) {
+                            return true;
+                        }
+                        match org_model.ou(parent) {
+                            Some(ou) => parent = &ou.parent_id,
+                            None => return false,
+                        }
+                    }
+                })
+                .cloned()
+                .collect()
+        }
+    };
+    chosen.retain(|a| {
+        let active = a.status == AccountStatus::Active;
+        if !active {
+            tracing::info!(account = %a.id, status = ?a.status, "not read: account is not active");
+        }
+        active
+    });
+    if let Some(shard) = options.shard {
+        chosen.retain(|a| shard.owns(&a.id));
+    }
+    chosen.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(chosen)
+}
+
+/// What one account's reads amounted to.
+#[derive(Debug, Clone, Default)]
+struct ReadOutcome {
+    regions: Vec<String>,
+    services: Vec<&'static str>,
+    reads: usize,
+    reads_with_gaps: usize,
+    account_unreadable: bool,
+}
+
+async fn collect_accounts(
+    base: &Session,
+    selected: &[OrgAccount],
+    options: &CollectOptions,
+    gaps: &Gaps,
+    progress: Arc<dyn Progress>,
+) -> (Vec<Account>, Vec<ReadOutcome>) {
+    let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, account) in selected.iter().enumerate() {
+        let base = base.clone();
+        let account = account.clone();
+        let options = options.clone();
+        let gaps = gaps.clone();
+        let limit = limit.clone();
+        let progress = progress.clone();
+        tasks.spawn(async move {
+            let result =
+                collect_account(&base, account, &options, &gaps, limit, progress.as_ref()).await;
+            (index, result)
+        });
+    }
+    let mut results: Vec<Option<(Account, ReadOutcome)>> = vec![None; selected.len()];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, result)) => {
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = Some(result);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "an account task failed"),
+        }
+    }
+    results.into_iter().flatten().unzip()
+}
+
+/// Reads one account: assume the member role, find its regions, then every service.
+async fn collect_account(
+    base: &Session,
+    account: OrgAccount,
+    options: &CollectOptions,
+    gaps: &Gaps,
+    limit: Arc<Semaphore>,
+    progress: &dyn Progress,
+) -> (Account, ReadOutcome) {
+    let id = account.id.clone();
+    let mut model = empty_account(&account);
+    let mut outcome = ReadOutcome::default();
+    let all = Scope {
+        account_id: &id,
+        region: "*",
+        gaps,
+    };
+    let session = if id == base.account_id {
+        base.clone()
+    } else {
+        let permit = limit.acquire().await;
+        let assumed = base.assume(&id, &options.member_role).await;
+        drop(permit);
+        match assumed {
+            Ok(session) => session,
+            Err(failure) => {
+                tracing::warn!(account = %id, reason = %failure.reason, "cannot assume the member role");
+                for service in GLOBAL_SERVICES.iter().chain(REGIONAL_SERVICES) {
+                    let scope = Scope {
+                        region: if *service == "iam" || *service == "route53" {
+                            GLOBAL_REGION
+                        } else {
+                            "*"
+                        },
+                        ..all
+                    };
+                    scope.service_gap(service, "sts:AssumeRole", &failure);
+                }
+                // The account's own region list could not be read either.
+                all.operation_gap("ec2:DescribeRegions", None, &failure);
+                outcome.account_unreadable = true;
+                progress.event(Event::AccountStarted {
+                    account_id: id.clone(),
+                    reads: 0,
+                });
+                progress.event(Event::AccountDone { account_id: id });
+                return (model, outcome);
+            }
+        }
+    };
+
+    let enabled = {
+        let _permit = limit.acquire().await;
+        collectors::ec2::enabled_regions(&session).await
+    };
+    let regions: Vec<String> = match (&options.regions, &enabled) {
+        (Regions::Enabled, Ok(list)) => list.clone(),
+        (Regions::Enabled, Err(failure)) => {
+            // Without the region list, read the home region only and say so.
+            all.operation_gap("ec2:DescribeRegions", None, failure);
+            vec![session.home_region()]
+        }
+        (Regions::List(list), Ok(enabled_list)) => {
+            let mut read = Vec::new();
+            for region in list {
+                if enabled_list.contains(region) {
+                    read.push(region.clone());
+                } else {
+                    for service in REGIONAL_SERVICES {
+                        gaps.push(CoverageGap {
+                            account_id: id.clone(),
+                            region: region.clone(),
+                            service: (*service).to_owned(),
+                            reason: format!(
+                                "region {region} is not enabled in this account (opt-in region)"
+                            ),
+                            resource: None,
+                            operation: None,
+                        });
+                    }
+                }
+            }
+            read
+        }
+        (Regions::List(list), Err(failure)) => {
+            all.operation_gap("ec2:DescribeRegions", None, failure);
+            list.clone()
+        }
+    };
+    model.enabled_regions = enabled.ok();
+    let planned = GLOBAL_SERVICES.len() + regions.len() * REGIONAL_SERVICES.len();
+    progress.event(Event::AccountStarted {
+        account_id: id.clone(),
+        reads: planned,
+    });
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for service in GLOBAL_SERVICES.iter().copied() {
+        let job = Job {
+            session: session.clone(),
+            region: if service == "s3" {
+                "*".to_owned()
+            } else {
+                GLOBAL_REGION.to_owned()
+            },
+            service,
+            gaps: Gaps::default(),
+        };
+        let limit = limit.clone();
+        tasks.spawn(async move {
+            let _permit = limit.acquire().await;
+            job.run().await
+        });
+    }
+    for region in &regions {
+        for service in REGIONAL_SERVICES.iter().copied() {
+            let job = Job {
+                session: session.clone(),
+                region: region.clone(),
+                service,
+                gaps: Gaps::default(),
+            };
+            let limit = limit.clone();
+            tasks.spawn(async move {
+                let _permit = limit.acquire().await;
+                job.run().await
+            });
+        }
+    }
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((part, found)) => {
+                outcome.reads += 1;
+                if !found.is_empty() {
+                    outcome.reads_with_gaps += 1;
+                }
+                for gap in found {
+                    gaps.push(gap);
+                }
+                part.apply(&mut model);
+            }
+            Err(e) => tracing::error!(account = %id, error = %e, "a read task failed"),
+        }
+        progress.event(Event::ReadDone {
+            account_id: id.clone(),
+        });
+    }
+    sort_account(&mut model);
+    outcome.regions = regions;
+    outcome.services = GLOBAL_SERVICES
+        .iter()
+        .chain(REGIONAL_SERVICES)
+        .copied()
+        .collect();
+    progress.event(Event::AccountDone { account_id: id });
+    (model, outcome)
+}
+
+/// One service in one account and region, with the gaps it found.
+struct Job {
+    session: Session,
+    region: String,
+    service: &'static str,
+    gaps: Gaps,
+}
+
+/// What a job read, to be put into the account.
+enum Part {
+    Iam(Box<rampart_model::Iam>),
+    S3(Vec<rampart_model::S3Bucket>),
+    Zones(Vec<rampart_model::HostedZone>),
+    Kms(Vec<rampart_model::KmsKey>),
+    Ec2(Box<collectors::ec2::Ec2Region>),
+    Acm(Vec<rampart_model::AcmCertificate>),
+    Trails(Vec<rampart_model::CloudTrailTrail>),
+    Config(
+        Vec<rampart_model::ConfigRecorder>,
+        Vec<rampart_model::ConfigAggregator>,
+    ),
+    Resolver(Vec<rampart_model::ResolverRule>),
+    Nothing,
+}
+
+impl Job {
+    async fn run(self) -> (Part, Vec<CoverageGap>) {
+        let scope = Scope {
+            account_id: &self.session.account_id,
+            region: &self.region,
+            gaps: &self.gaps,
+        };
+        let started = Instant::now();
+        let s = &self.session;
+        let part = match self.service {
+            "iam" => Part::Iam(Box::new(collectors::iam::collect(s, scope).await)),
+            "s3" => Part::S3(collectors::s3::collect(s, scope).await),
+            "route53" => Part::Zones(collectors::dns::hosted_zones(s, scope).await),
+            "kms" => Part::Kms(collectors::kms::collect(s, scope).await),
+            "ec2" => Part::Ec2(Box::new(collectors::ec2::collect(s, scope).await)),
+            "acm" => Part::Acm(collectors::acm::collect(s, scope).await),
+            "cloudtrail" => Part::Trails(collectors::cloudtrail::collect(s, scope).await),
+            "config" => {
+                let (recorders, aggregators) = collectors::config::collect(s, scope).await;
+                Part::Config(recorders, aggregators)
+            }
+            "route53resolver" => Part::Resolver(collectors::dns::resolver_rules(s, scope).await),
+            _ => Part::Nothing,
+        };
+        tracing::debug!(
+            account = %self.session.account_id,
+            region = %self.region,
+            service = self.service,
+            elapsed = ?started.elapsed(),
+            "read"
+        );
+        (part, self.gaps.take())
+    }
+}
+
+impl Part {
+    fn apply(self, a: &mut Account) {
+        match self {
+            Part::Iam(iam) => a.iam = *iam,
+            Part::S3(buckets) => a.storage.s3_buckets.extend(buckets),
+            Part::Zones(zones) => a.dns.hosted_zones.extend(zones),
+            Part::Kms(keys) => a.kms_keys.extend(keys),
+            Part::Ec2(region) => {
+                let region = *region;
+                let n = &mut a.network;
+                let r = region.network;
+                n.vpcs.extend(r.vpcs);
+                n.subnets.extend(r.subnets);
+                n.security_groups.extend(r.security_groups);
+                n.flow_logs.extend(r.flow_logs);
+                n.route_tables.extend(r.route_tables);
+                n.internet_gateways.extend(r.internet_gateways);
+                n.nat_gateways.extend(r.nat_gateways);
+                n.transit_gateways.extend(r.transit_gateways);
+                n.transit_gateway_attachments
+                    .extend(r.transit_gateway_attachments);
+                n.vpn_connections.extend(r.vpn_connections);
+                n.network_acls.extend(r.network_acls);
+                n.vpc_endpoints.extend(r.vpc_endpoints);
+                a.storage.ebs_encryption_defaults.extend(region.ebs_default);
+                a.storage.ebs_volumes.extend(region.volumes);
+            }
+            Part::Acm(certs) => a.certificates.acm.extend(certs),
+            Part::Trails(trails) => a.logging.cloudtrail_trails.extend(trails),
+            Part::Config(recorders, aggregators) => {
+                a.logging.config_recorders.extend(recorders);
+                a.logging.config_aggregators.extend(aggregators);
+            }
+            Part::Resolver(rules) => a.dns.resolver_rules.extend(rules),
+            Part::Nothing => {}
+        }
+    }
+}
+
+/// An account as Organizations describes it, with nothing read from it yet.
+fn empty_account(a: &OrgAccount) -> Account {
+    Account {
+        id: a.id.clone(),
+        arn: a.arn.clone(),
+        account_id: a.id.clone(),
+        region: GLOBAL_REGION.to_owned(),
+        name: a.name.clone(),
+        email: a.email.clone(),
+        status: a.status,
+        parent_id: a.parent_id.clone(),
+        tags: a.tags.clone(),
+        source: util::api("organizations:ListAccountsForParent"),
+        enabled_regions: None,
+        iam: Default::default(),
+        kms_keys: Vec::new(),
+        network: Default::default(),
+        storage: Default::default(),
+        certificates: Default::default(),
+        logging: Default::default(),
+        dns: Default::default(),
+    }
+}
+
+/// Regional parts arrive in completion order: sort everything for deterministic output.
+fn sort_account(a: &mut Account) {
+    a.kms_keys.sort_by(|x, y| x.arn.cmp(&y.arn));
+    let n = &mut a.network;
+    n.vpcs.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.subnets.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.security_groups.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.flow_logs
+        .sort_by(|x, y| (&x.region, &x.flow_log_id).cmp(&(&y.region, &y.flow_log_id)));
+    n.route_tables.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.internet_gateways.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.nat_gateways.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.transit_gateways.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.transit_gateway_attachments
+        .sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.vpn_connections.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.network_acls.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.vpc_endpoints.sort_by(|x, y| x.arn.cmp(&y.arn));
+    let s = &mut a.storage;
+    s.s3_buckets.sort_by(|x, y| x.arn.cmp(&y.arn));
+    s.ebs_encryption_defaults.sort_by(|x, y| x.arn.cmp(&y.arn));
+    s.ebs_volumes.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.certificates.acm.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.logging
+        .cloudtrail_trails
+        .sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.logging.config_recorders.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.logging
+        .config_aggregators
+        .sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.dns.hosted_zones.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.dns.resolver_rules.sort_by(|x, y| x.arn.cmp(&y.arn));
+}

@@ -1,0 +1,214 @@
+//! Credentials and SDK clients for one account, all carrying the [`Recorder`].
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use rampart_model::CoverageGap;
+
+use crate::calls::{Failure, Recorder};
+
+/// The region used for global services and account-level calls when none is configured.
+pub(crate) const DEFAULT_REGION: &str = "us-east-1";
+
+/// Maximum attempts per call under the SDK's adaptive retry mode (throttling backs off),
+/// unless `AWS_RETRY_MODE` or `AWS_MAX_ATTEMPTS` say otherwise.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// Loads the base SDK configuration: the standard credential chain (environment, profile,
+/// SSO, web identity, instance metadata), `AWS_ENDPOINT_URL`, adaptive retries (or the
+/// standard retry settings when given), timeouts.
+pub(crate) async fn load_base(profile: Option<&str>, endpoint_url: Option<&str>) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .operation_attempt_timeout(Duration::from_secs(60))
+            .operation_timeout(Duration::from_secs(300))
+            .build(),
+    );
+    // The standard AWS_RETRY_MODE / AWS_MAX_ATTEMPTS settings win when given.
+    let configured = ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some());
+    if !configured {
+        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
+    }
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        config
+            .into_builder()
+            .region(Region::new(DEFAULT_REGION))
+            .build()
+    } else {
+        config
+    }
+}
+
+/// Builds an SDK client for a region from the session's configuration.
+macro_rules! client {
+    ($session:expr, $krate:ident, $region:expr) => {{
+        let session: &$crate::session::Session = $session;
+        $krate::Client::from_conf(
+            $krate::config::Builder::from(&session.config)
+                .region(::aws_config::Region::new($region.to_owned()))
+                .interceptor(session.recorder.clone())
+                .build(),
+        )
+    }};
+}
+pub(crate) use client;
+
+/// Credentials and configuration for reading one account.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub(crate) config: SdkConfig,
+    pub(crate) recorder: Recorder,
+    /// The account these credentials act in.
+    pub(crate) account_id: String,
+}
+
+impl Session {
+    pub(crate) fn new(config: SdkConfig, recorder: Recorder, account_id: String) -> Session {
+        Session {
+            config,
+            recorder,
+            account_id,
+        }
+    }
+
+    /// The configured home region (global services are called there).
+    pub(crate) fn home_region(&self) -> String {
+        self.config
+            .region()
+            .map_or_else(|| DEFAULT_REGION.to_owned(), |r| r.as_ref().to_owned())
+    }
+
+    /// Whether a custom endpoint (an emulator, a VPC endpoint) is configured.
+    fn custom_endpoint(&self) -> bool {
+        self.config.endpoint_url().is_some()
+    }
+
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                // Bucket names in the host need DNS; a custom endpoint gets path-style URLs.
+                .force_path_style(self.custom_endpoint())
+                .interceptor(self.recorder.clone())
+                .build(),
+        )
+    }
+
+    /// Assumes `role_name` in `account_id` and returns a session acting there.
+    pub(crate) async fn assume(
+        &self,
+        account_id: &str,
+        role_name: &str,
+    ) -> Result<Session, Failure> {
+        let partition = "aws";
+        let role_arn = format!("arn:{partition}:iam::{account_id}:role/{role_name}");
+        let sts = client!(self, aws_sdk_sts, self.home_region());
+        let out = sts
+            .assume_role()
+            .role_arn(&role_arn)
+            .role_session_name("rampart-collect")
+            .duration_seconds(3600)
+            .send()
+            .await
+            .map_err(|e| Failure::of(&e))?;
+        let creds = out.credentials().ok_or_else(|| Failure {
+            code: None,
+            kind: crate::calls::FailureKind::Other,
+            reason: format!("sts:AssumeRole into {role_arn} returned no credentials"),
+        })?;
+        let expiry = std::time::SystemTime::try_from(*creds.expiration()).ok();
+        let credentials = Credentials::new(
+            creds.access_key_id(),
+            creds.secret_access_key(),
+            Some(creds.session_token().to_owned()),
+            expiry,
+            "rampart-assume-role",
+        );
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .build();
+        Ok(Session::new(
+            config,
+            self.recorder.clone(),
+            account_id.to_owned(),
+        ))
+    }
+}
+
+/// Coverage gaps found by every task of a collection.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Gaps(Arc<Mutex<Vec<CoverageGap>>>);
+
+impl Gaps {
+    pub(crate) fn push(&self, gap: CoverageGap) {
+        tracing::debug!(
+            account = %gap.account_id,
+            region = %gap.region,
+            service = %gap.service,
+            operation = ?gap.operation,
+            resource = ?gap.resource,
+            reason = %gap.reason,
+            "coverage gap"
+        );
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(gap);
+    }
+
+    pub(crate) fn take(&self) -> Vec<CoverageGap> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Where a collector is reading: records gaps against its account and region.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub(crate) account_id: &'a str,
+    pub(crate) region: &'a str,
+    pub(crate) gaps: &'a Gaps,
+}
+
+impl Scope<'_> {
+    /// The whole service could not be read here: its resources are unknown.
+    pub(crate) fn service_gap(&self, service: &str, operation: &str, failure: &Failure) {
+        self.gaps.push(CoverageGap {
+            account_id: self.account_id.to_owned(),
+            region: self.region.to_owned(),
+            service: service.to_owned(),
+            reason: format!("{operation}: {}", failure.reason),
+            resource: None,
+            operation: None,
+        });
+    }
+
+    /// One operation could not be read, for one resource or for the region.
+    pub(crate) fn operation_gap(&self, operation: &str, resource: Option<&str>, failure: &Failure) {
+        let service = operation.split_once(':').map_or(operation, |(s, _)| s);
+        self.gaps.push(CoverageGap {
+            account_id: self.account_id.to_owned(),
+            region: self.region.to_owned(),
+            service: service.to_owned(),
+            reason: failure.reason.clone(),
+            resource: resource.map(str::to_owned),
+            operation: Some(operation.to_owned()),
+        });
+    }
+}
