@@ -249,7 +249,10 @@ pub async fn collect(
     let caller_account = caller.account().unwrap_or_default().to_owned();
     let caller_arn = caller.arn().unwrap_or_default().to_owned();
     tracing::info!(account = %caller_account, arn = %caller_arn, "caller identity");
-    let base = Session::new(base_config, recorder.clone(), caller_account.clone());
+    let mut base = Session::new(base_config, recorder.clone(), caller_account.clone());
+    if let Some(partition) = caller_arn.split(':').nth(1).filter(|p| !p.is_empty()) {
+        base.partition = partition.to_owned();
+    }
 
     let gaps = Gaps::default();
     // Organization data (OUs, tags inherited down the tree, policies) bears on every account.

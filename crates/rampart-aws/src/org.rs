@@ -71,20 +71,6 @@ pub(crate) async fn read(session: &Session, scope: Scope<'_>) -> Result<OrgData,
     };
     let root_id = root.id().unwrap_or_default().to_owned();
 
-    let tags_of = |id: String| {
-        let org = org.clone();
-        async move {
-            let result = org
-                .list_tags_for_resource()
-                .resource_id(&id)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await;
-            (id, result)
-        }
-    };
     let mut root_model = Root {
         id: root_id.clone(),
         arn: root.arn().unwrap_or_default().to_owned(),
@@ -153,41 +139,34 @@ pub(crate) async fn read(session: &Session, scope: Scope<'_>) -> Result<OrgData,
         }
     }
 
-    // Tags of the root, every OU and every account.
-    let (id, result) = tags_of(root_id.clone()).await;
-    match result {
-        Ok(tags) => root_model.tags = to_tags(&tags),
-        Err(e) => scope.operation_gap(
-            "organizations:ListTagsForResource",
-            Some(&id),
-            &Failure::of(&e),
-        ),
+    // Tags of the root, every OU and every account. Classification tags are inherited down
+    // the tree, so a root or OU whose tags cannot be read is a gap for every account; an
+    // account's own tags are a gap on that account only.
+    let inherited_gap = |id: &str, failure: Failure| {
+        let failure = Failure {
+            reason: format!("tags of {id}: {}", failure.reason),
+            ..failure
+        };
+        scope.operation_gap(TAGS, None, &failure);
+    };
+    match tags_of(&org, &root_id).await {
+        Ok(tags) => root_model.tags = tags,
+        Err(failure) => inherited_gap(&root_id, failure),
     }
     for ou in &mut ous {
-        let (id, result) = tags_of(ou.id.clone()).await;
-        match result {
-            Ok(tags) => ou.tags = to_tags(&tags),
-            Err(e) => scope.operation_gap(
-                "organizations:ListTagsForResource",
-                Some(&id),
-                &Failure::of(&e),
-            ),
+        match tags_of(&org, &ou.id).await {
+            Ok(tags) => ou.tags = tags,
+            Err(failure) => inherited_gap(&ou.id, failure),
         }
     }
     for account in &mut accounts {
-        let (_, result) = tags_of(account.id.clone()).await;
-        match result {
-            Ok(tags) => account.tags = to_tags(&tags),
-            // The account's own tags: a gap on that account only.
-            Err(e) => Scope {
+        match tags_of(&org, &account.id).await {
+            Ok(tags) => account.tags = tags,
+            Err(failure) => Scope {
                 account_id: &account.id,
                 ..scope
             }
-            .operation_gap(
-                "organizations:ListTagsForResource",
-                Some(&account.arn),
-                &Failure::of(&e),
-            ),
+            .operation_gap(TAGS, Some(&account.arn), &failure),
         }
     }
 
@@ -238,10 +217,22 @@ fn account_status(a: &aws_sdk_organizations::types::Account) -> AccountStatus {
     }
 }
 
-fn to_tags(tags: &[aws_sdk_organizations::types::Tag]) -> Tags {
-    tags.iter()
+const TAGS: &str = "organizations:ListTagsForResource";
+
+async fn tags_of(org: &aws_sdk_organizations::Client, id: &str) -> Result<Tags, Failure> {
+    let tags = org
+        .list_tags_for_resource()
+        .resource_id(id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::of(&e))?;
+    Ok(tags
+        .iter()
         .map(|t| (t.key().to_owned(), t.value().to_owned()))
-        .collect()
+        .collect())
 }
 
 async fn read_policies(

@@ -75,6 +75,8 @@ pub(crate) struct Session {
     pub(crate) recorder: Recorder,
     /// The account these credentials act in.
     pub(crate) account_id: String,
+    /// The AWS partition (`aws`, `aws-us-gov`, `aws-cn`), from the caller's ARN.
+    pub(crate) partition: String,
 }
 
 impl Session {
@@ -83,6 +85,7 @@ impl Session {
             config,
             recorder,
             account_id,
+            partition: "aws".to_owned(),
         }
     }
 
@@ -115,8 +118,7 @@ impl Session {
         account_id: &str,
         role_name: &str,
     ) -> Result<Session, Failure> {
-        let partition = "aws";
-        let role_arn = format!("arn:{partition}:iam::{account_id}:role/{role_name}");
+        let role_arn = format!("arn:{}:iam::{account_id}:role/{role_name}", self.partition);
         let sts = client!(self, aws_sdk_sts, self.home_region());
         let out = sts
             .assume_role()
@@ -144,11 +146,12 @@ impl Session {
             .to_builder()
             .credentials_provider(SharedCredentialsProvider::new(credentials))
             .build();
-        Ok(Session::new(
+        Ok(Session {
             config,
-            self.recorder.clone(),
-            account_id.to_owned(),
-        ))
+            recorder: self.recorder.clone(),
+            account_id: account_id.to_owned(),
+            partition: self.partition.clone(),
+        })
     }
 }
 

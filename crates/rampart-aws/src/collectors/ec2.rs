@@ -478,22 +478,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
         Err(e) => scope.operation_gap("ec2:GetEbsEncryptionByDefault", None, &Failure::of(&e)),
     }
 
-    let n = &mut out.network;
-    n.vpcs.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.subnets.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.route_tables.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.internet_gateways.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.nat_gateways.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.transit_gateways.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.transit_gateway_attachments
-        .sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.vpn_connections.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.security_groups.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.network_acls.sort_by(|a, b| a.arn.cmp(&b.arn));
-    n.flow_logs
-        .sort_by(|a, b| a.flow_log_id.cmp(&b.flow_log_id));
-    n.vpc_endpoints.sort_by(|a, b| a.arn.cmp(&b.arn));
-    out.volumes.sort_by(|a, b| a.arn.cmp(&b.arn));
+    // Sorted with the rest of the account (`sort_account`).
     out
 }
 
