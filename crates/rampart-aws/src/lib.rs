@@ -779,3 +779,117 @@ fn sort_account(a: &mut Account) {
     a.dns.hosted_zones.sort_by(|x, y| x.arn.cmp(&y.arn));
     a.dns.resolver_rules.sort_by(|x, y| x.arn.cmp(&y.arn));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_model::{Organization, OrganizationalUnit, Root, Tags};
+
+    fn org() -> org::OrgData {
+        let ou = |id: &str, parent: &str| OrganizationalUnit {
+            id: id.to_owned(),
+            arn: format!("arn:aws:organizations::111111111111:ou/o-x/{id}"),
+            name: id.to_owned(),
+            parent_id: parent.to_owned(),
+            tags: Tags::new(),
+        };
+        let account = |id: &str, parent: &str, status: AccountStatus| OrgAccount {
+            id: id.to_owned(),
+            arn: format!("arn:aws:organizations::111111111111:account/o-x/{id}"),
+            name: format!("account-{id}"),
+            email: None,
+            status,
+            parent_id: parent.to_owned(),
+            tags: Tags::new(),
+        };
+        org::OrgData {
+            organization: Organization {
+                id: "o-x".to_owned(),
+                arn: "arn:aws:organizations::111111111111:organization/o-x".to_owned(),
+                management_account_id: "111111111111".to_owned(),
+                root: Root {
+                    id: "r-1".to_owned(),
+                    arn: "arn:aws:organizations::111111111111:root/o-x/r-1".to_owned(),
+                    name: "Root".to_owned(),
+                    tags: Tags::new(),
+                },
+                organizational_units: vec![ou("ou-a", "r-1"), ou("ou-b", "ou-a")],
+                policies: Vec::new(),
+                delegated_administrators: Vec::new(),
+            },
+            accounts: vec![
+                account("333333333333", "ou-b", AccountStatus::Active),
+                account("111111111111", "r-1", AccountStatus::Active),
+                account("222222222222", "ou-a", AccountStatus::Active),
+                account("444444444444", "ou-b", AccountStatus::Suspended),
+            ],
+        }
+    }
+
+    fn ids(selection: Selection, shard: Option<Shard>) -> Result<Vec<String>, String> {
+        let options = CollectOptions {
+            selection,
+            shard,
+            ..CollectOptions::default()
+        };
+        select(&org(), &options)
+            .map(|accounts| accounts.into_iter().map(|a| a.id).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_active_account_by_default_in_id_order() {
+        assert_eq!(
+            ids(Selection::All, None),
+            Ok(vec![
+                "111111111111".to_owned(),
+                "222222222222".to_owned(),
+                "333333333333".to_owned()
+            ])
+        );
+    }
+
+    #[test]
+    fn ous_select_their_accounts_at_any_depth() {
+        assert_eq!(
+            ids(Selection::Ous(vec!["ou-a".to_owned()]), None),
+            Ok(vec!["222222222222".to_owned(), "333333333333".to_owned()])
+        );
+        assert_eq!(
+            ids(Selection::Ous(vec!["r-1".to_owned()]), None).map(|v| v.len()),
+            Ok(3)
+        );
+        assert_eq!(
+            ids(Selection::Ous(vec!["ou-zzz".to_owned()]), None),
+            Err("--ous: ou-zzz is neither the root nor an OU of organization o-x".to_owned())
+        );
+    }
+
+    #[test]
+    fn accounts_must_belong_to_the_organization() {
+        assert_eq!(
+            ids(Selection::Accounts(vec!["222222222222".to_owned()]), None),
+            Ok(vec!["222222222222".to_owned()])
+        );
+        assert_eq!(
+            ids(Selection::Accounts(vec!["999999999999".to_owned()]), None),
+            Err("--accounts: account 999999999999 is not in organization o-x".to_owned())
+        );
+        // A suspended account is known but not read.
+        assert_eq!(
+            ids(Selection::Accounts(vec!["444444444444".to_owned()]), None),
+            Ok(Vec::new())
+        );
+    }
+
+    #[test]
+    fn shards_partition_the_selection() {
+        let mut all = Vec::new();
+        for index in 0..2 {
+            let part = ids(Selection::All, Some(Shard { index, count: 2 })).expect("shard");
+            all.extend(part);
+        }
+        all.sort();
+        assert_eq!(Ok(all), ids(Selection::All, None));
+    }
+}
