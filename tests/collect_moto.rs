@@ -18,87 +18,14 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
 
+use common::moto::Moto;
 use rampart::model::{load_snapshot_file, Snapshot};
 use serde_json::Value;
 
-/// A `moto_server` process on a free port of 127.0.0.1, stopped on drop.
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-fn venv_bin(name: &str) -> PathBuf {
-    common::repo_path(".venv/bin").join(name)
-}
-
 impl Moto {
-    fn start() -> Moto {
-        let server = venv_bin("moto_server");
-        assert!(
-            server.exists(),
-            "{} is missing: run scripts/test, which installs moto[server] (requirements-test.txt) into .venv",
-            server.display()
-        );
-        // Port 0: the server binds a free port itself and prints it, so tests running in
-        // parallel can never race for one.
-        let mut child = Command::new(&server)
-            .args(["-H", "127.0.0.1", "-p", "0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("moto_server starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            // Keep draining stderr (request logs) so the server never blocks on it.
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("Running on http://127.0.0.1:").nth(1) {
-                    let _ = tx.send(rest.trim().to_owned());
-                }
-            }
-        });
-        let mut moto = Moto {
-            child,
-            url: String::new(),
-        };
-        let port = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("moto_server reports its port within 60 s");
-        moto.url = format!("http://127.0.0.1:{port}");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not listen on {addr}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        moto
-    }
-
-    /// Seeds the organization and returns the seed's manifest.
-    fn seed(&self, extra: &[&str]) -> Value {
-        let out = Command::new(venv_bin("python"))
-            .arg(common::repo_path("tests/moto/seed.py"))
-            .args(["--endpoint", &self.url])
-            .args(extra)
-            .output()
-            .expect("seed.py runs");
-        assert!(
-            out.status.success(),
-            "seed.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("seed manifest is JSON")
-    }
-
     /// The real binary, pointed at the emulator with the given credentials.
     fn rampart(&self, key: &str, secret: &str) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rampart"));
@@ -114,13 +41,6 @@ impl Moto {
             .env("AWS_MAX_ATTEMPTS", "2")
             .env("AWS_EC2_METADATA_DISABLED", "true");
         cmd
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

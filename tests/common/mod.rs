@@ -35,3 +35,5 @@ pub fn validate_sarif(text: &str) -> Result<(), Vec<String>> {
 pub fn repo_path(relative: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
+
+pub mod moto;

@@ -37,6 +37,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<CloudTra
             Ok(s) => s.is_logging().unwrap_or(false),
             Err(e) => {
                 scope.operation_gap("cloudtrail:GetTrailStatus", Some(&arn), &Failure::of(&e));
+                if owner != scope.account_id {
+                    // Another account's trail (the organization trail seen from a member)
+                    // whose status is unknown here: its owner's copy is the one to judge.
+                    continue;
+                }
                 false
             }
         };
