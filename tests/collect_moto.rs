@@ -467,7 +467,10 @@ fn denied_account(mode: &str, expected_reason: &str) {
             );
         }
     }
-    assert_read_only(&summary(dir.path(), "enforced"));
+    let s = summary(dir.path(), "enforced");
+    assert_read_only(&s);
+    assert_eq!(s["unreadable_accounts"], serde_json::json!([denied]));
+    assert_eq!(s["accounts_read"], snap.accounts.len() - 1);
 
     // Rules over the denied account say unknown, never pass; its planted violations cannot
     // be seen, so they must not look fixed.

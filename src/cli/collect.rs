@@ -263,6 +263,12 @@ fn render_summary(snapshot: &rampart_model::Snapshot, s: &Summary) -> String {
         "  accounts   {} read of {} selected ({} in the organization)\n",
         s.accounts_read, s.accounts_selected, s.organization_accounts
     ));
+    if !s.unreadable_accounts.is_empty() {
+        out.push_str(&format!(
+            "             nothing could be read from {} (see the gaps)\n",
+            s.unreadable_accounts.join(", ")
+        ));
+    }
     out.push_str(&format!(
         "  regions    {}\n",
         if s.regions.is_empty() {

@@ -189,8 +189,11 @@ pub struct Summary {
     pub organization_accounts: usize,
     /// Accounts selected (after `--accounts`/`--ous` and `--shard`), active only.
     pub accounts_selected: usize,
-    /// Selected accounts read with no account-wide gap.
+    /// Selected accounts of which something was read.
     pub accounts_read: usize,
+    /// Selected accounts of which nothing could be read (the member role could not be
+    /// assumed, or every read ended in a gap).
+    pub unreadable_accounts: Vec<String>,
     /// Regions read, over all accounts.
     pub regions: Vec<String>,
     /// Services read.
@@ -287,7 +290,8 @@ pub async fn collect(
                 aggregator::collect(&base, name, &selected, &options.regions, &gaps).await;
             let outcomes = accounts
                 .iter()
-                .map(|_| ReadOutcome {
+                .map(|a| ReadOutcome {
+                    account_id: a.id.clone(),
                     services: aggregator::COVERED
                         .iter()
                         .map(|t| aggregator::service_of(t))
@@ -324,7 +328,12 @@ pub async fn collect(
     summary.services = services.into_iter().map(str::to_owned).collect();
     summary.reads = reads.iter().map(|r| r.reads).sum();
     summary.reads_with_gaps = reads.iter().map(|r| r.reads_with_gaps).sum();
-    summary.accounts_read = reads.iter().filter(|r| !r.account_unreadable).count();
+    summary.unreadable_accounts = reads
+        .iter()
+        .filter(|r| r.nothing_read())
+        .map(|r| r.account_id.clone())
+        .collect();
+    summary.accounts_read = reads.len() - summary.unreadable_accounts.len();
     summary.gaps = coverage.len();
     summary.calls_by_operation = recorder.counts();
     summary.api_calls = recorder.total();
@@ -422,11 +431,18 @@ fn select(org: &org::OrgData, options: &CollectOptions) -> Result<Vec<OrgAccount
 /// What one account's reads amounted to.
 #[derive(Debug, Clone, Default)]
 struct ReadOutcome {
+    account_id: String,
     regions: Vec<String>,
     services: Vec<&'static str>,
     reads: usize,
     reads_with_gaps: usize,
     account_unreadable: bool,
+}
+
+impl ReadOutcome {
+    fn nothing_read(&self) -> bool {
+        self.account_unreadable || (self.reads > 0 && self.reads_with_gaps == self.reads)
+    }
 }
 
 async fn collect_accounts(
@@ -476,7 +492,10 @@ async fn collect_account(
 ) -> (Account, ReadOutcome) {
     let id = account.id.clone();
     let mut model = empty_account(&account);
-    let mut outcome = ReadOutcome::default();
+    let mut outcome = ReadOutcome {
+        account_id: id.clone(),
+        ..ReadOutcome::default()
+    };
     let all = Scope {
         account_id: &id,
         region: "*",
