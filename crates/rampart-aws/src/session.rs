@@ -112,17 +112,54 @@ impl Session {
         )
     }
 
-    /// Assumes `role_name` in `account_id` and returns a session acting there.
+    /// Assumes `role_name` in `account_id` and returns a session acting there. The first
+    /// `sts:AssumeRole` happens here, so that a role that cannot be assumed is known at
+    /// once; the session's credentials are assumed again when they near expiry, so that
+    /// an account whose reads outlast them is still read.
     pub(crate) async fn assume(
         &self,
         account_id: &str,
         role_name: &str,
     ) -> Result<Session, Failure> {
-        let role_arn = format!("arn:{}:iam::{account_id}:role/{role_name}", self.partition);
-        let sts = client!(self, aws_sdk_sts, self.home_region());
-        let out = sts
+        let role = AssumedRole {
+            sts: client!(self, aws_sdk_sts, self.home_region()),
+            role_arn: format!("arn:{}:iam::{account_id}:role/{role_name}", self.partition),
+            current: tokio::sync::Mutex::new(None),
+        };
+        let first = role.assume().await?;
+        *role.current.lock().await = Some(first);
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(role))
+            .build();
+        Ok(Session {
+            config,
+            recorder: self.recorder.clone(),
+            account_id: account_id.to_owned(),
+            partition: self.partition.clone(),
+        })
+    }
+}
+
+/// Credentials of an assumed member role, assumed again (through the recorded STS client)
+/// when they are within [`REFRESH_BEFORE`] of expiry.
+#[derive(Debug)]
+struct AssumedRole {
+    sts: aws_sdk_sts::Client,
+    role_arn: String,
+    current: tokio::sync::Mutex<Option<Credentials>>,
+}
+
+/// How long before expiry assumed-role credentials are replaced.
+const REFRESH_BEFORE: Duration = Duration::from_secs(300);
+
+impl AssumedRole {
+    async fn assume(&self) -> Result<Credentials, Failure> {
+        let out = self
+            .sts
             .assume_role()
-            .role_arn(&role_arn)
+            .role_arn(&self.role_arn)
             .role_session_name("rampart-collect")
             .duration_seconds(3600)
             .send()
@@ -131,27 +168,45 @@ impl Session {
         let creds = out.credentials().ok_or_else(|| Failure {
             code: None,
             kind: crate::calls::FailureKind::Other,
-            reason: format!("sts:AssumeRole into {role_arn} returned no credentials"),
+            reason: format!(
+                "sts:AssumeRole into {} returned no credentials",
+                self.role_arn
+            ),
         })?;
-        let expiry = std::time::SystemTime::try_from(*creds.expiration()).ok();
-        let credentials = Credentials::new(
+        Ok(Credentials::new(
             creds.access_key_id(),
             creds.secret_access_key(),
             Some(creds.session_token().to_owned()),
-            expiry,
+            std::time::SystemTime::try_from(*creds.expiration()).ok(),
             "rampart-assume-role",
-        );
-        let config = self
-            .config
-            .to_builder()
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .build();
-        Ok(Session {
-            config,
-            recorder: self.recorder.clone(),
-            account_id: account_id.to_owned(),
-            partition: self.partition.clone(),
-        })
+        ))
+    }
+
+    async fn credentials(&self) -> aws_credential_types::provider::Result {
+        let mut current = self.current.lock().await;
+        let fresh_enough = |c: &Credentials| {
+            c.expiry()
+                .is_none_or(|at| at > std::time::SystemTime::now() + REFRESH_BEFORE)
+        };
+        if let Some(c) = current.as_ref().filter(|c| fresh_enough(c)) {
+            return Ok(c.clone());
+        }
+        let renewed = self.assume().await.map_err(|f| {
+            aws_credential_types::provider::error::CredentialsError::provider_error(f.reason)
+        })?;
+        *current = Some(renewed.clone());
+        Ok(renewed)
+    }
+}
+
+impl aws_credential_types::provider::ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(self.credentials())
     }
 }
 
