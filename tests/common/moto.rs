@@ -11,8 +11,16 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// A path in the repository: the nearest ancestor of the including crate's directory that
+/// has `requirements-test.txt` (the workspace root, for the root crate and for
+/// `crates/rampart-aws` alike).
 fn repo_path(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = here
+        .ancestors()
+        .find(|dir| dir.join("requirements-test.txt").exists())
+        .unwrap_or(here);
+    root.join(relative)
 }
 
 /// A `moto_server` process on a free port of 127.0.0.1, stopped on drop.

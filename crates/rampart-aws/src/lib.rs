@@ -17,6 +17,15 @@ mod session;
 pub mod shard;
 mod util;
 
+/// The emulator helper the workspace's tests share (`moto_server` from `.venv`).
+#[cfg(test)]
+#[path = "../../../tests/common/moto.rs"]
+#[allow(
+    dead_code,
+    reason = "the collector tests need the server, not the seed"
+)]
+mod test_moto;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;

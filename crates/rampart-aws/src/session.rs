@@ -270,3 +270,54 @@ impl Scope<'_> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::test_moto as moto;
+
+    fn credentials(key: &str, expires_in: Duration) -> Credentials {
+        Credentials::new(
+            key,
+            "secret",
+            Some("token".to_owned()),
+            Some(std::time::SystemTime::now() + expires_in),
+            "test",
+        )
+    }
+
+    /// Against the emulator's STS: credentials far from expiry are reused; near expiry they
+    /// are assumed again, through the recorded client.
+    #[tokio::test]
+    async fn assumed_role_credentials_are_renewed_near_expiry() {
+        let server = moto::Moto::start();
+        let recorder = Recorder::default();
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&server.url)
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+            .load()
+            .await;
+        let base = Session::new(config, recorder.clone(), "123456789012".to_owned());
+        let role = AssumedRole {
+            sts: client!(&base, aws_sdk_sts, "us-east-1"),
+            role_arn: "arn:aws:iam::111122223333:role/RampartAudit".to_owned(),
+            current: tokio::sync::Mutex::new(Some(credentials(
+                "AKIDLATER",
+                Duration::from_secs(3000),
+            ))),
+        };
+        let kept = role.credentials().await.expect("credentials");
+        assert_eq!(kept.access_key_id(), "AKIDLATER");
+        assert_eq!(recorder.total(), 0, "fresh credentials are reused");
+
+        *role.current.lock().await = Some(credentials("AKIDSOON", Duration::from_secs(60)));
+        let renewed = role.credentials().await.expect("renewed");
+        assert_ne!(renewed.access_key_id(), "AKIDSOON");
+        assert_eq!(recorder.counts().get("sts:AssumeRole"), Some(&1));
+        let again = role.credentials().await.expect("cached");
+        assert_eq!(again.access_key_id(), renewed.access_key_id());
+        assert_eq!(recorder.total(), 1);
+    }
+}
