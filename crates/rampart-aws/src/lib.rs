@@ -252,8 +252,8 @@ pub async fn collect(
     let recorder = Recorder::default();
     let base_config =
         session::load_base(options.profile.as_deref(), options.endpoint_url.as_deref()).await;
-    let probe = Session::new(base_config.clone(), recorder.clone(), String::new());
-    let caller = session::client!(&probe, aws_sdk_sts, probe.home_region())
+    let mut base = Session::new(base_config, recorder.clone(), String::new());
+    let caller = session::client!(&base, aws_sdk_sts, base.home_region())
         .get_caller_identity()
         .send()
         .await
@@ -261,7 +261,7 @@ pub async fn collect(
     let caller_account = caller.account().unwrap_or_default().to_owned();
     let caller_arn = caller.arn().unwrap_or_default().to_owned();
     tracing::info!(account = %caller_account, arn = %caller_arn, "caller identity");
-    let mut base = Session::new(base_config, recorder.clone(), caller_account.clone());
+    base.account_id.clone_from(&caller_account);
     if let Some(partition) = caller_arn.split(':').nth(1).filter(|p| !p.is_empty()) {
         base.partition = partition.to_owned();
     }
@@ -774,8 +774,14 @@ fn empty_account(a: &OrgAccount) -> Account {
     }
 }
 
-/// Regional parts arrive in completion order: sort everything for deterministic output.
+/// Parts arrive in completion order and collectors list in API order: this one sort makes
+/// the output deterministic.
 fn sort_account(a: &mut Account) {
+    a.iam.roles.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.iam.users.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.iam.managed_policies.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.iam.oidc_providers.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.iam.saml_providers.sort_by(|x, y| x.arn.cmp(&y.arn));
     a.kms_keys.sort_by(|x, y| x.arn.cmp(&y.arn));
     let n = &mut a.network;
     n.vpcs.sort_by(|x, y| x.arn.cmp(&y.arn));

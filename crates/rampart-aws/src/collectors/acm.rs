@@ -84,6 +84,5 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<AcmCerti
             renewal_eligibility: detail.renewal_eligibility().map(|r| r.as_str().to_owned()),
         });
     }
-    out.sort_by(|a, b| a.arn.cmp(&b.arn));
     out
 }

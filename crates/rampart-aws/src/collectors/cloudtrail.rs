@@ -133,6 +133,5 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<CloudTra
             arn,
         });
     }
-    out.sort_by(|a, b| a.arn.cmp(&b.arn));
     out
 }

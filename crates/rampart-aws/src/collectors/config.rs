@@ -45,28 +45,34 @@ pub(crate) async fn collect(
             false
         }
     };
-    let mut out = Vec::new();
-    for r in recorders {
-        let name = r.name().unwrap_or("default").to_owned();
-        let arn = r.arn().map_or_else(
-            || format!("arn:aws:config:{region}:{account}:configuration-recorder/{name}"),
-            str::to_owned,
-        );
-        if !status_read {
-            continue;
-        }
-        out.push(ConfigRecorder {
-            arn,
-            account_id: account.to_owned(),
-            region: region.to_owned(),
-            tags: Default::default(),
-            source: api("config:DescribeConfigurationRecorders"),
-            recording: recording.get(&name).copied().unwrap_or(false),
-            all_supported: r.recording_group().is_some_and(|g| g.all_supported()),
-            name,
-        });
-    }
-    out.sort_by(|a, b| a.arn.cmp(&b.arn));
+    // Without their status, recorders cannot be judged: the status gap says so.
+    let out = if status_read {
+        recorders
+            .iter()
+            .map(|r| {
+                let name = r.name().unwrap_or("default").to_owned();
+                ConfigRecorder {
+                    arn: r.arn().map_or_else(
+                        || {
+                            format!(
+                                "arn:aws:config:{region}:{account}:configuration-recorder/{name}"
+                            )
+                        },
+                        str::to_owned,
+                    ),
+                    account_id: account.to_owned(),
+                    region: region.to_owned(),
+                    tags: Default::default(),
+                    source: api("config:DescribeConfigurationRecorders"),
+                    recording: recording.get(&name).copied().unwrap_or(false),
+                    all_supported: r.recording_group().is_some_and(|g| g.all_supported()),
+                    name,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let aggregators = match cfg
         .describe_configuration_aggregators()
@@ -130,7 +136,5 @@ pub(crate) async fn collect(
             Vec::new()
         }
     };
-    let mut aggregators: Vec<ConfigAggregator> = aggregators;
-    aggregators.sort_by(|a, b| a.arn.cmp(&b.arn));
     (out, aggregators)
 }

@@ -75,7 +75,6 @@ pub(crate) async fn hosted_zones(session: &Session, scope: Scope<'_>) -> Vec<Hos
             }
         }
     }
-    out.sort_by(|a, b| a.arn.cmp(&b.arn));
     out
 }
 
@@ -100,7 +99,7 @@ pub(crate) async fn resolver_rules(session: &Session, scope: Scope<'_>) -> Vec<R
             return Vec::new();
         }
     };
-    let mut out: Vec<ResolverRule> = rules
+    let out: Vec<ResolverRule> = rules
         .iter()
         .map(|r| {
             let rule_id = r.id().unwrap_or_default().to_owned();
@@ -140,6 +139,5 @@ pub(crate) async fn resolver_rules(session: &Session, scope: Scope<'_>) -> Vec<R
             }
         })
         .collect();
-    out.sort_by(|a, b| a.arn.cmp(&b.arn));
     out
 }

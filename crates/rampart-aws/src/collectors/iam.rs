@@ -198,9 +198,6 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Iam {
     out.oidc_providers = oidc_providers(&iam, scope).await;
     out.saml_providers = saml_providers(&iam, scope).await;
 
-    out.roles.sort_by(|a, b| a.arn.cmp(&b.arn));
-    out.users.sort_by(|a, b| a.arn.cmp(&b.arn));
-    out.managed_policies.sort_by(|a, b| a.arn.cmp(&b.arn));
     out
 }
 
@@ -358,32 +355,27 @@ async fn oidc_providers(iam: &aws_sdk_iam::Client, scope: Scope<'_>) -> Vec<Oidc
             }
         }
     }
-    out.sort_by(|a, b| a.arn.cmp(&b.arn));
     out
 }
 
 async fn saml_providers(iam: &aws_sdk_iam::Client, scope: Scope<'_>) -> Vec<SamlProvider> {
     match iam.list_saml_providers().send().await {
-        Ok(list) => {
-            let mut out: Vec<SamlProvider> = list
-                .saml_provider_list()
-                .iter()
-                .filter_map(|p| {
-                    let arn = p.arn()?;
-                    Some(SamlProvider {
-                        arn: arn.to_owned(),
-                        account_id: scope.account_id.to_owned(),
-                        region: GLOBAL_REGION.to_owned(),
-                        tags: Default::default(),
-                        source: api("iam:ListSAMLProviders"),
-                        name: arn.rsplit('/').next().unwrap_or(arn).to_owned(),
-                        valid_until: p.valid_until().and_then(utc),
-                    })
+        Ok(list) => list
+            .saml_provider_list()
+            .iter()
+            .filter_map(|p| {
+                let arn = p.arn()?;
+                Some(SamlProvider {
+                    arn: arn.to_owned(),
+                    account_id: scope.account_id.to_owned(),
+                    region: GLOBAL_REGION.to_owned(),
+                    tags: Default::default(),
+                    source: api("iam:ListSAMLProviders"),
+                    name: arn.rsplit('/').next().unwrap_or(arn).to_owned(),
+                    valid_until: p.valid_until().and_then(utc),
                 })
-                .collect();
-            out.sort_by(|a, b| a.arn.cmp(&b.arn));
-            out
-        }
+            })
+            .collect(),
         Err(e) => {
             scope.operation_gap("iam:ListSAMLProviders", None, &Failure::of(&e));
             Vec::new()

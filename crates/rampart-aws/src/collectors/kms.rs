@@ -160,6 +160,5 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
             aliases: key_aliases,
         });
     }
-    out.sort_by(|a, b| a.arn.cmp(&b.arn));
     out
 }

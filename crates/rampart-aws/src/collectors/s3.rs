@@ -57,7 +57,6 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<S3Bucket
         let client = session.s3(&region);
         out.push(bucket(&client, name, arn, region.clone(), here).await);
     }
-    out.sort_by(|a, b| a.arn.cmp(&b.arn));
     out
 }
 
