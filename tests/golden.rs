@@ -8,7 +8,7 @@
 )]
 
 use rampart::model::sample_snapshot;
-use rampart::report::{json, sarif, text, ReportInput};
+use rampart::report::{json, sarif, text, RenderOptions};
 use rampart::rules::{Catalog, Engine, Severity};
 use rampart::ruleset::Ruleset;
 
@@ -18,17 +18,14 @@ fn render(format: &str) -> String {
     let engine = Engine::new(&catalog, &ruleset).expect("engine");
     let snapshot = sample_snapshot().expect("sample");
     let evaluation = engine.evaluate(&snapshot, snapshot.taken_at);
-    let input = ReportInput {
+    let options = RenderOptions {
         tool_version: "0.0.0-test",
-        engine: &engine,
-        snapshot: &snapshot,
-        evaluation: &evaluation,
         fail_on: Some(Severity::High),
     };
     match format {
-        "text" => text::render(&input),
-        "json" => json::render(&input).expect("json"),
-        _ => sarif::render(&input).expect("sarif"),
+        "text" => text::render(&evaluation, &options),
+        "json" => json::render(&evaluation, &options).expect("json"),
+        _ => sarif::render(&evaluation, &options).expect("sarif"),
     }
 }
 

@@ -60,8 +60,8 @@ fn the_policy_type_decides_whether_principal_belongs() {
     assert_eq!(
         out,
         format!(
-            "{f}:4:5: error[missing-resource]: statement #1 has no `Resource` or `NotResource`\n\
-             {f}:6:7: error[unsupported-principal]: `Principal` is not supported in an identity-based policy: remove it\n"
+            "{f}:4:5: high[missing-resource]: statement #1 has no `Resource` or `NotResource`\n\
+             {f}:6:7: high[unsupported-principal]: `Principal` is not supported in an identity-based policy: remove it\n"
         )
     );
     let (code, out) = validate(&["--policy-type", "resource", &fixture("good-identity.json")]);
@@ -91,8 +91,8 @@ fn a_bad_policy_fails_with_every_finding_in_order() {
     assert_eq!(
         first_lines,
         [
-            format!("{f}:7:7: error[unsupported-principal]: `Principal` is not supported in an identity-based policy: remove it"),
-            format!("{f}:8:18: warning[unknown-action]: unknown action `s3:GetObjekt`, did you mean `s3:GetObject`?"),
+            format!("{f}:7:7: high[unsupported-principal]: `Principal` is not supported in an identity-based policy: remove it"),
+            format!("{f}:8:18: medium[unknown-action]: unknown action `s3:GetObjekt`, did you mean `s3:GetObject`?"),
         ]
     );
 }
@@ -118,7 +118,7 @@ fn invalid_json_is_an_error_finding_with_its_position() {
     let (code, out) = validate(&[&f]);
     assert_eq!(code, 1);
     assert!(
-        out.starts_with(&format!("{f}:4:67: error[json-syntax]: ")),
+        out.starts_with(&format!("{f}:4:67: high[json-syntax]: ")),
         "{out}"
     );
 }
@@ -129,14 +129,14 @@ fn an_unreadable_file_is_reported_the_walk_continues_and_the_exit_code_is_2() {
     let (code, out) = validate(&[&missing, &fixture("warnings-only.json")]);
     assert_eq!(code, 2);
     assert!(
-        out.starts_with(&format!("{missing}: error[unreadable-file]: cannot read: ")),
+        out.starts_with(&format!("{missing}: error: cannot read: ")),
         "{out}"
     );
-    assert_eq!(codes(&out), ["unreadable-file", "allow-for-all-values"]);
+    assert_eq!(codes(&out), ["allow-for-all-values"]);
 }
 
 #[test]
-fn json_output_is_an_array_of_findings() {
+fn json_output_is_the_shared_report_envelope() {
     let (code, out) = validate(&[
         "--format",
         "json",
@@ -145,15 +145,42 @@ fn json_output_is_an_array_of_findings() {
     ]);
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    let items = v.as_array().unwrap();
+    // The same envelope as `rampart evaluate --format json`.
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["tool", "ruleset", "snapshot", "summary", "notices", "coverage", "findings"]
+    );
+    assert_eq!(v["ruleset"]["name"], "iam-validate/identity");
+    assert_eq!(v["snapshot"]["taken_at"], Value::Null);
+    assert_eq!(v["snapshot"]["source"]["kind"], "iac");
+    let items = v["findings"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     let item = &items[0];
-    assert_eq!(item["file"], fixture("warnings-only.json"));
-    assert_eq!(item["line"], 10);
-    assert_eq!(item["column"], 9);
-    assert_eq!(item["severity"], "warning");
-    assert_eq!(item["code"], "allow-for-all-values");
+    assert_eq!(item["resource"], fixture("warnings-only.json"));
+    assert_eq!(item["resource_type"], "rampart::PolicyFile");
+    assert_eq!(item["location"]["uri"], fixture("warnings-only.json"));
+    assert_eq!(item["location"]["line"], 10);
+    assert_eq!(item["location"]["column"], 9);
+    assert_eq!(item["severity"], "medium");
+    assert_eq!(item["status"], "fail");
+    assert_eq!(item["rule_id"], "allow-for-all-values");
     assert!(item["message"].as_str().unwrap().contains("aws:TagKeys"));
+    assert_eq!(item["fingerprint"].as_str().unwrap().len(), 32);
+}
+
+#[test]
+fn json_names_unreadable_files_in_notices() {
+    let missing = fixture("does-not-exist.json");
+    let (code, out) = validate(&["--format", "json", &missing]);
+    assert_eq!(code, 2);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["notices"][0]["level"], "error");
+    assert_eq!(v["notices"][0]["location"]["uri"], missing);
+    assert!(v["notices"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("cannot read: "));
 }
 
 #[test]

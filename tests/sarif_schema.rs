@@ -13,8 +13,9 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
+use rampart::findings::Notice;
 use rampart::model::{Location, ResourceType, Snapshot};
-use rampart::report::{sarif, ReportInput};
+use rampart::report::{sarif, RenderOptions};
 use rampart::rules::{
     fingerprint, AppliedWaiver, Area, Catalog, Engine, Evaluation, Finding, ResourceKey, Severity,
     Status,
@@ -126,14 +127,14 @@ fn findings(engine: &Engine<'_>) -> Vec<Finding> {
     out
 }
 
-fn render(engine: &Engine<'_>, snapshot: &Snapshot, evaluation: &Evaluation) -> String {
-    sarif::render(&ReportInput {
-        tool_version: env!("CARGO_PKG_VERSION"),
-        engine,
-        snapshot,
+fn render(evaluation: &Evaluation) -> String {
+    sarif::render(
         evaluation,
-        fail_on: Some(Severity::High),
-    })
+        &RenderOptions {
+            tool_version: env!("CARGO_PKG_VERSION"),
+            fail_on: Some(Severity::High),
+        },
+    )
     .unwrap()
 }
 
@@ -142,12 +143,13 @@ fn hand_built_log() -> String {
     let ruleset = ruleset();
     let engine = Engine::new(&catalog, &ruleset).unwrap();
     let snapshot = snapshot();
-    let evaluation = Evaluation {
-        findings: findings(&engine),
-        warnings: vec!["waiver for `x` on `y` expired on 2025-01-01".to_owned()],
-        coverage: snapshot.coverage.clone(),
-    };
-    render(&engine, &snapshot, &evaluation)
+    // The engine's evaluation of the snapshot, with hand-built findings of every status.
+    let mut evaluation = engine.evaluate(&snapshot, now());
+    evaluation.findings = findings(&engine);
+    evaluation.notices = vec![Notice::warning(
+        "waiver for `x` on `y` expired on 2025-01-01",
+    )];
+    render(&evaluation)
 }
 
 #[test]
@@ -172,7 +174,7 @@ fn an_engine_evaluation_gives_valid_sarif() {
     let engine = Engine::new(&catalog, &ruleset).unwrap();
     let snapshot = snapshot();
     let evaluation = engine.evaluate(&snapshot, now());
-    let text = render(&engine, &snapshot, &evaluation);
+    let text = render(&evaluation);
     if let Err(errors) = validate_sarif(&text) {
         panic!("invalid SARIF:\n{}\n\n{text}", errors.join("\n"));
     }

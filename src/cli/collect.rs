@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rampart_aws::calls::{PermissionScope, OPERATIONS};
+use rampart_aws::calls::{operations, PermissionScope};
 use rampart_aws::{
     CollectOptions, Collected, Event, NoProgress, Progress, Regions, ResourceSource, Selection,
     Shard, Summary, DEFAULT_CONCURRENCY, DEFAULT_MEMBER_ROLE,
@@ -304,10 +304,9 @@ fn render_summary(snapshot: &rampart_model::Snapshot, s: &Summary) -> String {
 /// The audit role's policies, generated from the operations the collectors can issue.
 fn audit_policies() -> String {
     let actions = |scope: PermissionScope| {
-        let mut list: Vec<&str> = OPERATIONS
-            .iter()
-            .filter(|o| o.scope == scope)
-            .map(|o| o.action)
+        let mut list: Vec<&str> = operations()
+            .filter(|o| o.scope() == scope)
+            .map(|o| o.action())
             .collect();
         list.sort_unstable();
         list.dedup();

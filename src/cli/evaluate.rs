@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{write_output, Format, InputError, OutputArgs};
 use crate::model::{load_snapshot_file, sample_snapshot, Snapshot, SAMPLE_PATH};
-use crate::report::{self, ReportInput};
+use crate::report::{self, RenderOptions};
 use crate::rules::{Catalog, Engine, Evaluation, PolicyStore, Severity, Status};
 use crate::ruleset::{load_ruleset_file, Ruleset};
 
@@ -129,24 +129,34 @@ pub fn evaluate_and_report(
 ) -> Result<ExitCode, InputError> {
     let now = args.now.unwrap_or(snapshot.taken_at);
     let evaluation = engine.evaluate(snapshot, now);
-    for warning in &evaluation.warnings {
-        eprintln!("warning: {warning}");
+    for notice in &evaluation.notices {
+        eprintln!("{}: {}", notice.level.as_str(), notice.message);
     }
     let threshold = args.fail_on.threshold();
-    let input = ReportInput {
+    let options = RenderOptions {
         tool_version: env!("CARGO_PKG_VERSION"),
-        engine,
-        snapshot,
-        evaluation: &evaluation,
         fail_on: threshold,
     };
-    let rendered = match args.format {
-        Format::Text => report::text::render(&input),
-        Format::Json => report::json::render(&input).map_err(InputError::from_display)?,
-        Format::Sarif => report::sarif::render(&input).map_err(InputError::from_display)?,
-    };
+    let rendered = render(&evaluation, args.format, &options)?;
     write_output(args.output.out.as_deref(), &rendered)?;
     Ok(exit_code(&evaluation, threshold, args.fail_on_unknown))
+}
+
+/// An evaluation in one of the output formats.
+pub fn render(
+    evaluation: &Evaluation,
+    format: Format,
+    options: &RenderOptions<'_>,
+) -> Result<String, InputError> {
+    Ok(match format {
+        Format::Text => report::text::render(evaluation, options),
+        Format::Json => {
+            report::json::render(evaluation, options).map_err(InputError::from_display)?
+        }
+        Format::Sarif => {
+            report::sarif::render(evaluation, options).map_err(InputError::from_display)?
+        }
+    })
 }
 
 /// 1 when a failing (or, if asked, unknown) finding is at or above the threshold.

@@ -45,7 +45,7 @@ struct ListedRule<'a> {
     severity: &'a str,
     kind: &'a str,
     resource_types: Vec<&'static str>,
-    reads: &'a [String],
+    reads: Vec<String>,
     enabled: bool,
 }
 
@@ -104,7 +104,7 @@ fn listed(
         severity: severity.unwrap_or(meta.severity).as_str(),
         kind: meta.kind.as_str(),
         resource_types: meta.resource_types.iter().map(|t| t.name()).collect(),
-        reads: &meta.reads,
+        reads: meta.reads.iter().map(ToString::to_string).collect(),
         enabled,
     }
 }
@@ -151,7 +151,11 @@ fn explain(meta: &RuleMeta) -> String {
         meta.severity,
         meta.kind.as_str(),
         types.join(", "),
-        meta.reads.join(", ")
+        meta.reads
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if let Some(loc) = &meta.location {
         out.push_str(&format!("defined at: {}:{}\n", loc.uri, loc.line));

@@ -32,7 +32,7 @@ pub enum SnapshotCommand {
 
 /// The JSON Schema of [`Snapshot`], pretty-printed with a trailing newline.
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(Snapshot);
+    let schema = crate::model::snapshot_schema();
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 
 use rampart_model::{
     Account, AcmCertificate, BucketEncryption, CloudTrailTrail, CoverageGap, EbsVolume, IamRole,
-    IamUser, KmsKey, ManagedPolicy, PublicAccessBlock, S3Bucket, SecurityGroup, SecurityGroupRule,
-    Subnet, Tags, Vpc, GLOBAL_REGION,
+    IamUser, KmsKey, ManagedPolicy, Operation, PolicyDocument, PublicAccessBlock, Read, S3Bucket,
+    SecurityGroup, SecurityGroupRule, Service, Subnet, Tags, Vpc, GLOBAL_REGION,
 };
 use serde_json::Value;
 
@@ -27,49 +27,116 @@ use crate::org::OrgAccount;
 use crate::session::{client, Gaps, Session};
 use crate::util::{decode_policy, tags};
 
-/// The resource types read from the aggregator.
-pub const COVERED: &[&str] = &[
-    "AWS::S3::Bucket",
-    "AWS::KMS::Key",
-    "AWS::EC2::Volume",
-    "AWS::EC2::VPC",
-    "AWS::EC2::Subnet",
-    "AWS::EC2::SecurityGroup",
-    "AWS::IAM::Role",
-    "AWS::IAM::User",
-    "AWS::IAM::Policy",
-    "AWS::ACM::Certificate",
-    "AWS::CloudTrail::Trail",
+/// The AWS Config resource types read from the aggregator, each mapped into the model by
+/// one arm of an exhaustive match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigType {
+    /// `AWS::S3::Bucket`.
+    S3Bucket,
+    /// `AWS::KMS::Key`.
+    KmsKey,
+    /// `AWS::EC2::Volume`.
+    Ec2Volume,
+    /// `AWS::EC2::VPC`.
+    Ec2Vpc,
+    /// `AWS::EC2::Subnet`.
+    Ec2Subnet,
+    /// `AWS::EC2::SecurityGroup`.
+    Ec2SecurityGroup,
+    /// `AWS::IAM::Role`.
+    IamRole,
+    /// `AWS::IAM::User`.
+    IamUser,
+    /// `AWS::IAM::Policy`.
+    IamPolicy,
+    /// `AWS::ACM::Certificate`.
+    AcmCertificate,
+    /// `AWS::CloudTrail::Trail`.
+    CloudTrailTrail,
+}
+
+/// Every covered resource type, in query order.
+pub const COVERED: [ConfigType; 11] = [
+    ConfigType::S3Bucket,
+    ConfigType::KmsKey,
+    ConfigType::Ec2Volume,
+    ConfigType::Ec2Vpc,
+    ConfigType::Ec2Subnet,
+    ConfigType::Ec2SecurityGroup,
+    ConfigType::IamRole,
+    ConfigType::IamUser,
+    ConfigType::IamPolicy,
+    ConfigType::AcmCertificate,
+    ConfigType::CloudTrailTrail,
 ];
 
-/// Operations whose data AWS Config does not record (a gap in every selected account), or
-/// whole services (no `:`).
-pub const NOT_COVERED: &[&str] = &[
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "iam:ListAccessKeys",
-    "iam:GetAccountPasswordPolicy",
-    "iam:ListOpenIDConnectProviders",
-    "iam:ListSAMLProviders",
-    "cloudtrail:GetTrailStatus",
-    "cloudtrail:GetEventSelectors",
-    "ec2:GetEbsEncryptionByDefault",
-    "ec2:DescribeRegions",
-    "ec2:DescribeRouteTables",
-    "ec2:DescribeInternetGateways",
-    "ec2:DescribeNatGateways",
-    "ec2:DescribeTransitGateways",
-    "ec2:DescribeTransitGatewayAttachments",
-    "ec2:DescribeVpnConnections",
-    "ec2:DescribeNetworkAcls",
-    "ec2:DescribeFlowLogs",
-    "ec2:DescribeVpcEndpoints",
-    "config",
-    "route53",
-    "route53resolver",
+impl ConfigType {
+    /// The resource type as AWS Config names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigType::S3Bucket => "AWS::S3::Bucket",
+            ConfigType::KmsKey => "AWS::KMS::Key",
+            ConfigType::Ec2Volume => "AWS::EC2::Volume",
+            ConfigType::Ec2Vpc => "AWS::EC2::VPC",
+            ConfigType::Ec2Subnet => "AWS::EC2::Subnet",
+            ConfigType::Ec2SecurityGroup => "AWS::EC2::SecurityGroup",
+            ConfigType::IamRole => "AWS::IAM::Role",
+            ConfigType::IamUser => "AWS::IAM::User",
+            ConfigType::IamPolicy => "AWS::IAM::Policy",
+            ConfigType::AcmCertificate => "AWS::ACM::Certificate",
+            ConfigType::CloudTrailTrail => "AWS::CloudTrail::Trail",
+        }
+    }
+
+    /// The service whose data it is (coverage gaps name it).
+    pub fn service(self) -> Service {
+        match self {
+            ConfigType::S3Bucket => Service::S3,
+            ConfigType::KmsKey => Service::Kms,
+            ConfigType::Ec2Volume
+            | ConfigType::Ec2Vpc
+            | ConfigType::Ec2Subnet
+            | ConfigType::Ec2SecurityGroup => Service::Ec2,
+            ConfigType::IamRole | ConfigType::IamUser | ConfigType::IamPolicy => Service::Iam,
+            ConfigType::AcmCertificate => Service::Acm,
+            ConfigType::CloudTrailTrail => Service::Cloudtrail,
+        }
+    }
+
+    /// Global (IAM) resources are kept whatever regions were asked for.
+    fn is_global(self) -> bool {
+        self.service() == Service::Iam
+    }
+}
+
+/// What AWS Config does not record (a gap in every selected account): single operations'
+/// data, or whole services.
+pub const NOT_COVERED: &[Read] = &[
+    Read::Operation(Operation::KmsGetKeyPolicy),
+    Read::Operation(Operation::KmsGetKeyRotationStatus),
+    Read::Operation(Operation::IamListAccessKeys),
+    Read::Operation(Operation::IamGetAccountPasswordPolicy),
+    Read::Operation(Operation::IamListOpenIdConnectProviders),
+    Read::Operation(Operation::IamListSamlProviders),
+    Read::Operation(Operation::CloudtrailGetTrailStatus),
+    Read::Operation(Operation::CloudtrailGetEventSelectors),
+    Read::Operation(Operation::Ec2GetEbsEncryptionByDefault),
+    Read::Operation(Operation::Ec2DescribeRegions),
+    Read::Operation(Operation::Ec2DescribeRouteTables),
+    Read::Operation(Operation::Ec2DescribeInternetGateways),
+    Read::Operation(Operation::Ec2DescribeNatGateways),
+    Read::Operation(Operation::Ec2DescribeTransitGateways),
+    Read::Operation(Operation::Ec2DescribeTransitGatewayAttachments),
+    Read::Operation(Operation::Ec2DescribeVpnConnections),
+    Read::Operation(Operation::Ec2DescribeNetworkAcls),
+    Read::Operation(Operation::Ec2DescribeFlowLogs),
+    Read::Operation(Operation::Ec2DescribeVpcEndpoints),
+    Read::Service(Service::Config),
+    Read::Service(Service::Route53),
+    Read::Service(Service::Route53resolver),
 ];
 
-const SELECT: &str = "config:SelectAggregateResourceConfig";
+const SELECT: Operation = Operation::ConfigSelectAggregateResourceConfig;
 
 /// Reads the selected accounts' resources from the aggregator.
 pub(crate) async fn collect(
@@ -91,7 +158,8 @@ pub(crate) async fn collect(
     for resource_type in COVERED {
         let expression = format!(
             "SELECT resourceId, resourceName, resourceType, accountId, awsRegion, arn, tags, \
-             configuration, supplementaryConfiguration WHERE resourceType = '{resource_type}'"
+             configuration, supplementaryConfiguration WHERE resourceType = '{}'",
+            resource_type.name()
         );
         let results = config
             .select_aggregate_resource_config()
@@ -111,8 +179,7 @@ pub(crate) async fn collect(
                             let account_id = item["accountId"].as_str().unwrap_or_default();
                             let region = item["awsRegion"].as_str().unwrap_or_default();
                             if let Some(account) = accounts.get_mut(account_id) {
-                                if wanted_region(region) || resource_type.starts_with("AWS::IAM::")
-                                {
+                                if wanted_region(region) || resource_type.is_global() {
                                     add(account, resource_type, &item, gaps);
                                 }
                             }
@@ -120,7 +187,7 @@ pub(crate) async fn collect(
                         Err(err) => gaps.push(CoverageGap {
                             account_id: "*".to_owned(),
                             region: "*".to_owned(),
-                            service: service_of(resource_type).to_owned(),
+                            service: resource_type.service(),
                             reason: format!("{SELECT}: unreadable result: {err}"),
                             resource: None,
                             operation: None,
@@ -134,8 +201,8 @@ pub(crate) async fn collect(
                     gaps.push(CoverageGap {
                         account_id: account.id.clone(),
                         region: "*".to_owned(),
-                        service: service_of(resource_type).to_owned(),
-                        reason: format!("{SELECT} ({resource_type}): {}", failure.reason),
+                        service: resource_type.service(),
+                        reason: format!("{SELECT} ({}): {}", resource_type.name(), failure.reason),
                         resource: None,
                         operation: None,
                     });
@@ -145,14 +212,14 @@ pub(crate) async fn collect(
     }
     for account in selected {
         for what in NOT_COVERED {
-            let (service, operation) = match what.split_once(':') {
-                Some((service, _)) => (service, Some((*what).to_owned())),
-                None => (*what, None),
+            let operation = match what {
+                Read::Operation(op) => Some(*op),
+                Read::Service(_) => None,
             };
             gaps.push(CoverageGap {
                 account_id: account.id.clone(),
                 region: "*".to_owned(),
-                service: service.to_owned(),
+                service: what.service(),
                 reason: "not recorded by AWS Config: read with --source live".to_owned(),
                 resource: None,
                 operation,
@@ -164,18 +231,6 @@ pub(crate) async fn collect(
         crate::sort_account(account);
     }
     out
-}
-
-pub(crate) fn service_of(resource_type: &str) -> &'static str {
-    match resource_type.split("::").nth(1) {
-        Some("S3") => "s3",
-        Some("KMS") => "kms",
-        Some("EC2") => "ec2",
-        Some("IAM") => "iam",
-        Some("ACM") => "acm",
-        Some("CloudTrail") => "cloudtrail",
-        _ => "config",
-    }
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -211,10 +266,10 @@ fn config_tags(v: &Value) -> Tags {
 }
 
 /// A policy that Config stores as a (possibly URL-encoded) string, or as JSON.
-fn policy(v: &Value) -> Option<Value> {
+fn policy(v: &Value) -> Option<PolicyDocument> {
     match v {
         Value::String(s) if !s.is_empty() => decode_policy(s).ok(),
-        Value::Object(_) => Some(v.clone()),
+        Value::Object(_) => Some(PolicyDocument::new(v.clone())),
         _ => None,
     }
 }
@@ -224,7 +279,7 @@ fn source() -> rampart_model::Source {
 }
 
 /// Adds one aggregator result to its account.
-fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
+fn add(account: &mut Account, resource_type: ConfigType, item: &Value, gaps: &Gaps) {
     let c = &item["configuration"];
     let supplementary = &item["supplementaryConfiguration"];
     let account_id = account.id.clone();
@@ -232,7 +287,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
     let arn = text(item, "arn");
     let item_tags = config_tags(&item["tags"]);
     match resource_type {
-        "AWS::S3::Bucket" => {
+        ConfigType::S3Bucket => {
             let rule = &supplementary["ServerSideEncryptionConfiguration"]["rules"][0];
             let default = &rule["applyServerSideEncryptionByDefault"];
             let encryption = Some(BucketEncryption {
@@ -270,7 +325,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
                 public_access_block,
             });
         }
-        "AWS::KMS::Key" => account.kms_keys.push(KmsKey {
+        ConfigType::KmsKey => account.kms_keys.push(KmsKey {
             arn,
             account_id,
             region,
@@ -293,7 +348,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
             policy: None,
             aliases: Vec::new(),
         }),
-        "AWS::EC2::Volume" => account.storage.ebs_volumes.push(EbsVolume {
+        ConfigType::Ec2Volume => account.storage.ebs_volumes.push(EbsVolume {
             arn: if arn.is_empty() {
                 format!(
                     "arn:aws:ec2:{region}:{account_id}:volume/{}",
@@ -314,7 +369,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
                 .and_then(|s| u32::try_from(s).ok())
                 .unwrap_or(0),
         }),
-        "AWS::EC2::VPC" => {
+        ConfigType::Ec2Vpc => {
             let mut cidr_blocks: Vec<String> = c["cidrBlockAssociationSet"]
                 .as_array()
                 .map(|l| {
@@ -339,7 +394,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
                 is_default: boolean(c, "isDefault"),
             });
         }
-        "AWS::EC2::Subnet" => account.network.subnets.push(Subnet {
+        ConfigType::Ec2Subnet => account.network.subnets.push(Subnet {
             arn,
             account_id,
             region,
@@ -351,7 +406,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
             availability_zone: text(c, "availabilityZone"),
             map_public_ip_on_launch: boolean(c, "mapPublicIpOnLaunch"),
         }),
-        "AWS::EC2::SecurityGroup" => {
+        ConfigType::Ec2SecurityGroup => {
             let ingress = c["ipPermissions"]
                 .as_array()
                 .map(|perms| perms.iter().flat_map(sg_rules).collect())
@@ -368,9 +423,15 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
                 ingress,
             });
         }
-        "AWS::IAM::Role" => {
+        ConfigType::IamRole => {
             let Some(trust_policy) = policy(&c["assumeRolePolicyDocument"]) else {
-                unreadable(gaps, &account_id, "iam", &arn, "assumeRolePolicyDocument");
+                unreadable(
+                    gaps,
+                    &account_id,
+                    Service::Iam,
+                    &arn,
+                    "assumeRolePolicyDocument",
+                );
                 return;
             };
             let path = c["path"].as_str().unwrap_or("/").to_owned();
@@ -391,7 +452,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
                     .map(str::to_owned),
             });
         }
-        "AWS::IAM::User" => account.iam.users.push(IamUser {
+        ConfigType::IamUser => account.iam.users.push(IamUser {
             arn,
             account_id,
             region: GLOBAL_REGION.to_owned(),
@@ -407,7 +468,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
                 .as_str()
                 .map(str::to_owned),
         }),
-        "AWS::IAM::Policy" => {
+        ConfigType::IamPolicy => {
             let versions = c["policyVersionList"]
                 .as_array()
                 .cloned()
@@ -417,7 +478,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
                 .find(|v| boolean(v, "isDefaultVersion"))
                 .and_then(|v| policy(&v["document"]))
             else {
-                unreadable(gaps, &account_id, "iam", &arn, "policyVersionList");
+                unreadable(gaps, &account_id, Service::Iam, &arn, "policyVersionList");
                 return;
             };
             account.iam.managed_policies.push(ManagedPolicy {
@@ -431,7 +492,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
                 document,
             });
         }
-        "AWS::ACM::Certificate" => account.certificates.acm.push(AcmCertificate {
+        ConfigType::AcmCertificate => account.certificates.acm.push(AcmCertificate {
             arn,
             account_id,
             region,
@@ -464,7 +525,7 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
             },
             renewal_eligibility: c["renewalEligibility"].as_str().map(str::to_owned),
         }),
-        "AWS::CloudTrail::Trail" => account.logging.cloudtrail_trails.push(CloudTrailTrail {
+        ConfigType::CloudTrailTrail => account.logging.cloudtrail_trails.push(CloudTrailTrail {
             arn: c["trailARN"].as_str().map_or(arn, str::to_owned),
             account_id,
             region,
@@ -481,22 +542,21 @@ fn add(account: &mut Account, resource_type: &str, item: &Value, gaps: &Gaps) {
             management_events: None,
             data_event_selectors: 0,
         }),
-        _ => {}
     }
 }
 
-fn unreadable(gaps: &Gaps, account_id: &str, service: &str, arn: &str, field: &str) {
+fn unreadable(gaps: &Gaps, account_id: &str, service: Service, arn: &str, field: &str) {
     gaps.push(CoverageGap {
         account_id: account_id.to_owned(),
         region: GLOBAL_REGION.to_owned(),
-        service: service.to_owned(),
+        service,
         reason: format!("{SELECT}: `{field}` missing or unreadable"),
         resource: Some(arn.to_owned()),
         operation: None,
     });
 }
 
-fn inline(list: &Value) -> BTreeMap<String, Value> {
+fn inline(list: &Value) -> BTreeMap<String, PolicyDocument> {
     list.as_array()
         .map(|l| {
             l.iter()
@@ -585,25 +645,25 @@ mod tests {
     fn recorded(name: &str) -> Value {
         let text = match name {
             "bucket" => {
-                r#"{"resourceId":"data-bucket","resourceName":"data-bucket","resourceType":"AWS::S3::Bucket","accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:s3:::data-bucket","tags":[{"key":"DataClassification","value":"restricted"}],"configuration":{"name":"data-bucket","owner":{"id":"abc"},"creationDate":"2025-01-02T03:04:05.000Z"},"supplementaryConfiguration":{"BucketPolicy":{"policyText":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::data-bucket/*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}"},"PublicAccessBlockConfiguration":{"blockPublicAcls":true,"ignorePublicAcls":true,"blockPublicPolicy":true,"restrictPublicBuckets":true},"ServerSideEncryptionConfiguration":{"rules":[{"applyServerSideEncryptionByDefault":{"sseAlgorithm":"aws:kms","kmsMasterKeyID":"arn:aws:kms:eu-west-1:111122223333:key/k1"},"bucketKeyEnabled":true}]},"BucketVersioningConfiguration":{"status":"Enabled","isMfaDeleteEnabled":null}}}"#
+                r#"{"resourceId":"data-bucket","resourceName":"data-bucket","resourceType":ConfigType::S3Bucket,"accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:s3:::data-bucket","tags":[{"key":"DataClassification","value":"restricted"}],"configuration":{"name":"data-bucket","owner":{"id":"abc"},"creationDate":"2025-01-02T03:04:05.000Z"},"supplementaryConfiguration":{"BucketPolicy":{"policyText":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::data-bucket/*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}"},"PublicAccessBlockConfiguration":{"blockPublicAcls":true,"ignorePublicAcls":true,"blockPublicPolicy":true,"restrictPublicBuckets":true},"ServerSideEncryptionConfiguration":{"rules":[{"applyServerSideEncryptionByDefault":{"sseAlgorithm":"aws:kms","kmsMasterKeyID":"arn:aws:kms:eu-west-1:111122223333:key/k1"},"bucketKeyEnabled":true}]},"BucketVersioningConfiguration":{"status":"Enabled","isMfaDeleteEnabled":null}}}"#
             }
             "role" => {
-                r#"{"resourceId":"AROA1","resourceName":"deploy","resourceType":"AWS::IAM::Role","accountId":"111122223333","awsRegion":"global","arn":"arn:aws:iam::111122223333:role/deploy","tags":[],"configuration":{"path":"/","roleName":"deploy","roleId":"AROA1","arn":"arn:aws:iam::111122223333:role/deploy","assumeRolePolicyDocument":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22AWS%22%3A%22arn%3Aaws%3Aiam%3A%3A444455556666%3Aroot%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D","instanceProfileList":[],"rolePolicyList":[{"policyName":"inline","policyDocument":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22*%22%7D%5D%7D"}],"attachedManagedPolicies":[{"policyName":"ReadOnlyAccess","policyArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"}],"permissionsBoundary":null,"tags":[{"key":"team","value":"platform"}]}}"#
+                r#"{"resourceId":"AROA1","resourceName":"deploy","resourceType":ConfigType::IamRole,"accountId":"111122223333","awsRegion":"global","arn":"arn:aws:iam::111122223333:role/deploy","tags":[],"configuration":{"path":"/","roleName":"deploy","roleId":"AROA1","arn":"arn:aws:iam::111122223333:role/deploy","assumeRolePolicyDocument":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22AWS%22%3A%22arn%3Aaws%3Aiam%3A%3A444455556666%3Aroot%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D","instanceProfileList":[],"rolePolicyList":[{"policyName":"inline","policyDocument":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22*%22%7D%5D%7D"}],"attachedManagedPolicies":[{"policyName":"ReadOnlyAccess","policyArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"}],"permissionsBoundary":null,"tags":[{"key":"team","value":"platform"}]}}"#
             }
             "key" => {
-                r#"{"resourceId":"k1","resourceType":"AWS::KMS::Key","accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:kms:eu-west-1:111122223333:key/k1","tags":{"owner":"data"},"configuration":{"keyId":"k1","arn":"arn:aws:kms:eu-west-1:111122223333:key/k1","enabled":true,"keyUsage":"ENCRYPT_DECRYPT","keyState":"Enabled","origin":"AWS_KMS","keyManager":"CUSTOMER","customerMasterKeySpec":"SYMMETRIC_DEFAULT","multiRegion":false},"supplementaryConfiguration":{}}"#
+                r#"{"resourceId":"k1","resourceType":ConfigType::KmsKey,"accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:kms:eu-west-1:111122223333:key/k1","tags":{"owner":"data"},"configuration":{"keyId":"k1","arn":"arn:aws:kms:eu-west-1:111122223333:key/k1","enabled":true,"keyUsage":"ENCRYPT_DECRYPT","keyState":"Enabled","origin":"AWS_KMS","keyManager":"CUSTOMER","customerMasterKeySpec":"SYMMETRIC_DEFAULT","multiRegion":false},"supplementaryConfiguration":{}}"#
             }
             "sg" => {
-                r#"{"resourceId":"sg-1","resourceType":"AWS::EC2::SecurityGroup","accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1","tags":[],"configuration":{"groupId":"sg-1","groupName":"web","vpcId":"vpc-1","ipPermissions":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipv4Ranges":[{"cidrIp":"0.0.0.0/0"}],"ipRanges":["0.0.0.0/0"],"ipv6Ranges":[],"userIdGroupPairs":[]}]}}"#
+                r#"{"resourceId":"sg-1","resourceType":ConfigType::Ec2SecurityGroup,"accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1","tags":[],"configuration":{"groupId":"sg-1","groupName":"web","vpcId":"vpc-1","ipPermissions":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipv4Ranges":[{"cidrIp":"0.0.0.0/0"}],"ipRanges":["0.0.0.0/0"],"ipv6Ranges":[],"userIdGroupPairs":[]}]}}"#
             }
             "volume" => {
-                r#"{"resourceId":"vol-1","resourceType":"AWS::EC2::Volume","accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:ec2:eu-west-1:111122223333:volume/vol-1","tags":[],"configuration":{"volumeId":"vol-1","size":8,"encrypted":false,"kmsKeyId":null}}"#
+                r#"{"resourceId":"vol-1","resourceType":ConfigType::Ec2Volume,"accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:ec2:eu-west-1:111122223333:volume/vol-1","tags":[],"configuration":{"volumeId":"vol-1","size":8,"encrypted":false,"kmsKeyId":null}}"#
             }
             "trail" => {
-                r#"{"resourceId":"org-trail","resourceType":"AWS::CloudTrail::Trail","accountId":"111122223333","awsRegion":"us-east-1","arn":"arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail","tags":[],"configuration":{"name":"org-trail","s3BucketName":"logs","isMultiRegionTrail":true,"homeRegion":"us-east-1","trailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail","logFileValidationEnabled":true,"isOrganizationTrail":true}}"#
+                r#"{"resourceId":"org-trail","resourceType":ConfigType::CloudTrailTrail,"accountId":"111122223333","awsRegion":"us-east-1","arn":"arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail","tags":[],"configuration":{"name":"org-trail","s3BucketName":"logs","isMultiRegionTrail":true,"homeRegion":"us-east-1","trailARN":"arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail","logFileValidationEnabled":true,"isOrganizationTrail":true}}"#
             }
             "certificate" => {
-                r#"{"resourceId":"c1","resourceType":"AWS::ACM::Certificate","accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:acm:eu-west-1:111122223333:certificate/c1","tags":[],"configuration":{"domainName":"app.example.com","type":"AMAZON_ISSUED","status":"ISSUED","keyAlgorithm":"RSA-2048","notAfter":1893456000000,"inUseBy":["arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/1"],"renewalEligibility":"ELIGIBLE"}}"#
+                r#"{"resourceId":"c1","resourceType":ConfigType::AcmCertificate,"accountId":"111122223333","awsRegion":"eu-west-1","arn":"arn:aws:acm:eu-west-1:111122223333:certificate/c1","tags":[],"configuration":{"domainName":"app.example.com","type":"AMAZON_ISSUED","status":"ISSUED","keyAlgorithm":"RSA-2048","notAfter":1893456000000,"inUseBy":["arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/1"],"renewalEligibility":"ELIGIBLE"}}"#
             }
             _ => "null",
         };
@@ -614,7 +674,7 @@ mod tests {
     fn buckets_keep_their_supplementary_configuration() {
         let mut a = account();
         let gaps = Gaps::default();
-        add(&mut a, "AWS::S3::Bucket", &recorded("bucket"), &gaps);
+        add(&mut a, ConfigType::S3Bucket, &recorded("bucket"), &gaps);
         let b = &a.storage.s3_buckets[0];
         assert_eq!(b.name, "data-bucket");
         assert_eq!(b.region, "eu-west-1");
@@ -631,13 +691,13 @@ mod tests {
         assert!(e.bucket_key_enabled && b.versioning);
         assert!(b.public_access_block.is_some_and(|p| p.all()));
         assert_eq!(
-            b.policy.as_ref().expect("policy")["Statement"][0]["Effect"],
+            b.policy.as_ref().expect("policy").raw()["Statement"][0]["Effect"],
             "Deny"
         );
         assert_eq!(
             b.source,
             Source::Api {
-                operation: SELECT.to_owned()
+                operation: SELECT.name().to_owned()
             }
         );
         assert!(gaps.take().is_empty());
@@ -647,16 +707,16 @@ mod tests {
     fn roles_decode_url_encoded_documents() {
         let mut a = account();
         let gaps = Gaps::default();
-        add(&mut a, "AWS::IAM::Role", &recorded("role"), &gaps);
+        add(&mut a, ConfigType::IamRole, &recorded("role"), &gaps);
         let r = &a.iam.roles[0];
         assert_eq!(r.name, "deploy");
         assert_eq!(r.region, GLOBAL_REGION);
         assert_eq!(
-            r.trust_policy["Statement"][0]["Principal"]["AWS"],
+            r.trust_policy.raw()["Statement"][0]["Principal"]["AWS"],
             "arn:aws:iam::444455556666:root"
         );
         assert_eq!(
-            r.inline_policies["inline"]["Statement"][0]["Action"],
+            r.inline_policies["inline"].raw()["Statement"][0]["Action"],
             "s3:GetObject"
         );
         assert_eq!(
@@ -674,14 +734,14 @@ mod tests {
         let gaps = Gaps::default();
         let mut role = recorded("role");
         role["configuration"]["assumeRolePolicyDocument"] = Value::String("%7Bbroken".to_owned());
-        add(&mut a, "AWS::IAM::Role", &role, &gaps);
+        add(&mut a, ConfigType::IamRole, &role, &gaps);
         assert!(a.iam.roles.is_empty());
         let gap = gaps.take().pop().expect("gap");
         assert_eq!(
             gap.resource.as_deref(),
             Some("arn:aws:iam::111122223333:role/deploy")
         );
-        assert_eq!(gap.service, "iam");
+        assert_eq!(gap.service, Service::Iam);
     }
 
     #[test]
@@ -689,11 +749,11 @@ mod tests {
         let mut a = account();
         let gaps = Gaps::default();
         for (ty, name) in [
-            ("AWS::KMS::Key", "key"),
-            ("AWS::EC2::Volume", "volume"),
-            ("AWS::EC2::SecurityGroup", "sg"),
-            ("AWS::CloudTrail::Trail", "trail"),
-            ("AWS::ACM::Certificate", "certificate"),
+            (ConfigType::KmsKey, "key"),
+            (ConfigType::Ec2Volume, "volume"),
+            (ConfigType::Ec2SecurityGroup, "sg"),
+            (ConfigType::CloudTrailTrail, "trail"),
+            (ConfigType::AcmCertificate, "certificate"),
         ] {
             add(&mut a, ty, &recorded(name), &gaps);
         }

@@ -3,7 +3,7 @@
 //!
 //! Every SDK client the collectors build carries [`Recorder`], an SDK interceptor that runs
 //! before each operation. It names the operation (`service:Operation`), refuses it unless it
-//! is in [`OPERATIONS`] (all of which are reads, checked by a unit test), and counts it. The
+//! is in [`operations`] (all of which are reads, checked by a unit test), and counts it. The
 //! emulator tests then check that every operation recorded during a real collection is in
 //! the list, so the list is both complete and read-only.
 
@@ -21,116 +21,16 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-/// One AWS operation the collectors may issue, and the IAM action that authorizes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Operation {
-    /// `service:Operation` as the API names it (the service is the IAM prefix).
-    pub operation: &'static str,
-    /// The IAM action a caller needs (differs from the operation for a few S3 calls).
-    pub action: &'static str,
-    /// Where the permission is needed: the management (or delegated administrator)
-    /// account, or every member account's audit role.
-    pub scope: PermissionScope,
+pub use rampart_model::{Operation, PermissionScope};
+
+/// Every operation the collectors can issue: the model's vocabulary minus what no
+/// collector reads yet. The interceptor refuses anything else.
+pub fn operations() -> impl Iterator<Item = Operation> {
+    Operation::ALL
+        .iter()
+        .copied()
+        .filter(|o| o.scope() != PermissionScope::NotCollected)
 }
-
-/// Which principal needs an operation's permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PermissionScope {
-    /// The identity `rampart collect` runs as, in the management or delegated admin account.
-    Management,
-    /// The member role assumed in every account (and the caller in its own account).
-    Member,
-}
-
-const fn op(operation: &'static str, scope: PermissionScope) -> Operation {
-    Operation {
-        operation,
-        action: operation,
-        scope,
-    }
-}
-
-const fn op_as(operation: &'static str, action: &'static str, scope: PermissionScope) -> Operation {
-    Operation {
-        operation,
-        action,
-        scope,
-    }
-}
-
-use PermissionScope::{Management as M, Member as A};
-
-/// Every operation the collectors can issue. The interceptor refuses anything else.
-pub const OPERATIONS: &[Operation] = &[
-    op("sts:GetCallerIdentity", M),
-    op("sts:AssumeRole", M),
-    op("organizations:DescribeOrganization", M),
-    op("organizations:ListRoots", M),
-    op("organizations:ListOrganizationalUnitsForParent", M),
-    op("organizations:ListAccountsForParent", M),
-    op("organizations:ListTagsForResource", M),
-    op("organizations:ListPolicies", M),
-    op("organizations:DescribePolicy", M),
-    op("organizations:ListTargetsForPolicy", M),
-    op("organizations:ListDelegatedAdministrators", M),
-    op("organizations:ListDelegatedServicesForAccount", M),
-    op("config:SelectAggregateResourceConfig", M),
-    op("iam:GetAccountAuthorizationDetails", A),
-    op("iam:GetAccountPasswordPolicy", A),
-    op("iam:ListOpenIDConnectProviders", A),
-    op("iam:GetOpenIDConnectProvider", A),
-    op("iam:ListSAMLProviders", A),
-    op("iam:ListAccessKeys", A),
-    op("iam:GetAccessKeyLastUsed", A),
-    op("iam:GetLoginProfile", A),
-    op("iam:ListMFADevices", A),
-    op("kms:ListKeys", A),
-    op("kms:DescribeKey", A),
-    op("kms:GetKeyPolicy", A),
-    op("kms:GetKeyRotationStatus", A),
-    op("kms:ListAliases", A),
-    op("kms:ListResourceTags", A),
-    op("ec2:DescribeRegions", A),
-    op("ec2:DescribeVpcs", A),
-    op("ec2:DescribeSubnets", A),
-    op("ec2:DescribeRouteTables", A),
-    op("ec2:DescribeInternetGateways", A),
-    op("ec2:DescribeNatGateways", A),
-    op("ec2:DescribeTransitGateways", A),
-    op("ec2:DescribeTransitGatewayAttachments", A),
-    op("ec2:DescribeVpnConnections", A),
-    op("ec2:DescribeSecurityGroups", A),
-    op("ec2:DescribeNetworkAcls", A),
-    op("ec2:DescribeFlowLogs", A),
-    op("ec2:DescribeVpcEndpoints", A),
-    op("ec2:DescribeVolumes", A),
-    op("ec2:GetEbsEncryptionByDefault", A),
-    op("ec2:GetEbsDefaultKmsKeyId", A),
-    op_as("s3:ListBuckets", "s3:ListAllMyBuckets", A),
-    op("s3:GetBucketLocation", A),
-    op_as("s3:GetBucketEncryption", "s3:GetEncryptionConfiguration", A),
-    op("s3:GetBucketPolicy", A),
-    op_as(
-        "s3:GetPublicAccessBlock",
-        "s3:GetBucketPublicAccessBlock",
-        A,
-    ),
-    op("s3:GetBucketTagging", A),
-    op("s3:GetBucketVersioning", A),
-    op("acm:ListCertificates", A),
-    op("acm:DescribeCertificate", A),
-    op("acm:ListTagsForCertificate", A),
-    op("cloudtrail:DescribeTrails", A),
-    op("cloudtrail:GetTrailStatus", A),
-    op("cloudtrail:GetEventSelectors", A),
-    op("cloudtrail:ListTags", A),
-    op("config:DescribeConfigurationRecorders", A),
-    op("config:DescribeConfigurationRecorderStatus", A),
-    op("config:DescribeConfigurationAggregators", A),
-    op("route53:ListHostedZones", A),
-    op("route53:ListTagsForResources", A),
-    op("route53resolver:ListResolverRules", A),
-];
 
 /// Whether an operation name is a read: `List*`, `Get*`, `Describe*` or `Select*`, or
 /// `sts:AssumeRole` (which changes nothing; it returns credentials to read with).
@@ -144,9 +44,14 @@ pub fn is_read_operation(operation: &str) -> bool {
             .any(|prefix| name.starts_with(prefix))
 }
 
+/// The collected operation named `service:Operation` (exactly as the SDK names it).
+pub fn allowed(operation: &str) -> Option<Operation> {
+    operations().find(|o| o.name() == operation)
+}
+
 /// Whether the collectors may issue an operation.
 pub fn is_allowed(operation: &str) -> bool {
-    OPERATIONS.iter().any(|o| o.operation == operation)
+    allowed(operation).is_some()
 }
 
 /// The IAM service prefix of an SDK service name (`Config Service` → `config`).
@@ -164,7 +69,7 @@ struct CallLog {
     counts: Mutex<BTreeMap<String, u64>>,
 }
 
-/// The SDK interceptor on every client: refuses operations outside [`OPERATIONS`] and
+/// The SDK interceptor on every client: refuses operations outside [`operations`] and
 /// counts the rest.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder(Arc<CallLog>);
@@ -427,25 +332,15 @@ mod tests {
 
     #[test]
     fn every_listed_operation_is_a_read() {
-        for o in OPERATIONS {
-            assert!(
-                is_read_operation(o.operation),
-                "{} is not a read",
-                o.operation
-            );
-            let (service, name) = o.operation.split_once(':').unwrap_or_default();
-            let (action_service, _) = o.action.split_once(':').unwrap_or_default();
-            assert_eq!(service, action_service, "{}", o.operation);
+        for o in operations() {
+            assert!(is_read_operation(o.name()), "{o} is not a read");
+            let (service, name) = o.name().split_once(':').unwrap_or_default();
+            let (action_service, _) = o.action().split_once(':').unwrap_or_default();
+            assert_eq!(service, action_service, "{o}");
             assert!(name.chars().next().is_some_and(char::is_uppercase));
+            assert_eq!(allowed(o.name()), Some(o));
         }
-    }
-
-    #[test]
-    fn operations_are_listed_once_in_service_order() {
-        let mut seen = std::collections::BTreeSet::new();
-        for o in OPERATIONS {
-            assert!(seen.insert(o.operation), "{} listed twice", o.operation);
-        }
+        assert!(!is_allowed("rds:DescribeDBInstances"), "not collected yet");
     }
 
     #[test]

@@ -32,8 +32,8 @@ use std::time::Instant;
 
 use chrono::Utc;
 use rampart_model::{
-    Account, AccountStatus, CoverageGap, Snapshot, SnapshotSource, SnapshotSourceKind,
-    GLOBAL_REGION, SCHEMA_VERSION,
+    Account, AccountStatus, CoverageGap, Operation, Service, Snapshot, SnapshotSource,
+    SnapshotSourceKind, GLOBAL_REGION, SCHEMA_VERSION,
 };
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -52,18 +52,68 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// The default role assumed in member accounts.
 pub const DEFAULT_MEMBER_ROLE: &str = "OrganizationAccountAccessRole";
 
-/// Services read in every account and region, in the order the summary lists them.
-pub const REGIONAL_SERVICES: &[&str] = &[
-    "kms",
-    "ec2",
-    "acm",
-    "cloudtrail",
-    "config",
-    "route53resolver",
-];
+/// One collector: a service's data in one account (and region), run as one task. The
+/// scheduler dispatches on it with an exhaustive match, so a collector cannot be listed
+/// without being run, nor run without being listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reader {
+    /// IAM (global).
+    Iam,
+    /// S3 buckets, whatever their region (read once per account).
+    S3,
+    /// Route 53 hosted zones (global).
+    Route53,
+    /// KMS keys.
+    Kms,
+    /// EC2 and VPC.
+    Ec2,
+    /// ACM certificates.
+    Acm,
+    /// CloudTrail trails.
+    Cloudtrail,
+    /// AWS Config recorders and aggregators.
+    Config,
+    /// Route 53 Resolver rules.
+    Route53resolver,
+}
 
-/// Services read once per account.
-pub const GLOBAL_SERVICES: &[&str] = &["iam", "s3", "route53"];
+impl Reader {
+    /// Read once per account.
+    pub const GLOBAL: [Reader; 3] = [Reader::Iam, Reader::S3, Reader::Route53];
+    /// Read in every account and region, in the order the summary lists them.
+    pub const REGIONAL: [Reader; 6] = [
+        Reader::Kms,
+        Reader::Ec2,
+        Reader::Acm,
+        Reader::Cloudtrail,
+        Reader::Config,
+        Reader::Route53resolver,
+    ];
+
+    /// The service whose data it reads (coverage gaps name it).
+    pub fn service(self) -> Service {
+        match self {
+            Reader::Iam => Service::Iam,
+            Reader::S3 => Service::S3,
+            Reader::Route53 => Service::Route53,
+            Reader::Kms => Service::Kms,
+            Reader::Ec2 => Service::Ec2,
+            Reader::Acm => Service::Acm,
+            Reader::Cloudtrail => Service::Cloudtrail,
+            Reader::Config => Service::Config,
+            Reader::Route53resolver => Service::Route53resolver,
+        }
+    }
+
+    /// The region a global reader records its data and gaps under: `global` for IAM and
+    /// Route 53, `*` for S3 (its buckets live in every region).
+    fn global_region(self) -> &'static str {
+        match self {
+            Reader::S3 => "*",
+            _ => GLOBAL_REGION,
+        }
+    }
+}
 
 /// Which regions to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,10 +351,7 @@ pub async fn collect(
                 .iter()
                 .map(|a| ReadOutcome {
                     account_id: a.id.clone(),
-                    services: aggregator::COVERED
-                        .iter()
-                        .map(|t| aggregator::service_of(t))
-                        .collect(),
+                    services: aggregator::COVERED.iter().map(|t| t.service()).collect(),
                     reads: aggregator::COVERED.len(),
                     ..ReadOutcome::default()
                 })
@@ -317,7 +364,7 @@ pub async fn collect(
     coverage.push(CoverageGap {
         account_id: "*".to_owned(),
         region: "*".to_owned(),
-        service: "rds".to_owned(),
+        service: Service::Rds,
         reason: "not read: rampart collect does not read RDS yet".to_owned(),
         resource: None,
         operation: None,
@@ -331,7 +378,7 @@ pub async fn collect(
         .collect();
     let services: BTreeSet<&str> = reads
         .iter()
-        .flat_map(|r| r.services.iter().copied())
+        .flat_map(|r| r.services.iter().map(|s| s.prefix()))
         .collect();
     summary.regions = regions.into_iter().collect();
     summary.services = services.into_iter().map(str::to_owned).collect();
@@ -442,7 +489,7 @@ fn select(org: &org::OrgData, options: &CollectOptions) -> Result<Vec<OrgAccount
 struct ReadOutcome {
     account_id: String,
     regions: Vec<String>,
-    services: Vec<&'static str>,
+    services: Vec<Service>,
     reads: usize,
     reads_with_gaps: usize,
     account_unreadable: bool,
@@ -520,19 +567,19 @@ async fn collect_account(
             Ok(session) => session,
             Err(failure) => {
                 tracing::warn!(account = %id, reason = %failure.reason, "cannot assume the member role");
-                for service in GLOBAL_SERVICES.iter().chain(REGIONAL_SERVICES) {
+                for reader in Reader::GLOBAL.iter().chain(&Reader::REGIONAL) {
                     let scope = Scope {
-                        region: if *service == "iam" || *service == "route53" {
-                            GLOBAL_REGION
+                        region: if Reader::GLOBAL.contains(reader) {
+                            reader.global_region()
                         } else {
                             "*"
                         },
                         ..all
                     };
-                    scope.service_gap(service, "sts:AssumeRole", &failure);
+                    scope.service_gap(reader.service(), Operation::StsAssumeRole, &failure);
                 }
                 // The account's own region list could not be read either.
-                all.operation_gap("ec2:DescribeRegions", None, &failure);
+                all.operation_gap(Operation::Ec2DescribeRegions, None, &failure);
                 outcome.account_unreadable = true;
                 progress.event(Event::AccountStarted {
                     account_id: id.clone(),
@@ -552,7 +599,7 @@ async fn collect_account(
         (Regions::Enabled, Ok(list)) => list.clone(),
         (Regions::Enabled, Err(failure)) => {
             // Without the region list, read the home region only and say so.
-            all.operation_gap("ec2:DescribeRegions", None, failure);
+            all.operation_gap(Operation::Ec2DescribeRegions, None, failure);
             vec![session.home_region()]
         }
         (Regions::List(list), Ok(enabled_list)) => {
@@ -561,11 +608,11 @@ async fn collect_account(
                 if enabled_list.contains(region) {
                     read.push(region.clone());
                 } else {
-                    for service in REGIONAL_SERVICES {
+                    for reader in Reader::REGIONAL {
                         gaps.push(CoverageGap {
                             account_id: id.clone(),
                             region: region.clone(),
-                            service: (*service).to_owned(),
+                            service: reader.service(),
                             reason: format!(
                                 "region {region} is not enabled in this account (opt-in region)"
                             ),
@@ -578,27 +625,23 @@ async fn collect_account(
             read
         }
         (Regions::List(list), Err(failure)) => {
-            all.operation_gap("ec2:DescribeRegions", None, failure);
+            all.operation_gap(Operation::Ec2DescribeRegions, None, failure);
             list.clone()
         }
     };
     model.enabled_regions = enabled.ok();
-    let planned = GLOBAL_SERVICES.len() + regions.len() * REGIONAL_SERVICES.len();
+    let planned = Reader::GLOBAL.len() + regions.len() * Reader::REGIONAL.len();
     progress.event(Event::AccountStarted {
         account_id: id.clone(),
         reads: planned,
     });
 
     let mut tasks = tokio::task::JoinSet::new();
-    for service in GLOBAL_SERVICES.iter().copied() {
+    for reader in Reader::GLOBAL {
         let job = Job {
             session: session.clone(),
-            region: if service == "s3" {
-                "*".to_owned()
-            } else {
-                GLOBAL_REGION.to_owned()
-            },
-            service,
+            region: reader.global_region().to_owned(),
+            reader,
             gaps: Gaps::default(),
         };
         let limit = limit.clone();
@@ -608,11 +651,11 @@ async fn collect_account(
         });
     }
     for region in &regions {
-        for service in REGIONAL_SERVICES.iter().copied() {
+        for reader in Reader::REGIONAL {
             let job = Job {
                 session: session.clone(),
                 region: region.clone(),
-                service,
+                reader,
                 gaps: Gaps::default(),
             };
             let limit = limit.clone();
@@ -642,10 +685,10 @@ async fn collect_account(
     }
     sort_account(&mut model);
     outcome.regions = regions;
-    outcome.services = GLOBAL_SERVICES
+    outcome.services = Reader::GLOBAL
         .iter()
-        .chain(REGIONAL_SERVICES)
-        .copied()
+        .chain(&Reader::REGIONAL)
+        .map(|r| r.service())
         .collect();
     progress.event(Event::AccountDone { account_id: id });
     (model, outcome)
@@ -655,7 +698,7 @@ async fn collect_account(
 struct Job {
     session: Session,
     region: String,
-    service: &'static str,
+    reader: Reader,
     gaps: Gaps,
 }
 
@@ -673,7 +716,6 @@ enum Part {
         Vec<rampart_model::ConfigAggregator>,
     ),
     Resolver(Vec<rampart_model::ResolverRule>),
-    Nothing,
 }
 
 impl Job {
@@ -685,25 +727,26 @@ impl Job {
         };
         let started = Instant::now();
         let s = &self.session;
-        let part = match self.service {
-            "iam" => Part::Iam(Box::new(collectors::iam::collect(s, scope).await)),
-            "s3" => Part::S3(collectors::s3::collect(s, scope).await),
-            "route53" => Part::Zones(collectors::dns::hosted_zones(s, scope).await),
-            "kms" => Part::Kms(collectors::kms::collect(s, scope).await),
-            "ec2" => Part::Ec2(Box::new(collectors::ec2::collect(s, scope).await)),
-            "acm" => Part::Acm(collectors::acm::collect(s, scope).await),
-            "cloudtrail" => Part::Trails(collectors::cloudtrail::collect(s, scope).await),
-            "config" => {
+        let part = match self.reader {
+            Reader::Iam => Part::Iam(Box::new(collectors::iam::collect(s, scope).await)),
+            Reader::S3 => Part::S3(collectors::s3::collect(s, scope).await),
+            Reader::Route53 => Part::Zones(collectors::dns::hosted_zones(s, scope).await),
+            Reader::Kms => Part::Kms(collectors::kms::collect(s, scope).await),
+            Reader::Ec2 => Part::Ec2(Box::new(collectors::ec2::collect(s, scope).await)),
+            Reader::Acm => Part::Acm(collectors::acm::collect(s, scope).await),
+            Reader::Cloudtrail => Part::Trails(collectors::cloudtrail::collect(s, scope).await),
+            Reader::Config => {
                 let (recorders, aggregators) = collectors::config::collect(s, scope).await;
                 Part::Config(recorders, aggregators)
             }
-            "route53resolver" => Part::Resolver(collectors::dns::resolver_rules(s, scope).await),
-            _ => Part::Nothing,
+            Reader::Route53resolver => {
+                Part::Resolver(collectors::dns::resolver_rules(s, scope).await)
+            }
         };
         tracing::debug!(
             account = %self.session.account_id,
             region = %self.region,
-            service = self.service,
+            service = %self.reader.service(),
             elapsed = ?started.elapsed(),
             "read"
         );
@@ -745,7 +788,6 @@ impl Part {
                 a.logging.config_aggregators.extend(aggregators);
             }
             Part::Resolver(rules) => a.dns.resolver_rules.extend(rules),
-            Part::Nothing => {}
         }
     }
 }
@@ -762,7 +804,7 @@ fn empty_account(a: &OrgAccount) -> Account {
         status: a.status,
         parent_id: a.parent_id.clone(),
         tags: a.tags.clone(),
-        source: util::api("organizations:ListAccountsForParent"),
+        source: util::api(Operation::OrganizationsListAccountsForParent),
         enabled_regions: None,
         iam: Default::default(),
         kms_keys: Vec::new(),

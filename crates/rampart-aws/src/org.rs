@@ -1,12 +1,13 @@
 //! The organization: roots, OUs, accounts, tags, SCPs and RCPs, delegated administrators.
 //! Read from the management account or a delegated administrator.
 
+use rampart_model::Operation;
 use std::collections::BTreeMap;
 
 use aws_sdk_organizations::types::{PolicyType, TargetType};
 use rampart_model::{
     AccountStatus, DelegatedAdministrator, OrgPolicy, OrgPolicyKind, Organization,
-    OrganizationalUnit, Root, Source, Tags,
+    OrganizationalUnit, PolicyDocument, Root, Source, Tags,
 };
 
 use crate::calls::Failure;
@@ -32,9 +33,9 @@ pub(crate) struct OrgData {
     pub(crate) accounts: Vec<OrgAccount>,
 }
 
-fn api(operation: &str) -> Source {
+fn api(operation: Operation) -> Source {
     Source::Api {
-        operation: operation.to_owned(),
+        operation: operation.name().to_owned(),
     }
 }
 
@@ -105,7 +106,7 @@ pub(crate) async fn read(session: &Session, scope: Scope<'_>) -> Result<OrgData,
                 }
             }
             Err(e) => scope.operation_gap(
-                "organizations:ListOrganizationalUnitsForParent",
+                Operation::OrganizationsListOrganizationalUnitsForParent,
                 Some(&parent),
                 &Failure::of(&e),
             ),
@@ -132,7 +133,7 @@ pub(crate) async fn read(session: &Session, scope: Scope<'_>) -> Result<OrgData,
                 }
             }
             Err(e) => scope.operation_gap(
-                "organizations:ListAccountsForParent",
+                Operation::OrganizationsListAccountsForParent,
                 Some(&parent),
                 &Failure::of(&e),
             ),
@@ -217,7 +218,7 @@ fn account_status(a: &aws_sdk_organizations::types::Account) -> AccountStatus {
     }
 }
 
-const TAGS: &str = "organizations:ListTagsForResource";
+const TAGS: Operation = Operation::OrganizationsListTagsForResource;
 
 async fn tags_of(org: &aws_sdk_organizations::Client, id: &str) -> Result<Tags, Failure> {
     let tags = org
@@ -258,7 +259,7 @@ async fn read_policies(
             let failure = Failure::of(&e);
             // RCPs may simply not be enabled: that is no gap, there are none to read.
             if !failure.is("PolicyTypeNotEnabledException") {
-                scope.operation_gap("organizations:ListPolicies", None, &failure);
+                scope.operation_gap(Operation::OrganizationsListPolicies, None, &failure);
             }
             return Vec::new();
         }
@@ -275,10 +276,10 @@ async fn read_policies(
                     .unwrap_or_default()
                     .to_owned();
                 match serde_json::from_str::<serde_json::Value>(&content) {
-                    Ok(v) => v,
+                    Ok(v) => PolicyDocument::new(v),
                     Err(err) => {
                         scope.operation_gap(
-                            "organizations:DescribePolicy",
+                            Operation::OrganizationsDescribePolicy,
                             Some(&arn),
                             &Failure::from_code("MalformedPolicyDocument", &err.to_string()),
                         );
@@ -287,7 +288,11 @@ async fn read_policies(
                 }
             }
             Err(e) => {
-                scope.operation_gap("organizations:DescribePolicy", Some(&arn), &Failure::of(&e));
+                scope.operation_gap(
+                    Operation::OrganizationsDescribePolicy,
+                    Some(&arn),
+                    &Failure::of(&e),
+                );
                 continue;
             }
         };
@@ -320,7 +325,7 @@ async fn read_policies(
             }
             Err(e) => {
                 scope.operation_gap(
-                    "organizations:ListTargetsForPolicy",
+                    Operation::OrganizationsListTargetsForPolicy,
                     Some(&arn),
                     &Failure::of(&e),
                 );
@@ -335,7 +340,7 @@ async fn read_policies(
             aws_managed: summary.aws_managed(),
             document,
             targets,
-            source: api("organizations:DescribePolicy"),
+            source: api(Operation::OrganizationsDescribePolicy),
         });
     }
     out
@@ -356,7 +361,7 @@ async fn read_delegated(
         Ok(a) => a,
         Err(e) => {
             scope.operation_gap(
-                "organizations:ListDelegatedAdministrators",
+                Operation::OrganizationsListDelegatedAdministrators,
                 None,
                 &Failure::of(&e),
             );
@@ -384,7 +389,7 @@ async fn read_delegated(
                 by_account.insert(id.to_owned(), principals);
             }
             Err(e) => scope.operation_gap(
-                "organizations:ListDelegatedServicesForAccount",
+                Operation::OrganizationsListDelegatedServicesForAccount,
                 Some(id),
                 &Failure::of(&e),
             ),

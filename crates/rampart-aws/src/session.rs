@@ -8,7 +8,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use rampart_model::CoverageGap;
+use rampart_model::{CoverageGap, Operation, Service};
 
 use crate::calls::{Failure, Recorder};
 
@@ -246,11 +246,11 @@ pub(crate) struct Scope<'a> {
 
 impl Scope<'_> {
     /// The whole service could not be read here: its resources are unknown.
-    pub(crate) fn service_gap(&self, service: &str, operation: &str, failure: &Failure) {
+    pub(crate) fn service_gap(&self, service: Service, operation: Operation, failure: &Failure) {
         self.gaps.push(CoverageGap {
             account_id: self.account_id.to_owned(),
             region: self.region.to_owned(),
-            service: service.to_owned(),
+            service,
             reason: format!("{operation}: {}", failure.reason),
             resource: None,
             operation: None,
@@ -258,15 +258,19 @@ impl Scope<'_> {
     }
 
     /// One operation could not be read, for one resource or for the region.
-    pub(crate) fn operation_gap(&self, operation: &str, resource: Option<&str>, failure: &Failure) {
-        let service = operation.split_once(':').map_or(operation, |(s, _)| s);
+    pub(crate) fn operation_gap(
+        &self,
+        operation: Operation,
+        resource: Option<&str>,
+        failure: &Failure,
+    ) {
         self.gaps.push(CoverageGap {
             account_id: self.account_id.to_owned(),
             region: self.region.to_owned(),
-            service: service.to_owned(),
+            service: operation.service(),
             reason: failure.reason.clone(),
             resource: resource.map(str::to_owned),
-            operation: Some(operation.to_owned()),
+            operation: Some(operation),
         });
     }
 }

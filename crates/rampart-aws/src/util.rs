@@ -1,12 +1,12 @@
 //! Small conversions shared by the collectors.
 
 use chrono::{DateTime, Utc};
-use rampart_model::{Source, Tags};
+use rampart_model::{Operation, PolicyDocument, Source, Tags};
 
 /// Provenance of a value read by `operation`.
-pub(crate) fn api(operation: &str) -> Source {
+pub(crate) fn api(operation: Operation) -> Source {
     Source::Api {
-        operation: operation.to_owned(),
+        operation: operation.name().to_owned(),
     }
 }
 
@@ -25,13 +25,17 @@ pub(crate) fn tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> T
 
 /// Parses a policy document as IAM returns it: URL-encoded from AWS (RFC 3986), plain JSON
 /// from some emulators and from other services.
-pub(crate) fn decode_policy(text: &str) -> Result<serde_json::Value, String> {
+pub(crate) fn decode_policy(text: &str) -> Result<PolicyDocument, String> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return serde_json::from_str(text).map_err(|e| e.to_string());
+        return serde_json::from_str(text)
+            .map(PolicyDocument::new)
+            .map_err(|e| e.to_string());
     }
     let decoded = percent_decode(text)?;
-    serde_json::from_str(&decoded).map_err(|e| e.to_string())
+    serde_json::from_str(&decoded)
+        .map(PolicyDocument::new)
+        .map_err(|e| e.to_string())
 }
 
 /// Decodes `%XX` escapes (UTF-8). `+` is kept: IAM encodes spaces as `%20`.
@@ -66,7 +70,9 @@ mod tests {
         let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
         assert_eq!(decode_policy(plain), decode_policy(encoded));
         assert_eq!(
-            decode_policy("%7B%22a%22%3A%22x%20y%2Bz%22%7D").ok(),
+            decode_policy("%7B%22a%22%3A%22x%20y%2Bz%22%7D")
+                .ok()
+                .map(|d| d.raw().clone()),
             Some(serde_json::json!({"a": "x y+z"}))
         );
         assert!(decode_policy("%7B%2").is_err());

@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::{Operation, Read, Service};
+
 /// Something that could not be read. Rules that need it report `unknown`, never `pass`.
 #[derive(
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -13,8 +15,8 @@ pub struct CoverageGap {
     pub account_id: String,
     /// The region, `global` for global services, or `*` for every region.
     pub region: String,
-    /// The AWS service prefix whose data is missing (`kms`, `s3`, `ec2`, …).
-    pub service: String,
+    /// The AWS service whose data is missing (`kms`, `s3`, `ec2`, …).
+    pub service: Service,
     /// Why: the error code and message, e.g. `AccessDenied: kms:ListKeys`.
     pub reason: String,
     /// When only one resource's details are missing, its ARN.
@@ -23,7 +25,7 @@ pub struct CoverageGap {
     /// When only one API operation's data is missing, `service:Operation`
     /// (`s3:GetBucketPolicy`); absent when nothing of the service could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<String>,
+    pub operation: Option<Operation>,
 }
 
 impl CoverageGap {
@@ -34,16 +36,16 @@ impl CoverageGap {
     /// of the service matters) or one operation's data (`s3:GetBucketPolicy`: only a gap of
     /// the whole service or of that operation matters). A gap for region `*` covers every
     /// region; a resource-scoped gap covers only that ARN.
-    pub fn covers(&self, account_id: &str, region: &str, read: &str, arn: Option<&str>) -> bool {
-        let (service, operation) = match read.split_once(':') {
-            Some((service, _)) => (service, Some(read)),
-            None => (read, None),
+    pub fn covers(&self, account_id: &str, region: &str, read: Read, arn: Option<&str>) -> bool {
+        let operation = match read {
+            Read::Service(_) => None,
+            Read::Operation(op) => Some(op),
         };
         (self.account_id == "*" || self.account_id == account_id)
             && (self.region == "*" || self.region == region)
-            && self.service == service
-            && match (&self.operation, operation) {
-                (Some(gap_op), Some(op)) => gap_op.eq_ignore_ascii_case(op),
+            && self.service == read.service()
+            && match (self.operation, operation) {
+                (Some(gap_op), Some(op)) => gap_op == op,
                 _ => true,
             }
             && match (&self.resource, arn) {
@@ -63,50 +65,59 @@ impl CoverageGap {
 #[cfg(test)]
 mod tests {
     use super::CoverageGap;
+    use crate::{Operation, Read, Service};
 
-    fn gap(region: &str, operation: Option<&str>, resource: Option<&str>) -> CoverageGap {
+    const S3: Read = Read::Service(Service::S3);
+    const POLICY: Read = Read::Operation(Operation::S3GetBucketPolicy);
+
+    fn gap(region: &str, operation: Option<Operation>, resource: Option<&str>) -> CoverageGap {
         CoverageGap {
             account_id: "111122223333".to_owned(),
             region: region.to_owned(),
-            service: "s3".to_owned(),
+            service: Service::S3,
             reason: "AccessDenied".to_owned(),
             resource: resource.map(str::to_owned),
-            operation: operation.map(str::to_owned),
+            operation,
         }
     }
 
     #[test]
     fn whole_service_gap_covers_every_read_of_the_service() {
         let g = gap("eu-west-1", None, None);
-        assert!(g.covers("111122223333", "eu-west-1", "s3", Some("arn:aws:s3:::b")));
-        assert!(g.covers(
+        assert!(g.covers("111122223333", "eu-west-1", S3, Some("arn:aws:s3:::b")));
+        assert!(g.covers("111122223333", "eu-west-1", POLICY, Some("arn:aws:s3:::b")));
+        assert!(!g.covers("111122223333", "us-east-1", S3, None));
+        assert!(!g.covers("999999999999", "eu-west-1", S3, None));
+        assert!(!g.covers(
             "111122223333",
             "eu-west-1",
-            "s3:GetBucketPolicy",
-            Some("arn:aws:s3:::b")
+            Read::Service(Service::Kms),
+            None
         ));
-        assert!(!g.covers("111122223333", "us-east-1", "s3", None));
-        assert!(!g.covers("999999999999", "eu-west-1", "s3", None));
-        assert!(!g.covers("111122223333", "eu-west-1", "kms", None));
-        assert!(gap("*", None, None).covers("111122223333", "global", "s3", None));
+        assert!(gap("*", None, None).covers("111122223333", "global", S3, None));
         assert!(g.hides_resources());
     }
 
     #[test]
     fn operation_gap_covers_that_operation_and_broad_reads_only() {
-        let g = gap("eu-west-1", Some("s3:GetBucketPolicy"), None);
-        assert!(g.covers("111122223333", "eu-west-1", "s3", None));
-        assert!(g.covers("111122223333", "eu-west-1", "s3:getbucketpolicy", None));
-        assert!(!g.covers("111122223333", "eu-west-1", "s3:GetBucketLocation", None));
+        let g = gap("eu-west-1", Some(Operation::S3GetBucketPolicy), None);
+        assert!(g.covers("111122223333", "eu-west-1", S3, None));
+        assert!(g.covers("111122223333", "eu-west-1", POLICY, None));
+        assert!(!g.covers(
+            "111122223333",
+            "eu-west-1",
+            Read::Operation(Operation::S3GetBucketLocation),
+            None
+        ));
         assert!(!g.hides_resources());
     }
 
     #[test]
     fn resource_gap_covers_only_that_resource() {
         let g = gap("eu-west-1", None, Some("arn:aws:s3:::b"));
-        assert!(g.covers("111122223333", "eu-west-1", "s3", Some("arn:aws:s3:::b")));
-        assert!(!g.covers("111122223333", "eu-west-1", "s3", Some("arn:aws:s3:::c")));
-        assert!(!g.covers("111122223333", "eu-west-1", "s3", None));
+        assert!(g.covers("111122223333", "eu-west-1", S3, Some("arn:aws:s3:::b")));
+        assert!(!g.covers("111122223333", "eu-west-1", S3, Some("arn:aws:s3:::c")));
+        assert!(!g.covers("111122223333", "eu-west-1", S3, None));
         assert!(!g.hides_resources());
     }
 }

@@ -52,7 +52,7 @@ pub struct ManagedPolicy {
     #[serde(default)]
     pub aws_managed: bool,
     /// The default version's document.
-    pub document: serde_json::Value,
+    pub document: crate::PolicyDocument,
 }
 
 impl Iam {
@@ -83,10 +83,10 @@ pub struct IamRole {
     #[serde(default = "default_path")]
     pub path: String,
     /// The trust (assume-role) policy document.
-    pub trust_policy: serde_json::Value,
+    pub trust_policy: crate::PolicyDocument,
     /// Inline policies by name.
     #[serde(default)]
-    pub inline_policies: std::collections::BTreeMap<String, serde_json::Value>,
+    pub inline_policies: std::collections::BTreeMap<String, crate::PolicyDocument>,
     /// ARNs of attached managed policies.
     #[serde(default)]
     pub attached_policy_arns: Vec<String>,
@@ -131,7 +131,7 @@ pub struct IamUser {
     pub mfa_enabled: bool,
     /// Inline policies by name.
     #[serde(default)]
-    pub inline_policies: std::collections::BTreeMap<String, serde_json::Value>,
+    pub inline_policies: std::collections::BTreeMap<String, crate::PolicyDocument>,
     /// ARNs of attached managed policies.
     #[serde(default)]
     pub attached_policy_arns: Vec<String>,

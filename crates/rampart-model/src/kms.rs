@@ -38,7 +38,7 @@ pub struct KmsKey {
     pub rotation_enabled: Option<bool>,
     /// The key policy; absent when it could not be read.
     #[serde(default)]
-    pub policy: Option<serde_json::Value>,
+    pub policy: Option<crate::PolicyDocument>,
     /// Alias names (`alias/…`).
     #[serde(default)]
     pub aliases: Vec<String>,

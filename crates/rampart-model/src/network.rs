@@ -371,5 +371,5 @@ pub struct VpcEndpoint {
     pub state: String,
     /// The endpoint policy, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<serde_json::Value>,
+    pub policy: Option<crate::PolicyDocument>,
 }

@@ -96,7 +96,7 @@ pub struct OrgPolicy {
     #[serde(default)]
     pub aws_managed: bool,
     /// The policy document, as JSON.
-    pub document: serde_json::Value,
+    pub document: crate::PolicyDocument,
     /// Ids of the root, OUs and accounts it is attached to.
     #[serde(default)]
     pub targets: Vec<String>,

@@ -6,6 +6,8 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::Service;
+
 /// Resource tags, sorted by key so that output is deterministic.
 pub type Tags = BTreeMap<String, String>;
 
@@ -151,21 +153,21 @@ impl ResourceType {
     }
 
     /// The AWS service whose APIs read it; coverage gaps name services this way.
-    pub fn service(self) -> &'static str {
+    pub fn service(self) -> Service {
         match self {
-            ResourceType::Account => "organizations",
-            ResourceType::IamRole | ResourceType::IamUser => "iam",
-            ResourceType::KmsKey => "kms",
-            ResourceType::S3Bucket => "s3",
+            ResourceType::Account => Service::Organizations,
+            ResourceType::IamRole | ResourceType::IamUser => Service::Iam,
+            ResourceType::KmsKey => Service::Kms,
+            ResourceType::S3Bucket => Service::S3,
             ResourceType::EbsEncryptionDefault
             | ResourceType::EbsVolume
             | ResourceType::Vpc
             | ResourceType::Subnet
-            | ResourceType::SecurityGroup => "ec2",
-            ResourceType::RdsDbInstance => "rds",
-            ResourceType::AcmCertificate => "acm",
-            ResourceType::CloudTrailTrail => "cloudtrail",
-            ResourceType::ConfigRecorder => "config",
+            | ResourceType::SecurityGroup => Service::Ec2,
+            ResourceType::RdsDbInstance => Service::Rds,
+            ResourceType::AcmCertificate => Service::Acm,
+            ResourceType::CloudTrailTrail => Service::Cloudtrail,
+            ResourceType::ConfigRecorder => Service::Config,
         }
     }
 

@@ -27,7 +27,7 @@ pub struct S3Bucket {
     pub encryption: Option<BucketEncryption>,
     /// The bucket policy; absent when the bucket has none.
     #[serde(default)]
-    pub policy: Option<serde_json::Value>,
+    pub policy: Option<crate::PolicyDocument>,
     /// Public access block; absent when it could not be read (not configured = all false).
     #[serde(default)]
     pub public_access_block: Option<PublicAccessBlock>,

@@ -2,6 +2,7 @@
 
 use aws_sdk_acm::types::{Filters, KeyAlgorithm};
 use rampart_model::AcmCertificate;
+use rampart_model::{Operation, Service};
 
 use crate::calls::Failure;
 use crate::session::{client, Scope, Session};
@@ -26,7 +27,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<AcmCerti
     {
         Ok(s) => s,
         Err(e) => {
-            scope.service_gap("acm", "acm:ListCertificates", &Failure::of(&e));
+            scope.service_gap(
+                Service::Acm,
+                Operation::AcmListCertificates,
+                &Failure::of(&e),
+            );
             return Vec::new();
         }
     };
@@ -41,7 +46,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<AcmCerti
                 None => continue,
             },
             Err(e) => {
-                scope.operation_gap("acm:DescribeCertificate", Some(arn), &Failure::of(&e));
+                scope.operation_gap(
+                    Operation::AcmDescribeCertificate,
+                    Some(arn),
+                    &Failure::of(&e),
+                );
                 continue;
             }
         };
@@ -57,7 +66,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<AcmCerti
                     .map(|t| (t.key(), t.value().unwrap_or_default())),
             ),
             Err(e) => {
-                scope.operation_gap("acm:ListTagsForCertificate", Some(arn), &Failure::of(&e));
+                scope.operation_gap(
+                    Operation::AcmListTagsForCertificate,
+                    Some(arn),
+                    &Failure::of(&e),
+                );
                 Default::default()
             }
         };
@@ -68,7 +81,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<AcmCerti
             account_id: scope.account_id.to_owned(),
             region: scope.region.to_owned(),
             tags: cert_tags,
-            source: api("acm:DescribeCertificate"),
+            source: api(Operation::AcmDescribeCertificate),
             domain_name: detail.domain_name().unwrap_or_default().to_owned(),
             certificate_type: detail
                 .r#type()

@@ -1,5 +1,6 @@
 //! AWS Config recorders (with their status) and aggregators in one region.
 
+use rampart_model::{Operation, Service};
 use std::collections::BTreeMap;
 
 use rampart_model::{ConfigAggregator, ConfigRecorder};
@@ -19,8 +20,8 @@ pub(crate) async fn collect(
         Ok(r) => r.configuration_recorders().to_vec(),
         Err(e) => {
             scope.service_gap(
-                "config",
-                "config:DescribeConfigurationRecorders",
+                Service::Config,
+                Operation::ConfigDescribeConfigurationRecorders,
                 &Failure::of(&e),
             );
             return (Vec::new(), Vec::new());
@@ -38,7 +39,7 @@ pub(crate) async fn collect(
         }
         Err(e) => {
             scope.operation_gap(
-                "config:DescribeConfigurationRecorderStatus",
+                Operation::ConfigDescribeConfigurationRecorderStatus,
                 None,
                 &Failure::of(&e),
             );
@@ -63,7 +64,7 @@ pub(crate) async fn collect(
                     account_id: account.to_owned(),
                     region: region.to_owned(),
                     tags: Default::default(),
-                    source: api("config:DescribeConfigurationRecorders"),
+                    source: api(Operation::ConfigDescribeConfigurationRecorders),
                     recording: recording.get(&name).copied().unwrap_or(false),
                     all_supported: r.recording_group().is_some_and(|g| g.all_supported()),
                     name,
@@ -118,7 +119,7 @@ pub(crate) async fn collect(
                     account_id: account.to_owned(),
                     region: region.to_owned(),
                     tags: Default::default(),
-                    source: api("config:DescribeConfigurationAggregators"),
+                    source: api(Operation::ConfigDescribeConfigurationAggregators),
                     organization: org.is_some(),
                     all_regions,
                     regions,
@@ -129,7 +130,7 @@ pub(crate) async fn collect(
             .collect(),
         Err(e) => {
             scope.operation_gap(
-                "config:DescribeConfigurationAggregators",
+                Operation::ConfigDescribeConfigurationAggregators,
                 None,
                 &Failure::of(&e),
             );

@@ -1,6 +1,7 @@
 //! Route 53 hosted zones (global) and Route 53 Resolver rules (per region).
 
 use rampart_model::{HostedZone, ResolverRule, GLOBAL_REGION};
+use rampart_model::{Operation, Service};
 
 use crate::calls::Failure;
 use crate::session::{client, Scope, Session};
@@ -25,7 +26,11 @@ pub(crate) async fn hosted_zones(session: &Session, scope: Scope<'_>) -> Vec<Hos
             .cloned()
             .collect::<Vec<_>>(),
         Err(e) => {
-            scope.service_gap("route53", "route53:ListHostedZones", &Failure::of(&e));
+            scope.service_gap(
+                Service::Route53,
+                Operation::Route53ListHostedZones,
+                &Failure::of(&e),
+            );
             return Vec::new();
         }
     };
@@ -38,7 +43,7 @@ pub(crate) async fn hosted_zones(session: &Session, scope: Scope<'_>) -> Vec<Hos
                 account_id: scope.account_id.to_owned(),
                 region: GLOBAL_REGION.to_owned(),
                 tags: Default::default(),
-                source: api("route53:ListHostedZones"),
+                source: api(Operation::Route53ListHostedZones),
                 name: z.name().to_owned(),
                 private: z.config().is_some_and(|c| c.private_zone()),
                 record_count: z.resource_record_set_count().unwrap_or(0),
@@ -70,7 +75,11 @@ pub(crate) async fn hosted_zones(session: &Session, scope: Scope<'_>) -> Vec<Hos
             Err(e) => {
                 let failure = Failure::of(&e);
                 for zone in batch.iter() {
-                    scope.operation_gap("route53:ListTagsForResources", Some(&zone.arn), &failure);
+                    scope.operation_gap(
+                        Operation::Route53ListTagsForResources,
+                        Some(&zone.arn),
+                        &failure,
+                    );
                 }
             }
         }
@@ -92,8 +101,8 @@ pub(crate) async fn resolver_rules(session: &Session, scope: Scope<'_>) -> Vec<R
         Ok(r) => r,
         Err(e) => {
             scope.service_gap(
-                "route53resolver",
-                "route53resolver:ListResolverRules",
+                Service::Route53resolver,
+                Operation::Route53resolverListResolverRules,
                 &Failure::of(&e),
             );
             return Vec::new();
@@ -125,7 +134,7 @@ pub(crate) async fn resolver_rules(session: &Session, scope: Scope<'_>) -> Vec<R
                 account_id: scope.account_id.to_owned(),
                 region: scope.region.to_owned(),
                 tags: Default::default(),
-                source: api("route53resolver:ListResolverRules"),
+                source: api(Operation::Route53resolverListResolverRules),
                 domain_name: r.domain_name().unwrap_or_default().to_owned(),
                 rule_type: r.rule_type().map_or("FORWARD", |t| t.as_str()).to_owned(),
                 target_ips,

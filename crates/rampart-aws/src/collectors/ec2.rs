@@ -8,6 +8,7 @@ use rampart_model::{
     NetworkAclEntry, Route, RouteTable, SecurityGroup, SecurityGroupRule, Subnet, Tags,
     TransitGateway, TransitGatewayAttachment, Vpc, VpcEndpoint, VpnConnection,
 };
+use rampart_model::{Operation, Service};
 
 use crate::calls::Failure;
 use crate::session::{client, Scope, Session};
@@ -54,7 +55,7 @@ fn ec2_tags(list: &[Tag]) -> Tags {
 
 /// Runs a paginated describe call, recording an operation gap on failure.
 macro_rules! describe {
-    ($scope:expr, $op:literal, $req:expr) => {
+    ($scope:expr, $op:expr, $req:expr) => {
         match $req.into_paginator().items().send().try_collect().await {
             Ok(items) => Some(items),
             Err(e) => {
@@ -81,7 +82,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
     {
         Ok(v) => v,
         Err(e) => {
-            scope.service_gap("ec2", "ec2:DescribeVpcs", &Failure::of(&e));
+            scope.service_gap(Service::Ec2, Operation::Ec2DescribeVpcs, &Failure::of(&e));
             return out;
         }
     };
@@ -103,13 +104,13 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
             account_id: account.to_owned(),
             region: region.to_owned(),
             tags: ec2_tags(v.tags()),
-            source: api("ec2:DescribeVpcs"),
+            source: api(Operation::Ec2DescribeVpcs),
             is_default: v.is_default().unwrap_or(false),
             cidr_blocks,
             vpc_id: id,
         });
     }
-    if let Some(subnets) = describe!(scope, "ec2:DescribeSubnets", ec2.describe_subnets()) {
+    if let Some(subnets) = describe!(scope, Operation::Ec2DescribeSubnets, ec2.describe_subnets()) {
         for s in subnets {
             let id = s.subnet_id().unwrap_or_default().to_owned();
             n.subnets.push(Subnet {
@@ -119,7 +120,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(s.tags()),
-                source: api("ec2:DescribeSubnets"),
+                source: api(Operation::Ec2DescribeSubnets),
                 vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
                 cidr_block: s.cidr_block().unwrap_or_default().to_owned(),
                 availability_zone: s.availability_zone().unwrap_or_default().to_owned(),
@@ -130,7 +131,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
     }
     if let Some(tables) = describe!(
         scope,
-        "ec2:DescribeRouteTables",
+        Operation::Ec2DescribeRouteTables,
         ec2.describe_route_tables()
     ) {
         for t in tables {
@@ -171,7 +172,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(t.tags()),
-                source: api("ec2:DescribeRouteTables"),
+                source: api(Operation::Ec2DescribeRouteTables),
                 vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
                 main: t.associations().iter().any(|a| a.main().unwrap_or(false)),
                 subnet_ids,
@@ -182,7 +183,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
     }
     if let Some(igws) = describe!(
         scope,
-        "ec2:DescribeInternetGateways",
+        Operation::Ec2DescribeInternetGateways,
         ec2.describe_internet_gateways()
     ) {
         for g in igws {
@@ -198,7 +199,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(g.tags()),
-                source: api("ec2:DescribeInternetGateways"),
+                source: api(Operation::Ec2DescribeInternetGateways),
                 attached_vpc_ids: attached,
                 internet_gateway_id: id,
             });
@@ -206,7 +207,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
     }
     if let Some(nats) = describe!(
         scope,
-        "ec2:DescribeNatGateways",
+        Operation::Ec2DescribeNatGateways,
         ec2.describe_nat_gateways()
     ) {
         for g in nats {
@@ -216,7 +217,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(g.tags()),
-                source: api("ec2:DescribeNatGateways"),
+                source: api(Operation::Ec2DescribeNatGateways),
                 vpc_id: g.vpc_id().unwrap_or_default().to_owned(),
                 subnet_id: g.subnet_id().unwrap_or_default().to_owned(),
                 connectivity_type: g
@@ -230,7 +231,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
     }
     if let Some(tgws) = describe!(
         scope,
-        "ec2:DescribeTransitGateways",
+        Operation::Ec2DescribeTransitGateways,
         ec2.describe_transit_gateways()
     ) {
         for g in tgws {
@@ -242,7 +243,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(g.tags()),
-                source: api("ec2:DescribeTransitGateways"),
+                source: api(Operation::Ec2DescribeTransitGateways),
                 owner_id: g.owner_id().unwrap_or(account).to_owned(),
                 state: g.state().map_or("unknown", |s| s.as_str()).to_owned(),
                 auto_accept_shared_attachments: g
@@ -255,7 +256,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
     }
     if let Some(atts) = describe!(
         scope,
-        "ec2:DescribeTransitGatewayAttachments",
+        Operation::Ec2DescribeTransitGatewayAttachments,
         ec2.describe_transit_gateway_attachments()
     ) {
         for a in atts {
@@ -269,7 +270,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                     account_id: account.to_owned(),
                     region: region.to_owned(),
                     tags: ec2_tags(a.tags()),
-                    source: api("ec2:DescribeTransitGatewayAttachments"),
+                    source: api(Operation::Ec2DescribeTransitGatewayAttachments),
                     transit_gateway_id: a.transit_gateway_id().unwrap_or_default().to_owned(),
                     resource_type: a
                         .resource_type()
@@ -292,7 +293,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                     account_id: account.to_owned(),
                     region: region.to_owned(),
                     tags: ec2_tags(c.tags()),
-                    source: api("ec2:DescribeVpnConnections"),
+                    source: api(Operation::Ec2DescribeVpnConnections),
                     customer_gateway_id: c.customer_gateway_id().unwrap_or_default().to_owned(),
                     vpn_gateway_id: c.vpn_gateway_id().map(str::to_owned),
                     transit_gateway_id: c.transit_gateway_id().map(str::to_owned),
@@ -305,11 +306,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 });
             }
         }
-        Err(e) => scope.operation_gap("ec2:DescribeVpnConnections", None, &Failure::of(&e)),
+        Err(e) => scope.operation_gap(Operation::Ec2DescribeVpnConnections, None, &Failure::of(&e)),
     }
     if let Some(groups) = describe!(
         scope,
-        "ec2:DescribeSecurityGroups",
+        Operation::Ec2DescribeSecurityGroups,
         ec2.describe_security_groups()
     ) {
         for g in groups {
@@ -321,7 +322,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(g.tags()),
-                source: api("ec2:DescribeSecurityGroups"),
+                source: api(Operation::Ec2DescribeSecurityGroups),
                 name: g.group_name().unwrap_or_default().to_owned(),
                 vpc_id: g.vpc_id().unwrap_or_default().to_owned(),
                 ingress: g.ip_permissions().iter().flat_map(rules).collect(),
@@ -331,7 +332,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
     }
     if let Some(acls) = describe!(
         scope,
-        "ec2:DescribeNetworkAcls",
+        Operation::Ec2DescribeNetworkAcls,
         ec2.describe_network_acls()
     ) {
         for a in acls {
@@ -365,7 +366,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(a.tags()),
-                source: api("ec2:DescribeNetworkAcls"),
+                source: api(Operation::Ec2DescribeNetworkAcls),
                 vpc_id: a.vpc_id().unwrap_or_default().to_owned(),
                 is_default: a.is_default().unwrap_or(false),
                 subnet_ids,
@@ -374,7 +375,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
             });
         }
     }
-    if let Some(logs) = describe!(scope, "ec2:DescribeFlowLogs", ec2.describe_flow_logs()) {
+    if let Some(logs) = describe!(
+        scope,
+        Operation::Ec2DescribeFlowLogs,
+        ec2.describe_flow_logs()
+    ) {
         for l in logs {
             n.flow_logs.push(FlowLog {
                 flow_log_id: l.flow_log_id().unwrap_or_default().to_owned(),
@@ -390,7 +395,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
     }
     if let Some(endpoints) = describe!(
         scope,
-        "ec2:DescribeVpcEndpoints",
+        Operation::Ec2DescribeVpcEndpoints,
         ec2.describe_vpc_endpoints()
     ) {
         for e in endpoints {
@@ -399,7 +404,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 Some(Ok(doc)) => Some(doc),
                 Some(Err(err)) => {
                     scope.operation_gap(
-                        "ec2:DescribeVpcEndpoints",
+                        Operation::Ec2DescribeVpcEndpoints,
                         Some(&arn("vpc-endpoint", &id)),
                         &Failure::from_code("MalformedPolicyDocument", &err),
                     );
@@ -412,7 +417,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(e.tags()),
-                source: api("ec2:DescribeVpcEndpoints"),
+                source: api(Operation::Ec2DescribeVpcEndpoints),
                 vpc_id: e.vpc_id().unwrap_or_default().to_owned(),
                 service_name: e.service_name().unwrap_or_default().to_owned(),
                 endpoint_type: e
@@ -425,7 +430,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
             });
         }
     }
-    if let Some(volumes) = describe!(scope, "ec2:DescribeVolumes", ec2.describe_volumes()) {
+    if let Some(volumes) = describe!(scope, Operation::Ec2DescribeVolumes, ec2.describe_volumes()) {
         for v in volumes {
             let id = v.volume_id().unwrap_or_default().to_owned();
             out.volumes.push(EbsVolume {
@@ -433,7 +438,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: ec2_tags(v.tags()),
-                source: api("ec2:DescribeVolumes"),
+                source: api(Operation::Ec2DescribeVolumes),
                 encrypted: v.encrypted().unwrap_or(false),
                 kms_key_arn: v.kms_key_id().map(str::to_owned),
                 size_gib: v.size().and_then(|s| u32::try_from(s).ok()).unwrap_or(0),
@@ -453,7 +458,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                     Err(e) => {
                         // Only this setting's key is unknown, not the region's EC2 data.
                         scope.operation_gap(
-                            "ec2:GetEbsDefaultKmsKeyId",
+                            Operation::Ec2GetEbsDefaultKmsKeyId,
                             Some(&format!(
                                 "arn:aws:ec2:{region}:{account}:ebs-encryption-by-default"
                             )),
@@ -470,12 +475,16 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
                 account_id: account.to_owned(),
                 region: region.to_owned(),
                 tags: Tags::new(),
-                source: api("ec2:GetEbsEncryptionByDefault"),
+                source: api(Operation::Ec2GetEbsEncryptionByDefault),
                 enabled,
                 kms_key_arn,
             });
         }
-        Err(e) => scope.operation_gap("ec2:GetEbsEncryptionByDefault", None, &Failure::of(&e)),
+        Err(e) => scope.operation_gap(
+            Operation::Ec2GetEbsEncryptionByDefault,
+            None,
+            &Failure::of(&e),
+        ),
     }
 
     // Sorted with the rest of the account (`sort_account`).

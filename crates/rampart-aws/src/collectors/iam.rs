@@ -1,22 +1,23 @@
 //! IAM: `GetAccountAuthorizationDetails` (roles, users, groups, managed policies), the
 //! password policy, identity providers, access keys and their last use, console access, MFA.
 
+use rampart_model::{Operation, Service};
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_iam::types::{EntityType, ManagedPolicyDetail, PolicyDetail};
 use rampart_model::{
-    AccessKey, Iam, IamRole, IamUser, ManagedPolicy, OidcProvider, PasswordPolicy, SamlProvider,
-    GLOBAL_REGION,
+    AccessKey, Iam, IamRole, IamUser, ManagedPolicy, OidcProvider, PasswordPolicy, PolicyDocument,
+    SamlProvider, GLOBAL_REGION,
 };
 
 use crate::calls::Failure;
 use crate::session::{client, Scope, Session};
 use crate::util::{api, decode_policy, tags, utc};
 
-const GAAD: &str = "iam:GetAccountAuthorizationDetails";
+const GAAD: Operation = Operation::IamGetAccountAuthorizationDetails;
 
 /// A group's inline policies (name, document) and attached managed policy ARNs.
-type GroupPolicies = (Vec<(String, serde_json::Value)>, Vec<String>);
+type GroupPolicies = (Vec<(String, PolicyDocument)>, Vec<String>);
 
 /// Reads the account's IAM data. A failed `GetAccountAuthorizationDetails` is a gap on the
 /// whole `iam` service; later per-entity failures are gaps on their operation and resource.
@@ -36,7 +37,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Iam {
     {
         Ok(pages) => pages,
         Err(e) => {
-            scope.service_gap("iam", GAAD, &Failure::of(&e));
+            scope.service_gap(Service::Iam, GAAD, &Failure::of(&e));
             return Iam::default();
         }
     };
@@ -71,7 +72,9 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Iam {
                     );
                     continue;
                 }
-                None => serde_json::json!({"Version": "2012-10-17", "Statement": []}),
+                None => PolicyDocument::new(
+                    serde_json::json!({"Version": "2012-10-17", "Statement": []}),
+                ),
             };
             let path = r.path().unwrap_or("/").to_owned();
             let mut attached: Vec<String> = r
@@ -102,7 +105,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Iam {
         }
         for u in page.user_detail_list() {
             let arn = u.arn().unwrap_or_default().to_owned();
-            let mut inline_policies: BTreeMap<String, serde_json::Value> =
+            let mut inline_policies: BTreeMap<String, PolicyDocument> =
                 inline(u.user_policy_list(), &arn, scope)
                     .into_iter()
                     .collect();
@@ -205,7 +208,7 @@ fn inline(
     list: &[PolicyDetail],
     owner_arn: &str,
     scope: Scope<'_>,
-) -> Vec<(String, serde_json::Value)> {
+) -> Vec<(String, PolicyDocument)> {
     let mut out = Vec::new();
     for p in list {
         let name = p.policy_name().unwrap_or_default().to_owned();
@@ -247,7 +250,7 @@ async fn user_details(iam: &aws_sdk_iam::Client, user: &mut IamUser, scope: Scop
                         .and_then(utc),
                     Err(e) => {
                         scope.operation_gap(
-                            "iam:GetAccessKeyLastUsed",
+                            Operation::IamGetAccessKeyLastUsed,
                             Some(&user.arn),
                             &Failure::of(&e),
                         );
@@ -266,14 +269,18 @@ async fn user_details(iam: &aws_sdk_iam::Client, user: &mut IamUser, scope: Scop
             }
             user.access_keys.sort_by(|a, b| a.id.cmp(&b.id));
         }
-        Err(e) => scope.operation_gap("iam:ListAccessKeys", Some(&user.arn), &Failure::of(&e)),
+        Err(e) => scope.operation_gap(
+            Operation::IamListAccessKeys,
+            Some(&user.arn),
+            &Failure::of(&e),
+        ),
     }
     match iam.get_login_profile().user_name(&user.name).send().await {
         Ok(_) => user.console_access = true,
         Err(e) => {
             let failure = Failure::of(&e);
             if !failure.is("NoSuchEntity") {
-                scope.operation_gap("iam:GetLoginProfile", Some(&user.arn), &failure);
+                scope.operation_gap(Operation::IamGetLoginProfile, Some(&user.arn), &failure);
             }
         }
     }
@@ -287,7 +294,11 @@ async fn user_details(iam: &aws_sdk_iam::Client, user: &mut IamUser, scope: Scop
         .await
     {
         Ok(devices) => user.mfa_enabled = !devices.is_empty(),
-        Err(e) => scope.operation_gap("iam:ListMFADevices", Some(&user.arn), &Failure::of(&e)),
+        Err(e) => scope.operation_gap(
+            Operation::IamListMfaDevices,
+            Some(&user.arn),
+            &Failure::of(&e),
+        ),
     }
 }
 
@@ -309,7 +320,7 @@ async fn password_policy(iam: &aws_sdk_iam::Client, scope: Scope<'_>) -> Option<
             let failure = Failure::of(&e);
             // NoSuchEntity: no password policy is set (IAM's defaults apply).
             if !failure.is("NoSuchEntity") {
-                scope.operation_gap("iam:GetAccountPasswordPolicy", None, &failure);
+                scope.operation_gap(Operation::IamGetAccountPasswordPolicy, None, &failure);
             }
             None
         }
@@ -320,7 +331,11 @@ async fn oidc_providers(iam: &aws_sdk_iam::Client, scope: Scope<'_>) -> Vec<Oidc
     let list = match iam.list_open_id_connect_providers().send().await {
         Ok(out) => out,
         Err(e) => {
-            scope.operation_gap("iam:ListOpenIDConnectProviders", None, &Failure::of(&e));
+            scope.operation_gap(
+                Operation::IamListOpenIdConnectProviders,
+                None,
+                &Failure::of(&e),
+            );
             return Vec::new();
         }
     };
@@ -341,7 +356,7 @@ async fn oidc_providers(iam: &aws_sdk_iam::Client, scope: Scope<'_>) -> Vec<Oidc
                     account_id: scope.account_id.to_owned(),
                     region: GLOBAL_REGION.to_owned(),
                     tags: tags(p.tags().iter().map(|t| (t.key(), t.value()))),
-                    source: api("iam:GetOpenIDConnectProvider"),
+                    source: api(Operation::IamGetOpenIdConnectProvider),
                     url: p
                         .url()
                         .unwrap_or_default()
@@ -350,9 +365,11 @@ async fn oidc_providers(iam: &aws_sdk_iam::Client, scope: Scope<'_>) -> Vec<Oidc
                     client_ids,
                 });
             }
-            Err(e) => {
-                scope.operation_gap("iam:GetOpenIDConnectProvider", Some(arn), &Failure::of(&e))
-            }
+            Err(e) => scope.operation_gap(
+                Operation::IamGetOpenIdConnectProvider,
+                Some(arn),
+                &Failure::of(&e),
+            ),
         }
     }
     out
@@ -370,14 +387,14 @@ async fn saml_providers(iam: &aws_sdk_iam::Client, scope: Scope<'_>) -> Vec<Saml
                     account_id: scope.account_id.to_owned(),
                     region: GLOBAL_REGION.to_owned(),
                     tags: Default::default(),
-                    source: api("iam:ListSAMLProviders"),
+                    source: api(Operation::IamListSamlProviders),
                     name: arn.rsplit('/').next().unwrap_or(arn).to_owned(),
                     valid_until: p.valid_until().and_then(utc),
                 })
             })
             .collect(),
         Err(e) => {
-            scope.operation_gap("iam:ListSAMLProviders", None, &Failure::of(&e));
+            scope.operation_gap(Operation::IamListSamlProviders, None, &Failure::of(&e));
             Vec::new()
         }
     }

@@ -1,5 +1,6 @@
 //! KMS: keys, key policies, rotation, aliases and tags, in one region.
 
+use rampart_model::{Operation, Service};
 use std::collections::BTreeMap;
 
 use aws_sdk_kms::types::KeyManagerType;
@@ -30,7 +31,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
     {
         Ok(keys) => keys,
         Err(e) => {
-            scope.service_gap("kms", "kms:ListKeys", &Failure::of(&e));
+            scope.service_gap(Service::Kms, Operation::KmsListKeys, &Failure::of(&e));
             return Vec::new();
         }
     };
@@ -53,7 +54,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
                 }
             }
         }
-        Err(e) => scope.operation_gap("kms:ListAliases", None, &Failure::of(&e)),
+        Err(e) => scope.operation_gap(Operation::KmsListAliases, None, &Failure::of(&e)),
     }
 
     let mut out = Vec::new();
@@ -66,7 +67,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
                 None => continue,
             },
             Err(e) => {
-                scope.operation_gap("kms:DescribeKey", Some(&arn), &Failure::of(&e));
+                scope.operation_gap(Operation::KmsDescribeKey, Some(&arn), &Failure::of(&e));
                 continue;
             }
         };
@@ -82,7 +83,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
                 Some(Ok(doc)) => Some(doc),
                 Some(Err(err)) => {
                     scope.operation_gap(
-                        "kms:GetKeyPolicy",
+                        Operation::KmsGetKeyPolicy,
                         Some(&arn),
                         &Failure::from_code("MalformedPolicyDocument", &err),
                     );
@@ -91,7 +92,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
                 None => None,
             },
             Err(e) => {
-                scope.operation_gap("kms:GetKeyPolicy", Some(&arn), &Failure::of(&e));
+                scope.operation_gap(Operation::KmsGetKeyPolicy, Some(&arn), &Failure::of(&e));
                 None
             }
         };
@@ -102,7 +103,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
                 Err(e) => {
                     let failure = Failure::of(&e);
                     if !NOT_APPLICABLE.iter().any(|c| failure.is(c)) {
-                        scope.operation_gap("kms:GetKeyRotationStatus", Some(&arn), &failure);
+                        scope.operation_gap(
+                            Operation::KmsGetKeyRotationStatus,
+                            Some(&arn),
+                            &failure,
+                        );
                     }
                     None
                 }
@@ -122,7 +127,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
             {
                 Ok(t) => tags(t.iter().map(|t| (t.tag_key(), t.tag_value()))),
                 Err(e) => {
-                    scope.operation_gap("kms:ListResourceTags", Some(&arn), &Failure::of(&e));
+                    scope.operation_gap(
+                        Operation::KmsListResourceTags,
+                        Some(&arn),
+                        &Failure::of(&e),
+                    );
                     Default::default()
                 }
             }
@@ -136,7 +145,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<KmsKey> 
             account_id: scope.account_id.to_owned(),
             region: scope.region.to_owned(),
             tags: key_tags,
-            source: api("kms:DescribeKey"),
+            source: api(Operation::KmsDescribeKey),
             key_id: meta.key_id().to_owned(),
             key_manager: meta
                 .key_manager()

@@ -3,6 +3,7 @@
 //! public access block, tags and versioning.
 
 use rampart_model::{BucketEncryption, PublicAccessBlock, S3Bucket};
+use rampart_model::{Operation, Service};
 
 use crate::calls::Failure;
 use crate::session::{Scope, Session};
@@ -29,7 +30,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<S3Bucket
             .filter_map(|b| Some((b.name()?.to_owned(), b.bucket_region().map(str::to_owned))))
             .collect::<Vec<_>>(),
         Err(e) => {
-            all_regions.service_gap("s3", "s3:ListBuckets", &Failure::of(&e));
+            all_regions.service_gap(Service::S3, Operation::S3ListBuckets, &Failure::of(&e));
             return Vec::new();
         }
     };
@@ -45,7 +46,11 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<S3Bucket
                     Some(other) => other.to_owned(),
                 },
                 Err(e) => {
-                    all_regions.operation_gap("s3:GetBucketLocation", Some(&arn), &Failure::of(&e));
+                    all_regions.operation_gap(
+                        Operation::S3GetBucketLocation,
+                        Some(&arn),
+                        &Failure::of(&e),
+                    );
                     continue;
                 }
             },
@@ -92,7 +97,7 @@ async fn bucket(
                     bucket_key_enabled: false,
                 })
             } else {
-                scope.operation_gap("s3:GetBucketEncryption", Some(&arn), &failure);
+                scope.operation_gap(Operation::S3GetBucketEncryption, Some(&arn), &failure);
                 None
             }
         }
@@ -102,7 +107,7 @@ async fn bucket(
             Some(Ok(doc)) => Some(doc),
             Some(Err(err)) => {
                 scope.operation_gap(
-                    "s3:GetBucketPolicy",
+                    Operation::S3GetBucketPolicy,
                     Some(&arn),
                     &Failure::from_code("MalformedPolicyDocument", &err),
                 );
@@ -113,7 +118,7 @@ async fn bucket(
         Err(e) => {
             let failure = Failure::of(&e);
             if !failure.is("NoSuchBucketPolicy") {
-                scope.operation_gap("s3:GetBucketPolicy", Some(&arn), &failure);
+                scope.operation_gap(Operation::S3GetBucketPolicy, Some(&arn), &failure);
             }
             None
         }
@@ -136,7 +141,7 @@ async fn bucket(
             if failure.is("NoSuchPublicAccessBlockConfiguration") {
                 Some(PublicAccessBlock::default())
             } else {
-                scope.operation_gap("s3:GetPublicAccessBlock", Some(&arn), &failure);
+                scope.operation_gap(Operation::S3GetPublicAccessBlock, Some(&arn), &failure);
                 None
             }
         }
@@ -146,7 +151,7 @@ async fn bucket(
         Err(e) => {
             let failure = Failure::of(&e);
             if !failure.is("NoSuchTagSet") {
-                scope.operation_gap("s3:GetBucketTagging", Some(&arn), &failure);
+                scope.operation_gap(Operation::S3GetBucketTagging, Some(&arn), &failure);
             }
             Default::default()
         }
@@ -154,7 +159,11 @@ async fn bucket(
     let versioning = match s3.get_bucket_versioning().bucket(&name).send().await {
         Ok(v) => v.status().is_some_and(|s| s.as_str() == "Enabled"),
         Err(e) => {
-            scope.operation_gap("s3:GetBucketVersioning", Some(&arn), &Failure::of(&e));
+            scope.operation_gap(
+                Operation::S3GetBucketVersioning,
+                Some(&arn),
+                &Failure::of(&e),
+            );
             false
         }
     };
@@ -163,7 +172,7 @@ async fn bucket(
         account_id: scope.account_id.to_owned(),
         region,
         tags: bucket_tags,
-        source: api("s3:ListBuckets"),
+        source: api(Operation::S3ListBuckets),
         name,
         encryption,
         policy,

@@ -1,0 +1,428 @@
+//! Effective permissions: what a principal of the snapshot can do after SCPs, RCPs,
+//! permissions boundaries and resource-based policies, computed with `policy::evaluate`.
+//!
+//! A permission is a (action, resource pattern) pair. Candidate actions are the catalog
+//! actions that the principal's `Allow` statements name (identity policies, and resource
+//! policies of the snapshot's buckets and keys); candidate resources are the `Resource`
+//! patterns of those statements, evaluated as written (`arn:aws:s3:::data/*` stands for
+//! every object under `data/`). Requests carry no condition keys beyond those AWS derives
+//! from the principal and `aws:SecureTransport` (TLS), so a grant that needs more context
+//! (`aws:SourceIp`, MFA…) is not counted: what is listed is what the principal can do
+//! without conditions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::Facts;
+use crate::model::{Account, IamRole, IamUser, OrgPolicyKind, PolicyDocument, Snapshot};
+use rampart_iam::catalog::{AccessLevel, ActionCatalog};
+use rampart_iam::evaluate::{
+    evaluate_in_context, prepare_context, Decision, PolicyInputs, Principal, Request,
+};
+use rampart_iam::{Effect, Policy, RequestContext, StringSet};
+
+/// The policies that govern one IAM principal of the snapshot.
+#[derive(Debug, Clone)]
+pub struct PrincipalPolicies {
+    /// The principal.
+    pub principal: Principal,
+    /// Inline and attached managed policies.
+    pub identity: Vec<Policy>,
+    /// The permissions boundary.
+    pub boundary: Option<Policy>,
+    /// SCPs by level (root, OUs, account), or `None` when the organization has none.
+    pub scp_chain: Option<Vec<Vec<Policy>>>,
+}
+
+/// Why a principal's permissions cannot be computed: data that was not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotAssessable(pub String);
+
+/// The parsed policy of a document, or why it cannot be read: the document named, with the
+/// line and column of the problem in its text.
+pub fn parsed<'d>(what: &str, doc: &'d PolicyDocument) -> Result<&'d Policy, NotAssessable> {
+    doc.policy().map_err(|e| {
+        NotAssessable(format!(
+            "{what} does not parse (line {}, column {} of the document): {}",
+            e.position.line, e.position.column, e.message
+        ))
+    })
+}
+
+fn parse(what: &str, doc: &PolicyDocument) -> Result<Policy, NotAssessable> {
+    parsed(what, doc).cloned()
+}
+
+/// The organization policies of `kind` that apply to `account`, level by level: the
+/// root, each OU from the top, the account. `None` when the snapshot has no policy of
+/// that kind (the policy type is not enabled, or none was read).
+pub fn org_policy_chain(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account_id: &str,
+    kind: OrgPolicyKind,
+) -> Result<Option<Vec<Vec<Policy>>>, NotAssessable> {
+    let policies: Vec<_> = snapshot
+        .organization
+        .policies
+        .iter()
+        .filter(|p| p.kind == kind)
+        .collect();
+    if policies.is_empty() {
+        return Ok(None);
+    }
+    let mut targets = vec![snapshot.organization.root.id.as_str()];
+    if let Some(f) = facts.account(account_id) {
+        targets.extend(f.ou_ids.iter().map(String::as_str));
+    }
+    targets.push(account_id);
+    targets
+        .into_iter()
+        .map(|target| {
+            policies
+                .iter()
+                .filter(|p| p.targets.iter().any(|t| t == target))
+                .map(|p| parse(&format!("policy `{}`", p.name), &p.document))
+                .collect()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+fn managed(account: &Account, arn: &str) -> Result<Policy, NotAssessable> {
+    let policy = account
+        .iam
+        .managed_policy(arn)
+        .ok_or_else(|| NotAssessable(format!("managed policy `{arn}` was not read")))?;
+    parse(&format!("managed policy `{arn}`"), &policy.document)
+}
+
+/// What [`role_policies`] and [`user_policies`] read of a role or a user.
+struct IdentityParts<'a> {
+    arn: &'a str,
+    tags: &'a std::collections::BTreeMap<String, String>,
+    inline: &'a BTreeMap<String, PolicyDocument>,
+    attached: &'a [String],
+    boundary: Option<&'a str>,
+    service_linked: bool,
+}
+
+fn principal_policies(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account: &Account,
+    parts: IdentityParts<'_>,
+) -> Result<PrincipalPolicies, NotAssessable> {
+    let mut identity = Vec::new();
+    for (name, doc) in parts.inline {
+        identity.push(parse(&format!("inline policy `{name}`"), doc)?);
+    }
+    for arn in parts.attached {
+        identity.push(managed(account, arn)?);
+    }
+    Ok(PrincipalPolicies {
+        principal: Principal {
+            arn: parts.arn.to_owned(),
+            account: account.id.clone(),
+            is_management_account: account.id == snapshot.organization.management_account_id,
+            is_service_linked_role: parts.service_linked,
+            tags: parts.tags.clone(),
+        },
+        identity,
+        boundary: parts
+            .boundary
+            .map(|arn| managed(account, arn))
+            .transpose()?,
+        scp_chain: org_policy_chain(
+            snapshot,
+            facts,
+            &account.id,
+            OrgPolicyKind::ServiceControlPolicy,
+        )?,
+    })
+}
+
+/// The policies of a role.
+pub fn role_policies(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account: &Account,
+    role: &IamRole,
+) -> Result<PrincipalPolicies, NotAssessable> {
+    let parts = IdentityParts {
+        arn: &role.arn,
+        tags: &role.tags,
+        inline: &role.inline_policies,
+        attached: &role.attached_policy_arns,
+        boundary: role.permissions_boundary_arn.as_deref(),
+        service_linked: role.service_linked,
+    };
+    principal_policies(snapshot, facts, account, parts)
+}
+
+/// The policies of a user.
+pub fn user_policies(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account: &Account,
+    user: &IamUser,
+) -> Result<PrincipalPolicies, NotAssessable> {
+    let parts = IdentityParts {
+        arn: &user.arn,
+        tags: &user.tags,
+        inline: &user.inline_policies,
+        attached: &user.attached_policy_arns,
+        boundary: user.permissions_boundary_arn.as_deref(),
+        service_linked: false,
+    };
+    principal_policies(snapshot, facts, account, parts)
+}
+
+/// Where a permission comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GrantSource {
+    /// The principal's identity-based policies.
+    Identity,
+    /// A resource-based policy (bucket or key policy) of the snapshot.
+    ResourcePolicy,
+}
+
+/// One thing a principal can do.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Grant {
+    /// `service:Action`, in the catalog's casing.
+    pub action: String,
+    /// The action's access level.
+    pub access_level: AccessLevel,
+    /// The resource pattern it is allowed on.
+    pub resource: String,
+    /// Where the allow comes from.
+    pub source: GrantSource,
+}
+
+/// A principal's effective permissions.
+#[derive(Debug, Clone, Serialize)]
+pub struct EffectivePermissions {
+    /// The principal's ARN.
+    pub principal: String,
+    /// Every grant, sorted.
+    pub grants: Vec<Grant>,
+}
+
+impl EffectivePermissions {
+    /// Grant counts by service and access level.
+    pub fn summary(&self) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
+        let mut out: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        for g in &self.grants {
+            if !seen.insert(&g.action) {
+                continue;
+            }
+            let service = g.action.split(':').next().unwrap_or_default().to_owned();
+            *out.entry(service)
+                .or_default()
+                .entry(g.access_level.as_str())
+                .or_default() += 1;
+        }
+        out
+    }
+
+    /// Whether the principal can perform an action of this access level on any resource.
+    pub fn has_access_level(&self, level: AccessLevel) -> bool {
+        self.grants.iter().any(|g| g.access_level == level)
+    }
+}
+
+/// Which actions to consider.
+#[derive(Debug, Clone, Copy)]
+pub enum ActionSelector<'a> {
+    /// Every action of the catalog.
+    All,
+    /// Actions matching a wildcard pattern (`s3:*`).
+    Matching(&'a str),
+    /// Exactly these actions (catalog casing): the cheap form for rules.
+    Only(&'a [&'a str]),
+}
+
+impl ActionSelector<'_> {
+    /// The catalog actions a policy pattern names, within the selection.
+    fn expand<'c>(&self, catalog: &'c ActionCatalog, pattern: &str) -> Vec<&'c str> {
+        match self {
+            ActionSelector::All => catalog.expand(pattern),
+            ActionSelector::Matching(filter) => catalog
+                .expand(pattern)
+                .into_iter()
+                .filter(|a| rampart_iam::wildcard::matches_ignore_case(filter, a))
+                .collect(),
+            ActionSelector::Only(list) => list
+                .iter()
+                .filter(|a| rampart_iam::wildcard::matches_ignore_case(pattern, a))
+                .filter_map(|a| catalog.action(a).map(|i| i.name))
+                .collect(),
+        }
+    }
+}
+
+/// The effective permissions of one principal, for the selected actions.
+pub fn effective_permissions(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    catalog: &ActionCatalog,
+    policies: &PrincipalPolicies,
+    selector: ActionSelector<'_>,
+) -> Result<EffectivePermissions, NotAssessable> {
+    let principal = &policies.principal;
+    let mut grants = BTreeSet::new();
+
+    // Identity grants: every action an Allow statement names, on each of its resources.
+    let mut candidates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for doc in &policies.identity {
+        collect_candidates(catalog, selector, doc, None, &mut candidates);
+    }
+    // The request AWS would see from a client using TLS; nothing else is assumed.
+    let empty = RequestContext::new().with("aws:SecureTransport", "true");
+    let rcp_cache: std::cell::RefCell<BTreeMap<String, Option<Vec<Vec<Policy>>>>> =
+        Default::default();
+    let rcp_chain = |account: &str| -> Result<Option<Vec<Vec<Policy>>>, NotAssessable> {
+        if let Some(c) = rcp_cache.borrow().get(account) {
+            return Ok(c.clone());
+        }
+        let chain = org_policy_chain(
+            snapshot,
+            facts,
+            account,
+            OrgPolicyKind::ResourceControlPolicy,
+        )?;
+        rcp_cache
+            .borrow_mut()
+            .insert(account.to_owned(), chain.clone());
+        Ok(chain)
+    };
+    let own_rcps = rcp_chain(&principal.account)?;
+    let decide = |action: &str,
+                  resource: &str,
+                  account: &str,
+                  resource_policy: Option<&Policy>,
+                  rcps: Option<&[Vec<Policy>]>| {
+        let request = Request {
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            resource_account: account.to_owned(),
+            resource_in_management_account: account == snapshot.organization.management_account_id,
+            context: empty.clone(),
+        };
+        let context = prepare_context(principal, &request);
+        let inputs = PolicyInputs {
+            identity: &policies.identity,
+            resource: resource_policy,
+            boundary: policies.boundary.as_ref(),
+            session: None,
+            scp_chain: policies.scp_chain.as_deref(),
+            rcp_chain: rcps,
+        };
+        evaluate_in_context(&inputs, principal, &request, &context).decision == Decision::Allow
+    };
+    for (action, resources) in &candidates {
+        let Some(info) = catalog.action(action) else {
+            continue;
+        };
+        for resource in resources {
+            if decide(
+                action,
+                resource,
+                &principal.account,
+                None,
+                own_rcps.as_deref(),
+            ) {
+                grants.insert(Grant {
+                    action: info.name.to_owned(),
+                    access_level: info.access_level,
+                    resource: resource.clone(),
+                    source: GrantSource::Identity,
+                });
+            }
+        }
+    }
+
+    // Resource-policy grants: bucket and key policies of the snapshot that allow this
+    // principal something its identity policies alone do not.
+    for account in &snapshot.accounts {
+        let buckets = account
+            .storage
+            .s3_buckets
+            .iter()
+            .filter_map(|b| Some(("bucket policy", b.arn.as_str(), b.policy.as_ref()?)));
+        let keys = account
+            .kms_keys
+            .iter()
+            .filter_map(|k| Some(("key policy", k.arn.as_str(), k.policy.as_ref()?)));
+        for (kind, arn, doc) in buckets.chain(keys) {
+            // A document that does not parse may grant anything: the permissions are not
+            // assessable rather than computed without it.
+            let policy = parsed(&format!("{kind} of `{arn}`"), doc)?;
+            let mut named: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            collect_candidates(catalog, selector, policy, Some(arn), &mut named);
+            let rcps = rcp_chain(&account.id)?;
+            for (action, resources) in &named {
+                let Some(info) = catalog.action(action) else {
+                    continue;
+                };
+                for resource in resources {
+                    let with = decide(action, resource, &account.id, Some(policy), rcps.as_deref());
+                    let without = grants
+                        .iter()
+                        .any(|g: &Grant| g.action == info.name && g.resource == *resource);
+                    if with && !without {
+                        grants.insert(Grant {
+                            action: info.name.to_owned(),
+                            access_level: info.access_level,
+                            resource: resource.clone(),
+                            source: GrantSource::ResourcePolicy,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(EffectivePermissions {
+        principal: principal.arn.clone(),
+        grants: grants.into_iter().collect(),
+    })
+}
+
+/// Adds (action → resources) for every Allow statement of `doc`. For resource policies
+/// (`owner` = the resource's ARN), `*` resources stand for the resource itself.
+fn collect_candidates(
+    catalog: &ActionCatalog,
+    selector: ActionSelector<'_>,
+    doc: &Policy,
+    owner: Option<&str>,
+    out: &mut BTreeMap<String, BTreeSet<String>>,
+) {
+    for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
+        let actions: Vec<&str> = match &s.action {
+            StringSet::Listed(patterns) => patterns
+                .iter()
+                .flat_map(|p| selector.expand(catalog, p))
+                .collect(),
+            StringSet::Not(_) => selector.expand(catalog, "*"),
+        };
+        let resources: Vec<String> = match (&s.resource, owner) {
+            (Some(StringSet::Listed(r)), Some(arn)) => r
+                .iter()
+                .map(|x| if x == "*" { arn.to_owned() } else { x.clone() })
+                .collect(),
+            (Some(StringSet::Listed(r)), None) => r.clone(),
+            (_, Some(arn)) => vec![arn.to_owned()],
+            (_, None) => vec!["*".to_owned()],
+        };
+        for a in actions {
+            out.entry(a.to_owned())
+                .or_default()
+                .extend(resources.iter().cloned());
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Findings and evaluations: what every reporter reads, and all it reads.
+//!
+//! An [`Evaluation`] is self-contained: the findings, the metadata of the rules that ran
+//! (with their effective severity and framework controls), the ruleset's identity, what
+//! was evaluated, notices and coverage gaps. `evaluate`, `iam validate` and `check` each
+//! build one, and the same reporters render them all.
+
+use std::sync::Arc;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::model::{CoverageGap, Location, ResourceRef, ResourceType, SnapshotSource};
+use crate::vocab::{Area, RuleKind, Severity, Status};
+
+/// The identity and position of the thing a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ResourceKey {
+    /// The ARN, or for a scope that could not be read, `arn:aws:SERVICE:REGION:ACCOUNT:*`.
+    pub arn: String,
+    /// The resource type.
+    pub resource_type: ResourceType,
+    /// The owning account.
+    pub account_id: String,
+    /// The region, or `global`.
+    pub region: String,
+    /// Where it is declared, for resources read from files.
+    pub location: Option<Location>,
+}
+
+impl ResourceKey {
+    /// The key of a resource of the model.
+    pub fn of(r: ResourceRef<'_>) -> ResourceKey {
+        ResourceKey {
+            arn: r.arn.to_owned(),
+            resource_type: r.resource_type,
+            account_id: r.account_id.to_owned(),
+            region: r.region.to_owned(),
+            location: r.source.location(),
+        }
+    }
+}
+
+/// The waiver that turned a failure into `waived`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedWaiver {
+    /// Why the exception is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub approver: String,
+    /// Last day it applies.
+    pub expires: NaiveDate,
+    /// The resource glob that matched.
+    pub resource: String,
+}
+
+/// One result of one rule on one resource, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule id.
+    pub rule_id: Arc<str>,
+    /// The rule title.
+    pub title: Arc<str>,
+    /// pass, fail, unknown or waived.
+    pub status: Status,
+    /// Effective severity (after ruleset overrides).
+    pub severity: Severity,
+    /// The rule's area.
+    pub area: Area,
+    /// The resource ARN.
+    pub resource: String,
+    /// The resource type (`AWS::S3::Bucket`).
+    pub resource_type: &'static str,
+    /// The owning account.
+    pub account_id: String,
+    /// The region, or `global`.
+    pub region: String,
+    /// What the rule found.
+    pub message: String,
+    /// Where the resource is declared, when it came from a file.
+    pub location: Option<Location>,
+    /// Stable identity of (rule, resource): the same across runs and message changes.
+    pub fingerprint: String,
+    /// The waiver applied, for `waived` findings.
+    pub waiver: Option<AppliedWaiver>,
+}
+
+/// The stable fingerprint of a (rule, resource) pair: never a hash of the message, so
+/// rewording a message does not reopen alerts in code scanning.
+pub fn fingerprint(rule_id: &str, resource: &ResourceKey) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        "rampart/v1",
+        rule_id,
+        resource.arn.as_str(),
+        resource.account_id.as_str(),
+        resource.region.as_str(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// A rule as reports show it: its metadata after the ruleset's overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Stable id, kebab-case.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// The capability it checks.
+    pub area: Area,
+    /// Effective severity (after ruleset overrides).
+    pub severity: Severity,
+    /// Cedar or native (or a check of another tool, such as the policy validator).
+    pub kind: RuleKind,
+    /// How to fix a failure, one paragraph.
+    pub remediation: String,
+    /// Markdown documentation (*What it checks*, *Why it matters*, *How to fix*,
+    /// *Example*); may be empty.
+    pub doc: String,
+    /// Where it is defined, for rules loaded from files.
+    pub location: Option<Location>,
+    /// Framework → control ids the ruleset maps it to.
+    pub controls: BTreeMap<String, Vec<String>>,
+    /// Extra SARIF tags (beyond `security`, the area and the kind).
+    pub tags: Vec<String>,
+}
+
+/// Which ruleset (or checker configuration) produced an evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesetIdentity {
+    /// Its name; also the SARIF category (`rampart/NAME/`).
+    pub name: String,
+    /// SHA-256 of its text, hex.
+    pub sha256: String,
+}
+
+/// What was evaluated: a snapshot's provenance, or the files checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// When the data was read (a snapshot's `taken_at`); `None` for files.
+    pub taken_at: Option<DateTime<Utc>>,
+    /// The producer and a description.
+    pub source: SnapshotSource,
+}
+
+/// How serious a notice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NoticeLevel {
+    /// Something the user should know (an expired waiver); the run succeeded.
+    Warning,
+    /// Input that could not be analyzed (an unreadable file); the run is incomplete.
+    Error,
+}
+
+impl NoticeLevel {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeLevel::Warning => "warning",
+            NoticeLevel::Error => "error",
+        }
+    }
+}
+
+/// A message about the run that is not a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Notice {
+    /// Warning or error.
+    pub level: NoticeLevel,
+    /// One line.
+    pub message: String,
+    /// The file it is about, if any.
+    pub location: Option<Location>,
+}
+
+impl Notice {
+    /// A warning without a location.
+    pub fn warning(message: impl Into<String>) -> Notice {
+        Notice {
+            level: NoticeLevel::Warning,
+            message: message.into(),
+            location: None,
+        }
+    }
+}
+
+/// Everything reporters read about one run.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The ruleset (or checker configuration).
+    pub ruleset: RulesetIdentity,
+    /// What was evaluated.
+    pub subject: Subject,
+    /// The rules that ran, sorted by id.
+    pub rules: Vec<RuleInfo>,
+    /// Findings sorted by (rule id, resource, region, account).
+    pub findings: Vec<Finding>,
+    /// Things the user should know that are not findings, sorted.
+    pub notices: Vec<Notice>,
+    /// What could not be read, sorted.
+    pub coverage: Vec<CoverageGap>,
+}
+
+impl Evaluation {
+    /// A rule that ran, by id.
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    /// Whether an input could not be analyzed (an error notice).
+    pub fn incomplete(&self) -> bool {
+        self.notices.iter().any(|n| n.level == NoticeLevel::Error)
+    }
+}

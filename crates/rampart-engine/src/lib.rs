@@ -1,0 +1,17 @@
+//! rampart's engine: facts derived from a snapshot, rules (native and Cedar) selected and
+//! configured by a ruleset, and the reports built from their findings. Evaluation performs
+//! no I/O; loading reads only the files it is asked to (rulesets, Cedar policies). It never
+//! builds the AWS SDK: collectors live in `rampart-aws`, the command line in `rampart`.
+//!
+//! Modules depend one way: `vocab` ← `ruleset` ← `facts` ← `rules` → `findings` ← `report`.
+
+pub use rampart_model as model;
+
+pub mod facts;
+pub mod findings;
+pub mod policy_files;
+pub mod report;
+pub mod rules;
+pub mod ruleset;
+pub mod synth;
+pub mod vocab;

@@ -1,0 +1,217 @@
+//! Reporters: pure functions from an [`Evaluation`] to bytes (DESIGN.md, "Data flow").
+//!
+//! Every format reads only the evaluation (findings, the rules that ran, the ruleset's
+//! identity, what was evaluated, notices, coverage) and [`RenderOptions`]. Reporters never
+//! read files, the clock or the environment, and never evaluate rules: the same input
+//! gives byte-identical output. `evaluate`, `iam validate` and `check` share them.
+//!
+//! - [`json`]: the machine-readable report, every finding with its controls;
+//! - [`sarif`]: SARIF 2.1.0 for code scanning (GitHub and other SARIF consumers);
+//! - [`text`]: a summary for a terminal, or one line per finding with its file position.
+
+mod doc;
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::findings::{Evaluation, Finding, Subject};
+use crate::model::SnapshotSourceKind;
+use crate::vocab::{Area, Severity, Status};
+
+/// What the caller adds to an evaluation when rendering it.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions<'a> {
+    /// rampart's version (`env!("CARGO_PKG_VERSION")`, passed by the caller).
+    pub tool_version: &'a str,
+    /// The `--fail-on` threshold, for the text summary's last line.
+    pub fail_on: Option<Severity>,
+}
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// serde_json refused the report structure.
+    #[error("cannot serialize the {format} report: {source}")]
+    Serialize {
+        /// The report format (`json`, `sarif`).
+        format: &'static str,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
+}
+
+/// Pretty JSON with a trailing newline.
+fn to_pretty_json(format: &'static str, value: &impl Serialize) -> Result<String, ReportError> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|source| ReportError::Serialize { format, source })?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Framework → control ids of one rule, empty when the rule did not run.
+fn controls<'a>(evaluation: &'a Evaluation, rule_id: &str) -> Controls<'a> {
+    evaluation
+        .rule(rule_id)
+        .map(|r| {
+            r.controls
+                .iter()
+                .map(|(fw, c)| (fw.as_str(), c.as_slice()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Framework → control ids of one rule.
+type Controls<'a> = BTreeMap<&'a str, &'a [String]>;
+
+/// The subject's description, or its kind when the description is empty.
+fn source_description(subject: &Subject) -> &str {
+    let source = &subject.source;
+    if source.description.trim().is_empty() {
+        source_kind_name(source.kind)
+    } else {
+        &source.description
+    }
+}
+
+/// The snapshot source kind as the model writes it.
+fn source_kind_name(kind: SnapshotSourceKind) -> &'static str {
+    match kind {
+        SnapshotSourceKind::Live => "live",
+        SnapshotSourceKind::ConfigAggregator => "config-aggregator",
+        SnapshotSourceKind::Iac => "iac",
+        SnapshotSourceKind::Fixture => "fixture",
+        SnapshotSourceKind::Synthetic => "synthetic",
+    }
+}
+
+/// How many findings have each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+struct StatusCounts {
+    pass: usize,
+    fail: usize,
+    unknown: usize,
+    waived: usize,
+}
+
+impl StatusCounts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::Unknown => self.unknown += 1,
+            Status::Waived => self.waived += 1,
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.pass + self.fail + self.unknown + self.waived
+    }
+}
+
+/// Counts of findings by status, by area and by severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Tally {
+    by_status: StatusCounts,
+    /// Only areas with findings, in [`Area::ALL`] order.
+    by_area: Vec<(Area, StatusCounts)>,
+    /// Every severity, most severe first.
+    by_severity: Vec<(Severity, StatusCounts)>,
+}
+
+impl Tally {
+    fn of(findings: &[Finding]) -> Tally {
+        let mut by_status = StatusCounts::default();
+        let mut by_area: BTreeMap<Area, StatusCounts> = BTreeMap::new();
+        let mut by_severity: BTreeMap<Severity, StatusCounts> = BTreeMap::new();
+        for f in findings {
+            by_status.add(f.status);
+            by_area.entry(f.area).or_default().add(f.status);
+            by_severity.entry(f.severity).or_default().add(f.status);
+        }
+        Tally {
+            by_status,
+            by_area: Area::ALL
+                .into_iter()
+                .filter_map(|a| by_area.get(&a).map(|c| (a, *c)))
+                .collect(),
+            by_severity: Severity::ALL
+                .into_iter()
+                .map(|s| (s, by_severity.get(&s).copied().unwrap_or_default()))
+                .collect(),
+        }
+    }
+}
+
+/// A map serialized in the order of its entries (serde_json's `Map` order depends on a
+/// crate feature; this does not).
+struct OrderedMap<'a, V>(Vec<(&'a str, V)>);
+
+impl<V: Serialize> Serialize for OrderedMap<'_, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures;
+    use super::*;
+
+    #[test]
+    fn tally_counts_every_status_area_and_severity() {
+        let eval = fixtures::evaluation();
+        let tally = Tally::of(&eval.findings);
+        assert_eq!(tally.by_status.total(), eval.findings.len());
+        assert_eq!(
+            tally.by_area.iter().map(|(_, c)| c.total()).sum::<usize>(),
+            eval.findings.len()
+        );
+        assert_eq!(
+            tally
+                .by_severity
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>(),
+            Severity::ALL.to_vec()
+        );
+        // Areas keep the vocabulary's order, not the alphabet's.
+        let positions: Vec<usize> = tally
+            .by_area
+            .iter()
+            .filter_map(|(a, _)| Area::ALL.iter().position(|x| x == a))
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn controls_come_from_the_rules_that_ran() {
+        let eval = fixtures::evaluation();
+        let c = controls(&eval, "kms-key-rotation");
+        assert_eq!(
+            c.get("nist-800-53-r5").map(|c| c.to_vec()),
+            Some(vec!["SC-12".to_owned()])
+        );
+        assert!(controls(&eval, "no-such-rule").is_empty());
+    }
+
+    #[test]
+    fn source_description_falls_back_to_the_kind() {
+        let mut eval = fixtures::evaluation();
+        assert_eq!(source_description(&eval.subject), "sample organization");
+        eval.subject.source.description = String::new();
+        assert_eq!(source_description(&eval.subject), "fixture");
+    }
+}

@@ -1,0 +1,404 @@
+//! SARIF 2.1.0 for code scanning, built with `serde-sarif`'s typed structs.
+//!
+//! One run: the active rules as `tool.driver.rules` (with GitHub's `security-severity`
+//! and tags), and one result per finding that is not a pass. Waived findings are
+//! results with an accepted external suppression, so code scanning shows them as
+//! dismissed rather than dropping them; unknown findings are notes. Results carry a
+//! `partialFingerprints` entry computed from (rule, resource) only, so rewording a
+//! message never reopens an alert.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
+    Suppression, Tool, ToolComponent,
+};
+
+use super::{doc, to_pretty_json, RenderOptions, ReportError};
+use crate::findings::{Evaluation, Finding, Notice, NoticeLevel, RuleInfo};
+use crate::model::Location as SourceLocation;
+use crate::vocab::{Severity, Status};
+
+/// The `$schema` written in every log: the URL GitHub code scanning documents.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Where rampart is documented (the driver's `informationUri`).
+pub const INFORMATION_URI: &str = "https://github.com/rampart-dev/rampart";
+
+/// The `partialFingerprints` key of rampart's stable finding fingerprint.
+pub const FINGERPRINT_KEY: &str = "rampart/v1";
+
+/// The `uriBaseId` of file locations: the root of the scanned files.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// Renders a SARIF 2.1.0 log: pretty-printed, with a trailing newline.
+pub fn render(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Result<String, ReportError> {
+    to_pretty_json("sarif", &log(evaluation, options))
+}
+
+fn log(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Sarif {
+    let rules: Vec<ReportingDescriptor> = evaluation.rules.iter().map(descriptor).collect();
+    let index: BTreeMap<&str, i64> = evaluation
+        .rules
+        .iter()
+        .zip(0..)
+        .map(|(r, i)| (r.id.as_str(), i))
+        .collect();
+    let results: Vec<SarifResult> = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .map(|f| result(f, index.get(&*f.rule_id).copied()))
+        .collect();
+
+    let driver = ToolComponent::builder()
+        .name("rampart")
+        .version(options.tool_version)
+        .semantic_version(options.tool_version)
+        .information_uri(INFORMATION_URI)
+        .rules(rules)
+        .build();
+    // An input that could not be analyzed makes the run unsuccessful: code scanning then
+    // shows the error instead of a clean result.
+    let successful = !evaluation.incomplete();
+    let invocation = match notifications(&evaluation.notices) {
+        Some(n) => Invocation::builder()
+            .execution_successful(successful)
+            .tool_execution_notifications(n)
+            .build(),
+        None => Invocation::builder()
+            .execution_successful(successful)
+            .build(),
+    };
+    let ruleset = &evaluation.ruleset;
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        // The trailing slash makes the id a category: code scanning keeps one analysis
+        // per ruleset and replaces it on each upload.
+        .automation_details(
+            RunAutomationDetails::builder()
+                .id(format!("rampart/{}/", ruleset.name))
+                .build(),
+        )
+        .column_kind("unicodeCodePoints")
+        .invocations(vec![invocation])
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(BTreeMap::from([
+                    ("ruleset".to_owned(), Value::from(ruleset.name.as_str())),
+                    (
+                        "ruleset_sha256".to_owned(),
+                        Value::from(ruleset.sha256.as_str()),
+                    ),
+                ]))
+                .build(),
+        )
+        .results(results)
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version("2.1.0")
+        .runs(vec![run])
+        .build()
+}
+
+/// Notices (expired waivers, files that could not be read) as tool execution
+/// notifications, with the file when there is one.
+fn notifications(notices: &[Notice]) -> Option<Vec<Notification>> {
+    (!notices.is_empty()).then(|| notices.iter().map(notification).collect())
+}
+
+fn notification(n: &Notice) -> Notification {
+    let level = match n.level {
+        NoticeLevel::Warning => "warning",
+        NoticeLevel::Error => "error",
+    };
+    let builder = Notification::builder()
+        .message(n.message.as_str())
+        .level(level);
+    match &n.location {
+        Some(l) => builder
+            .locations(vec![Location::builder()
+                .physical_location(physical(l))
+                .build()])
+            .build(),
+        None => builder.build(),
+    }
+}
+
+/// A rule as a SARIF reporting descriptor.
+fn descriptor(rule: &RuleInfo) -> ReportingDescriptor {
+    let meta = rule;
+    let mut tags = vec![
+        "security".to_owned(),
+        meta.area.as_str().to_owned(),
+        format!("rampart/{}", meta.kind.as_str()),
+    ];
+    for tag in &rule.tags {
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
+        }
+    }
+    for (framework, controls) in &rule.controls {
+        for control in controls.iter() {
+            let tag = format!("{framework}/{control}");
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+    }
+    let summary = doc::what_it_checks(&meta.doc).unwrap_or_else(|| meta.title.clone());
+    let help = if meta.doc.trim().is_empty() {
+        MultiformatMessageString::builder()
+            .text(help_fallback(&meta.title, &meta.remediation))
+            .build()
+    } else {
+        MultiformatMessageString::builder()
+            .text(doc::plain_text(&meta.doc))
+            .markdown(meta.doc.clone())
+            .build()
+    };
+    ReportingDescriptor::builder()
+        .id(meta.id.clone())
+        .name(camel_case(&meta.id))
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(meta.title.clone())
+                .build(),
+        )
+        .full_description(MultiformatMessageString::builder().text(summary).build())
+        .help(help)
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(level(rule.severity).to_string())
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(BTreeMap::from([
+                    (
+                        "security-severity".to_owned(),
+                        Value::from(security_severity(rule.severity)),
+                    ),
+                    ("precision".to_owned(), Value::from("high")),
+                ]))
+                .build(),
+        )
+        .build()
+}
+
+fn help_fallback(title: &str, remediation: &str) -> String {
+    if remediation.trim().is_empty() {
+        title.to_owned()
+    } else {
+        format!("{title}\n\nHow to fix: {remediation}")
+    }
+}
+
+/// A finding (not a pass) as a SARIF result.
+fn result(f: &Finding, rule_index: Option<i64>) -> SarifResult {
+    let (level, text) = match f.status {
+        Status::Unknown => {
+            let text = if f.message.starts_with(NOT_ASSESSABLE) {
+                f.message.clone()
+            } else {
+                format!("{NOT_ASSESSABLE}{}", f.message)
+            };
+            (ResultLevel::Note, text)
+        }
+        Status::Pass | Status::Fail | Status::Waived => (level(f.severity), f.message.clone()),
+    };
+    let properties = BTreeMap::from([
+        ("account_id".to_owned(), Value::from(f.account_id.as_str())),
+        ("region".to_owned(), Value::from(f.region.as_str())),
+        ("resource_type".to_owned(), Value::from(f.resource_type)),
+        ("status".to_owned(), Value::from(f.status.as_str())),
+        ("area".to_owned(), Value::from(f.area.as_str())),
+    ]);
+    let builder = SarifResult::builder()
+        .rule_id(f.rule_id.to_string())
+        .level(level)
+        .message(Message::builder().text(text).build())
+        .locations(vec![location(f)])
+        .partial_fingerprints(BTreeMap::from([(
+            FINGERPRINT_KEY.to_owned(),
+            f.fingerprint.clone(),
+        )]))
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(properties)
+                .build(),
+        );
+    // typed-builder fixes the setters at compile time, so the optional fields are set
+    // on each branch rather than through a mutable builder.
+    match (rule_index, suppression(f)) {
+        (Some(i), Some(s)) => builder.rule_index(i).suppressions(vec![s]).build(),
+        (Some(i), None) => builder.rule_index(i).build(),
+        (None, Some(s)) => builder.suppressions(vec![s]).build(),
+        (None, None) => builder.build(),
+    }
+}
+
+const NOT_ASSESSABLE: &str = "not assessable: ";
+
+/// An accepted external suppression for a waived finding.
+fn suppression(f: &Finding) -> Option<Suppression> {
+    if f.status != Status::Waived {
+        return None;
+    }
+    let builder = Suppression::builder().kind("external").status("accepted");
+    Some(match &f.waiver {
+        Some(w) => builder
+            .justification(format!(
+                "{} (approved by {}, expires {})",
+                w.reason, w.approver, w.expires
+            ))
+            .build(),
+        None => builder.build(),
+    })
+}
+
+/// The file position when the resource came from a file, and always the ARN as a
+/// logical location (what a finding about a live resource can point at).
+fn location(f: &Finding) -> Location {
+    let logical = LogicalLocation::builder()
+        .fully_qualified_name(f.resource.clone())
+        .kind("resource")
+        .name(arn_name(&f.resource))
+        .build();
+    let builder = Location::builder().logical_locations(vec![logical]);
+    match &f.location {
+        Some(l) => builder.physical_location(physical(l)).build(),
+        None => builder.build(),
+    }
+}
+
+/// A file as a SARIF artifact location: relative paths against `%SRCROOT%`, absolute ones
+/// as `file://` URIs, percent-encoded.
+pub(crate) fn artifact_location(path: &str) -> ArtifactLocation {
+    let (uri, relative) = file_uri(path);
+    if relative {
+        ArtifactLocation::builder()
+            .uri(uri.trim_start_matches("./").to_owned())
+            .uri_base_id(SRCROOT)
+            .build()
+    } else {
+        ArtifactLocation::builder().uri(uri).build()
+    }
+}
+
+fn physical(l: &SourceLocation) -> PhysicalLocation {
+    let builder = PhysicalLocation::builder().artifact_location(artifact_location(&l.uri));
+    // SARIF lines and columns are 1-based; a 0 means "unknown position".
+    match (l.line, l.column) {
+        (0, _) => builder.build(),
+        (line, 0) => builder
+            .region(Region::builder().start_line(i64::from(line)).build())
+            .build(),
+        (line, column) => builder
+            .region(
+                Region::builder()
+                    .start_line(i64::from(line))
+                    .start_column(i64::from(column))
+                    .build(),
+            )
+            .build(),
+    }
+}
+
+/// The location's file as a URI reference, and whether it is relative to `%SRCROOT%`.
+///
+/// A value with a scheme is kept as it is; a path is percent-encoded (spaces and
+/// non-ASCII are not valid in a URI) with `\` turned into `/`, and an absolute path
+/// becomes a `file://` URI.
+fn file_uri(uri: &str) -> (String, bool) {
+    if has_scheme(uri) {
+        return (uri.to_owned(), false);
+    }
+    let path = uri.replace('\\', "/");
+    let encoded = percent_encode_path(&path);
+    if path.starts_with('/') {
+        (format!("file://{encoded}"), false)
+    } else if path.as_bytes().get(1) == Some(&b':') && path.as_bytes().get(2) == Some(&b'/') {
+        (format!("file:///{encoded}"), false)
+    } else {
+        (encoded, true)
+    }
+}
+
+fn has_scheme(uri: &str) -> bool {
+    match uri.split_once(':') {
+        // One letter before `:` is a Windows drive, not a scheme.
+        Some((scheme, _)) => {
+            scheme.len() > 1
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~' | b':') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The last segment of an ARN (`key/abcd` → `abcd`, `arn:aws:s3:::bucket` → `bucket`).
+fn arn_name(arn: &str) -> String {
+    arn.rsplit(['/', ':'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(arn)
+        .to_owned()
+}
+
+/// SARIF level of a severity: critical/high → error, medium → warning, low/info → note.
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Info => ResultLevel::Note,
+    }
+}
+
+/// GitHub's `security-severity` score: its bands are critical > 9.0, high 7.0–8.9,
+/// medium 4.0–6.9, low 0.1–3.9.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+/// `s3-classified-cmk` → `S3ClassifiedCmk`.
+/// `kms-key-rotation` → `KmsKeyRotation`, for SARIF rule names.
+pub(crate) fn camel_case(id: &str) -> String {
+    id.split(['-', '_', '.'])
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

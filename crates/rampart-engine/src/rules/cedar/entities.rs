@@ -1,0 +1,510 @@
+//! Cedar entities built straight from the model, one account at a time (never one store for
+//! the whole organization, never through Cedar's JSON format: both are too slow at scale).
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+use cedar_policy::{Entities, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression};
+
+use crate::facts::Facts;
+use crate::model::{
+    Account, AccountStatus, KmsKey, ResourceRef, ResourceType, Snapshot, Tags, TypedResource,
+};
+
+type Attrs = Vec<(String, RestrictedExpression)>;
+
+/// Parsed entity type names, made once per evaluation.
+pub(super) struct TypeNames {
+    by_type: HashMap<ResourceType, EntityTypeName>,
+    root: EntityTypeName,
+    ou: EntityTypeName,
+}
+
+impl TypeNames {
+    pub(super) fn new() -> Result<TypeNames, String> {
+        let parse = |s: &str| EntityTypeName::from_str(s).map_err(|e| e.to_string());
+        let mut by_type = HashMap::new();
+        for ty in ResourceType::ALL {
+            by_type.insert(ty, parse(ty.cedar_type())?);
+        }
+        Ok(TypeNames {
+            by_type,
+            root: parse("Org::Root")?,
+            ou: parse("Org::OU")?,
+        })
+    }
+
+    pub(super) fn uid(&self, ty: ResourceType, id: &str) -> Option<EntityUid> {
+        let name = self.by_type.get(&ty)?.clone();
+        Some(EntityUid::from_type_name_and_id(name, EntityId::new(id)))
+    }
+
+    fn root_uid(&self, id: &str) -> EntityUid {
+        EntityUid::from_type_name_and_id(self.root.clone(), EntityId::new(id))
+    }
+
+    fn ou_uid(&self, id: &str) -> EntityUid {
+        EntityUid::from_type_name_and_id(self.ou.clone(), EntityId::new(id))
+    }
+}
+
+/// KMS keys of the whole snapshot by every name a reference may use: key ARN, and alias ARN.
+pub(super) struct KeyIndex<'s> {
+    by_arn: HashMap<String, &'s KmsKey>,
+}
+
+impl<'s> KeyIndex<'s> {
+    pub(super) fn new(snapshot: &'s Snapshot) -> KeyIndex<'s> {
+        let mut by_arn = HashMap::new();
+        for key in snapshot.accounts.iter().flat_map(|a| &a.kms_keys) {
+            by_arn.insert(key.arn.clone(), key);
+            for alias in &key.aliases {
+                by_arn.insert(
+                    format!("arn:aws:kms:{}:{}:{alias}", key.region, key.account_id),
+                    key,
+                );
+            }
+        }
+        KeyIndex { by_arn }
+    }
+
+    /// Resolves a reference as S3, EBS or RDS report it: a key ARN, an alias ARN, a key id
+    /// or `alias/NAME` (the last two relative to the referring resource's account and region).
+    fn resolve(&self, reference: &str, account_id: &str, region: &str) -> Option<&'s KmsKey> {
+        if reference.starts_with("arn:") {
+            return self.by_arn.get(reference).copied();
+        }
+        let arn = if reference.starts_with("alias/") {
+            format!("arn:aws:kms:{region}:{account_id}:{reference}")
+        } else {
+            format!("arn:aws:kms:{region}:{account_id}:key/{reference}")
+        };
+        self.by_arn.get(&arn).copied()
+    }
+}
+
+/// One account's entity store and the resources to evaluate in it.
+pub(super) struct AccountEntities<'s> {
+    pub entities: Entities,
+    pub items: Vec<(ResourceRef<'s>, EntityUid)>,
+}
+
+/// Builds the entities of one account: the root, the OUs above the account, the account,
+/// its resources of the `wanted` types, and KMS keys they reference in other accounts.
+pub(super) fn build_account<'s>(
+    names: &TypeNames,
+    keys: &KeyIndex<'s>,
+    snapshot: &'s Snapshot,
+    facts: &Facts,
+    account: &'s Account,
+    wanted: &HashSet<ResourceType>,
+    with_effective_permissions: bool,
+) -> Result<AccountEntities<'s>, String> {
+    let org = &snapshot.organization;
+    let mut entities: Vec<Entity> = Vec::new();
+    let new_entity = |uid: EntityUid, attrs: Attrs, parents: Vec<EntityUid>, tags: &Tags| {
+        Entity::new_with_tags(
+            uid,
+            attrs,
+            parents,
+            tags.iter()
+                .map(|(k, v)| (k.clone(), RestrictedExpression::new_string(v.clone()))),
+        )
+        .map_err(|e| e.to_string())
+    };
+
+    // The path from the root down to the account's parent.
+    let account_facts = facts.account(&account.id);
+    let ou_ids: &[String] = account_facts.map_or(&[], |f| f.ou_ids.as_slice());
+    entities.push(new_entity(
+        names.root_uid(&org.root.id),
+        vec![str_attr("name", &org.root.name)],
+        Vec::new(),
+        &org.root.tags,
+    )?);
+    let mut path = String::new();
+    for ou_id in ou_ids {
+        let Some(ou) = org.ou(ou_id) else { continue };
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(&ou.name);
+        let parent = if ou.parent_id == org.root.id {
+            names.root_uid(&org.root.id)
+        } else {
+            names.ou_uid(&ou.parent_id)
+        };
+        entities.push(new_entity(
+            names.ou_uid(&ou.id),
+            vec![str_attr("name", &ou.name), str_attr("path", &path)],
+            vec![parent],
+            &ou.tags,
+        )?);
+    }
+    let account_parent = if account.parent_id == org.root.id {
+        names.root_uid(&org.root.id)
+    } else {
+        names.ou_uid(&account.parent_id)
+    };
+    let account_uid = names
+        .uid(ResourceType::Account, &account.arn)
+        .ok_or("no entity type for accounts")?;
+
+    let mut items = Vec::new();
+    let mut foreign_keys: Vec<&KmsKey> = Vec::new();
+    let local_keys: HashSet<&str> = account.kms_keys.iter().map(|k| k.arn.as_str()).collect();
+    let mut key_ref = |reference: Option<&String>,
+                       r: &ResourceRef<'_>|
+     -> Option<RestrictedExpression> {
+        let key = keys.resolve(reference?, r.account_id, r.region)?;
+        if !local_keys.contains(key.arn.as_str()) && !foreign_keys.iter().any(|k| k.arn == key.arn)
+        {
+            foreign_keys.push(key);
+        }
+        names
+            .uid(ResourceType::KmsKey, &key.arn)
+            .map(RestrictedExpression::new_entity_uid)
+    };
+
+    let is_management = account.id == org.management_account_id;
+    for typed in account.typed_resources() {
+        let r = typed.view();
+        let is_account = r.resource_type == ResourceType::Account;
+        // The account and KMS keys are always built: other entities refer to them.
+        if !is_account
+            && !wanted.contains(&r.resource_type)
+            && r.resource_type != ResourceType::KmsKey
+        {
+            continue;
+        }
+        let mut attrs = common_attrs(facts, r);
+        let ou_path = account_facts.map_or("", |f| f.ou_path.as_str());
+        specific_attrs(
+            typed,
+            account,
+            ou_path,
+            is_management,
+            &mut attrs,
+            &mut key_ref,
+        );
+        if with_effective_permissions {
+            attrs.extend(effective_attrs(snapshot, facts, account, typed));
+        }
+        let uid = names
+            .uid(r.resource_type, r.arn)
+            .ok_or("no entity type for resource")?;
+        let parents = if is_account {
+            vec![account_parent.clone()]
+        } else {
+            vec![account_uid.clone()]
+        };
+        entities.push(new_entity(uid.clone(), attrs, parents, r.tags)?);
+        if wanted.contains(&r.resource_type) {
+            items.push((r, uid));
+        }
+    }
+    for key in foreign_keys {
+        let r = ResourceRef::of(key);
+        let mut attrs = common_attrs(facts, r);
+        kms_attrs(key, &mut attrs);
+        let uid = names
+            .uid(ResourceType::KmsKey, &key.arn)
+            .ok_or("no entity type for keys")?;
+        entities.push(new_entity(uid, attrs, Vec::new(), &key.tags)?);
+    }
+    let entities = Entities::from_entities(entities, None).map_err(|e| e.to_string())?;
+    Ok(AccountEntities { entities, items })
+}
+
+fn str_attr(name: &str, value: &str) -> (String, RestrictedExpression) {
+    (
+        name.to_owned(),
+        RestrictedExpression::new_string(value.to_owned()),
+    )
+}
+
+fn bool_attr(name: &str, value: bool) -> (String, RestrictedExpression) {
+    (name.to_owned(), RestrictedExpression::new_bool(value))
+}
+
+fn long_attr(name: &str, value: i64) -> (String, RestrictedExpression) {
+    (name.to_owned(), RestrictedExpression::new_long(value))
+}
+
+fn record_attr(
+    name: &str,
+    fields: Vec<(String, RestrictedExpression)>,
+) -> Option<(String, RestrictedExpression)> {
+    RestrictedExpression::new_record(fields)
+        .ok()
+        .map(|r| (name.to_owned(), r))
+}
+
+fn set_attr<'a>(
+    name: &str,
+    values: impl IntoIterator<Item = &'a String>,
+) -> (String, RestrictedExpression) {
+    (
+        name.to_owned(),
+        RestrictedExpression::new_set(
+            values
+                .into_iter()
+                .map(|v| RestrictedExpression::new_string(v.clone())),
+        ),
+    )
+}
+
+/// Attributes every resource has; `environment` is left out when it is not known.
+fn common_attrs(facts: &Facts, r: ResourceRef<'_>) -> Attrs {
+    let c = facts.classification(r.account_id, r.tags);
+    let mut attrs = vec![
+        str_attr("arn", r.arn),
+        str_attr("account_id", r.account_id),
+        str_attr("region", r.region),
+        bool_attr("sensitive", facts.is_sensitive(&c.level)),
+        str_attr("classification", &c.level),
+        str_attr("classification_source", c.source.as_str()),
+        bool_attr("classification_tag_invalid", c.invalid_tag.is_some()),
+    ];
+    if let Some(env) = facts.environment(r.account_id) {
+        attrs.push(str_attr("environment", env));
+    }
+    attrs
+}
+
+fn kms_attrs(k: &KmsKey, attrs: &mut Attrs) {
+    attrs.extend([
+        str_attr("key_manager", &k.key_manager),
+        str_attr("key_state", &k.key_state),
+        str_attr("key_spec", &k.key_spec),
+        str_attr("key_usage", &k.key_usage),
+        bool_attr("multi_region", k.multi_region),
+        set_attr("aliases", &k.aliases),
+    ]);
+    if let Some(rotation) = k.rotation_enabled {
+        attrs.push(bool_attr("rotation_enabled", rotation));
+    }
+}
+
+/// Type-specific attributes.
+fn specific_attrs(
+    typed: TypedResource<'_>,
+    account: &Account,
+    ou_path: &str,
+    is_management: bool,
+    attrs: &mut Attrs,
+    key_ref: &mut impl FnMut(Option<&String>, &ResourceRef<'_>) -> Option<RestrictedExpression>,
+) {
+    let r = typed.view();
+    match typed {
+        TypedResource::Account(_) => {
+            attrs.extend([
+                str_attr("name", &account.name),
+                str_attr("status", status_name(account.status)),
+                bool_attr("is_management", is_management),
+                str_attr("ou_path", ou_path),
+            ]);
+        }
+        TypedResource::KmsKey(k) => kms_attrs(k, attrs),
+        TypedResource::S3Bucket(b) => {
+            attrs.extend([
+                str_attr("name", &b.name),
+                bool_attr("has_policy", b.policy.is_some()),
+                bool_attr("versioning", b.versioning),
+            ]);
+            if let Some(e) = &b.encryption {
+                let mut fields = vec![
+                    str_attr("algorithm", &e.sse_algorithm),
+                    bool_attr("bucket_key_enabled", e.bucket_key_enabled),
+                ];
+                if let Some(arn) = &e.kms_key_arn {
+                    fields.push(str_attr("kms_key_arn", arn));
+                    // A key the snapshot does not hold is referenced anyway: reading its
+                    // attributes then fails, and the finding is unknown.
+                    let key = key_ref(Some(arn), &r).or_else(|| missing_key(arn));
+                    if let Some(key) = key {
+                        fields.push(("kms_key".to_owned(), key));
+                    }
+                }
+                attrs.extend(record_attr("encryption", fields));
+            }
+            if let Some(p) = &b.public_access_block {
+                attrs.extend(record_attr(
+                    "public_access_block",
+                    vec![
+                        bool_attr("block_public_acls", p.block_public_acls),
+                        bool_attr("ignore_public_acls", p.ignore_public_acls),
+                        bool_attr("block_public_policy", p.block_public_policy),
+                        bool_attr("restrict_public_buckets", p.restrict_public_buckets),
+                    ],
+                ));
+            }
+        }
+        TypedResource::EbsEncryptionDefault(d) => attrs.push(bool_attr("enabled", d.enabled)),
+        TypedResource::EbsVolume(v) => {
+            attrs.extend([
+                bool_attr("encrypted", v.encrypted),
+                long_attr("size_gib", i64::from(v.size_gib)),
+            ]);
+            if let Some(arn) = &v.kms_key_arn {
+                if let Some(key) = key_ref(Some(arn), &r).or_else(|| missing_key(arn)) {
+                    attrs.push(("kms_key".to_owned(), key));
+                }
+            }
+        }
+        TypedResource::RdsDbInstance(d) => {
+            attrs.extend([
+                str_attr("engine", &d.engine),
+                bool_attr("storage_encrypted", d.storage_encrypted),
+                bool_attr("publicly_accessible", d.publicly_accessible),
+            ]);
+            if let Some(arn) = &d.kms_key_arn {
+                if let Some(key) = key_ref(Some(arn), &r).or_else(|| missing_key(arn)) {
+                    attrs.push(("kms_key".to_owned(), key));
+                }
+            }
+        }
+        TypedResource::AcmCertificate(c) => {
+            attrs.extend([
+                str_attr("domain_name", &c.domain_name),
+                str_attr("certificate_type", &c.certificate_type),
+                str_attr("status", &c.status),
+                str_attr("key_algorithm", &c.key_algorithm),
+                bool_attr("in_use", !c.in_use_by.is_empty()),
+            ]);
+            if let Some(t) = c.not_after {
+                attrs.push(long_attr("not_after", t.timestamp()));
+            }
+        }
+        TypedResource::IamRole(role) => attrs.extend([
+            str_attr("name", &role.name),
+            str_attr("path", &role.path),
+            bool_attr("service_linked", role.service_linked),
+        ]),
+        TypedResource::IamUser(u) => {
+            let active = u
+                .access_keys
+                .iter()
+                .filter(|k| k.status == "Active")
+                .count();
+            attrs.extend([
+                str_attr("name", &u.name),
+                bool_attr("console_access", u.console_access),
+                bool_attr("mfa_enabled", u.mfa_enabled),
+                long_attr(
+                    "active_access_keys",
+                    i64::try_from(active).unwrap_or(i64::MAX),
+                ),
+            ]);
+        }
+        TypedResource::Vpc(v) => {
+            let flow_logs = account
+                .network
+                .flow_logs
+                .iter()
+                .any(|f| f.resource_id == v.vpc_id);
+            attrs.extend([
+                str_attr("vpc_id", &v.vpc_id),
+                bool_attr("is_default", v.is_default),
+                set_attr("cidr_blocks", &v.cidr_blocks),
+                bool_attr("flow_logs_enabled", flow_logs),
+            ]);
+        }
+        TypedResource::Subnet(sn) => attrs.extend([
+            str_attr("vpc_id", &sn.vpc_id),
+            str_attr("cidr_block", &sn.cidr_block),
+            bool_attr("map_public_ip_on_launch", sn.map_public_ip_on_launch),
+        ]),
+        TypedResource::SecurityGroup(g) => {
+            let open = g
+                .ingress
+                .iter()
+                .filter(|rule| rule.source == "0.0.0.0/0" || rule.source == "::/0")
+                .map(|rule| {
+                    RestrictedExpression::new_long(if rule.protocol == "-1" {
+                        -1
+                    } else {
+                        i64::from(rule.from_port)
+                    })
+                });
+            attrs.extend([
+                str_attr("name", &g.name),
+                str_attr("vpc_id", &g.vpc_id),
+                (
+                    "world_open_ports".to_owned(),
+                    RestrictedExpression::new_set(open),
+                ),
+            ]);
+        }
+        TypedResource::CloudTrailTrail(t) => attrs.extend([
+            str_attr("name", &t.name),
+            bool_attr("is_multi_region", t.is_multi_region),
+            bool_attr("is_organization_trail", t.is_organization_trail),
+            bool_attr("is_logging", t.is_logging),
+            bool_attr("log_file_validation", t.log_file_validation),
+            bool_attr("encrypted", t.kms_key_arn.is_some()),
+        ]),
+        TypedResource::ConfigRecorder(c) => attrs.extend([
+            str_attr("name", &c.name),
+            bool_attr("recording", c.recording),
+            bool_attr("all_supported", c.all_supported),
+        ]),
+    }
+}
+
+/// `effective_actions`, `effective_services` and `effective_access_levels` of a role or
+/// user (`facts::iam`). Left out when they cannot be computed, so that a policy reading
+/// them is `unknown`; computed only when an active policy reads them (they are costly).
+fn effective_attrs(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account: &Account,
+    typed: TypedResource<'_>,
+) -> Attrs {
+    use crate::facts::iam::{effective_permissions, role_policies, user_policies, ActionSelector};
+    let policies = match typed {
+        TypedResource::IamRole(r) => role_policies(snapshot, facts, account, r),
+        TypedResource::IamUser(u) => user_policies(snapshot, facts, account, u),
+        _ => return Vec::new(),
+    };
+    let Ok(catalog) = rampart_iam::catalog::ActionCatalog::get() else {
+        return Vec::new();
+    };
+    let Ok(effective) = policies
+        .and_then(|p| effective_permissions(snapshot, facts, catalog, &p, ActionSelector::All))
+    else {
+        return Vec::new();
+    };
+    let actions: std::collections::BTreeSet<String> =
+        effective.grants.iter().map(|g| g.action.clone()).collect();
+    let services: std::collections::BTreeSet<String> = actions
+        .iter()
+        .filter_map(|a| a.split(':').next().map(str::to_owned))
+        .collect();
+    let levels: std::collections::BTreeSet<String> = effective
+        .grants
+        .iter()
+        .map(|g| g.access_level.as_str().to_owned())
+        .collect();
+    vec![
+        set_attr("effective_actions", &actions),
+        set_attr("effective_services", &services),
+        set_attr("effective_access_levels", &levels),
+    ]
+}
+
+/// A reference to a KMS key that is not in the snapshot.
+fn missing_key(arn: &str) -> Option<RestrictedExpression> {
+    let ty = EntityTypeName::from_str("Aws::KmsKey").ok()?;
+    Some(RestrictedExpression::new_entity_uid(
+        EntityUid::from_type_name_and_id(ty, EntityId::new(arn)),
+    ))
+}
+
+fn status_name(s: AccountStatus) -> &'static str {
+    match s {
+        AccountStatus::Active => "ACTIVE",
+        AccountStatus::Suspended => "SUSPENDED",
+        AccountStatus::PendingClosure => "PENDING_CLOSURE",
+    }
+}

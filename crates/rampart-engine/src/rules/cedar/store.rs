@@ -1,0 +1,458 @@
+//! Loading and validating Cedar policies: one rule per `forbid`, metadata from annotations.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use cedar_policy::{
+    Effect, Policy, PolicyId, PolicySet, ResourceConstraint, Schema, ValidationMode, Validator,
+};
+
+use crate::model::{Location, Read, ResourceType};
+use crate::rules::RuleMeta;
+use crate::vocab::{did_you_mean, line_column, unknown_name, Area, RuleKind, Severity};
+
+include!(concat!(env!("OUT_DIR"), "/bundled_policies.rs"));
+
+/// The Cedar schema of the model, `policies/rampart.cedarschema`.
+pub const SCHEMA_TEXT: &str = include_str!("../../../../../policies/rampart.cedarschema");
+const SCHEMA_PATH: &str = "policies/rampart.cedarschema";
+
+/// Annotations every rule must have.
+const REQUIRED: [&str; 5] = ["id", "title", "area", "severity", "remediation"];
+/// Annotations a rule may have.
+const OPTIONAL: [&str; 5] = ["description", "rationale", "reads", "applies_to", "message"];
+
+/// Why a policy could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// A file could not be read.
+    #[error("{path}: cannot read policy: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A policy is invalid: syntax, schema validation or annotations.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// One Cedar rule: its metadata and its policy (renamed to its `@id`).
+#[derive(Debug, Clone)]
+pub struct CedarRule {
+    /// Metadata from the annotations.
+    pub meta: RuleMeta,
+    /// The policy, with `PolicyId` = the rule id.
+    pub policy: Policy,
+    /// `@message` template for failures, if any.
+    pub message: Option<String>,
+}
+
+/// Validated Cedar policies and the rules they define, sorted by id.
+#[derive(Debug)]
+pub struct PolicyStore {
+    schema: Schema,
+    rules: Vec<CedarRule>,
+    metas: Vec<RuleMeta>,
+}
+
+impl PolicyStore {
+    /// The policies bundled in the binary (`policies/**/*.cedar`).
+    pub fn bundled() -> Result<PolicyStore, PolicyError> {
+        PolicyStore::from_sources(
+            BUNDLED_POLICIES
+                .iter()
+                .map(|(path, text)| (PathBuf::from(path), (*text).to_owned())),
+        )
+    }
+
+    /// Every `*.cedar` file under `dir`, recursively, in path order.
+    pub fn from_dir(dir: &Path) -> Result<PolicyStore, PolicyError> {
+        let mut files = Vec::new();
+        collect_cedar_files(dir, &mut files)?;
+        files.sort();
+        let mut sources = Vec::with_capacity(files.len());
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            sources.push((path, text));
+        }
+        PolicyStore::from_sources(sources)
+    }
+
+    /// Parses and validates policy texts; paths are used in messages and locations.
+    pub fn from_sources(
+        sources: impl IntoIterator<Item = (PathBuf, String)>,
+    ) -> Result<PolicyStore, PolicyError> {
+        let schema = load_schema()?;
+        let validator = Validator::new(schema.clone());
+        let mut rules: BTreeMap<String, CedarRule> = BTreeMap::new();
+        for (path, text) in sources {
+            for rule in load_file(&validator, &path, &text)? {
+                if let Some(existing) = rules.get(&rule.meta.id) {
+                    let first = existing
+                        .meta
+                        .location
+                        .as_ref()
+                        .map_or_else(String::new, |l| format!("{}:{}", l.uri, l.line));
+                    let loc = rule.meta.location.clone();
+                    return Err(invalid_at(
+                        &path,
+                        loc.map_or((1, 1), |l| (l.line as usize, l.column as usize)),
+                        format!(
+                            "duplicate rule id `{}` (first defined at {first})",
+                            rule.meta.id
+                        ),
+                    ));
+                }
+                rules.insert(rule.meta.id.clone(), rule);
+            }
+        }
+        let rules: Vec<CedarRule> = rules.into_values().collect();
+        let metas = rules.iter().map(|r| r.meta.clone()).collect();
+        Ok(PolicyStore {
+            schema,
+            rules,
+            metas,
+        })
+    }
+
+    /// The rules' metadata, sorted by id.
+    pub fn rules(&self) -> &[RuleMeta] {
+        &self.metas
+    }
+
+    /// The rules with their policies, sorted by id.
+    pub fn cedar_rules(&self) -> &[CedarRule] {
+        &self.rules
+    }
+
+    /// A rule by id.
+    pub fn rule(&self, id: &str) -> Option<&CedarRule> {
+        self.rules
+            .binary_search_by(|r| r.meta.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    /// The Cedar schema the policies were validated against.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+}
+
+fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| PolicyError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    for entry in entries {
+        let path = entry
+            .map_err(|source| PolicyError::Io {
+                path: dir.to_owned(),
+                source,
+            })?
+            .path();
+        if path.is_dir() {
+            collect_cedar_files(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "cedar") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn load_schema() -> Result<Schema, PolicyError> {
+    Schema::from_cedarschema_str(SCHEMA_TEXT)
+        .map(|(schema, _warnings)| schema)
+        .map_err(|e| {
+            let (line, column) = first_label(&e).map_or((1, 1), |o| line_column(SCHEMA_TEXT, o));
+            PolicyError::Invalid {
+                path: PathBuf::from(SCHEMA_PATH),
+                line,
+                column,
+                message: format!("invalid cedar schema: {e}"),
+            }
+        })
+}
+
+/// The byte offset of a diagnostic's first labelled span.
+fn first_label(d: &dyn miette::Diagnostic) -> Option<usize> {
+    d.labels()
+        .and_then(|mut labels| labels.next())
+        .map(|l| l.offset())
+        .or_else(|| d.related().and_then(|mut r| r.next()).and_then(first_label))
+}
+
+fn invalid_at(path: &Path, (line, column): (usize, usize), message: String) -> PolicyError {
+    PolicyError::Invalid {
+        path: path.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+fn load_file(
+    validator: &Validator,
+    path: &Path,
+    text: &str,
+) -> Result<Vec<CedarRule>, PolicyError> {
+    let set = PolicySet::from_str(text).map_err(|errors| {
+        let first = errors.iter().next();
+        let offset = first.and_then(|e| first_label(e));
+        let message = first.map_or_else(|| errors.to_string(), |e| one_line(&e.to_string()));
+        invalid_at(
+            path,
+            offset.map_or((1, 1), |o| line_column(text, o)),
+            format!("cedar syntax error: {message}"),
+        )
+    })?;
+    if set.templates().next().is_some() {
+        return Err(invalid_at(
+            path,
+            (1, 1),
+            "policy templates are not supported in rules".to_owned(),
+        ));
+    }
+
+    let validation = validator.validate(&set, ValidationMode::Strict);
+    if let Some(error) = validation.validation_errors().next() {
+        let offset = first_label(error);
+        return Err(invalid_at(
+            path,
+            offset.map_or((1, 1), |o| line_column(text, o)),
+            format!(
+                "policy does not match the rampart schema: {}",
+                one_line(&error.to_string())
+            ),
+        ));
+    }
+
+    let starts = policy_starts(text);
+    // Cedar names policies `policy0`, `policy1`, … in source order.
+    let mut policies: Vec<&Policy> = set.policies().collect();
+    policies.sort_by_key(|p| {
+        p.id()
+            .to_string()
+            .strip_prefix("policy")
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(usize::MAX)
+    });
+    policies
+        .into_iter()
+        .enumerate()
+        .map(|(n, policy)| {
+            let start = starts.get(n).copied().unwrap_or(0);
+            rule_from_policy(path, text, start, policy)
+        })
+        .collect()
+}
+
+/// Byte offsets where each policy starts (its first annotation or its effect), skipping
+/// comments and strings.
+fn policy_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = Vec::new();
+    let mut i = 0;
+    let mut at_policy_start = true;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b';' => {
+                at_policy_start = true;
+                i += 1;
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            _ => {
+                if at_policy_start {
+                    starts.push(i);
+                    at_policy_start = false;
+                }
+                i += 1;
+            }
+        }
+    }
+    starts
+}
+
+fn rule_from_policy(
+    path: &Path,
+    text: &str,
+    start: usize,
+    policy: &Policy,
+) -> Result<CedarRule, PolicyError> {
+    let position = line_column(text, start);
+    let fail = |message: String| invalid_at(path, position, message);
+    if policy.effect() != Effect::Forbid {
+        return Err(fail(
+            "rules are `forbid` policies (a satisfied forbid is a failing finding); `permit` is not allowed".to_owned(),
+        ));
+    }
+    let known: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
+    for (key, _) in policy.annotations() {
+        if !known.contains(&key) {
+            let hint = did_you_mean(key, known.iter().copied())
+                .map_or_else(String::new, |k| format!(", did you mean `@{k}`?"));
+            return Err(fail(format!("unknown annotation `@{key}`{hint}")));
+        }
+    }
+    let get = |key: &str| {
+        policy
+            .annotation(key)
+            .map(str::to_owned)
+            .ok_or_else(|| fail(format!("missing annotation `@{key}(\"…\")`")))
+    };
+    let id = get("id")?;
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(fail(format!(
+            "rule id `{id}` must be kebab-case (a-z, 0-9, -)"
+        )));
+    }
+    let title = get("title")?;
+    let area = Area::from_str(&get("area")?).map_err(fail)?;
+    let severity = Severity::from_str(&get("severity")?).map_err(fail)?;
+    let remediation = get("remediation")?;
+
+    let resource_types = match policy.resource_constraint() {
+        ResourceConstraint::Is(ty) | ResourceConstraint::IsIn(ty, _) => {
+            let name = ty.to_string();
+            vec![ResourceType::parse(&name).ok_or_else(|| {
+                fail(format!("`{name}` is not a resource type rampart evaluates"))
+            })?]
+        }
+        ResourceConstraint::Any | ResourceConstraint::In(_) | ResourceConstraint::Eq(_) => {
+            match policy.annotation("applies_to") {
+                Some(list) => list
+                    .split([' ', ','])
+                    .filter(|s| !s.is_empty())
+                    .map(|name| {
+                        ResourceType::parse(name).ok_or_else(|| {
+                            let names: Vec<&str> =
+                                ResourceType::ALL.iter().map(|t| t.cedar_type()).collect();
+                            fail(unknown_name("resource type", name, &names))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                None => ResourceType::ALL.to_vec(),
+            }
+        }
+    };
+    // `@reads` lists what the rule reads, as services (`kms`) or single operations
+    // (`s3:GetBucketLocation`); without it, every service of its resource types.
+    let mut reads: Vec<Read> = match policy.annotation("reads") {
+        Some(list) => list
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(|name| {
+                name.parse::<Read>()
+                    .map_err(|e| fail(format!("`@reads`: {e}")))
+            })
+            .collect::<Result<_, _>>()?,
+        None => resource_types
+            .iter()
+            .map(|t| Read::Service(t.service()))
+            .collect(),
+    };
+    for ty in &resource_types {
+        let service = ty.service();
+        if !reads.iter().any(|r| r.service() == service) {
+            return Err(fail(format!(
+                "`@reads` must name the service of `{}` (`{service}` or one of its operations)",
+                ty.cedar_type()
+            )));
+        }
+    }
+    reads.sort();
+    reads.dedup();
+
+    let description = policy.annotation("description").unwrap_or(&title);
+    let rationale = policy
+        .annotation("rationale")
+        .unwrap_or("See the rule's description.");
+    let source = policy_source(text, start);
+    let doc = format!(
+        "## What it checks\n\n{description}\n\n## Why it matters\n\n{rationale}\n\n## How to fix\n\n{remediation}\n\n## Example\n\nThe rule is this Cedar policy; a resource for which it is satisfied fails:\n\n```cedar\n{source}\n```\n"
+    );
+    let (line, column) = position;
+    let meta = RuleMeta {
+        id: id.clone(),
+        title,
+        area,
+        severity,
+        remediation,
+        doc,
+        kind: RuleKind::Cedar,
+        resource_types,
+        reads,
+        location: Some(Location {
+            uri: path.to_string_lossy().replace('\\', "/"),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        }),
+    };
+    Ok(CedarRule {
+        meta,
+        policy: policy.new_id(PolicyId::new(id)),
+        message: policy.annotation("message").map(str::to_owned),
+    })
+}
+
+/// The policy's own text, from its start to its terminating `;`.
+fn policy_source(text: &str, start: usize) -> String {
+    let rest = &text[start.min(text.len())..];
+    let next = policy_starts(rest).get(1).copied().unwrap_or(rest.len());
+    rest[..next].trim_end().to_owned()
+}
+
+/// Cedar messages may span lines; ours are one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Index of rules by resource type, for the backends.
+pub(super) fn rules_by_type<'s>(
+    store: &'s PolicyStore,
+    ids: &[(usize, &str)],
+) -> HashMap<ResourceType, Vec<(usize, &'s CedarRule)>> {
+    let mut map: HashMap<ResourceType, Vec<(usize, &CedarRule)>> = HashMap::new();
+    for (index, id) in ids {
+        if let Some(rule) = store.rule(id) {
+            for ty in &rule.meta.resource_types {
+                map.entry(*ty).or_default().push((*index, rule));
+            }
+        }
+    }
+    map
+}

@@ -1,0 +1,449 @@
+//! The engine: selects rules by ruleset, runs native and Cedar rules in parallel, then
+//! applies coverage gaps (→ `unknown`) and waivers (→ `waived`) and sorts the findings.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use globset::{Glob, GlobMatcher};
+use rayon::prelude::*;
+
+use super::catalog::{Catalog, CatalogRule};
+use super::cedar::{CedarBackend, ReferenceBackend};
+use super::{Outcome, RuleContext, RuleMeta};
+use crate::facts::Facts;
+use crate::findings::{
+    fingerprint, AppliedWaiver, Evaluation, Finding, Notice, ResourceKey, RuleInfo,
+    RulesetIdentity, Subject,
+};
+use crate::model::{CoverageGap, Snapshot};
+use crate::ruleset::{Ruleset, Waiver};
+use crate::vocab::{unknown_name, Severity, Status};
+
+/// Why an engine could not be built from a ruleset.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The ruleset names a rule the catalog does not have.
+    #[error("{ruleset}: {section}: {message}")]
+    UnknownRule {
+        /// The ruleset's name.
+        ruleset: String,
+        /// Where in the ruleset (`severity`, `waivers`, `frameworks.NAME`).
+        section: String,
+        /// The message, with a did-you-mean.
+        message: String,
+    },
+    /// A glob in the ruleset is malformed.
+    #[error("{ruleset}: invalid glob `{glob}`: {message}")]
+    BadGlob {
+        /// The ruleset's name.
+        ruleset: String,
+        /// The glob.
+        glob: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A rule selected by the ruleset, with its effective severity.
+pub struct ActiveRule<'c> {
+    /// The catalog entry.
+    pub rule: &'c CatalogRule,
+    /// Severity after ruleset overrides.
+    pub severity: Severity,
+    /// Shared copies of the strings every finding repeats.
+    id: Arc<str>,
+    title: Arc<str>,
+}
+
+impl ActiveRule<'_> {
+    /// The rule's metadata.
+    pub fn meta(&self) -> &RuleMeta {
+        self.rule.meta()
+    }
+}
+
+/// A catalog narrowed and configured by a ruleset, ready to evaluate snapshots.
+pub struct Engine<'c> {
+    catalog: &'c Catalog,
+    ruleset: &'c Ruleset,
+    active: Vec<ActiveRule<'c>>,
+    waivers: Vec<(Waiver, GlobMatcher)>,
+}
+
+impl<'c> Engine<'c> {
+    /// Checks the ruleset against the catalog and selects its rules.
+    pub fn new(catalog: &'c Catalog, ruleset: &'c Ruleset) -> Result<Engine<'c>, EngineError> {
+        let glob = |pattern: &str| {
+            Glob::new(pattern)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| EngineError::BadGlob {
+                    ruleset: ruleset.name.clone(),
+                    glob: pattern.to_owned(),
+                    message: e.kind().to_string(),
+                })
+        };
+        let include = ruleset
+            .rules
+            .include
+            .iter()
+            .map(|p| glob(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let exclude = ruleset
+            .rules
+            .exclude
+            .iter()
+            .map(|p| glob(p))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let known: Vec<&str> = catalog.ids().collect();
+        let check = |section: &str, id: &str| {
+            if catalog.get(id).is_some() {
+                Ok(())
+            } else {
+                Err(EngineError::UnknownRule {
+                    ruleset: ruleset.name.clone(),
+                    section: section.to_owned(),
+                    message: unknown_name("rule", id, &known),
+                })
+            }
+        };
+        for id in ruleset.severity.keys() {
+            check("severity", id)?;
+        }
+        for w in &ruleset.waivers {
+            check("waivers", &w.rule)?;
+        }
+        for (framework, mapping) in &ruleset.frameworks {
+            for id in mapping.keys() {
+                check(&format!("frameworks.{framework}"), id)?;
+            }
+        }
+
+        let active = catalog
+            .rules()
+            .iter()
+            .filter(|r| {
+                let id = r.meta().id.as_str();
+                include.iter().any(|g| g.is_match(id)) && !exclude.iter().any(|g| g.is_match(id))
+            })
+            .map(|rule| {
+                let meta = rule.meta();
+                ActiveRule {
+                    rule,
+                    severity: ruleset
+                        .severity
+                        .get(&meta.id)
+                        .copied()
+                        .unwrap_or(meta.severity),
+                    id: Arc::from(meta.id.as_str()),
+                    title: Arc::from(meta.title.as_str()),
+                }
+            })
+            .collect();
+        // Waiver globs match whole ARNs; `*` may cross `/` and `:` as users expect.
+        let waivers = ruleset
+            .waivers
+            .iter()
+            .map(|w| {
+                let matcher = globset::GlobBuilder::new(&w.resource)
+                    .literal_separator(false)
+                    .build()
+                    .map(|g| g.compile_matcher())
+                    .map_err(|e| EngineError::BadGlob {
+                        ruleset: ruleset.name.clone(),
+                        glob: w.resource.clone(),
+                        message: e.kind().to_string(),
+                    })?;
+                Ok((w.clone(), matcher))
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        Ok(Engine {
+            catalog,
+            ruleset,
+            active,
+            waivers,
+        })
+    }
+
+    /// The rules this engine runs, sorted by id.
+    pub fn active_rules(&self) -> &[ActiveRule<'c>] {
+        &self.active
+    }
+
+    /// The ruleset it was built from.
+    pub fn ruleset(&self) -> &Ruleset {
+        self.ruleset
+    }
+
+    /// Evaluates a snapshot. `now` comes from the caller's clock.
+    pub fn evaluate(&self, snapshot: &Snapshot, now: DateTime<Utc>) -> Evaluation {
+        let facts = Facts::derive(snapshot, &self.ruleset.parameters);
+        let cx = RuleContext {
+            snapshot,
+            facts: &facts,
+            now,
+        };
+
+        // (active rule index, outcome) from every backend.
+        let native: Vec<(usize, Outcome)> = self
+            .active
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r.rule {
+                CatalogRule::Native(_, rule) => Some((i, *rule)),
+                CatalogRule::Cedar(_) => None,
+            })
+            .flat_map_iter(|(i, rule)| {
+                snapshot.accounts.iter().flat_map(move |account| {
+                    let mut out = Vec::new();
+                    rule.evaluate(&cx, account, &mut out);
+                    out.into_iter().map(move |o| (i, o))
+                })
+            })
+            .collect();
+
+        let cedar_ids: Vec<(usize, &str)> = self
+            .active
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r.rule, CatalogRule::Cedar(_)))
+            .map(|(i, r)| (i, r.meta().id.as_str()))
+            .collect();
+        let backend = ReferenceBackend::new(self.catalog.policies());
+        let cedar = backend.evaluate(&cx, &cedar_ids);
+
+        let mut notices = BTreeSet::new();
+        let mut findings: Vec<Finding> = native
+            .into_par_iter()
+            .chain(cedar.into_par_iter())
+            .chain(self.gap_outcomes(snapshot).into_par_iter())
+            .map(|(i, outcome)| self.finding(i, outcome, snapshot, now))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(finding, warning)| {
+                if let Some(w) = warning {
+                    notices.insert(Notice::warning(w));
+                }
+                finding
+            })
+            .collect();
+        findings.par_sort_unstable_by(|a, b| {
+            (&a.rule_id, &a.resource, &a.region, &a.account_id).cmp(&(
+                &b.rule_id,
+                &b.resource,
+                &b.region,
+                &b.account_id,
+            ))
+        });
+        for duplicate in keep_one_per_fingerprint(&mut findings) {
+            notices.insert(Notice::warning(duplicate));
+        }
+        let mut coverage = snapshot.coverage.clone();
+        coverage.sort();
+        Evaluation {
+            ruleset: RulesetIdentity {
+                name: self.ruleset.name.clone(),
+                sha256: self.ruleset.sha256.clone(),
+            },
+            subject: Subject {
+                taken_at: Some(snapshot.taken_at),
+                source: snapshot.source.clone(),
+            },
+            rules: self.rule_infos(),
+            findings,
+            notices: notices.into_iter().collect(),
+            coverage,
+        }
+    }
+
+    /// The active rules as reports show them, sorted by id.
+    pub fn rule_infos(&self) -> Vec<RuleInfo> {
+        self.active
+            .iter()
+            .map(|r| {
+                let meta = r.meta();
+                RuleInfo {
+                    id: meta.id.clone(),
+                    title: meta.title.clone(),
+                    area: meta.area,
+                    severity: r.severity,
+                    kind: meta.kind,
+                    remediation: meta.remediation.clone(),
+                    doc: meta.doc.clone(),
+                    location: meta.location.clone(),
+                    controls: self
+                        .controls(&meta.id)
+                        .into_iter()
+                        .map(|(fw, c)| (fw.to_owned(), c.to_vec()))
+                        .collect(),
+                    tags: Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// For each gap that hides whole resources (no single ARN), one `unknown` outcome per
+    /// active rule assessing resources that service reads: the resources that were not read
+    /// cannot be listed, but their absence must not look like a pass.
+    fn gap_outcomes(&self, snapshot: &Snapshot) -> Vec<(usize, Outcome)> {
+        let mut out = Vec::new();
+        for gap in snapshot.coverage.iter().filter(|g| g.hides_resources()) {
+            for (i, rule) in self.active.iter().enumerate() {
+                let Some(ty) = rule
+                    .meta()
+                    .resource_types
+                    .iter()
+                    .copied()
+                    .find(|t| t.service() == gap.service)
+                else {
+                    continue;
+                };
+                let key = ResourceKey {
+                    arn: format!(
+                        "arn:aws:{}:{}:{}:*",
+                        gap.service.prefix(),
+                        gap.region,
+                        gap.account_id
+                    ),
+                    resource_type: ty,
+                    account_id: gap.account_id.clone(),
+                    region: gap.region.clone(),
+                    location: None,
+                };
+                out.push((i, Outcome::unknown(key, gap_message(gap))));
+            }
+        }
+        out
+    }
+
+    /// Turns an outcome into a finding: coverage first (data not read → unknown), then
+    /// waivers (fail → waived while the waiver has not expired).
+    fn finding(
+        &self,
+        index: usize,
+        mut outcome: Outcome,
+        snapshot: &Snapshot,
+        now: DateTime<Utc>,
+    ) -> (Finding, Option<String>) {
+        let rule = &self.active[index];
+        let meta = rule.meta();
+        // A gap explains an unknown better than the error it caused, so it also replaces
+        // the message of outcomes that are already unknown.
+        let r = &outcome.resource;
+        // A gap hiding another of the rule's resource types (RDS instances, for a rule over
+        // buckets and instances) says nothing about this resource: the scope-level unknown
+        // of `gap_outcomes` reports it.
+        let other_type = |g: &CoverageGap| {
+            g.hides_resources()
+                && g.service != r.resource_type.service()
+                && meta.resource_types.iter().any(|t| t.service() == g.service)
+        };
+        if let Some(gap) = snapshot.coverage.iter().find(|g| {
+            !other_type(g)
+                && meta
+                    .reads
+                    .iter()
+                    .any(|read| g.covers(&r.account_id, &r.region, *read, Some(&r.arn)))
+        }) {
+            outcome.status = Status::Unknown;
+            outcome.message = gap_message(gap);
+        }
+        let mut warning = None;
+        let mut waiver = None;
+        if outcome.status == Status::Fail {
+            let today = now.date_naive();
+            for (w, matcher) in &self.waivers {
+                if w.rule != meta.id || !matcher.is_match(&outcome.resource.arn) {
+                    continue;
+                }
+                if w.expires < today {
+                    warning = Some(format!(
+                        "waiver for `{}` on `{}` expired on {} (approved by {}): the finding is reported as fail",
+                        w.rule, w.resource, w.expires, w.approver
+                    ));
+                    continue;
+                }
+                outcome.status = Status::Waived;
+                waiver = Some(AppliedWaiver {
+                    reason: w.reason.clone(),
+                    approver: w.approver.clone(),
+                    expires: w.expires,
+                    resource: w.resource.clone(),
+                });
+                break;
+            }
+        }
+        let fp = fingerprint(&meta.id, &outcome.resource);
+        let r = outcome.resource;
+        let finding = Finding {
+            rule_id: rule.id.clone(),
+            title: rule.title.clone(),
+            status: outcome.status,
+            severity: rule.severity,
+            area: meta.area,
+            resource: r.arn,
+            resource_type: r.resource_type.name(),
+            account_id: r.account_id,
+            region: r.region,
+            message: outcome.message,
+            location: r.location,
+            fingerprint: fp,
+            waiver,
+        };
+        (finding, warning)
+    }
+
+    /// Framework → control ids for a rule, from the ruleset.
+    pub fn controls(&self, rule_id: &str) -> BTreeMap<&str, &[String]> {
+        self.ruleset
+            .frameworks
+            .iter()
+            .filter_map(|(fw, m)| m.get(rule_id).map(|c| (fw.as_str(), c.as_slice())))
+            .collect()
+    }
+}
+
+/// Keeps one finding per fingerprint (findings sorted, so equal ones are adjacent): a rule
+/// that reports two outcomes for one resource is a bug, and never hidden. The most severe
+/// status wins (fail > unknown > waived > pass) and each collapse is returned as a
+/// warning that names the rule and the resource.
+fn keep_one_per_fingerprint(findings: &mut Vec<Finding>) -> Vec<String> {
+    let rank = |s: Status| match s {
+        Status::Fail => 3,
+        Status::Unknown => 2,
+        Status::Waived => 1,
+        Status::Pass => 0,
+    };
+    let mut warnings = Vec::new();
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        match kept.last_mut() {
+            Some(last) if last.fingerprint == f.fingerprint => {
+                warnings.push(format!(
+                    "rule `{}` reported more than one outcome for `{}` ({} and {}): kept the worse; \
+                     this is a bug in the rule",
+                    f.rule_id, f.resource, last.status, f.status
+                ));
+                if rank(f.status) > rank(last.status) {
+                    *last = f;
+                }
+            }
+            _ => kept.push(f),
+        }
+    }
+    *findings = kept;
+    warnings
+}
+
+fn gap_message(gap: &CoverageGap) -> String {
+    let scope = match &gap.resource {
+        Some(arn) => format!("`{arn}`"),
+        None => format!("account {} region {}", gap.account_id, gap.region),
+    };
+    let what = gap.operation.map_or(gap.service.prefix(), |op| op.name());
+    format!(
+        "not assessable: {what} data for {scope} could not be read ({})",
+        gap.reason
+    )
+}

@@ -1,0 +1,615 @@
+//! "Who can do this?": resource-based policies (trust, key) evaluated with the IAM
+//! evaluator for representative principals of an account, the way the native IAM rules
+//! ask it.
+//!
+//! A probe is a principal of one account: a generic role (`role/rampart-probe`), plus
+//! every role or user the policy names for that account, in its `Principal` element or in
+//! a condition value (`aws:PrincipalArn`), with wildcards filled in. The principal's own
+//! account is assumed to allow the action (an identity policy allowing everything), so the
+//! decision is the resource policy's.
+//!
+//! Conditions of `Allow` statements that a rule does not keep are removed before
+//! evaluating: they are taken as satisfiable by some principal or request (an MFA session,
+//! a source IP, a tag, an encryption context). `Deny` statements keep every condition and
+//! are evaluated with the probe's context.
+
+use std::collections::BTreeSet;
+
+use crate::facts::iam::parsed;
+use crate::facts::Facts;
+use crate::model::{PolicyDocument, Snapshot};
+use rampart_iam::evaluate::{
+    evaluate, Decision, Evaluation, PolicyInputs, PolicyKind, Principal, Request,
+};
+use rampart_iam::{
+    ContextValue, Effect, Policy, PrincipalMatch, Principals, RequestContext, Statement,
+    StatementMatchers, StringSet,
+};
+
+/// The role name of the generic probe principal of an account.
+const PROBE_ROLE: &str = "rampart-probe";
+
+/// The parsed policy of a document, or the message of an `unknown` outcome naming `what`
+/// (`trust policy`, `key policy`) and the position of the problem.
+pub(crate) fn policy<'d>(what: &str, doc: &'d PolicyDocument) -> Result<&'d Policy, String> {
+    parsed(what, doc).map_err(|e| format!("not assessable: {e}"))
+}
+
+/// Whether any literal of the policy (a principal, an action or resource pattern, a
+/// condition value) contains `needle`: a request's decision can depend on an account id
+/// only through literals that contain it.
+pub(crate) fn mentions(policy: &Policy, needle: &str) -> bool {
+    policy.statements.iter().any(|s| {
+        let principals = match &s.principal {
+            Some(PrincipalMatch::Principal(p) | PrincipalMatch::NotPrincipal(p)) => p
+                .aws
+                .iter()
+                .chain(&p.service)
+                .chain(&p.federated)
+                .chain(&p.canonical_user)
+                .collect::<Vec<_>>(),
+            None => Vec::new(),
+        };
+        let list = |set: &StringSet| match set {
+            StringSet::Listed(v) | StringSet::Not(v) => v.clone(),
+        };
+        principals.iter().any(|p| p.contains(needle))
+            || list(&s.action).iter().any(|a| a.contains(needle))
+            || s.resource
+                .as_ref()
+                .is_some_and(|r| list(r).iter().any(|r| r.contains(needle)))
+            || s.conditions
+                .iter()
+                .any(|c| c.values.iter().any(|v| v.contains(needle)))
+    })
+}
+
+/// An identity-based policy that allows every action on every resource: the caller's
+/// side of a cross-account request, so that the resource policy decides.
+pub(crate) fn allow_everything() -> Policy {
+    allow_all(None)
+}
+
+/// A resource-based policy that allows every action on every resource to everyone: with
+/// [`allow_everything`], only the SCPs and RCPs can deny (a KMS request needs a key
+/// policy that allows it).
+pub(crate) fn allow_everyone() -> Policy {
+    allow_all(Some(PrincipalMatch::Principal(Principals {
+        any: true,
+        ..Principals::default()
+    })))
+}
+
+fn allow_all(principal: Option<PrincipalMatch>) -> Policy {
+    let action = StringSet::Listed(vec!["*".to_owned()]);
+    let resource = StringSet::Listed(vec!["*".to_owned()]);
+    Policy {
+        version: Some("2012-10-17".to_owned()),
+        id: None,
+        statements: vec![Statement {
+            sid: None,
+            effect: Effect::Allow,
+            principal,
+            matchers: StatementMatchers::new(&action, Some(&resource)),
+            action,
+            resource: Some(resource),
+            conditions: Vec::new(),
+            position: Default::default(),
+        }],
+    }
+}
+
+/// `policy` with the conditions of its `Allow` statements limited to the keys `keep`
+/// accepts (keys compare ignoring ASCII case, as AWS compares them). `Deny` statements
+/// are unchanged.
+pub(crate) fn keep_allow_conditions(policy: &Policy, keep: impl Fn(&str) -> bool) -> Policy {
+    let mut out = policy.clone();
+    for s in &mut out.statements {
+        if s.effect == Effect::Allow {
+            s.conditions
+                .retain(|c| keep(c.key.to_ascii_lowercase().as_str()));
+        }
+    }
+    out
+}
+
+/// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`); `aws` when it has none.
+pub(crate) fn partition(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The account of an `AWS` principal entry or condition value: an account id, or the
+/// account field of an IAM or STS ARN.
+pub(crate) fn account_of(entry: &str) -> Option<&str> {
+    if is_account_id(entry) {
+        return Some(entry);
+    }
+    let mut fields = entry.splitn(6, ':');
+    let (Some("arn"), Some(_), Some("iam" | "sts"), Some(_), Some(account)) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return None;
+    };
+    is_account_id(account).then_some(account)
+}
+
+/// Every account the policy names: in `AWS` principals (of any statement) or in condition
+/// values (`kms:CallerAccount`, `aws:PrincipalAccount`, ARNs in `aws:PrincipalArn`).
+pub(crate) fn named_accounts(policy: &Policy) -> BTreeSet<String> {
+    named_values(policy)
+        .filter_map(account_of)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn named_values(policy: &Policy) -> impl Iterator<Item = &str> {
+    policy.statements.iter().flat_map(|s| {
+        let principals = match &s.principal {
+            Some(PrincipalMatch::Principal(p) | PrincipalMatch::NotPrincipal(p)) => {
+                p.aws.as_slice()
+            }
+            None => &[],
+        };
+        principals
+            .iter()
+            .chain(s.conditions.iter().flat_map(|c| c.values.iter()))
+            .map(String::as_str)
+    })
+}
+
+/// The principals to try for `account`: the generic probe role, and every role or user
+/// ARN of that account the policy names (in `Principal` or in a condition value), with
+/// `*` and `?` replaced so that the ARN matches the pattern it came from. A role or user
+/// ARN with `*` as its account names every account, this one included.
+pub(crate) fn probe_principals(policy: &Policy, account: &str, partition: &str) -> Vec<String> {
+    let mut arns = vec![format!("arn:{partition}:iam::{account}:role/{PROBE_ROLE}")];
+    for value in named_values(policy) {
+        let Some(arn) = instantiate(value, account) else {
+            continue;
+        };
+        if !arns.contains(&arn) {
+            arns.push(arn);
+        }
+    }
+    arns
+}
+
+/// A role or user ARN of `account` matching `pattern`, if it names one.
+fn instantiate(pattern: &str, account: &str) -> Option<String> {
+    let fields: Vec<&str> = pattern.splitn(6, ':').collect();
+    let [arn, partition, service, _region, pattern_account, rest] = fields.as_slice() else {
+        return None;
+    };
+    let principal = rest.starts_with("role/") || rest.starts_with("user/");
+    if *arn != "arn" || *service != "iam" || !principal {
+        return None;
+    }
+    if *pattern_account != account && *pattern_account != "*" {
+        return None;
+    }
+    let rest = rest.replace(['*', '?'], "x");
+    Some(format!("arn:{partition}:iam::{account}:{rest}"))
+}
+
+/// How messages name a probe principal that was allowed: the generic role stands for any
+/// principal of its account; a principal the policy names is shown by its ARN.
+pub(crate) fn who(principal: &str) -> String {
+    if principal.ends_with(&format!(":role/{PROBE_ROLE}")) {
+        "any principal".to_owned()
+    } else {
+        format!("`{principal}`")
+    }
+}
+
+/// The accounts of the organization: every account of the snapshot and the management
+/// account.
+pub(crate) fn organization_accounts(snapshot: &Snapshot) -> BTreeSet<&str> {
+    snapshot
+        .accounts
+        .iter()
+        .map(|a| a.id.as_str())
+        .chain(std::iter::once(
+            snapshot.organization.management_account_id.as_str(),
+        ))
+        .collect()
+}
+
+/// An account id that is not in the organization, for "anyone outside it": `999999999999`,
+/// or the next lower id not in the organization.
+pub(crate) fn outsider_account(org: &BTreeSet<&str>) -> String {
+    (0..1000u64)
+        .map(|i| format!("{:012}", 999_999_999_999 - i))
+        .find(|id| !org.contains(id.as_str()))
+        .unwrap_or_else(|| "000000000000".to_owned())
+}
+
+/// The condition keys AWS sets for a principal of an organization account:
+/// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (`o-…/r-…/ou-…/`).
+pub(crate) fn organization_context(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account: &str,
+) -> RequestContext {
+    let mut context = RequestContext::new();
+    let Some(account_facts) = facts.account(account) else {
+        return context;
+    };
+    let org = &snapshot.organization;
+    let mut path = format!("{}/{}/", org.id, org.root.id);
+    for ou in &account_facts.ou_ids {
+        path.push_str(ou);
+        path.push('/');
+    }
+    context.insert("aws:PrincipalOrgID", ContextValue::Single(org.id.clone()));
+    context.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
+    context
+}
+
+/// One request to put to a resource policy, for many principals.
+#[derive(Debug, Clone)]
+pub(crate) struct Probe<'a> {
+    /// The action.
+    action: &'a str,
+    /// The resource's ARN.
+    resource: &'a str,
+    /// The resource's account.
+    resource_account: &'a str,
+    /// The organization's management account (SCPs and RCPs do not apply to it).
+    management_account: &'a str,
+    /// The caller's side: [`allow_everything`], made once.
+    identity: [Policy; 1],
+}
+
+impl<'a> Probe<'a> {
+    /// A probe of `action` on `resource`, owned by `resource_account`.
+    pub(crate) fn new(
+        action: &'a str,
+        resource: &'a str,
+        resource_account: &'a str,
+        management_account: &'a str,
+    ) -> Self {
+        Probe {
+            action,
+            resource,
+            resource_account,
+            management_account,
+            identity: [allow_everything()],
+        }
+    }
+
+    /// Whether `principal` (an ARN of `account`) is allowed by `policy` as the resource
+    /// policy, its own account allowing everything, with this request context. An
+    /// `Allow` statement of `policy` must apply: a role's trust policy and a key policy
+    /// are required even within their account, where an identity policy alone would do
+    /// for other resources.
+    pub(crate) fn allows(
+        &self,
+        policy: &Policy,
+        principal: &str,
+        account: &str,
+        context: &RequestContext,
+    ) -> bool {
+        let inputs = PolicyInputs {
+            identity: &self.identity,
+            resource: Some(policy),
+            ..PolicyInputs::default()
+        };
+        let principal = Principal {
+            arn: principal.to_owned(),
+            account: account.to_owned(),
+            is_management_account: account == self.management_account,
+            ..Principal::default()
+        };
+        let request = Request {
+            action: self.action.to_owned(),
+            resource: self.resource.to_owned(),
+            resource_account: self.resource_account.to_owned(),
+            resource_in_management_account: self.resource_account == self.management_account,
+            context: context.clone(),
+        };
+        let evaluation = evaluate(&inputs, &principal, &request);
+        evaluation.decision == Decision::Allow
+            && evaluation
+                .matched
+                .iter()
+                .any(|m| m.policy == PolicyKind::Resource && m.effect == "Allow")
+    }
+
+    /// The first of `principals` (ARNs of `account`) that `policy` allows.
+    pub(crate) fn first_allowed<'p>(
+        &self,
+        policy: &Policy,
+        principals: &'p [String],
+        account: &str,
+        context: &RequestContext,
+    ) -> Option<&'p str> {
+        principals
+            .iter()
+            .find(|p| self.allows(policy, p, account, context))
+            .map(String::as_str)
+    }
+}
+
+/// A principal to put a question to: who it is for the evaluator, the condition keys AWS
+/// sets for it beyond those the evaluator derives (its organization, `kms:CallerAccount`),
+/// and how messages name it.
+#[derive(Debug, Clone)]
+pub(crate) struct Asker {
+    /// The evaluator's principal.
+    pub principal: Principal,
+    /// Keys bound to the principal.
+    pub context: RequestContext,
+    /// `any principal of an account outside the organization`, `` `arn:…` ``.
+    pub label: String,
+}
+
+/// A request a question found: the first one for which the predicate held.
+#[derive(Debug, Clone)]
+pub(crate) struct Witness<'a> {
+    /// Who makes it.
+    pub asker: &'a Asker,
+    /// The action.
+    pub action: &'a str,
+    /// The resource ARN.
+    pub resource: &'a str,
+    /// The request's context, principal keys included.
+    pub context: RequestContext,
+    /// The evaluator's answer.
+    pub evaluation: Evaluation,
+}
+
+/// Where the requests of a question go.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    /// The account that owns the resource.
+    pub account: &'a str,
+    /// The organization's management account (SCPs and RCPs do not apply to it).
+    pub management_account: &'a str,
+}
+
+/// The first request, over every asker, (action, resource) pair and context, whose
+/// evaluation under `inputs` satisfies `found`. Contexts come from
+/// [`rampart_iam::analysis::ContextSpace`]; the asker's own keys are added to each.
+pub(crate) fn find_request<'a>(
+    inputs: &PolicyInputs<'_>,
+    askers: &'a [Asker],
+    requests: &'a [(&'a str, String)],
+    contexts: &[RequestContext],
+    target: Target<'_>,
+    found: impl Fn(&Evaluation) -> bool,
+) -> Option<Witness<'a>> {
+    for asker in askers {
+        for base in contexts {
+            let mut context = base.clone();
+            for (k, v) in asker.context.iter() {
+                context.insert(k, v.clone());
+            }
+            for (action, resource) in requests {
+                let request = Request {
+                    action: (*action).to_owned(),
+                    resource: resource.clone(),
+                    resource_account: target.account.to_owned(),
+                    resource_in_management_account: target.account == target.management_account,
+                    context: context.clone(),
+                };
+                let evaluation = evaluate(inputs, &asker.principal, &request);
+                if found(&evaluation) {
+                    return Some(Witness {
+                        asker,
+                        action,
+                        resource,
+                        context,
+                        evaluation,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The free keys of a witness's context, as messages show them: `` with `aws:SourceVpce` =
+/// `vpce-1` `` or `` without `aws:SourceVpce` ``; empty when no key is free.
+pub(crate) fn describe_context<'k>(
+    context: &RequestContext,
+    free: impl IntoIterator<Item = &'k str>,
+) -> String {
+    let parts: Vec<String> = free
+        .into_iter()
+        .map(|key| match context.get(key) {
+            Some(ContextValue::Single(v)) => format!("`{key}` = `{v}`"),
+            Some(ContextValue::Multi(vs)) if vs.is_empty() => format!("`{key}` empty"),
+            Some(ContextValue::Multi(vs)) => format!(
+                "`{key}` = [{}]",
+                vs.iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => format!("no `{key}`"),
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", parts.join(", "))
+    }
+}
+
+/// `n thing` or `n things`.
+pub(crate) fn count(n: usize, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    fn policy(v: Value) -> Policy {
+        rampart_iam::parse_policy(&v.to_string()).expect("valid policy")
+    }
+
+    #[test]
+    fn documents_that_do_not_parse_name_the_position() {
+        let doc = PolicyDocument::new(json!({"Version": "2012-10-17"}));
+        let err = super::policy("key policy", &doc).expect_err("no statement");
+        assert!(
+            err.starts_with("not assessable: key policy does not parse (line "),
+            "{err}"
+        );
+        assert!(err.contains("Statement"), "{err}");
+    }
+
+    #[test]
+    fn mentions_reads_every_literal() {
+        let p = policy(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+             "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:SourceAccount": "444455556666"}}}
+        ]}));
+        assert!(mentions(&p, "111122223333"));
+        assert!(mentions(&p, "444455556666"));
+        assert!(!mentions(&p, "222233334444"));
+    }
+
+    #[test]
+    fn accounts_of_entries_and_condition_values() {
+        assert_eq!(account_of("111122223333"), Some("111122223333"));
+        assert_eq!(
+            account_of("arn:aws:iam::111122223333:root"),
+            Some("111122223333")
+        );
+        assert_eq!(
+            account_of("arn:aws-cn:sts::111122223333:assumed-role/r/s"),
+            Some("111122223333")
+        );
+        assert_eq!(account_of("arn:aws:iam::*:role/x"), None);
+        assert_eq!(account_of("arn:aws:s3:::bucket"), None);
+        assert_eq!(account_of("AROAEXAMPLE"), None);
+        let p = policy(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]},
+             "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringEquals": {"kms:CallerAccount": ["222233334444"]},
+                           "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::333344445555:role/ci-*"}}}
+        ]}));
+        let named: Vec<String> = named_accounts(&p).into_iter().collect();
+        assert_eq!(named, ["111122223333", "222233334444", "333344445555"]);
+    }
+
+    #[test]
+    fn probes_fill_in_wildcards_of_named_principals() {
+        let p = policy(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333344445555:user/deployer"},
+             "Action": "sts:AssumeRole",
+             "Condition": {"ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::333344445555:role/ci-*",
+                                                            "arn:aws:iam::*:role/Admin"]}}}
+        ]}));
+        assert_eq!(
+            probe_principals(&p, "333344445555", "aws"),
+            [
+                "arn:aws:iam::333344445555:role/rampart-probe",
+                "arn:aws:iam::333344445555:user/deployer",
+                "arn:aws:iam::333344445555:role/ci-x",
+                "arn:aws:iam::333344445555:role/Admin",
+            ]
+        );
+        assert_eq!(
+            probe_principals(&p, "444455556666", "aws"),
+            [
+                "arn:aws:iam::444455556666:role/rampart-probe",
+                "arn:aws:iam::444455556666:role/Admin"
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_name_named_principals_only() {
+        assert_eq!(
+            who("arn:aws:iam::111122223333:role/rampart-probe"),
+            "any principal"
+        );
+        assert_eq!(
+            who("arn:aws:iam::111122223333:role/ci"),
+            "`arn:aws:iam::111122223333:role/ci`"
+        );
+    }
+
+    #[test]
+    fn only_allow_conditions_are_removed() {
+        let p = policy(json!({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"},
+                           "StringEquals": {"STS:ExternalId": "x"}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
+        ]}));
+        let kept = keep_allow_conditions(&p, |k| k == "sts:externalid");
+        assert_eq!(kept.statements[0].conditions.len(), 1);
+        assert_eq!(kept.statements[0].conditions[0].key, "STS:ExternalId");
+        assert_eq!(kept.statements[1].conditions.len(), 1);
+    }
+
+    #[test]
+    fn probe_decides_cross_account_with_the_resource_policy() {
+        let p = policy(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "222233334444"}, "Action": "sts:AssumeRole"}
+        ]}));
+        let probe = Probe::new(
+            "sts:AssumeRole",
+            "arn:aws:iam::111122223333:role/r",
+            "111122223333",
+            "999999999999",
+        );
+        let none = RequestContext::new();
+        let trusted = probe_principals(&p, "222233334444", "aws");
+        assert!(probe
+            .first_allowed(&p, &trusted, "222233334444", &none)
+            .is_some());
+        let other = probe_principals(&p, "333344445555", "aws");
+        assert!(probe
+            .first_allowed(&p, &other, "333344445555", &none)
+            .is_none());
+    }
+
+    #[test]
+    fn within_the_account_the_resource_policy_must_still_allow() {
+        let p = policy(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/x"},
+             "Action": "sts:TagSession"}
+        ]}));
+        let probe = Probe::new(
+            "sts:AssumeRoleWithWebIdentity",
+            "arn:aws:iam::111122223333:role/r",
+            "111122223333",
+            "999999999999",
+        );
+        let provider = "arn:aws:iam::111122223333:oidc-provider/x";
+        let none = RequestContext::new();
+        assert!(!probe.allows(&p, provider, "111122223333", &none));
+        let tag = Probe {
+            action: "sts:TagSession",
+            ..probe.clone()
+        };
+        assert!(tag.allows(&p, provider, "111122223333", &none));
+    }
+
+    #[test]
+    fn outsider_is_never_an_organization_account() {
+        let org: BTreeSet<&str> = ["999999999999", "999999999998"].into_iter().collect();
+        assert_eq!(outsider_account(&org), "999999999997");
+        assert_eq!(outsider_account(&BTreeSet::new()), "999999999999");
+    }
+}

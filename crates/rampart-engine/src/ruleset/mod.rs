@@ -1,0 +1,249 @@
+//! Rulesets: which rules run, their parameters, severity overrides, waivers and the
+//! framework controls each rule maps to. Written in TOML (`rulesets/*.toml`).
+
+mod parse;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub use parse::{load_ruleset_file, parse_ruleset, RulesetError, DEFAULT_RULESET};
+
+use crate::vocab::Severity;
+
+/// A parsed ruleset.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ruleset {
+    /// Short name, shown in reports.
+    pub name: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// Which rules run.
+    #[serde(default)]
+    pub rules: RuleSelection,
+    /// Severity overrides by rule id.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Parameters the rules read.
+    #[serde(default)]
+    pub parameters: Parameters,
+    /// Accepted exceptions.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+    /// Framework → rule id → control ids.
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// SHA-256 of the ruleset text, for reports; not part of the file.
+    #[serde(skip)]
+    pub sha256: String,
+}
+
+/// Rule selection by id glob.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSelection {
+    /// Globs of rule ids to run (`*` for all).
+    #[serde(default = "all_rules")]
+    pub include: Vec<String>,
+    /// Globs of rule ids to leave out, applied after `include`.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl Default for RuleSelection {
+    fn default() -> Self {
+        RuleSelection {
+            include: all_rules(),
+            exclude: Vec::new(),
+        }
+    }
+}
+
+fn all_rules() -> Vec<String> {
+    vec!["*".to_owned()]
+}
+
+/// Parameters that rules and facts read.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameters {
+    /// The tag key that carries a data classification.
+    #[serde(default = "default_classification_tag")]
+    pub classification_tag: String,
+    /// Valid classification levels, least to most sensitive.
+    #[serde(default = "default_levels")]
+    pub classification_levels: Vec<String>,
+    /// The classification of data with no tag on it, its account or its OUs.
+    #[serde(default = "default_classification")]
+    pub default_classification: String,
+    /// Levels that count as sensitive for rules on "classified" data.
+    #[serde(default = "default_sensitive")]
+    pub sensitive_classifications: Vec<String>,
+    /// Approved regions per classification level; a level not listed may be anywhere.
+    #[serde(default)]
+    pub approved_regions: BTreeMap<String, Vec<String>>,
+    /// How accounts map to environments.
+    #[serde(default)]
+    pub environments: EnvironmentMapping,
+    /// Certificates expiring within this many days fail.
+    #[serde(default = "default_cert_days")]
+    pub certificate_expiry_days: u32,
+    /// Globs (`*`, `?`, ignoring case) of the role names that builder (pipeline) accounts
+    /// may assume in production (`iam-prod-role-assumable-from-nonprod`).
+    #[serde(default = "default_deployment_roles")]
+    pub deployment_roles: Vec<String>,
+    /// Environments whose accounts run workloads, where IAM users must not hold active
+    /// access keys (`iam-user-long-lived-keys`).
+    #[serde(default = "default_workload_environments")]
+    pub workload_environments: Vec<String>,
+    /// Sensitive actions whose SCP guardrails in dev and sandbox accounts must be at least
+    /// those of production (`scp-guardrail-parity`).
+    #[serde(default = "default_parity_actions")]
+    pub parity_actions: Vec<String>,
+}
+
+impl Default for Parameters {
+    fn default() -> Self {
+        Parameters {
+            classification_tag: default_classification_tag(),
+            classification_levels: default_levels(),
+            default_classification: default_classification(),
+            sensitive_classifications: default_sensitive(),
+            approved_regions: BTreeMap::new(),
+            environments: EnvironmentMapping::default(),
+            certificate_expiry_days: default_cert_days(),
+            deployment_roles: default_deployment_roles(),
+            workload_environments: default_workload_environments(),
+            parity_actions: default_parity_actions(),
+        }
+    }
+}
+
+fn default_classification_tag() -> String {
+    "DataClassification".to_owned()
+}
+fn default_levels() -> Vec<String> {
+    ["public", "internal", "confidential", "restricted"]
+        .map(str::to_owned)
+        .to_vec()
+}
+fn default_classification() -> String {
+    "internal".to_owned()
+}
+fn default_sensitive() -> Vec<String> {
+    vec!["confidential".to_owned(), "restricted".to_owned()]
+}
+fn default_cert_days() -> u32 {
+    30
+}
+/// The roles pipelines assume: named for deployment, and the CDK bootstrap roles that a
+/// pipeline account assumes in its targets.
+fn default_deployment_roles() -> Vec<String> {
+    [
+        "*deploy*",
+        "cdk-*-file-publishing-role-*",
+        "cdk-*-image-publishing-role-*",
+        "cdk-*-lookup-role-*",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+fn default_workload_environments() -> Vec<String> {
+    ["prod", "preprod", "dev", "sandbox"]
+        .map(str::to_owned)
+        .to_vec()
+}
+fn default_parity_actions() -> Vec<String> {
+    [
+        "organizations:LeaveOrganization",
+        "cloudtrail:StopLogging",
+        "cloudtrail:DeleteTrail",
+        "config:StopConfigurationRecorder",
+        "guardduty:DeleteDetector",
+        "iam:CreateUser",
+        "kms:ScheduleKeyDeletion",
+        "ec2:DisableEbsEncryptionByDefault",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// How an account's environment is derived: an account tag first, then its OU path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentMapping {
+    /// The account tag that names the environment (e.g. `Environment`).
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Environment → tag values that mean it (`prod = ["prod", "production"]`).
+    /// A tag value not listed here is used as it is, lowercased.
+    #[serde(default)]
+    pub tag_values: BTreeMap<String, Vec<String>>,
+    /// OU paths (names from the root, `Workloads/Prod`) and their environment; the longest
+    /// matching path wins, and a path covers the OUs below it.
+    #[serde(default)]
+    pub ou: Vec<OuEnvironment>,
+}
+
+/// One OU path → environment mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OuEnvironment {
+    /// OU names from the root, separated by `/`; `""` is the root itself.
+    pub path: String,
+    /// The environment of accounts under it.
+    pub environment: String,
+}
+
+/// An accepted exception to a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The rule id it waives.
+    pub rule: String,
+    /// Glob over resource ARNs (`*` any run of characters, `?` one character).
+    pub resource: String,
+    /// Why the exception is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub approver: String,
+    /// Last day it applies (inclusive, UTC): a TOML date (`2027-06-30`) or a string.
+    #[serde(deserialize_with = "de_date")]
+    pub expires: NaiveDate,
+}
+
+/// Accepts a TOML local date or an ISO 8601 date string.
+fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum DateInput {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match DateInput::deserialize(d)? {
+        DateInput::Toml(dt) => match (dt.date, dt.time) {
+            (Some(date), None) => date.to_string(),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "expected a date such as 2027-06-30, without a time",
+                ))
+            }
+        },
+        DateInput::Text(s) => s,
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|e| serde::de::Error::custom(format!("invalid date `{text}`: {e}")))
+}
+
+impl Ruleset {
+    /// The bundled default ruleset (`rulesets/default.toml`, embedded in the binary).
+    pub fn bundled() -> Result<Ruleset, RulesetError> {
+        parse_ruleset(
+            DEFAULT_RULESET,
+            std::path::Path::new("rulesets/default.toml"),
+        )
+    }
+}
