@@ -177,7 +177,7 @@ fn cedar_policies_can_read_effective_permissions() {
 @severity("high")
 @remediation("remove iam:PassRole")
 forbid (principal, action, resource is Aws::IamRole)
-when { resource.effective_actions.contains("iam:PassRole") };
+unless { !resource.effective_actions.contains("iam:PassRole") };
 "#,
     )
     .unwrap();

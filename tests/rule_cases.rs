@@ -44,8 +44,19 @@ struct Case {
     /// Evaluation time (default 2026-11-20T06:00:00Z).
     #[serde(default)]
     now: Option<String>,
-    /// ARN → expected status (pass, fail, unknown, waived, or none for no finding).
+    /// ARN → expected status (pass, fail, unknown, waived, or none for no finding). Every
+    /// resource of a type the rule assesses must be listed, and every finding must be
+    /// expected, unless `others: none` says the resources not listed get no finding.
     expect: BTreeMap<String, String>,
+    /// `none`: resources the case does not list must get no finding.
+    #[serde(default)]
+    others: Option<Others>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Others {
+    None,
 }
 
 const ACCOUNT: &str = "111122223333";
@@ -236,6 +247,39 @@ fn every_rule_case_holds() {
                 .map(|t| t.parse().expect("case `now` is RFC 3339"))
                 .unwrap_or(snapshot.taken_at);
             let evaluation = engine.evaluate(&snapshot, now);
+            let at = format!("{} / {}", path.display(), case.name);
+            // No silent dedup: the engine reports a rule that gave two outcomes for one
+            // resource, and that is a failure here.
+            for notice in &evaluation.notices {
+                if notice.message.contains("more than one outcome") {
+                    failures.push(format!("{at}: {}", notice.message));
+                }
+            }
+            // Every finding is expected: an unexpected failure elsewhere in the case is not
+            // missed.
+            for f in &evaluation.findings {
+                if !case.expect.contains_key(&f.resource) {
+                    failures.push(format!(
+                        "{at}: unexpected {} finding for `{}`: {}",
+                        f.status, f.resource, f.message
+                    ));
+                }
+            }
+            // Every resource the rule assesses is named, or the case says the others get none.
+            if case.others.is_none() {
+                let meta = catalog.get(&file.rule).expect("known rule").meta();
+                for r in snapshot.resources() {
+                    if meta.resource_types.contains(&r.resource_type)
+                        && !case.expect.contains_key(r.arn)
+                    {
+                        failures.push(format!(
+                            "{at}: `{}` is not in `expect` (name its outcome, `none` included, \
+                             or add `others: none`)",
+                            r.arn
+                        ));
+                    }
+                }
+            }
             for (arn, expected) in &case.expect {
                 let found: Vec<_> = evaluation
                     .findings
@@ -250,9 +294,7 @@ fn every_rule_case_holds() {
                 if &actual != expected {
                     let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
                     failures.push(format!(
-                        "{} / {}: `{arn}` expected {expected}, got {actual} {messages:?}",
-                        path.display(),
-                        case.name
+                        "{at}: `{arn}` expected {expected}, got {actual} {messages:?}"
                     ));
                 }
             }

@@ -1,5 +1,7 @@
 //! Embeds the bundled Cedar policies (`policies/**/*.cedar`) in the binary, so that the
-//! default run needs no files beside the executable.
+//! default run needs no files beside the executable, and writes the native rule registry:
+//! one module per file of `src/rules/native/` that defines a `RULE`, and `NATIVE_RULES`
+//! listing them by id.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -32,12 +34,56 @@ fn main() {
         );
     }
     out.push_str("];\n");
-    let dest =
-        PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("bundled_policies.rs");
-    if let Err(e) = std::fs::write(&dest, out) {
+    write("bundled_policies.rs", &out);
+    write("native_rules.rs", &native_rules());
+}
+
+fn write(name: &str, text: &str) {
+    let dest = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join(name);
+    if let Err(e) = std::fs::write(&dest, text) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());
         std::process::exit(1);
     }
+}
+
+/// The registry of native rules: every `src/rules/native/*.rs` that defines
+/// `pub(crate) const RULE`, as a module (loaded by absolute path, since the generated file
+/// lives in `OUT_DIR`) and an entry of `NATIVE_RULES`, in file-name order, which is id order.
+fn native_rules() -> String {
+    const MARKER: &str = "pub(crate) const RULE: &dyn NativeRule";
+    let dir = Path::new("src/rules/native");
+    println!("cargo:rerun-if-changed=src/rules/native");
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let mut modules: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+                .filter(|p| {
+                    println!("cargo:rerun-if-changed={}", p.display());
+                    std::fs::read_to_string(p)
+                        .is_ok_and(|text| text.lines().any(|l| l.starts_with(MARKER)))
+                })
+                .filter_map(|p| Some(p.file_stem()?.to_string_lossy().into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    modules.sort();
+    let mut out = String::new();
+    for m in &modules {
+        let path = manifest.join(dir).join(format!("{m}.rs"));
+        let _ = writeln!(out, "#[path = {:?}]\nmod {m};", path.to_string_lossy());
+    }
+    out.push_str(
+        "\n/// Every native rule, sorted by id: one entry per rule file (written by `build.rs`).\n",
+    );
+    out.push_str("pub static NATIVE_RULES: &[&dyn NativeRule] = &[\n");
+    for m in &modules {
+        let _ = writeln!(out, "    {m}::RULE,");
+    }
+    out.push_str("];\n");
+    out
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

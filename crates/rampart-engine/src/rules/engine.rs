@@ -447,3 +447,44 @@ fn gap_message(gap: &CoverageGap) -> String {
         gap.reason
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::vocab::Area;
+
+    fn finding(status: Status) -> Finding {
+        Finding {
+            rule_id: Arc::from("r"),
+            title: Arc::from("t"),
+            status,
+            severity: Severity::High,
+            area: Area::Governance,
+            resource: "arn:aws:s3:::b".to_owned(),
+            resource_type: "AWS::S3::Bucket",
+            account_id: "111122223333".to_owned(),
+            region: "eu-west-1".to_owned(),
+            message: status.to_string(),
+            location: None,
+            fingerprint: "f".to_owned(),
+            waiver: None,
+        }
+    }
+
+    #[test]
+    fn duplicate_outcomes_keep_the_worse_and_say_so() {
+        let mut findings = vec![finding(Status::Pass), finding(Status::Fail)];
+        let warnings = keep_one_per_fingerprint(&mut findings);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].status, Status::Fail);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains("rule `r` reported more than one outcome for `arn:aws:s3:::b`"),
+            "{warnings:?}"
+        );
+        let mut single = vec![finding(Status::Pass)];
+        assert!(keep_one_per_fingerprint(&mut single).is_empty());
+    }
+}

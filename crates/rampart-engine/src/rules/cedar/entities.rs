@@ -13,6 +13,14 @@ use crate::model::{
 
 type Attrs = Vec<(String, RestrictedExpression)>;
 
+/// The attributes of roles and users computed from their effective permissions: built only
+/// when an active policy reads one of them (each costs IAM evaluations).
+pub(crate) const EFFECTIVE_ATTRIBUTES: [&str; 3] = [
+    "effective_actions",
+    "effective_services",
+    "effective_access_levels",
+];
+
 /// Parsed entity type names, made once per evaluation.
 pub(super) struct TypeNames {
     by_type: HashMap<ResourceType, EntityTypeName>,
@@ -487,9 +495,9 @@ fn effective_attrs(
         .map(|g| g.access_level.as_str().to_owned())
         .collect();
     vec![
-        set_attr("effective_actions", &actions),
-        set_attr("effective_services", &services),
-        set_attr("effective_access_levels", &levels),
+        set_attr(EFFECTIVE_ATTRIBUTES[0], &actions),
+        set_attr(EFFECTIVE_ATTRIBUTES[1], &services),
+        set_attr(EFFECTIVE_ATTRIBUTES[2], &levels),
     ]
 }
 

@@ -7,6 +7,7 @@
 
 mod entities;
 mod reference;
+mod schema_index;
 mod store;
 
 pub use reference::ReferenceBackend;

@@ -10,8 +10,8 @@ use cedar_policy::{
 };
 use rayon::prelude::*;
 
-use super::entities::{build_account, KeyIndex, TypeNames};
-use super::store::{rules_by_type, CedarRule, PolicyStore};
+use super::entities::{build_account, KeyIndex, TypeNames, EFFECTIVE_ATTRIBUTES};
+use super::store::{policy_set, rules_by_type, CedarRule, PolicyStore};
 use super::CedarBackend;
 use crate::model::{ResourceRef, ResourceType};
 use crate::rules::{Outcome, ResourceKey, RuleContext};
@@ -29,8 +29,10 @@ impl<'p> ReferenceBackend<'p> {
 }
 
 /// The rules of one resource type, as a policy set plus the rule each policy id stands for.
+/// A set that cannot be built (the store checked every rule's, so only a bug can make one)
+/// makes every finding of its rules unknown, saying why.
 struct TypeRules<'s> {
-    set: PolicySet,
+    set: Result<PolicySet, String>,
     rules: Vec<(usize, &'s CedarRule)>,
 }
 
@@ -38,10 +40,10 @@ impl CedarBackend for ReferenceBackend<'_> {
     fn evaluate(&self, cx: &RuleContext<'_>, rules: &[(usize, &str)]) -> Vec<(usize, Outcome)> {
         let by_type: HashMap<ResourceType, TypeRules<'_>> = rules_by_type(self.store, rules)
             .into_iter()
-            .filter_map(|(ty, rules)| {
-                let set =
-                    PolicySet::from_policies(rules.iter().map(|(_, r)| r.policy.clone())).ok()?;
-                Some((ty, TypeRules { set, rules }))
+            .map(|(ty, rules)| {
+                let list: Vec<&CedarRule> = rules.iter().map(|(_, r)| *r).collect();
+                let set = policy_set(&list);
+                (ty, TypeRules { set, rules })
             })
             .collect();
         if by_type.is_empty() {
@@ -49,11 +51,13 @@ impl CedarBackend for ReferenceBackend<'_> {
         }
         let wanted: HashSet<ResourceType> = by_type.keys().copied().collect();
         // Effective permissions cost an IAM evaluation per action: build them only when an
-        // active policy reads them.
+        // active policy reads one of their attributes (from its syntax tree).
         let with_effective_permissions = by_type.values().any(|t| {
-            t.rules
-                .iter()
-                .any(|(_, r)| r.policy.to_string().contains("effective_"))
+            t.rules.iter().any(|(_, r)| {
+                EFFECTIVE_ATTRIBUTES
+                    .iter()
+                    .any(|a| r.attributes.contains(*a))
+            })
         });
         let setup = match Setup::new(cx) {
             Ok(s) => s,
@@ -213,9 +217,22 @@ fn evaluate_resource(
             return;
         }
     };
-    let response = setup
-        .authorizer
-        .is_authorized(&request, &type_rules.set, entities);
+    let set = match &type_rules.set {
+        Ok(set) => set,
+        Err(e) => {
+            for (index, _) in &type_rules.rules {
+                out.push((
+                    *index,
+                    Outcome::unknown(
+                        key.clone(),
+                        format!("not assessable: the rules' policy set does not build: {e}"),
+                    ),
+                ));
+            }
+            return;
+        }
+    };
+    let response = setup.authorizer.is_authorized(&request, set, entities);
     let diagnostics = response.diagnostics();
     let satisfied: HashSet<&PolicyId> = diagnostics.reason().collect();
     let errors: HashMap<&PolicyId, String> = diagnostics
@@ -228,12 +245,19 @@ fn evaluate_resource(
         .collect();
     for (index, rule) in &type_rules.rules {
         let id = rule.policy.id();
-        let outcome = if let Some(error) = errors.get(id) {
+        let scope_id = rule.scope.as_ref().map(|s| s.id());
+        let error = errors
+            .get(id)
+            .or_else(|| scope_id.and_then(|s| errors.get(s)));
+        let outcome = if let Some(error) = error {
             // A policy that errors is left out of Cedar's decision; silently that would read
-            // as a pass, so it is reported as unknown with the reason.
+            // as a pass (or as out of scope), so it is reported as unknown with the reason.
             Outcome::unknown(key.clone(), format!("not assessable: {}", error))
         } else if satisfied.contains(id) {
             Outcome::fail(key.clone(), fail_message(rule, entities, uid))
+        } else if scope_id.is_some_and(|s| !satisfied.contains(s)) {
+            // No `when` clause selects the resource: the rule does not apply, no finding.
+            continue;
         } else {
             Outcome::pass(key.clone(), "compliant")
         };

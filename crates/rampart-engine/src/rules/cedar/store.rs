@@ -1,6 +1,6 @@
 //! Loading and validating Cedar policies: one rule per `forbid`, metadata from annotations.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -8,6 +8,7 @@ use cedar_policy::{
     Effect, Policy, PolicyId, PolicySet, ResourceConstraint, Schema, ValidationMode, Validator,
 };
 
+use super::schema_index::SchemaIndex;
 use crate::model::{Location, Read, ResourceType};
 use crate::rules::RuleMeta;
 use crate::vocab::{did_you_mean, line_column, unknown_name, Area, RuleKind, Severity};
@@ -49,13 +50,22 @@ pub enum PolicyError {
 }
 
 /// One Cedar rule: its metadata and its policy (renamed to its `@id`).
+///
+/// A rule's `when` clauses say where it applies and its `unless` clauses what compliance
+/// is: a resource no `when` clause selects gets no finding, one it selects passes unless
+/// the `forbid` is satisfied. `scope` is the `when` clauses alone, as a `permit` policy.
 #[derive(Debug, Clone)]
 pub struct CedarRule {
     /// Metadata from the annotations.
     pub meta: RuleMeta,
     /// The policy, with `PolicyId` = the rule id.
     pub policy: Policy,
-    /// `@message` template for failures, if any.
+    /// The `when` clauses as a `permit` (id `RULE#scope`); `None` when the rule has none
+    /// and so applies to every resource of its types.
+    pub scope: Option<Policy>,
+    /// Every attribute name the policy reads (`.attr` or `has attr`), from its syntax tree.
+    pub attributes: BTreeSet<String>,
+    /// `@message` template for failures, if any (placeholders checked against the schema).
     pub message: Option<String>,
 }
 
@@ -98,10 +108,16 @@ impl PolicyStore {
         sources: impl IntoIterator<Item = (PathBuf, String)>,
     ) -> Result<PolicyStore, PolicyError> {
         let schema = load_schema()?;
+        let index = SchemaIndex::new(SCHEMA_TEXT).map_err(|message| PolicyError::Invalid {
+            path: PathBuf::from(SCHEMA_PATH),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the cedar schema's attributes: {message}"),
+        })?;
         let validator = Validator::new(schema.clone());
         let mut rules: BTreeMap<String, CedarRule> = BTreeMap::new();
         for (path, text) in sources {
-            for rule in load_file(&validator, &path, &text)? {
+            for rule in load_file(&validator, &index, &path, &text)? {
                 if let Some(existing) = rules.get(&rule.meta.id) {
                     let first = existing
                         .meta
@@ -122,6 +138,34 @@ impl PolicyStore {
             }
         }
         let rules: Vec<CedarRule> = rules.into_values().collect();
+        // The policy sets the backends build per resource type must build: a set that does
+        // not is a load error, never rules that silently produce nothing.
+        for ty in ResourceType::ALL {
+            let of_type: Vec<&CedarRule> = rules
+                .iter()
+                .filter(|r| r.meta.resource_types.contains(&ty))
+                .collect();
+            if let Err(e) = policy_set(&of_type) {
+                let location = of_type
+                    .first()
+                    .and_then(|r| r.meta.location.clone())
+                    .unwrap_or_else(|| Location {
+                        uri: "policies".to_owned(),
+                        line: 1,
+                        column: 1,
+                    });
+                return Err(PolicyError::Invalid {
+                    path: PathBuf::from(&location.uri),
+                    line: location.line as usize,
+                    column: location.column as usize,
+                    message: format!(
+                        "the policies for `{}` do not form a policy set: {}",
+                        ty.cedar_type(),
+                        one_line(&e)
+                    ),
+                });
+            }
+        }
         let metas = rules.iter().map(|r| r.meta.clone()).collect();
         Ok(PolicyStore {
             schema,
@@ -152,6 +196,16 @@ impl PolicyStore {
     pub fn schema(&self) -> &Schema {
         &self.schema
     }
+}
+
+/// The policy set of some rules: their `forbid` policies and their scopes.
+pub(crate) fn policy_set(rules: &[&CedarRule]) -> Result<PolicySet, String> {
+    PolicySet::from_policies(
+        rules
+            .iter()
+            .flat_map(|r| std::iter::once(r.policy.clone()).chain(r.scope.clone())),
+    )
+    .map_err(|e| e.to_string())
 }
 
 fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
@@ -208,6 +262,7 @@ fn invalid_at(path: &Path, (line, column): (usize, usize), message: String) -> P
 
 fn load_file(
     validator: &Validator,
+    index: &SchemaIndex,
     path: &Path,
     text: &str,
 ) -> Result<Vec<CedarRule>, PolicyError> {
@@ -257,7 +312,7 @@ fn load_file(
         .enumerate()
         .map(|(n, policy)| {
             let start = starts.get(n).copied().unwrap_or(0);
-            rule_from_policy(path, text, start, policy)
+            rule_from_policy(index, path, text, start, policy)
         })
         .collect()
 }
@@ -304,6 +359,7 @@ fn policy_starts(text: &str) -> Vec<usize> {
 }
 
 fn rule_from_policy(
+    index: &SchemaIndex,
     path: &Path,
     text: &str,
     start: usize,
@@ -403,7 +459,7 @@ fn rule_from_policy(
         .unwrap_or("See the rule's description.");
     let source = policy_source(text, start);
     let doc = format!(
-        "## What it checks\n\n{description}\n\n## Why it matters\n\n{rationale}\n\n## How to fix\n\n{remediation}\n\n## Example\n\nThe rule is this Cedar policy; a resource for which it is satisfied fails:\n\n```cedar\n{source}\n```\n"
+        "## What it checks\n\n{description}\n\n## Why it matters\n\n{rationale}\n\n## How to fix\n\n{remediation}\n\n## Example\n\nThe rule is this Cedar policy. Its `when` clauses select the resources it applies to (the others get no finding); a selected resource fails when the policy is satisfied, that is when its `unless` clauses do not hold:\n\n```cedar\n{source}\n```\n"
     );
     let (line, column) = position;
     let meta = RuleMeta {
@@ -422,11 +478,109 @@ fn rule_from_policy(
             column: u32::try_from(column).unwrap_or(u32::MAX),
         }),
     };
+    let est = policy
+        .to_json()
+        .map_err(|e| fail(format!("cannot read the policy's syntax tree: {e}")))?;
+    let mut attributes = BTreeSet::new();
+    referenced_attributes(&est, &mut attributes);
+    let scope =
+        scope_policy(&est, &id).map_err(|e| fail(format!("cannot build the rule's scope: {e}")))?;
+    let message = policy.annotation("message").map(str::to_owned);
+    if let Some(template) = &message {
+        for placeholder in placeholders(template).map_err(&fail)? {
+            for ty in &meta.resource_types {
+                if index.path_type(ty.cedar_type(), placeholder).is_none() {
+                    let known: Vec<&str> = index
+                        .attributes(ty.cedar_type())
+                        .map(|a| a.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    let hint = did_you_mean(placeholder, known.iter().copied())
+                        .map_or_else(String::new, |k| format!(", did you mean `{{{k}}}`?"));
+                    return Err(fail(format!(
+                        "`@message` placeholder `{{{placeholder}}}` is not an attribute of `{}`{hint}",
+                        ty.cedar_type()
+                    )));
+                }
+            }
+        }
+    }
     Ok(CedarRule {
         meta,
         policy: policy.new_id(PolicyId::new(id)),
-        message: policy.annotation("message").map(str::to_owned),
+        scope,
+        attributes,
+        message,
     })
+}
+
+/// The `{path}` placeholders of a message template; an unclosed `{` is an error.
+fn placeholders(template: &str) -> Result<Vec<&str>, String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("`@message` has an unclosed `{{` in `{template}`"))?;
+        let path = after[..close].trim();
+        if path.is_empty() {
+            return Err(format!(
+                "`@message` has an empty placeholder `{{}}` in `{template}`"
+            ));
+        }
+        out.push(path);
+        rest = &after[close + 1..];
+    }
+    Ok(out)
+}
+
+/// Every attribute name a policy's syntax tree (Cedar's JSON policy format) reads with `.`
+/// or `has`.
+fn referenced_attributes(est: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match est {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                if key == "." || key == "has" {
+                    if let Some(attr) = value.get("attr").and_then(serde_json::Value::as_str) {
+                        out.insert(attr.to_owned());
+                    }
+                }
+                referenced_attributes(value, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                referenced_attributes(item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The rule's `when` clauses as a `permit` policy with id `RULE#scope`; `None` when it has
+/// no `when` clause.
+fn scope_policy(est: &serde_json::Value, id: &str) -> Result<Option<Policy>, String> {
+    let conditions = est
+        .get("conditions")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let when: Vec<serde_json::Value> = conditions
+        .into_iter()
+        .filter(|c| c.get("kind").and_then(serde_json::Value::as_str) == Some("when"))
+        .collect();
+    if when.is_empty() {
+        return Ok(None);
+    }
+    let mut scope = est.clone();
+    if let Some(obj) = scope.as_object_mut() {
+        obj.insert("effect".to_owned(), serde_json::Value::from("permit"));
+        obj.insert("conditions".to_owned(), serde_json::Value::Array(when));
+        obj.remove("annotations");
+    }
+    Policy::from_json(Some(PolicyId::new(format!("{id}#scope"))), scope)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// The policy's own text, from its start to its terminating `;`.

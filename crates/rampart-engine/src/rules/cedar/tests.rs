@@ -166,3 +166,202 @@ fn applies_to_narrows_untyped_policies() {
         vec![ResourceType::S3Bucket, ResourceType::RdsDbInstance]
     );
 }
+
+#[test]
+fn message_placeholders_are_checked_against_the_schema() {
+    let with_message = |message: &str| {
+        GOOD.replace(
+            "@remediation(\"turn rotation on\")",
+            &format!("@remediation(\"turn rotation on\")\n@message(\"{message}\")"),
+        )
+    };
+    assert!(load(&with_message("key {key_state} in {region} ({arn})")).is_ok());
+    let (line, _, message) = error_of(&with_message("key {key_stat} is off"));
+    assert_eq!(line, 2);
+    assert!(
+        message
+            .contains("`@message` placeholder `{key_stat}` is not an attribute of `Aws::KmsKey`")
+            && message.contains("did you mean `{key_state}`?"),
+        "{message}"
+    );
+    let (_, _, message) = error_of(&with_message("key {key_state"));
+    assert!(message.contains("unclosed `{`"), "{message}");
+}
+
+#[test]
+fn when_clauses_are_the_scope_and_attributes_come_from_the_syntax_tree() {
+    let store = load(
+        r#"@id("scoped")
+@title("t")
+@area("encryption.key-management")
+@severity("low")
+@remediation("r")
+forbid (principal, action, resource is Aws::KmsKey)
+when { resource.key_manager == "CUSTOMER" }
+unless { resource.rotation_enabled };
+"#,
+    )
+    .expect("valid");
+    let rule = &store.cedar_rules()[0];
+    let scope = rule.scope.as_ref().expect("a when clause is a scope");
+    assert_eq!(scope.id().to_string(), "scoped#scope");
+    assert_eq!(scope.effect(), cedar_policy::Effect::Permit);
+    assert!(!scope.to_string().contains("rotation_enabled"), "{scope}");
+    let attrs: Vec<&str> = rule.attributes.iter().map(String::as_str).collect();
+    assert_eq!(attrs, ["key_manager", "rotation_enabled"]);
+    // Without a `when` clause a rule applies to every resource of its type.
+    let store = load(&GOOD.replace(
+        "when { !resource.rotation_enabled }",
+        "unless { resource.rotation_enabled || resource.key_state == \"effective_actions\" }",
+    ))
+    .expect("valid");
+    assert!(store.cedar_rules()[0].scope.is_none());
+    // An attribute named in a string is not a reference.
+    assert!(!store.cedar_rules()[0]
+        .attributes
+        .contains("effective_actions"));
+}
+
+/// Every entity the builder makes conforms to the schema, for every account of the
+/// sample organization and of a synthetic one: each attribute is declared, with its type,
+/// and a required attribute is missing only where the model leaves it unread.
+#[test]
+fn built_entities_conform_to_the_schema() {
+    use std::collections::HashSet;
+
+    use serde_json::Value;
+
+    use super::entities::{build_account, KeyIndex, TypeNames};
+    use super::schema_index::{AttrType, SchemaIndex};
+    use crate::facts::Facts;
+    use crate::ruleset::Ruleset;
+    use crate::synth::{generate, SynthSpec};
+
+    /// Required attributes the builder leaves out when the data was not read (or, for the
+    /// environment, when the ruleset maps none): a policy reading them is then unknown.
+    const MAY_BE_UNREAD: &[(&str, &str)] = &[
+        ("*", "environment"),
+        ("Aws::KmsKey", "rotation_enabled"),
+        ("Aws::S3Bucket", "encryption"),
+        ("Aws::S3Bucket", "public_access_block"),
+        // Effective permissions need every policy of the principal: a managed policy that
+        // was not read leaves them out.
+        ("Aws::IamRole", "effective_actions"),
+        ("Aws::IamRole", "effective_services"),
+        ("Aws::IamRole", "effective_access_levels"),
+        ("Aws::IamUser", "effective_actions"),
+        ("Aws::IamUser", "effective_services"),
+        ("Aws::IamUser", "effective_access_levels"),
+    ];
+
+    fn conforms(ty: &AttrType, v: &Value) -> bool {
+        match (ty, v) {
+            (AttrType::String, Value::String(_)) => true,
+            (AttrType::Long, Value::Number(n)) => n.is_i64(),
+            (AttrType::Bool, Value::Bool(_)) => true,
+            (AttrType::Set(element), Value::Array(items)) => {
+                items.iter().all(|i| conforms(element, i))
+            }
+            (AttrType::Record(attrs), Value::Object(fields)) => {
+                fields
+                    .iter()
+                    .all(|(k, v)| attrs.get(k).is_some_and(|a| conforms(&a.ty, v)))
+                    && attrs
+                        .iter()
+                        .all(|(k, a)| !a.required || fields.contains_key(k))
+            }
+            (AttrType::Entity(name), Value::Object(fields)) => fields
+                .get("__entity")
+                .and_then(|e| e.get("type"))
+                .and_then(Value::as_str)
+                .is_some_and(|t| t == name),
+            (AttrType::Extension(_), Value::Object(fields)) => fields.contains_key("__extn"),
+            _ => false,
+        }
+    }
+
+    let index = &SchemaIndex::new(super::SCHEMA_TEXT).expect("schema");
+    let ruleset = Ruleset::bundled().expect("ruleset");
+    let sample = crate::model::sample_snapshot().expect("sample");
+    let synthetic = generate(&SynthSpec {
+        accounts: 5,
+        resources: 300,
+        seed: 7,
+    });
+    let names = TypeNames::new().expect("type names");
+    let wanted: HashSet<ResourceType> = ResourceType::ALL.into_iter().collect();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for snapshot in [&sample, &synthetic] {
+        let facts = Facts::derive(snapshot, &ruleset.parameters);
+        let keys = KeyIndex::new(snapshot);
+        for account in &snapshot.accounts {
+            // Effective permissions cost IAM evaluations per action (seconds in a debug
+            // build): one account of the sample with varied roles exercises them.
+            let effective = account.id == "888899990000";
+            let built = build_account(&names, &keys, snapshot, &facts, account, &wanted, effective)
+                .expect("entities build");
+            for entity in built.entities.iter() {
+                let json = entity.to_json_value().expect("entity json");
+                let ty = json["uid"]["type"].as_str().unwrap_or_default().to_owned();
+                let id = json["uid"]["id"].as_str().unwrap_or_default().to_owned();
+                let Some(declared) = index.attributes(&ty) else {
+                    problems.push(format!("`{ty}` is not declared in the schema"));
+                    continue;
+                };
+                let attrs = json["attrs"].as_object().cloned().unwrap_or_default();
+                for (name, value) in &attrs {
+                    match declared.get(name) {
+                        None => problems.push(format!("{ty} `{id}`: `{name}` is not declared")),
+                        Some(a) if !conforms(&a.ty, value) => problems.push(format!(
+                            "{ty} `{id}`: `{name}` = {value} does not have type {:?}",
+                            a.ty
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                for (name, a) in declared {
+                    let excused = MAY_BE_UNREAD
+                        .iter()
+                        .any(|(t, n)| (*t == "*" || *t == ty) && n == name);
+                    if a.required && !attrs.contains_key(name) && !excused {
+                        problems.push(format!("{ty} `{id}`: required `{name}` is missing"));
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} entities checked");
+    problems.sort();
+    let shown: Vec<&str> = problems.iter().take(30).map(String::as_str).collect();
+    assert!(
+        problems.is_empty(),
+        "{} problems, first {}:\n{}",
+        problems.len(),
+        shown.len(),
+        shown.join("\n")
+    );
+}
+
+#[test]
+fn reads_annotations_name_the_vocabulary() {
+    let (line, _, message) = error_of(&GOOD.replace(
+        "@severity(\"medium\")",
+        "@severity(\"medium\")\n@reads(\"kms:GetKeyRotatoinStatus\")",
+    ));
+    assert_eq!(line, 2);
+    assert!(
+        message.contains("`@reads`: unknown operation `kms:GetKeyRotatoinStatus`")
+            && message.contains("kms:GetKeyRotationStatus"),
+        "{message}"
+    );
+    let (_, _, message) = error_of(&GOOD.replace(
+        "@severity(\"medium\")",
+        "@severity(\"medium\")\n@reads(\"s3:GetBucketPolicy\")",
+    ));
+    assert!(
+        message.contains("`@reads` must name the service of `Aws::KmsKey`"),
+        "{message}"
+    );
+}
