@@ -109,3 +109,37 @@ fn describe(meta: &RuleMeta) -> String {
         (None, RuleKind::Cedar) => "cedar policy".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Read, ResourceType};
+
+    /// Every rule's reads are words of the model's vocabulary (typed, so they parse back to
+    /// themselves) and name the service of each resource type it assesses, so that a gap
+    /// hiding its resources makes it `unknown`.
+    #[test]
+    fn every_rule_reads_what_it_assesses_in_the_vocabulary() {
+        let catalog = Catalog::bundled().expect("bundled catalog");
+        assert!(catalog.rules().len() >= 22);
+        for rule in catalog.rules() {
+            let meta = rule.meta();
+            assert!(!meta.reads.is_empty(), "{}: reads nothing", meta.id);
+            for read in &meta.reads {
+                assert_eq!(read.to_string().parse::<Read>(), Ok(*read), "{}", meta.id);
+            }
+            for ty in meta
+                .resource_types
+                .iter()
+                .filter(|t| **t != ResourceType::Account)
+            {
+                assert!(
+                    meta.reads.iter().any(|r| r.service() == ty.service()),
+                    "{}: reads nothing of `{}`",
+                    meta.id,
+                    ty.service()
+                );
+            }
+        }
+    }
+}

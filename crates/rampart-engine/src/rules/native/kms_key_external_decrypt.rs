@@ -408,6 +408,38 @@ mod tests {
     }
 
     #[test]
+    fn equivalent_forms_decide_alike() {
+        // The same grant to the vendor, written the ways key policies write it.
+        let failing = [
+            with(json!({"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "kms:*", "Resource": "*"})),
+            with(json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{VENDOR}:root")},
+                        "Action": "*", "Resource": "*"})),
+            with(json!({"Effect": "Allow", "Principal": {"AWS": [format!("arn:aws:iam::{VENDOR}:role/reader")]},
+                        "NotAction": ["kms:Encrypt", "kms:ScheduleKeyDeletion"], "Resource": "*"})),
+            with(json!({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+                        "Condition": {"ArnLike": {"aws:PrincipalArn": format!("arn:aws:iam::{VENDOR}:role/*")}}})),
+            json!(decrypt(json!({"AWS": VENDOR}), None).to_string()),
+        ];
+        for (i, policy) in failing.into_iter().enumerate() {
+            let out = outcome(Some(policy));
+            assert_eq!(out.status, Status::Fail, "form {i}: {out:#?}");
+            assert!(out.message.contains("444455556666"), "form {i}: {out:#?}");
+        }
+        // Not a decrypt, or denied to everyone outside the organization's two accounts.
+        let passing = [
+            with(json!({"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": ["kms:Encrypt", "kms:GenerateDataKeyWithoutPlaintext"], "Resource": "*"})),
+            json!({"Statement": [owner_statement(),
+                {"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "kms:Decrypt", "Resource": "*"},
+                {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+                 "Condition": {"StringNotEquals": {"kms:CallerAccount": [OWN, SIBLING]}}}]}),
+        ];
+        for (i, policy) in passing.into_iter().enumerate() {
+            let out = outcome(Some(policy));
+            assert_eq!(out.status, Status::Pass, "form {i}: {out:#?}");
+        }
+    }
+
+    #[test]
     fn a_deny_for_outsiders_passes() {
         let policy = json!({"Statement": [
             owner_statement(),
