@@ -578,6 +578,17 @@ fn security_groups() {
     assert_eq!(bare.vpc_id, "");
 }
 
+/// Egress, rule number, action, protocol, CIDR and ports of a network ACL entry.
+type AclEntry<'a> = (
+    bool,
+    i32,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<i32>,
+    Option<i32>,
+);
+
 #[test]
 fn network_acls() {
     let acls = read(
@@ -616,7 +627,7 @@ fn network_acls() {
     assert_eq!(a.vpc_id, "vpc-5266953b");
     assert!(a.is_default);
     assert_eq!(a.subnet_ids, ["subnet-a", "subnet-b"]);
-    let entries: Vec<(bool, i32, &str, &str, &str, Option<i32>, Option<i32>)> = a
+    let entries: Vec<AclEntry<'_>> = a
         .entries
         .iter()
         .map(|e| {
