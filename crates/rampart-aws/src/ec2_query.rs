@@ -18,6 +18,7 @@ use aws_runtime::user_agent::{ApiMetadata, UserAgentInterceptor};
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_http_client::{Builder as HttpClientBuilder, ConnectorBuilder};
+use aws_smithy_runtime::client::identity::IdentityCache;
 use aws_smithy_runtime::client::orchestrator::operation::Operation;
 use aws_smithy_runtime::client::retries::classifiers::{
     HttpStatusCodeClassifier, TransientErrorClassifier,
@@ -114,9 +115,12 @@ impl Ec2 {
         if let Some(credentials) = config.credentials_provider() {
             components.set_identity_resolver(aws_runtime::auth::sigv4::SCHEME_ID, credentials);
         }
-        if let Some(cache) = config.identity_cache() {
-            components.set_identity_cache(Some(cache));
-        }
+        // Without a shared cache, one per client (as an SDK client makes), not one per call.
+        components.set_identity_cache(Some(
+            config
+                .identity_cache()
+                .unwrap_or_else(|| IdentityCache::lazy().build()),
+        ));
         if let Some(sleep) = config.sleep_impl() {
             components.set_sleep_impl(Some(sleep));
         }
