@@ -1,11 +1,12 @@
 //! The one gate every AWS call passes through: what may be called, what was called, and
 //! how a failed call becomes a coverage gap.
 //!
-//! Every SDK client the collectors build carries [`Recorder`], an SDK interceptor that runs
-//! before each operation. It names the operation (`service:Operation`), refuses it unless it
-//! is in [`operations`] (all of which are reads, checked by a unit test), and counts it. The
-//! emulator tests then check that every operation recorded during a real collection is in
-//! the list, so the list is both complete and read-only.
+//! Every SDK client the collectors build, and the EC2 Query client that stands in for the
+//! EC2 SDK, carries [`Recorder`], an SDK interceptor that runs before each operation. It
+//! names the operation (`service:Operation`), refuses it unless it is in [`operations`]
+//! (all of which are reads, checked by a unit test), and counts it. The emulator tests then
+//! check that every operation recorded during a real collection is in the list, so the
+//! list is both complete and read-only.
 
 use std::collections::BTreeMap;
 use std::error::Error as StdError;

@@ -12,6 +12,7 @@
 pub mod aggregator;
 pub mod calls;
 mod collectors;
+mod ec2_query;
 mod org;
 mod session;
 pub mod shard;

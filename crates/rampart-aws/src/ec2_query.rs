@@ -1,0 +1,386 @@
+//! A read-only client for the EC2 Query API, in place of `aws-sdk-ec2`.
+//!
+//! The generated EC2 crate is about half a million lines and needs some 7 GB of memory in
+//! rustc, far over the build's budget, for the sixteen reads the collector makes. This
+//! client sends those reads itself (`POST /`, `Action=…&Version=2016-11-15`, XML answers)
+//! through the SDK's own orchestrator, so that everything around a call is the SDK's:
+//! SigV4 signing with the session's credentials provider and identity cache, the
+//! standard or adaptive retry strategy and its classifiers, the connect/attempt/operation
+//! timeouts, and the [`Recorder`](crate::calls::Recorder) interceptor that refuses any
+//! operation outside the list before it is serialized and counts the rest.
+
+mod xml;
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_runtime::auth::{SigV4OperationSigningConfig, SigningOptions};
+use aws_runtime::retries::classifiers::AwsErrorCodeClassifier;
+use aws_runtime::user_agent::{ApiMetadata, UserAgentInterceptor};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder as HttpClientBuilder, ConnectorBuilder};
+use aws_smithy_runtime::client::identity::IdentityCache;
+use aws_smithy_runtime::client::orchestrator::operation::Operation;
+use aws_smithy_runtime::client::retries::classifiers::{
+    HttpStatusCodeClassifier, TransientErrorClassifier,
+};
+use aws_smithy_runtime::client::retries::RetryPartition;
+use aws_smithy_runtime::client::stalled_stream_protection::StalledStreamProtectionInterceptor;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::auth::static_resolver::StaticAuthSchemeOptionResolver;
+use aws_smithy_runtime_api::client::auth::{AuthSchemeOptionResolverParams, SharedAuthScheme};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse, OrchestratorError};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder;
+use aws_smithy_runtime_api::client::runtime_plugin::{SharedRuntimePlugin, StaticRuntimePlugin};
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::Layer;
+use aws_smithy_types::error::ErrorMetadata;
+use aws_smithy_types::retry::RetryConfig;
+use aws_types::region::{Region, SigningRegion};
+use aws_types::service_config::ServiceConfigKey;
+use aws_types::SigningName;
+use rampart_model::{Operation as ApiOperation, Service};
+
+use crate::calls::{Failure, FailureKind};
+use crate::session::Session;
+
+pub(crate) use xml::{Element, XmlError};
+
+/// The EC2 API version every action is sent with.
+const API_VERSION: &str = "2016-11-15";
+
+/// The service name the orchestrator and the [`Recorder`](crate::calls::Recorder) see
+/// (`EC2` → `ec2:Action`).
+const SERVICE: &str = "EC2";
+
+/// A read-only EC2 client for one region of one session.
+#[derive(Debug, Clone)]
+pub(crate) struct Ec2 {
+    endpoint: String,
+    behavior_version: BehaviorVersion,
+    retry: RetryConfig,
+    /// Everything shared by the calls: HTTP client, signing, identity, interceptors.
+    plugin: SharedRuntimePlugin,
+}
+
+/// The query parameters of one call, after `Action` and `Version`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Params(Vec<(&'static str, String)>);
+
+impl Params {
+    /// Adds a parameter.
+    pub(crate) fn with(mut self, name: &'static str, value: impl Into<String>) -> Params {
+        self.0.push((name, value.into()));
+        self
+    }
+}
+
+impl Ec2 {
+    /// A client for `region`, with the session's credentials, endpoint, retry and timeout
+    /// settings and its recorder.
+    pub(crate) fn new(session: &Session, region: &str) -> Ec2 {
+        let config = &session.config;
+        let mut layer = Layer::new("rampart-ec2-query");
+        layer.store_put(SigningName::from_static("ec2"));
+        layer.store_put(SigningRegion::from(Region::new(region.to_owned())));
+        let mut signing_options = SigningOptions::default();
+        // The SDK's settings for EC2 (and every Query protocol service).
+        signing_options.double_uri_encode = true;
+        signing_options.content_sha256_header = false;
+        signing_options.normalize_uri_path = true;
+        layer.store_put(SigV4OperationSigningConfig {
+            region: Some(SigningRegion::from(Region::new(region.to_owned()))),
+            name: Some(SigningName::from_static("ec2")),
+            signing_options,
+            ..SigV4OperationSigningConfig::default()
+        });
+        layer.store_put(AuthSchemeOptionResolverParams::new(()));
+        layer.store_put(ApiMetadata::new("ec2", env!("CARGO_PKG_VERSION")));
+        // As the SDK client does: throttling state is shared per service and region.
+        layer.store_put(RetryPartition::new(format!("ec2-{region}")));
+        if let Some(timeouts) = config.timeout_config() {
+            layer.store_put(timeouts.clone());
+        }
+
+        let mut components = RuntimeComponentsBuilder::new("rampart-ec2-query");
+        components.set_http_client(Some(
+            config.http_client().unwrap_or_else(default_https_client),
+        ));
+        components.set_auth_scheme_option_resolver(Some(StaticAuthSchemeOptionResolver::new(
+            vec![aws_runtime::auth::sigv4::SCHEME_ID],
+        )));
+        components.push_auth_scheme(SharedAuthScheme::new(
+            aws_runtime::auth::sigv4::SigV4AuthScheme::new(),
+        ));
+        if let Some(credentials) = config.credentials_provider() {
+            components.set_identity_resolver(aws_runtime::auth::sigv4::SCHEME_ID, credentials);
+        }
+        // Without a shared cache, one per client (as an SDK client makes), not one per call.
+        components.set_identity_cache(Some(
+            config
+                .identity_cache()
+                .unwrap_or_else(|| IdentityCache::lazy().build()),
+        ));
+        if let Some(sleep) = config.sleep_impl() {
+            components.set_sleep_impl(Some(sleep));
+        }
+        if let Some(time) = config.time_source() {
+            components.set_time_source(Some(time));
+        }
+        components
+            .push_retry_classifier(HttpStatusCodeClassifier::default())
+            .push_retry_classifier(TransientErrorClassifier::<ErrorMetadata>::new())
+            .push_retry_classifier(AwsErrorCodeClassifier::<ErrorMetadata>::new())
+            .push_interceptor(StalledStreamProtectionInterceptor::default())
+            .push_interceptor(UserAgentInterceptor::new())
+            .push_interceptor(aws_runtime::invocation_id::InvocationIdInterceptor::new())
+            .push_interceptor(aws_runtime::request_info::RequestInfoInterceptor::new())
+            .push_interceptor(session.recorder.clone());
+
+        Ec2 {
+            endpoint: endpoint(config, region),
+            behavior_version: config
+                .behavior_version()
+                .unwrap_or_else(BehaviorVersion::latest),
+            retry: config
+                .retry_config()
+                .cloned()
+                .unwrap_or_else(RetryConfig::standard),
+            plugin: SharedRuntimePlugin::new(
+                StaticRuntimePlugin::new()
+                    .with_config(layer.freeze())
+                    .with_runtime_components(components),
+            ),
+        }
+    }
+
+    /// The endpoint calls are sent to.
+    #[cfg(test)]
+    pub(crate) fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// One call of `operation` (an EC2 read): the response's root element.
+    pub(crate) async fn call(
+        &self,
+        operation: ApiOperation,
+        params: Params,
+    ) -> Result<Element, Failure> {
+        let action = action(operation)?;
+        Operation::builder()
+            .service_name(SERVICE)
+            .operation_name(action)
+            .behavior_version(self.behavior_version)
+            .endpoint_url(&self.endpoint)
+            .standard_retry(&self.retry)
+            .with_connection_poisoning()
+            .runtime_plugin(self.plugin.clone())
+            .serializer(move |params: Params| request(action, &params))
+            .deserializer(move |response: &HttpResponse| read_response(action, response))
+            .build()
+            .invoke(params)
+            .await
+            .map_err(|e| Failure::of(&e))
+    }
+
+    /// Every `<item>` of the list `list` over all pages of a paginated Describe call, as the
+    /// SDK's paginators read them: pages follow `nextToken` until it is absent, empty or
+    /// repeated. No `MaxResults` is sent, so the service's default page size applies (all
+    /// of a region's resources at once for most of these actions).
+    pub(crate) async fn describe(
+        &self,
+        operation: ApiOperation,
+        list: &str,
+    ) -> Result<Vec<Element>, Failure> {
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let params = match &token {
+                Some(t) => Params::default().with("NextToken", t.clone()),
+                None => Params::default(),
+            };
+            let page = self.call(operation, params).await?;
+            let next = page
+                .text("nextToken")
+                .filter(|t| !t.is_empty() && token.as_deref() != Some(*t))
+                .map(str::to_owned);
+            items.extend(
+                page.children
+                    .into_iter()
+                    .filter(|c| c.name == list)
+                    .take(1)
+                    .flat_map(|l| l.children)
+                    .filter(|item| item.name == "item"),
+            );
+            match next {
+                Some(next) => token = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+}
+
+/// The action name of an EC2 operation of the model's vocabulary.
+fn action(operation: ApiOperation) -> Result<&'static str, Failure> {
+    match operation.name().split_once(':') {
+        Some(("ec2", action)) if operation.service() == Service::Ec2 => Ok(action),
+        _ => Err(Failure {
+            code: None,
+            kind: FailureKind::Other,
+            reason: format!("rampart: refusing `{operation}`: not an EC2 operation"),
+        }),
+    }
+}
+
+/// A failure to read a response that the service sent successfully.
+pub(crate) fn unreadable(error: &XmlError) -> Failure {
+    Failure {
+        code: None,
+        kind: FailureKind::Other,
+        reason: format!("unreadable response (HTTP 200): {error}"),
+    }
+}
+
+/// The endpoint of `region`: the session's custom endpoint (`AWS_ENDPOINT_URL_EC2`, then
+/// `AWS_ENDPOINT_URL` or `--endpoint-url`, in the SDK's order) or the regional one.
+fn endpoint(config: &SdkConfig, region: &str) -> String {
+    let configured = if config.get_origin("endpoint_url").is_client_config() {
+        config.endpoint_url().map(str::to_owned)
+    } else {
+        config
+            .service_config()
+            .and_then(|services| {
+                ServiceConfigKey::builder()
+                    .service_id("EC2")
+                    .env("AWS_ENDPOINT_URL")
+                    .profile("endpoint_url")
+                    .build()
+                    .ok()
+                    .and_then(|key| services.load_config(key))
+            })
+            .or_else(|| config.endpoint_url().map(str::to_owned))
+    };
+    configured.unwrap_or_else(|| regional_endpoint(region))
+}
+
+/// The public EC2 endpoint of a region, in its partition's DNS suffix.
+pub(crate) fn regional_endpoint(region: &str) -> String {
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else if region.starts_with("us-isob-") {
+        "sc2s.sgov.gov"
+    } else if region.starts_with("us-iso-") {
+        "c2s.ic.gov"
+    } else if region.starts_with("eusc-") {
+        "amazonaws.eu"
+    } else {
+        "amazonaws.com"
+    };
+    format!("https://ec2.{region}.{suffix}")
+}
+
+/// The SDK's default HTTPS client (hyper 1 and rustls with aws-lc, proxies from the
+/// environment), built once per [`Ec2`] so that its calls share one connection pool, as
+/// an SDK client's calls do.
+fn default_https_client() -> SharedHttpClient {
+    HttpClientBuilder::new().build_with_connector_fn(|settings, components| {
+        let mut builder =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        builder.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            builder.set_sleep_impl(components.sleep_impl());
+        }
+        builder.set_proxy_config(Some(ProxyConfig::from_env()));
+        builder.build()
+    })
+}
+
+/// The form-encoded `POST /` of one action.
+fn request(action: &str, params: &Params) -> Result<HttpRequest, BoxError> {
+    let body = form(action, params);
+    let length = body.len();
+    let mut request = HttpRequest::new(SdkBody::from(body));
+    request.set_method("POST")?;
+    request.set_uri("/")?;
+    request
+        .headers_mut()
+        .insert("content-type", "application/x-www-form-urlencoded");
+    request
+        .headers_mut()
+        .insert("content-length", length.to_string());
+    Ok(request)
+}
+
+/// `Action=…&Version=…&Name=value…`, percent-encoded as the SDK encodes Query requests.
+pub(crate) fn form(action: &str, params: &Params) -> String {
+    let mut body = String::new();
+    let mut writer = aws_smithy_query::QueryWriter::new(&mut body, action, API_VERSION);
+    for &(name, ref value) in &params.0 {
+        writer.prefix(name).string(value);
+    }
+    writer.finish();
+    body
+}
+
+/// Reads a response as the SDK does: any status but 200 is an error whose code and
+/// message come from `<Response><Errors><Error>`; a 200 must hold `<{Action}Response>`.
+fn read_response(
+    action: &str,
+    response: &HttpResponse,
+) -> Result<Element, OrchestratorError<ErrorMetadata>> {
+    let status = response.status();
+    let body = response.body().bytes().unwrap_or_default();
+    if !status.is_success() && status.as_u16() != 200 {
+        return Err(OrchestratorError::operation(error_metadata(body)));
+    }
+    parse_success(action, body).map_err(|e| {
+        OrchestratorError::operation(ErrorMetadata::builder().message(e.to_string()).build())
+    })
+}
+
+/// The root element of a successful response to `action`.
+pub(crate) fn parse_success(action: &str, body: &[u8]) -> Result<Element, XmlError> {
+    let text = std::str::from_utf8(body).map_err(|e| XmlError(e.to_string()))?;
+    let root = xml::parse(text)?;
+    let expected = format!("{action}Response");
+    if root.name != expected {
+        return Err(XmlError(format!(
+            "invalid root, expected {expected} got {}",
+            root.name
+        )));
+    }
+    Ok(root)
+}
+
+/// The code and message of an EC2 error response; none when the body is not one (an HTML
+/// page from a proxy or an emulator), so that the HTTP status classifies the failure.
+pub(crate) fn error_metadata(body: &[u8]) -> ErrorMetadata {
+    let Some(root) = std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| xml::parse(text).ok())
+    else {
+        return ErrorMetadata::default();
+    };
+    let mut builder = ErrorMetadata::builder();
+    for error in root
+        .children
+        .iter()
+        .filter(|c| c.name == "Errors")
+        .flat_map(|errors| errors.children.iter())
+        .filter(|c| c.name == "Error")
+    {
+        if let Some(code) = error.text("Code") {
+            builder = builder.code(code);
+        }
+        if let Some(message) = error.text("Message") {
+            builder = builder.message(message);
+        }
+    }
+    if let Some(id) = root.text("RequestID").or_else(|| root.text("RequestId")) {
+        builder = builder.custom("aws_request_id", id);
+    }
+    builder.build()
+}
+
+#[cfg(test)]
+mod tests;
