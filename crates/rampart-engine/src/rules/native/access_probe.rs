@@ -17,7 +17,8 @@ use std::collections::BTreeSet;
 
 use crate::facts::iam::parsed;
 use crate::facts::Facts;
-use crate::model::{PolicyDocument, Snapshot};
+use crate::model::{IamRole, KmsKey, PolicyDocument, ResourceRef, Snapshot};
+use crate::rules::{Outcome, ResourceKey};
 use rampart_iam::evaluate::{
     evaluate, Decision, Evaluation, PolicyInputs, PolicyKind, Principal, Request,
 };
@@ -33,6 +34,27 @@ const PROBE_ROLE: &str = "rampart-probe";
 /// (`trust policy`, `key policy`) and the position of the problem.
 pub(crate) fn policy<'d>(what: &str, doc: &'d PolicyDocument) -> Result<&'d Policy, String> {
     parsed(what, doc).map_err(|e| format!("not assessable: {e}"))
+}
+
+/// A role's trust policy, or the `unknown` outcome for the role saying why it cannot be read.
+pub(crate) fn trust_policy(role: &IamRole) -> Result<&Policy, Box<Outcome>> {
+    policy("trust policy", &role.trust_policy)
+        .map_err(|e| Box::new(Outcome::unknown(ResourceKey::of(ResourceRef::of(role)), e)))
+}
+
+/// A key's policy, or the `unknown` outcome for the key: not read, or does not parse.
+pub(crate) fn key_policy(key: &KmsKey) -> Result<&Policy, Box<Outcome>> {
+    let unknown = |message: String| {
+        Box::new(Outcome::unknown(
+            ResourceKey::of(ResourceRef::of(key)),
+            message,
+        ))
+    };
+    let document = key
+        .policy
+        .as_ref()
+        .ok_or_else(|| unknown("the key policy was not read (`kms:GetKeyPolicy`)".to_owned()))?;
+    policy("key policy", document).map_err(unknown)
 }
 
 /// Whether any literal of the policy (a principal, an action or resource pattern, a

@@ -163,9 +163,9 @@ fn providers<'a>(trust: &'a Policy, role: &'a IamRole) -> Vec<Provider<'a>> {
 
 fn assess(role: &IamRole, management: &str) -> Option<Outcome> {
     let resource = ResourceKey::of(ResourceRef::of(role));
-    let trust = match access_probe::policy("trust policy", &role.trust_policy) {
+    let trust = match access_probe::trust_policy(role) {
         Ok(p) => p,
-        Err(e) => return Some(Outcome::unknown(resource, e)),
+        Err(unknown) => return Some(*unknown),
     };
     let probe = Probe::new(ACTION, &role.arn, &role.account_id, management);
     let unconditioned = access_probe::keep_allow_conditions(trust, |_| false);

@@ -112,9 +112,9 @@ impl NativeRule for IamProdRoleAssumableFromNonprod {
 
 fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(role));
-    let trust = match access_probe::policy("trust policy", &role.trust_policy) {
+    let trust = match access_probe::trust_policy(role) {
         Ok(p) => p,
-        Err(e) => return Outcome::unknown(resource, e),
+        Err(unknown) => return *unknown,
     };
     let trust = access_probe::keep_allow_conditions(trust, |k| ACCOUNT_KEYS.contains(&k));
     let probe = Probe::new(

@@ -108,9 +108,9 @@ impl NativeRule for IamTrustCrossAccountUnconditioned {
 
 fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(role));
-    let trust = match access_probe::policy("trust policy", &role.trust_policy) {
+    let trust = match access_probe::trust_policy(role) {
         Ok(p) => p,
-        Err(e) => return Outcome::unknown(resource, e),
+        Err(unknown) => return *unknown,
     };
     let org = access_probe::organization_accounts(cx.snapshot);
     let probe = Probe::new(

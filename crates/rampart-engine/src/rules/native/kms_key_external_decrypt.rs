@@ -176,12 +176,9 @@ impl Access {
 
 fn assess(cx: &RuleContext<'_>, key: &KmsKey, others: &[OtherAccount<'_>]) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(key));
-    let Some(document) = &key.policy else {
-        return Outcome::unknown(resource, "the key policy was not read (`kms:GetKeyPolicy`)");
-    };
-    let policy = match access_probe::policy("key policy", document) {
+    let policy = match access_probe::key_policy(key) {
         Ok(p) => p,
-        Err(e) => return Outcome::unknown(resource, e),
+        Err(unknown) => return *unknown,
     };
     let org = access_probe::organization_accounts(cx.snapshot);
     let policy = access_probe::keep_allow_conditions(policy, |k| KEPT_KEYS.contains(&k));

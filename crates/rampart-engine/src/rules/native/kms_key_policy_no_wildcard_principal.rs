@@ -131,12 +131,9 @@ fn key_actions() -> Result<&'static [String], String> {
 
 fn assess(cx: &RuleContext<'_>, key: &KmsKey) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(key));
-    let Some(document) = &key.policy else {
-        return Outcome::unknown(resource, "the key policy was not read (`kms:GetKeyPolicy`)");
-    };
-    let policy = match access_probe::policy("key policy", document) {
+    let policy = match access_probe::key_policy(key) {
         Ok(p) => p,
-        Err(e) => return Outcome::unknown(resource, e),
+        Err(unknown) => return *unknown,
     };
     match open_request(cx, key, policy) {
         Ok(None) => Outcome::pass(
