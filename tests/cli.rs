@@ -386,13 +386,13 @@ fn a_valid_policies_directory_replaces_the_bundled_policies() {
 fn unknown_ruleset_key_is_exit_2_with_did_you_mean() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = rampart::ruleset::DEFAULT_RULESET.replacen(
-        "classification_tag =",
-        "clasification_tag =",
+        "classification_tags =",
+        "clasification_tags =",
         1,
     );
     let path = write(dir.path(), "typo.toml", &text);
     let r = run(&["evaluate", "--ruleset", &path]);
-    assert_input_error(&r, "did you mean `classification_tag`");
+    assert_input_error(&r, "did you mean `classification_tags`");
     assert!(r.stderr.contains("typo.toml:"), "{}", r.stderr);
     assert_no_output(dir.path(), &["evaluate", "--ruleset", &path], "typo.toml:");
 }

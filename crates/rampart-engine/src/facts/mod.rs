@@ -98,9 +98,9 @@ impl Facts {
     /// resource tag > account tag > OU tag (nearest first) > ruleset default.
     pub fn classification(&self, account_id: &str, tags: &Tags) -> Classification {
         let inherited = self.account(account_id).map(|a| &a.inherited);
-        match tags.get(&self.params.classification_tag) {
+        match Parameters::tag(tags, &self.params.classification_tags).map(|(_, v)| v) {
             Some(value) if self.is_level(value) => Classification {
-                level: value.clone(),
+                level: value.to_owned(),
                 source: ClassificationSource::Resource,
                 invalid_tag: None,
             },
@@ -109,11 +109,34 @@ impl Facts {
                     .cloned()
                     .unwrap_or_else(|| self.default_classification());
                 if let Some(bad) = own {
-                    c.invalid_tag = Some(bad.clone());
+                    c.invalid_tag = Some(bad.to_owned());
                 }
                 c
             }
         }
+    }
+
+    /// Whether `account` is a network hub account: its id or name matches
+    /// `network_accounts`.
+    pub fn is_network_account(&self, account: &Account) -> bool {
+        matches_account(&self.params.network_accounts, account)
+    }
+
+    /// Whether `account` is a builder (pipeline) account: its environment is `builder`, or
+    /// its id or name matches `builder_accounts`.
+    pub fn is_builder_account(&self, account: &Account) -> bool {
+        self.environment(&account.id) == Some("builder")
+            || matches_account(&self.params.builder_accounts, account)
+    }
+
+    /// The account's owning team (the first `owner_tags` key it has), if any.
+    pub fn owner<'a>(&self, account: &'a Account) -> Option<&'a str> {
+        Parameters::tag(&account.tags, &self.params.owner_tags).map(|(_, v)| v)
+    }
+
+    /// The workload the account runs (the first `workload_tags` key it has), if any.
+    pub fn workload<'a>(&self, account: &'a Account) -> Option<&'a str> {
+        Parameters::tag(&account.tags, &self.params.workload_tags).map(|(_, v)| v)
     }
 
     /// Whether a level is sensitive under the ruleset.
@@ -163,30 +186,31 @@ fn account_facts(snapshot: &Snapshot, account: &Account, params: &Parameters) ->
         .join("/");
     let ou_ids = chain.iter().map(|ou| ou.id.clone()).collect();
 
-    let key = &params.classification_tag;
+    let keys = &params.classification_tags;
+    let value_of = |tags: &Tags| Parameters::tag(tags, keys).map(|(_, v)| v.to_owned());
     let is_level = |v: &String| params.classification_levels.contains(v);
-    let own_tag = account.tags.get(key).cloned();
+    let own_tag = value_of(&account.tags);
     // Most specific first: the account, then OUs nearest first, then the root.
-    let candidates = std::iter::once((ClassificationSource::Account, own_tag.as_ref()))
+    let candidates = std::iter::once((ClassificationSource::Account, own_tag.clone()))
         .chain(
             chain
                 .iter()
                 .rev()
-                .map(|ou| (ClassificationSource::OrganizationalUnit, ou.tags.get(key))),
+                .map(|ou| (ClassificationSource::OrganizationalUnit, value_of(&ou.tags))),
         )
         .chain(std::iter::once((
             ClassificationSource::OrganizationalUnit,
-            org.root.tags.get(key),
+            value_of(&org.root.tags),
         )));
     let mut invalid_tag = None;
     let mut inherited = None;
     for (source, value) in candidates {
         match value {
-            Some(v) if is_level(v) => {
-                inherited = Some((v.clone(), source));
+            Some(v) if is_level(&v) => {
+                inherited = Some((v, source));
                 break;
             }
-            Some(v) if invalid_tag.is_none() => invalid_tag = Some(v.clone()),
+            Some(v) if invalid_tag.is_none() => invalid_tag = Some(v),
             _ => {}
         }
     }
@@ -209,10 +233,18 @@ fn account_facts(snapshot: &Snapshot, account: &Account, params: &Parameters) ->
     }
 }
 
+/// Whether an account's id equals, or its name matches (a glob, ignoring case), one of
+/// `selectors`.
+fn matches_account(selectors: &[String], account: &Account) -> bool {
+    selectors
+        .iter()
+        .any(|s| s == &account.id || rampart_iam::wildcard::matches_ignore_case(s, &account.name))
+}
+
 /// The account tag wins over the OU mapping: it is the more specific statement.
 fn environment_of(account: &Account, ou_path: &str, params: &Parameters) -> Option<String> {
     let mapping = &params.environments;
-    if let Some(value) = mapping.tag.as_ref().and_then(|k| account.tags.get(k)) {
+    if let Some((_, value)) = Parameters::tag(&account.tags, &mapping.tags) {
         let mapped = mapping
             .tag_values
             .iter()

@@ -37,7 +37,7 @@ fn snapshot() -> Snapshot {
 fn params() -> Parameters {
     Parameters {
         environments: EnvironmentMapping {
-            tag: Some("Environment".to_owned()),
+            tags: vec!["Environment".to_owned()],
             tag_values: [("prod".to_owned(), vec!["production".to_owned()])].into(),
             ou: vec![
                 OuEnvironment {
@@ -134,5 +134,31 @@ fn default_when_nothing_is_tagged() {
     assert_eq!(
         (c.level.as_str(), c.source),
         ("internal", ClassificationSource::Default)
+    );
+}
+
+#[test]
+fn account_roles_and_tags_come_from_the_parameters() {
+    let snapshot = crate::model::sample_snapshot().unwrap();
+    let mut params = params();
+    params.builder_accounts = vec!["999900001111".to_owned()];
+    let facts = Facts::derive(&snapshot, &params);
+    let by_name = |name: &str| {
+        snapshot
+            .accounts
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap_or_else(|| panic!("no account `{name}`"))
+    };
+    assert!(facts.is_network_account(by_name("network")));
+    assert!(!facts.is_network_account(by_name("app-prod")));
+    assert!(facts.is_builder_account(snapshot.account("999900001111").unwrap()));
+    let mut tags = crate::model::Tags::new();
+    tags.insert("team".to_owned(), "payments".to_owned());
+    tags.insert("Owner".to_owned(), "platform".to_owned());
+    assert_eq!(
+        Parameters::tag(&tags, &params.owner_tags),
+        Some(("Owner", "platform")),
+        "the first key of the list wins"
     );
 }

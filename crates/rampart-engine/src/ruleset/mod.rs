@@ -70,9 +70,15 @@ fn all_rules() -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Parameters {
-    /// The tag key that carries a data classification.
-    #[serde(default = "default_classification_tag")]
-    pub classification_tag: String,
+    /// The tag keys that carry a data classification, in the order they are looked for:
+    /// organizations spell the key differently (`DataClassification`,
+    /// `data-classification`, …). A single string is accepted (`classification_tag`).
+    #[serde(
+        default = "default_classification_tags",
+        alias = "classification_tag",
+        deserialize_with = "one_or_many"
+    )]
+    pub classification_tags: Vec<String>,
     /// Valid classification levels, least to most sensitive.
     #[serde(default = "default_levels")]
     pub classification_levels: Vec<String>,
@@ -103,12 +109,40 @@ pub struct Parameters {
     /// those of production (`scp-guardrail-parity`).
     #[serde(default = "default_parity_actions")]
     pub parity_actions: Vec<String>,
+    /// The tag keys that name a workload account's owning team, in the order looked for.
+    #[serde(default = "default_owner_tags", deserialize_with = "one_or_many")]
+    pub owner_tags: Vec<String>,
+    /// The tag keys that name the workload (application) an account runs, in the order
+    /// looked for: pre-production and production accounts of one workload share it.
+    #[serde(default = "default_workload_tags", deserialize_with = "one_or_many")]
+    pub workload_tags: Vec<String>,
+    /// Ports that must not be reachable from anywhere (`0.0.0.0/0`, `::/0`).
+    #[serde(default = "default_admin_ports")]
+    pub admin_ports: Vec<u16>,
+    /// The network hub accounts: ids, or globs over account names (ignoring case). VPN,
+    /// Direct Connect, transit gateways, Resolver rules and private hosted zones live there.
+    #[serde(default = "default_network_accounts")]
+    pub network_accounts: Vec<String>,
+    /// The builder (pipeline) accounts: ids, or globs over account names (ignoring case).
+    /// Accounts whose environment is `builder` count too.
+    #[serde(default)]
+    pub builder_accounts: Vec<String>,
+    /// The VPCs designated for internet ingress and egress: globs over VPC ids and `Name`
+    /// tags (ignoring case). Internet gateways belong there only.
+    #[serde(default = "default_internet_vpcs")]
+    pub internet_vpcs: Vec<String>,
+    /// Globs (ignoring case) of break-glass role names.
+    #[serde(default = "default_break_glass_roles")]
+    pub break_glass_roles: Vec<String>,
+    /// Most break-glass roles an account may have.
+    #[serde(default = "default_max_break_glass_roles")]
+    pub max_break_glass_roles: u32,
 }
 
 impl Default for Parameters {
     fn default() -> Self {
         Parameters {
-            classification_tag: default_classification_tag(),
+            classification_tags: default_classification_tags(),
             classification_levels: default_levels(),
             default_classification: default_classification(),
             sensitive_classifications: default_sensitive(),
@@ -118,12 +152,90 @@ impl Default for Parameters {
             deployment_roles: default_deployment_roles(),
             workload_environments: default_workload_environments(),
             parity_actions: default_parity_actions(),
+            owner_tags: default_owner_tags(),
+            workload_tags: default_workload_tags(),
+            admin_ports: default_admin_ports(),
+            network_accounts: default_network_accounts(),
+            builder_accounts: Vec::new(),
+            internet_vpcs: default_internet_vpcs(),
+            break_glass_roles: default_break_glass_roles(),
+            max_break_glass_roles: default_max_break_glass_roles(),
         }
     }
 }
 
-fn default_classification_tag() -> String {
-    "DataClassification".to_owned()
+impl Parameters {
+    /// The first of `keys` present in `tags`, with its value.
+    pub fn tag<'t>(tags: &'t crate::model::Tags, keys: &[String]) -> Option<(&'t str, &'t str)> {
+        keys.iter()
+            .find_map(|k| tags.get_key_value(k))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+/// A string or a list of strings, as a list.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+fn default_owner_tags() -> Vec<String> {
+    strings(&["Owner", "owner", "Team", "team", "OwnerTeam", "owner-team"])
+}
+fn default_workload_tags() -> Vec<String> {
+    strings(&[
+        "Workload",
+        "workload",
+        "Application",
+        "application",
+        "App",
+        "app",
+        "Project",
+    ])
+}
+/// SSH, RDP and WinRM.
+fn default_admin_ports() -> Vec<u16> {
+    vec![22, 3389, 5985, 5986]
+}
+fn default_network_accounts() -> Vec<String> {
+    strings(&["network", "networking", "*-network", "network-*"])
+}
+fn default_internet_vpcs() -> Vec<String> {
+    strings(&["*ingress*", "*egress*", "*inspection*", "*edge*"])
+}
+fn default_break_glass_roles() -> Vec<String> {
+    strings(&[
+        "*break-glass*",
+        "*breakglass*",
+        "*break_glass*",
+        "*emergency-access*",
+    ])
+}
+fn default_max_break_glass_roles() -> u32 {
+    2
+}
+
+fn default_classification_tags() -> Vec<String> {
+    [
+        "DataClassification",
+        "data-classification",
+        "data_classification",
+        "Classification",
+        "classification",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 fn default_levels() -> Vec<String> {
     ["public", "internal", "confidential", "restricted"]
@@ -172,12 +284,17 @@ fn default_parity_actions() -> Vec<String> {
 }
 
 /// How an account's environment is derived: an account tag first, then its OU path.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnvironmentMapping {
-    /// The account tag that names the environment (e.g. `Environment`).
-    #[serde(default)]
-    pub tag: Option<String>,
+    /// The account tag keys that name the environment, in the order looked for
+    /// (`Environment`, `environment`, …). A single string is accepted (`tag`).
+    #[serde(
+        default = "default_environment_tags",
+        alias = "tag",
+        deserialize_with = "one_or_many"
+    )]
+    pub tags: Vec<String>,
     /// Environment → tag values that mean it (`prod = ["prod", "production"]`).
     /// A tag value not listed here is used as it is, lowercased.
     #[serde(default)]
@@ -186,6 +303,20 @@ pub struct EnvironmentMapping {
     /// matching path wins, and a path covers the OUs below it.
     #[serde(default)]
     pub ou: Vec<OuEnvironment>,
+}
+
+impl Default for EnvironmentMapping {
+    fn default() -> Self {
+        EnvironmentMapping {
+            tags: default_environment_tags(),
+            tag_values: BTreeMap::new(),
+            ou: Vec::new(),
+        }
+    }
+}
+
+fn default_environment_tags() -> Vec<String> {
+    strings(&["Environment", "environment", "Env", "env", "Stage", "stage"])
 }
 
 /// One OU path → environment mapping.

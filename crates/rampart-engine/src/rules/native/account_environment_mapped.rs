@@ -81,8 +81,10 @@ impl NativeRule for AccountEnvironmentMapped {
         } else {
             format!("OU path `{}`", facts.ou_path)
         };
-        let tag_key = cx.facts.parameters().environments.tag.as_deref();
-        let tag_value = tag_key.and_then(|k| account.tags.get(k));
+        let keys = &cx.facts.parameters().environments.tags;
+        let found = crate::ruleset::Parameters::tag(&account.tags, keys);
+        let tag_key = found.map(|(k, _)| k).or(keys.first().map(String::as_str));
+        let tag_value = found.map(|(_, v)| v);
         out.push(match (&facts.environment, tag_key, tag_value) {
             (Some(env), Some(key), Some(value)) => Outcome::pass(
                 resource,

@@ -113,7 +113,7 @@ pub fn snapshot(accounts: Vec<Account>) -> Snapshot {
 pub fn parameters() -> Parameters {
     Parameters {
         environments: EnvironmentMapping {
-            tag: Some("Environment".to_owned()),
+            tags: vec!["Environment".to_owned()],
             tag_values: [("prod".to_owned(), vec!["production".to_owned()])]
                 .into_iter()
                 .collect(),
