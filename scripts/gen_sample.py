@@ -136,6 +136,27 @@ GITHUB_DEPLOY_ROLE = f"arn:aws:iam::{ACCT['builder']}:role/github-actions-deploy
 GITHUB_OIDC = f"arn:aws:iam::{ACCT['builder']}:oidc-provider/token.actions.githubusercontent.com"
 TRAIL_BUCKET = f"org-cloudtrail-logs-{ACCT['log-archive']}"
 
+# The network account's transit gateways, one per home region: workload VPCs send 0.0.0.0/0
+# to them (egress and inspection are centralized in the network account).
+CORE_TGW = {region: "tgw-" + hexid(ACCT["network"], region, "tgw", f"core-{region}")
+            for region in (EU_WEST_1, EU_CENTRAL_1)}
+
+
+def vpc_id_of(account_key: str, region: str, name: str) -> str:
+    """The id `Acct.vpc` gives a VPC: attachments in the network account refer to it."""
+    return "vpc-" + hexid(ACCT[account_key], region, "vpc", name)
+
+
+# Workload VPCs attached to the core transit gateways: (account, region, VPC name).
+TGW_ATTACHED = [
+    ("shared-services", EU_WEST_1, "shared-services"),
+    ("builder", EU_WEST_1, "builder"),
+    ("app-preprod", EU_WEST_1, "storefront-preprod"),
+    ("app-prod", EU_WEST_1, "storefront-prod"),
+    ("payments-prod", EU_WEST_1, "payments-prod"),
+    ("payments-prod", EU_CENTRAL_1, "payments-settlement"),
+]
+
 
 class Acct:
     """Collects the resources of one account in the model's shape."""
@@ -151,6 +172,16 @@ class Acct:
         self.subnets: list[dict] = []
         self.security_groups: list[dict] = []
         self.flow_logs: list[dict] = []
+        self.route_tables: list[dict] = []
+        self.igws: list[dict] = []
+        self.nats: list[dict] = []
+        self.tgws: list[dict] = []
+        self.tgw_attachments: list[dict] = []
+        self.vpns: list[dict] = []
+        self.nacls: list[dict] = []
+        self.endpoints: list[dict] = []
+        self.hosted_zones: list[dict] = []
+        self.resolver_rules: list[dict] = []
         self.buckets: list[dict] = []
         self.ebs_defaults: list[dict] = []
         self.volumes: list[dict] = []
@@ -430,7 +461,14 @@ class Acct:
 
     def vpc(self, name: str, region: str, cidr: str, subnets: list[tuple[str, str, str, bool]],
             *, tags: dict, is_default: bool = False, flow_logs: bool = True,
-            security_groups: list[tuple[str, list[tuple[str, int, int, str]]]] = ()) -> str:
+            security_groups: list[tuple[str, list[tuple[str, int, int, str]]]] = (),
+            internet_gateway: bool = False, nat: bool = False, default_route: str | None = None,
+            s3_endpoint: bool = False) -> str:
+        """A VPC with its subnets, default security group and network ACL, a main route table
+        (local route, and `default_route` for 0.0.0.0/0 when given: a transit gateway id) and,
+        with `internet_gateway`, an attached internet gateway and a public route table that
+        sends 0.0.0.0/0 to it for the subnets marked public (a default VPC's route goes there
+        too); with `nat`, a NAT gateway in the first public subnet."""
         vpc_id = "vpc-" + hexid(self.id, region, "vpc", name)
         self.vpcs.append({
             "arn": f"arn:aws:ec2:{region}:{self.id}:vpc/{vpc_id}",
@@ -483,7 +521,158 @@ class Acct:
                 "traffic_type": "ALL",
                 "destination_type": "s3",
             })
+        subnet_ids = {sub_name: "subnet-" + hexid(self.id, region, "subnet", name, sub_name)
+                      for sub_name, *_ in subnets}
+        public = [subnet_ids[n] for n, _, _, is_public in subnets if is_public]
+        igw_id = None
+        if internet_gateway:
+            igw_id = "igw-" + hexid(self.id, region, "igw", name)
+            self.igws.append(self.net_resource(region, "internet-gateway", igw_id, name, tags, {
+                "internet_gateway_id": igw_id,
+                "attached_vpc_ids": [vpc_id],
+            }, "ec2:DescribeInternetGateways"))
+        main_routes = [{"destination": cidr, "target": "local"}]
+        if default_route:
+            main_routes.append({"destination": "0.0.0.0/0", "target": default_route})
+        elif is_default and igw_id:
+            main_routes.append({"destination": "0.0.0.0/0", "target": igw_id})
+        if nat and public:
+            nat_id = "nat-" + hexid(self.id, region, "nat", name)
+            self.nats.append(self.net_resource(region, "natgateway", nat_id, name, tags, {
+                "nat_gateway_id": nat_id,
+                "vpc_id": vpc_id,
+                "subnet_id": public[0],
+                "connectivity_type": "public",
+                "state": "available",
+            }, "ec2:DescribeNatGateways"))
+            if not default_route:
+                main_routes.append({"destination": "0.0.0.0/0", "target": nat_id})
+        main_id = "rtb-" + hexid(self.id, region, "rtb", name, "main")
+        self.route_tables.append(self.net_resource(region, "route-table", main_id, f"{name}-main", tags, {
+            "route_table_id": main_id,
+            "vpc_id": vpc_id,
+            "main": True,
+            **non_empty({"subnet_ids": [] if is_default
+                         else sorted(i for i in subnet_ids.values() if i not in public)}),
+            "routes": main_routes,
+        }, "ec2:DescribeRouteTables"))
+        if igw_id and public and not is_default:
+            public_id = "rtb-" + hexid(self.id, region, "rtb", name, "public")
+            self.route_tables.append(self.net_resource(region, "route-table", public_id, f"{name}-public", tags, {
+                "route_table_id": public_id,
+                "vpc_id": vpc_id,
+                "main": False,
+                "subnet_ids": sorted(public),
+                "routes": [{"destination": cidr, "target": "local"},
+                           {"destination": "0.0.0.0/0", "target": igw_id}],
+            }, "ec2:DescribeRouteTables"))
+        nacl_id = "acl-" + hexid(self.id, region, "acl", name)
+        self.nacls.append(self.net_resource(region, "network-acl", nacl_id, "", {}, {
+            "network_acl_id": nacl_id,
+            "vpc_id": vpc_id,
+            "is_default": True,
+            "subnet_ids": sorted(subnet_ids.values()),
+            "entries": [
+                {"rule_number": 100, "egress": False, "action": "allow", "protocol": "-1", "cidr": "0.0.0.0/0"},
+                {"rule_number": 100, "egress": True, "action": "allow", "protocol": "-1", "cidr": "0.0.0.0/0"},
+            ],
+        }, "ec2:DescribeNetworkAcls"))
+        if s3_endpoint:
+            vpce_id = "vpce-" + hexid(self.id, region, "vpce", name, "s3")
+            self.endpoints.append(self.net_resource(region, "vpc-endpoint", vpce_id, f"{name}-s3", tags, {
+                "vpc_endpoint_id": vpce_id,
+                "vpc_id": vpc_id,
+                "service_name": f"com.amazonaws.{region}.s3",
+                "endpoint_type": "Gateway",
+                "state": "available",
+            }, "ec2:DescribeVpcEndpoints"))
         return vpc_id
+
+    def net_resource(self, region: str, kind: str, rid: str, name: str, tags: dict, fields: dict,
+                     operation: str) -> dict:
+        """The common fields of an EC2 network resource, then `fields`."""
+        named = {"Name": name, **tags} if name else {}
+        return {
+            "arn": f"arn:aws:ec2:{region}:{self.id}:{kind}/{rid}",
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted(named.items())),
+            "source": api(operation),
+            **fields,
+        }
+
+    def transit_gateway(self, name: str, region: str, *, tags: dict) -> str:
+        tgw_id = "tgw-" + hexid(self.id, region, "tgw", name)
+        self.tgws.append(self.net_resource(region, "transit-gateway", tgw_id, name, tags, {
+            "transit_gateway_id": tgw_id,
+            "owner_id": self.id,
+            "state": "available",
+            "auto_accept_shared_attachments": False,
+        }, "ec2:DescribeTransitGateways"))
+        return tgw_id
+
+    def tgw_attachment(self, tgw_id: str, region: str, kind: str, resource_id: str, owner: str,
+                       name: str, *, tags: dict) -> str:
+        """An attachment as the transit gateway's owner sees it (`resource_owner_id` is the
+        attached VPC's account for `vpc` attachments)."""
+        att_id = "tgw-attach-" + hexid(self.id, region, "tgw-attach", name)
+        self.tgw_attachments.append(self.net_resource(region, "transit-gateway-attachment", att_id, name, tags, {
+            "attachment_id": att_id,
+            "transit_gateway_id": tgw_id,
+            "resource_type": kind,
+            "resource_id": resource_id,
+            "resource_owner_id": owner,
+            "state": "available",
+        }, "ec2:DescribeTransitGatewayAttachments"))
+        return att_id
+
+    def vpn(self, name: str, region: str, *, tags: dict, transit_gateway: str | None = None) -> str:
+        vpn_id = "vpn-" + hexid(self.id, region, "vpn", name)
+        self.vpns.append(self.net_resource(region, "vpn-connection", vpn_id, name, tags, {
+            "vpn_connection_id": vpn_id,
+            "customer_gateway_id": "cgw-" + hexid(self.id, region, "cgw", name),
+            **({"transit_gateway_id": transit_gateway} if transit_gateway
+               else {"vpn_gateway_id": "vgw-" + hexid(self.id, region, "vgw", name)}),
+            "state": "available",
+            "static_routes_only": False,
+        }, "ec2:DescribeVpnConnections"))
+        return vpn_id
+
+    def hosted_zone(self, name: str, *, private: bool, records: int, tags: dict) -> str:
+        zone_id = "Z" + alnum_upper(self.id, "zone", name, n=13)
+        arn = f"arn:aws:route53:::hostedzone/{zone_id}"
+        self.hosted_zones.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": "global",
+            "tags": dict(sorted(tags.items())),
+            "source": api("route53:ListHostedZones"),
+            "zone_id": zone_id,
+            "name": name,
+            "private": private,
+            "record_count": records,
+        })
+        return arn
+
+    def resolver_rule(self, name: str, region: str, domain: str, targets: list[str], *,
+                      share_status: str, tags: dict) -> str:
+        rule_id = "rslvr-rr-" + hexid(self.id, region, "rslvr", name)
+        arn = f"arn:aws:route53resolver:{region}:{self.id}:resolver-rule/{rule_id}"
+        self.resolver_rules.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted({"Name": name, **tags}.items())),
+            "source": api("route53resolver:ListResolverRules"),
+            "rule_id": rule_id,
+            "domain_name": domain,
+            "rule_type": "FORWARD",
+            "target_ips": targets,
+            "resolver_endpoint_id": "rslvr-out-" + hexid(self.id, region, "rslvr-out", n=17),
+            "owner_id": self.id,
+            "share_status": share_status,
+        })
+        return arn
 
     # ---------------------------------------------------------------- logging
 
@@ -546,6 +735,17 @@ class Acct:
                 "subnets": self.subnets,
                 "security_groups": self.security_groups,
                 "flow_logs": self.flow_logs,
+                # The model leaves these out when empty.
+                **non_empty({
+                    "route_tables": self.route_tables,
+                    "internet_gateways": self.igws,
+                    "nat_gateways": self.nats,
+                    "transit_gateways": self.tgws,
+                    "transit_gateway_attachments": self.tgw_attachments,
+                    "vpn_connections": self.vpns,
+                    "network_acls": self.nacls,
+                    "vpc_endpoints": self.endpoints,
+                }),
             },
             "storage": {
                 "s3_buckets": self.buckets,
@@ -558,10 +758,18 @@ class Acct:
                 "cloudtrail_trails": self.trails,
                 "config_recorders": self.recorders,
             },
+            **({"dns": non_empty({"hosted_zones": self.hosted_zones,
+                                  "resolver_rules": self.resolver_rules})}
+               if self.hosted_zones or self.resolver_rules else {}),
         }
 
 
 # --------------------------------------------------------------------------- building blocks
+
+
+def non_empty(fields: dict) -> dict:
+    """The fields whose list is not empty, as the model serializes them."""
+    return {k: v for k, v in fields.items() if v}
 
 
 def trust_account(principal: str, *, external_id: str | None = None) -> dict:
@@ -660,7 +868,7 @@ def sandbox_vpc(a: Acct) -> None:
     a.vpc(
         "default", EU_WEST_1, "172.31.0.0/16",
         [("a", "172.31.0.0/20", "a", True), ("b", "172.31.16.0/20", "b", True)],
-        tags={}, is_default=True, flow_logs=False,
+        tags={}, is_default=True, flow_logs=False, internet_gateway=True,
         security_groups=[("launch-wizard-1", [("tcp", 22, 22, "0.0.0.0/0")])],
     )
 
@@ -677,7 +885,8 @@ def workload_vpc(a: Acct, name: str, region: str, second_octet: int, tag: dict,
     # Only VPCs with a load balancer have a public subnet; egress goes through the network account.
     subnets = [("public-a", f"{base}.0.0/24", "a", False)] if alb else []
     subnets += [("private-a", f"{base}.16.0/20", "a", False), ("private-b", f"{base}.32.0/20", "b", False)]
-    a.vpc(name, region, f"{base}.0.0/16", subnets, tags=tag, security_groups=groups)
+    a.vpc(name, region, f"{base}.0.0/16", subnets, tags=tag, security_groups=groups,
+          default_route=CORE_TGW.get(region), s3_endpoint=True)
 
 
 # --------------------------------------------------------------------------- accounts
@@ -796,13 +1005,40 @@ def network() -> Acct:
     plant("s3-classified-secure-transport", dns, "pass", "TLS-only bucket policy")
     for region in DEFAULT_REGIONS:
         a.ebs_default(region, True)
-    a.vpc("egress-eu-west-1", EU_WEST_1, "10.0.0.0/20",
-          [("public-a", "10.0.0.0/24", "a", True), ("public-b", "10.0.1.0/24", "b", True),
-           ("tgw-a", "10.0.4.0/28", "a", False)], tags=t)
-    a.vpc("inspection-eu-west-1", EU_WEST_1, "10.0.16.0/20",
-          [("firewall-a", "10.0.16.0/28", "a", False), ("tgw-a", "10.0.20.0/28", "a", False)], tags=t)
-    a.vpc("egress-eu-central-1", EU_CENTRAL_1, "10.64.0.0/20",
-          [("public-a", "10.64.0.0/24", "a", True), ("tgw-a", "10.64.4.0/28", "a", False)], tags=t)
+    # The hub: a transit gateway per region; egress VPCs with internet and NAT gateways, an
+    # ingress VPC for public load balancers, an inspection VPC; every workload VPC attached.
+    for region in (EU_WEST_1, EU_CENTRAL_1):
+        assert a.transit_gateway(f"core-{region}", region, tags=t) == CORE_TGW[region]
+    own = [
+        a.vpc("egress-eu-west-1", EU_WEST_1, "10.0.0.0/20",
+              [("public-a", "10.0.0.0/24", "a", True), ("public-b", "10.0.1.0/24", "b", True),
+               ("tgw-a", "10.0.4.0/28", "a", False)], tags=t, internet_gateway=True, nat=True),
+        a.vpc("inspection-eu-west-1", EU_WEST_1, "10.0.16.0/20",
+              [("firewall-a", "10.0.16.0/28", "a", False), ("tgw-a", "10.0.20.0/28", "a", False)],
+              tags=t, default_route=CORE_TGW[EU_WEST_1]),
+        a.vpc("ingress-eu-west-1", EU_WEST_1, "10.0.32.0/20",
+              [("public-a", "10.0.32.0/24", "a", True), ("public-b", "10.0.33.0/24", "b", True)],
+              tags=t, internet_gateway=True),
+    ]
+    for vpc_id, name in zip(own, ["egress-eu-west-1", "inspection-eu-west-1", "ingress-eu-west-1"]):
+        a.tgw_attachment(CORE_TGW[EU_WEST_1], EU_WEST_1, "vpc", vpc_id, a.id, name, tags=t)
+    egress_central = a.vpc("egress-eu-central-1", EU_CENTRAL_1, "10.64.0.0/20",
+                           [("public-a", "10.64.0.0/24", "a", True), ("tgw-a", "10.64.4.0/28", "a", False)],
+                           tags=t, internet_gateway=True, nat=True)
+    a.tgw_attachment(CORE_TGW[EU_CENTRAL_1], EU_CENTRAL_1, "vpc", egress_central, a.id,
+                     "egress-eu-central-1", tags=t)
+    for key, region, name in TGW_ATTACHED:
+        a.tgw_attachment(CORE_TGW[region], region, "vpc", vpc_id_of(key, region, name), ACCT[key],
+                         f"{key}-{name}", tags=t)
+    # On-premises: one site-to-site VPN to the data centre, terminated on the transit gateway.
+    dc1 = a.vpn("onprem-dc1", EU_WEST_1, tags=t, transit_gateway=CORE_TGW[EU_WEST_1])
+    a.tgw_attachment(CORE_TGW[EU_WEST_1], EU_WEST_1, "vpn", dc1, a.id, "onprem-dc1", tags=t)
+    # DNS: private zones and the forwarding rule to the data centre live in the hub and are
+    # shared with the organization.
+    a.hosted_zone("aws.example.internal.", private=True, records=42, tags=t)
+    a.hosted_zone("example.com.", private=False, records=12, tags=t)
+    a.resolver_rule("corp-forward", EU_WEST_1, "corp.example.internal.", ["10.200.0.53", "10.200.1.53"],
+                    share_status="SHARED_BY_ME", tags=t)
     a.trail("network-trail", EU_WEST_1, tags=t)
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
@@ -1066,6 +1302,12 @@ def payments_prod() -> Acct:
            not_after="2027-06-18T23:59:59Z", in_use_by=[a.alb(EU_CENTRAL_1, "payments-settlement")], tags=t)
     workload_vpc(a, "payments-prod", EU_WEST_1, 30, t)
     workload_vpc(a, "payments-settlement", EU_CENTRAL_1, 31, t, alb=False)
+    # A partner-integration VPC given its own internet gateway, outside the hub's ingress and
+    # egress VPCs.
+    a.vpc("payments-partner-gw", EU_WEST_1, "10.32.0.0/20",
+          [("public-a", "10.32.0.0/24", "a", True), ("private-a", "10.32.4.0/22", "a", False)],
+          tags=t, internet_gateway=True,
+          security_groups=[("partner-sftp", [("tcp", 22, 22, "0.0.0.0/0")])])
     a.trail("payments-prod-trail", EU_WEST_1, kms_key=fra, tags=t)
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
@@ -1106,6 +1348,8 @@ def dev_sandbox() -> Acct:
     plant("acm-certificate-expiry", idle, "not applicable",
           "expires 2026-11-28 but is not in use")
     sandbox_vpc(a)
+    # A private zone made in the sandbox rather than in the network hub.
+    a.hosted_zone("dev.example.internal.", private=True, records=3, tags=t)
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
     a.recorder(EU_WEST_1)
     baseline_roles(a)
@@ -1145,6 +1389,8 @@ def legacy_migration() -> Acct:
           tags=t, flow_logs=False,
           security_groups=[("crm-app", [("tcp", 443, 443, "10.0.0.0/8"), ("tcp", 3389, 3389, "10.0.0.0/8")]),
                            ("crm-db", [("tcp", 1521, 1521, "10.20.1.0/24")])])
+    # Its own VPN to the old data centre, instead of the network account's.
+    a.vpn("legacy-dc-vpn", EU_WEST_1, tags=t)
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
     baseline_roles(a)
     a.user(

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     impl_resource, AcmCertificate, CloudTrailTrail, ConfigRecorder, Dns, EbsEncryptionDefault,
-    EbsVolume, FlowLog, Iam, IamRole, IamUser, InternetGateway, KmsKey, Logging, NatGateway,
-    NetworkAcl, RdsDbInstance, ResourceRef, ResourceType, RouteTable, S3Bucket, SecurityGroup,
-    Source, Subnet, Tags, TransitGateway, TransitGatewayAttachment, Vpc, VpcEndpoint,
-    VpnConnection,
+    EbsVolume, FlowLog, HostedZone, Iam, IamRole, IamUser, InternetGateway, KmsKey, Logging,
+    NatGateway, NetworkAcl, RdsDbInstance, ResolverRule, ResourceRef, ResourceType, RouteTable,
+    S3Bucket, SecurityGroup, Source, Subnet, Tags, TransitGateway, TransitGatewayAttachment, Vpc,
+    VpcEndpoint, VpnConnection,
 };
 
 /// The lifecycle state of an account.
@@ -176,6 +176,26 @@ pub enum TypedResource<'a> {
     CloudTrailTrail(&'a CloudTrailTrail),
     /// A Config recorder.
     ConfigRecorder(&'a ConfigRecorder),
+    /// A route table.
+    RouteTable(&'a RouteTable),
+    /// An internet gateway.
+    InternetGateway(&'a InternetGateway),
+    /// A NAT gateway.
+    NatGateway(&'a NatGateway),
+    /// A transit gateway.
+    TransitGateway(&'a TransitGateway),
+    /// A transit gateway attachment.
+    TransitGatewayAttachment(&'a TransitGatewayAttachment),
+    /// A site-to-site VPN connection.
+    VpnConnection(&'a VpnConnection),
+    /// A network ACL.
+    NetworkAcl(&'a NetworkAcl),
+    /// A VPC endpoint.
+    VpcEndpoint(&'a VpcEndpoint),
+    /// A Route 53 hosted zone.
+    HostedZone(&'a HostedZone),
+    /// A Route 53 Resolver rule.
+    ResolverRule(&'a ResolverRule),
 }
 
 impl<'a> TypedResource<'a> {
@@ -196,6 +216,16 @@ impl<'a> TypedResource<'a> {
             TypedResource::SecurityGroup(r) => ResourceRef::of(r),
             TypedResource::CloudTrailTrail(r) => ResourceRef::of(r),
             TypedResource::ConfigRecorder(r) => ResourceRef::of(r),
+            TypedResource::RouteTable(r) => ResourceRef::of(r),
+            TypedResource::InternetGateway(r) => ResourceRef::of(r),
+            TypedResource::NatGateway(r) => ResourceRef::of(r),
+            TypedResource::TransitGateway(r) => ResourceRef::of(r),
+            TypedResource::TransitGatewayAttachment(r) => ResourceRef::of(r),
+            TypedResource::VpnConnection(r) => ResourceRef::of(r),
+            TypedResource::NetworkAcl(r) => ResourceRef::of(r),
+            TypedResource::VpcEndpoint(r) => ResourceRef::of(r),
+            TypedResource::HostedZone(r) => ResourceRef::of(r),
+            TypedResource::ResolverRule(r) => ResourceRef::of(r),
         }
     }
 }
@@ -234,6 +264,20 @@ impl Account {
                     .map(T::CloudTrailTrail),
             )
             .chain(self.logging.config_recorders.iter().map(T::ConfigRecorder))
+            .chain(n.route_tables.iter().map(T::RouteTable))
+            .chain(n.internet_gateways.iter().map(T::InternetGateway))
+            .chain(n.nat_gateways.iter().map(T::NatGateway))
+            .chain(n.transit_gateways.iter().map(T::TransitGateway))
+            .chain(
+                n.transit_gateway_attachments
+                    .iter()
+                    .map(T::TransitGatewayAttachment),
+            )
+            .chain(n.vpn_connections.iter().map(T::VpnConnection))
+            .chain(n.network_acls.iter().map(T::NetworkAcl))
+            .chain(n.vpc_endpoints.iter().map(T::VpcEndpoint))
+            .chain(self.dns.hosted_zones.iter().map(T::HostedZone))
+            .chain(self.dns.resolver_rules.iter().map(T::ResolverRule))
     }
 
     /// The number of resources of each type in this account (the account itself included).
@@ -255,6 +299,16 @@ impl Account {
             ResourceType::SecurityGroup => n.security_groups.len(),
             ResourceType::CloudTrailTrail => self.logging.cloudtrail_trails.len(),
             ResourceType::ConfigRecorder => self.logging.config_recorders.len(),
+            ResourceType::RouteTable => n.route_tables.len(),
+            ResourceType::InternetGateway => n.internet_gateways.len(),
+            ResourceType::NatGateway => n.nat_gateways.len(),
+            ResourceType::TransitGateway => n.transit_gateways.len(),
+            ResourceType::TransitGatewayAttachment => n.transit_gateway_attachments.len(),
+            ResourceType::VpnConnection => n.vpn_connections.len(),
+            ResourceType::NetworkAcl => n.network_acls.len(),
+            ResourceType::VpcEndpoint => n.vpc_endpoints.len(),
+            ResourceType::HostedZone => self.dns.hosted_zones.len(),
+            ResourceType::ResolverRule => self.dns.resolver_rules.len(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, Tags};
+use super::{impl_resource, ResourceType, Source, Tags};
 
 /// An account's DNS configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -51,6 +51,8 @@ pub struct HostedZone {
     pub record_count: i64,
 }
 
+impl_resource!(HostedZone, ResourceType::HostedZone);
+
 /// A Route 53 Resolver rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -83,3 +85,5 @@ pub struct ResolverRule {
     /// `NOT_SHARED`, `SHARED_WITH_ME` or `SHARED_BY_ME`.
     pub share_status: String,
 }
+
+impl_resource!(ResolverRule, ResourceType::ResolverRule);

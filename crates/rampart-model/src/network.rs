@@ -146,6 +146,8 @@ pub struct RouteTable {
     pub routes: Vec<Route>,
 }
 
+impl_resource!(RouteTable, ResourceType::RouteTable);
+
 /// One route of a route table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -178,6 +180,8 @@ pub struct InternetGateway {
     pub attached_vpc_ids: Vec<String>,
 }
 
+impl_resource!(InternetGateway, ResourceType::InternetGateway);
+
 /// A NAT gateway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -205,6 +209,8 @@ pub struct NatGateway {
     pub state: String,
 }
 
+impl_resource!(NatGateway, ResourceType::NatGateway);
+
 /// A transit gateway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -230,6 +236,8 @@ pub struct TransitGateway {
     #[serde(default)]
     pub auto_accept_shared_attachments: bool,
 }
+
+impl_resource!(TransitGateway, ResourceType::TransitGateway);
 
 /// A transit gateway attachment (VPC, VPN, peering, Direct Connect gateway…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -259,6 +267,11 @@ pub struct TransitGatewayAttachment {
     /// `available`, `pendingAcceptance`, `deleted`, …
     pub state: String,
 }
+
+impl_resource!(
+    TransitGatewayAttachment,
+    ResourceType::TransitGatewayAttachment
+);
 
 /// A site-to-site VPN connection to on-premises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -292,6 +305,8 @@ pub struct VpnConnection {
     pub static_routes_only: bool,
 }
 
+impl_resource!(VpnConnection, ResourceType::VpnConnection);
+
 /// A network ACL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -321,6 +336,8 @@ pub struct NetworkAcl {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<NetworkAclEntry>,
 }
+
+impl_resource!(NetworkAcl, ResourceType::NetworkAcl);
 
 /// One entry of a network ACL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -373,3 +390,5 @@ pub struct VpcEndpoint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::PolicyDocument>,
 }
+
+impl_resource!(VpcEndpoint, ResourceType::VpcEndpoint);

@@ -91,11 +91,31 @@ pub enum ResourceType {
     CloudTrailTrail,
     /// An AWS Config configuration recorder.
     ConfigRecorder,
+    /// A route table.
+    RouteTable,
+    /// An internet gateway.
+    InternetGateway,
+    /// A NAT gateway.
+    NatGateway,
+    /// A transit gateway.
+    TransitGateway,
+    /// A transit gateway attachment.
+    TransitGatewayAttachment,
+    /// A site-to-site VPN connection.
+    VpnConnection,
+    /// A network ACL.
+    NetworkAcl,
+    /// A VPC endpoint.
+    VpcEndpoint,
+    /// A Route 53 hosted zone.
+    HostedZone,
+    /// A Route 53 Resolver rule.
+    ResolverRule,
 }
 
 impl ResourceType {
     /// Every resource type, in a fixed order.
-    pub const ALL: [ResourceType; 14] = [
+    pub const ALL: [ResourceType; 24] = [
         ResourceType::Account,
         ResourceType::IamRole,
         ResourceType::IamUser,
@@ -110,6 +130,16 @@ impl ResourceType {
         ResourceType::SecurityGroup,
         ResourceType::CloudTrailTrail,
         ResourceType::ConfigRecorder,
+        ResourceType::RouteTable,
+        ResourceType::InternetGateway,
+        ResourceType::NatGateway,
+        ResourceType::TransitGateway,
+        ResourceType::TransitGatewayAttachment,
+        ResourceType::VpnConnection,
+        ResourceType::NetworkAcl,
+        ResourceType::VpcEndpoint,
+        ResourceType::HostedZone,
+        ResourceType::ResolverRule,
     ];
 
     /// The CloudFormation-style type name (`AWS::S3::Bucket`).
@@ -129,6 +159,16 @@ impl ResourceType {
             ResourceType::SecurityGroup => "AWS::EC2::SecurityGroup",
             ResourceType::CloudTrailTrail => "AWS::CloudTrail::Trail",
             ResourceType::ConfigRecorder => "AWS::Config::ConfigurationRecorder",
+            ResourceType::RouteTable => "AWS::EC2::RouteTable",
+            ResourceType::InternetGateway => "AWS::EC2::InternetGateway",
+            ResourceType::NatGateway => "AWS::EC2::NatGateway",
+            ResourceType::TransitGateway => "AWS::EC2::TransitGateway",
+            ResourceType::TransitGatewayAttachment => "AWS::EC2::TransitGatewayAttachment",
+            ResourceType::VpnConnection => "AWS::EC2::VPNConnection",
+            ResourceType::NetworkAcl => "AWS::EC2::NetworkAcl",
+            ResourceType::VpcEndpoint => "AWS::EC2::VPCEndpoint",
+            ResourceType::HostedZone => "AWS::Route53::HostedZone",
+            ResourceType::ResolverRule => "AWS::Route53Resolver::ResolverRule",
         }
     }
 
@@ -149,6 +189,16 @@ impl ResourceType {
             ResourceType::SecurityGroup => "Aws::SecurityGroup",
             ResourceType::CloudTrailTrail => "Aws::CloudTrailTrail",
             ResourceType::ConfigRecorder => "Aws::ConfigRecorder",
+            ResourceType::RouteTable => "Aws::RouteTable",
+            ResourceType::InternetGateway => "Aws::InternetGateway",
+            ResourceType::NatGateway => "Aws::NatGateway",
+            ResourceType::TransitGateway => "Aws::TransitGateway",
+            ResourceType::TransitGatewayAttachment => "Aws::TransitGatewayAttachment",
+            ResourceType::VpnConnection => "Aws::VpnConnection",
+            ResourceType::NetworkAcl => "Aws::NetworkAcl",
+            ResourceType::VpcEndpoint => "Aws::VpcEndpoint",
+            ResourceType::HostedZone => "Aws::HostedZone",
+            ResourceType::ResolverRule => "Aws::ResolverRule",
         }
     }
 
@@ -163,7 +213,17 @@ impl ResourceType {
             | ResourceType::EbsVolume
             | ResourceType::Vpc
             | ResourceType::Subnet
-            | ResourceType::SecurityGroup => Service::Ec2,
+            | ResourceType::SecurityGroup
+            | ResourceType::RouteTable
+            | ResourceType::InternetGateway
+            | ResourceType::NatGateway
+            | ResourceType::TransitGateway
+            | ResourceType::TransitGatewayAttachment
+            | ResourceType::VpnConnection
+            | ResourceType::NetworkAcl
+            | ResourceType::VpcEndpoint => Service::Ec2,
+            ResourceType::HostedZone => Service::Route53,
+            ResourceType::ResolverRule => Service::Route53resolver,
             ResourceType::RdsDbInstance => Service::Rds,
             ResourceType::AcmCertificate => Service::Acm,
             ResourceType::CloudTrailTrail => Service::Cloudtrail,

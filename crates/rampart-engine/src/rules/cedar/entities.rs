@@ -457,6 +457,82 @@ fn specific_attrs(
             bool_attr("recording", c.recording),
             bool_attr("all_supported", c.all_supported),
         ]),
+        TypedResource::RouteTable(t) => {
+            let targets: Vec<String> = t.routes.iter().map(|r| r.target.clone()).collect();
+            let default_targets: Vec<String> = t
+                .routes
+                .iter()
+                .filter(|r| r.destination == "0.0.0.0/0" || r.destination == "::/0")
+                .map(|r| r.target.clone())
+                .collect();
+            attrs.extend([
+                str_attr("route_table_id", &t.route_table_id),
+                str_attr("vpc_id", &t.vpc_id),
+                bool_attr("main", t.main),
+                set_attr("route_targets", &targets),
+                set_attr("default_route_targets", &default_targets),
+            ]);
+        }
+        TypedResource::InternetGateway(g) => attrs.extend([
+            str_attr("internet_gateway_id", &g.internet_gateway_id),
+            set_attr("attached_vpc_ids", &g.attached_vpc_ids),
+        ]),
+        TypedResource::NatGateway(g) => attrs.extend([
+            str_attr("nat_gateway_id", &g.nat_gateway_id),
+            str_attr("vpc_id", &g.vpc_id),
+            str_attr("connectivity_type", &g.connectivity_type),
+            str_attr("state", &g.state),
+        ]),
+        TypedResource::TransitGateway(g) => attrs.extend([
+            str_attr("transit_gateway_id", &g.transit_gateway_id),
+            str_attr("owner_id", &g.owner_id),
+            str_attr("state", &g.state),
+            bool_attr(
+                "auto_accept_shared_attachments",
+                g.auto_accept_shared_attachments,
+            ),
+        ]),
+        TypedResource::TransitGatewayAttachment(a) => attrs.extend([
+            str_attr("attachment_id", &a.attachment_id),
+            str_attr("transit_gateway_id", &a.transit_gateway_id),
+            str_attr("attachment_type", &a.resource_type),
+            str_attr("resource_id", &a.resource_id),
+            str_attr("resource_owner_id", &a.resource_owner_id),
+            str_attr("state", &a.state),
+        ]),
+        TypedResource::VpnConnection(v) => attrs.extend([
+            str_attr("vpn_connection_id", &v.vpn_connection_id),
+            str_attr("state", &v.state),
+            bool_attr("static_routes_only", v.static_routes_only),
+            bool_attr("via_transit_gateway", v.transit_gateway_id.is_some()),
+        ]),
+        TypedResource::NetworkAcl(a) => attrs.extend([
+            str_attr("network_acl_id", &a.network_acl_id),
+            str_attr("vpc_id", &a.vpc_id),
+            bool_attr("is_default", a.is_default),
+        ]),
+        TypedResource::VpcEndpoint(e) => attrs.extend([
+            str_attr("vpc_endpoint_id", &e.vpc_endpoint_id),
+            str_attr("vpc_id", &e.vpc_id),
+            str_attr("service_name", &e.service_name),
+            str_attr("endpoint_type", &e.endpoint_type),
+            str_attr("state", &e.state),
+            bool_attr("has_policy", e.policy.is_some()),
+        ]),
+        TypedResource::HostedZone(z) => attrs.extend([
+            str_attr("zone_id", &z.zone_id),
+            str_attr("name", &z.name),
+            bool_attr("private", z.private),
+            long_attr("record_count", z.record_count),
+        ]),
+        TypedResource::ResolverRule(r) => attrs.extend([
+            str_attr("rule_id", &r.rule_id),
+            str_attr("domain_name", &r.domain_name),
+            str_attr("rule_type", &r.rule_type),
+            str_attr("owner_id", &r.owner_id),
+            str_attr("share_status", &r.share_status),
+            set_attr("target_ips", &r.target_ips),
+        ]),
     }
 }
 
