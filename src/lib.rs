@@ -4,6 +4,8 @@
 
 pub mod cli;
 
-pub use rampart_engine::{facts, findings, policy_files, report, rules, ruleset, synth, vocab};
+pub use rampart_engine::{
+    capabilities, facts, findings, policy_files, report, rules, ruleset, synth, vocab,
+};
 pub use rampart_iam as policy;
 pub use rampart_model as model;

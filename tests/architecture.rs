@@ -85,6 +85,7 @@ const ENGINE_LAYERS: &[(&str, &[&str])] = &[
     ("report", &["findings", "vocab"]),
     ("policy_files", &["findings", "vocab"]),
     ("synth", &[]),
+    ("capabilities", &["vocab"]),
 ];
 
 fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {

@@ -617,3 +617,38 @@ fn collect_rejects_bad_flags_before_calling_aws() {
         assert_input_error(&r, needle);
     }
 }
+
+#[test]
+fn docs_coverage_is_the_matrix_of_the_default_ruleset() {
+    let r = run(&["rules", "matrix", "--format", "markdown"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/coverage.md"),
+    )
+    .expect("docs/coverage.md");
+    assert_eq!(
+        doc, r.stdout,
+        "docs/coverage.md is stale: rampart rules matrix --format markdown > docs/coverage.md"
+    );
+    let json = run(&["rules", "matrix", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let rows = rows.as_array().expect("a list");
+    assert!(rows.len() >= 18);
+    assert!(rows
+        .iter()
+        .all(|r| r["capability"].is_string() && r["rules"].is_array()));
+}
+
+#[test]
+fn an_unknown_capability_is_exit_2_with_did_you_mean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = rampart::ruleset::DEFAULT_RULESET.replacen(
+        "\"kms-key-rotation\" = [\"encryption.key-management\"]",
+        "\"kms-key-rotation\" = [\"encryption.key-managment\"]",
+        1,
+    );
+    assert_ne!(text, rampart::ruleset::DEFAULT_RULESET);
+    let path = write(dir.path(), "typo.toml", &text);
+    let r = run(&["rules", "matrix", "--ruleset", &path]);
+    assert_input_error(&r, "did you mean `encryption.key-management`");
+}

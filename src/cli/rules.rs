@@ -1,4 +1,5 @@
-//! `rampart rules list|explain`: the catalog and each rule's documentation.
+//! `rampart rules list|explain|matrix`: the catalog, each rule's documentation, and the
+//! coverage of the foundation guidance.
 
 use std::process::ExitCode;
 
@@ -6,6 +7,7 @@ use serde::Serialize;
 
 use super::evaluate::{load_rules, RuleArgs};
 use super::{write_output, InputError};
+use crate::capabilities::{matrix, Coverage, FOUNDATION_GUIDE};
 use crate::rules::{unknown_name, Catalog, RuleMeta};
 
 /// `rampart rules …`
@@ -26,6 +28,26 @@ pub enum RulesCommand {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// The coverage matrix: each capability of the foundation guidance, the rules of the
+    /// ruleset that check it, and the capabilities no rule covers yet.
+    Matrix {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = MatrixFormat::Text)]
+        format: MatrixFormat,
+    },
+}
+
+/// Output format of `rules matrix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatrixFormat {
+    /// Lines for people.
+    Text,
+    /// A JSON array of `{capability, title, area, rules}`.
+    Json,
+    /// A Markdown table (`docs/coverage.md`).
+    Markdown,
 }
 
 /// Output format of `rules list`.
@@ -88,8 +110,90 @@ pub fn run(cmd: &RulesCommand) -> Result<ExitCode, InputError> {
             let rule = find(&catalog, id)?;
             write_output(None, &explain(rule.meta()))?;
         }
+        RulesCommand::Matrix { rules, format } => {
+            let (ruleset, catalog) = load_rules(rules)?;
+            let engine =
+                crate::rules::Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+            let rows = matrix(
+                ruleset.frameworks.get(FOUNDATION_GUIDE),
+                engine.active_rules().iter().map(|r| r.meta().id.as_str()),
+            );
+            let text = match format {
+                MatrixFormat::Json => {
+                    let mut s =
+                        serde_json::to_string_pretty(&rows).map_err(InputError::from_display)?;
+                    s.push('\n');
+                    s
+                }
+                MatrixFormat::Text => matrix_text(&rows),
+                MatrixFormat::Markdown => matrix_markdown(&rows, &ruleset.name),
+            };
+            write_output(None, &text)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One capability a line with its rules; the uncovered ones listed again at the end.
+fn matrix_text(rows: &[Coverage]) -> String {
+    let width = rows.iter().map(|r| r.capability.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in rows {
+        let rules = if r.rules.is_empty() {
+            "— not covered".to_owned()
+        } else {
+            r.rules.join(", ")
+        };
+        out.push_str(&format!("{:width$}  {rules}\n", r.capability));
+    }
+    let uncovered: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.rules.is_empty())
+        .map(|r| r.capability)
+        .collect();
+    out.push_str(&format!(
+        "\n{} of {} capabilities covered",
+        rows.len() - uncovered.len(),
+        rows.len()
+    ));
+    if uncovered.is_empty() {
+        out.push('\n');
+    } else {
+        out.push_str(&format!("; not yet: {}\n", uncovered.join(", ")));
+    }
+    out
+}
+
+/// `docs/coverage.md`: the matrix as a Markdown table.
+fn matrix_markdown(rows: &[Coverage], ruleset: &str) -> String {
+    let mut out = format!(
+        "# Coverage of the foundation guidance\n\n\
+         Each capability that a pre-production and production foundation needs, and the rules \
+         of the `{ruleset}` ruleset that check it (`[frameworks.foundation-guide]`). Written by \
+         `rampart rules matrix --format markdown`; a test keeps this file current.\n\n\
+         | capability | area | what the guidance asks for | rules |\n|---|---|---|---|\n"
+    );
+    for r in rows {
+        let rules = if r.rules.is_empty() {
+            "**not covered**".to_owned()
+        } else {
+            r.rules
+                .iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {rules} |\n",
+            r.capability, r.area, r.title
+        ));
+    }
+    let covered = rows.iter().filter(|r| !r.rules.is_empty()).count();
+    out.push_str(&format!(
+        "\n{covered} of {} capabilities covered.\n",
+        rows.len()
+    ));
+    out
 }
 
 fn listed(

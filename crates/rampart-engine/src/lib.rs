@@ -3,10 +3,12 @@
 //! no I/O; loading reads only the files it is asked to (rulesets, Cedar policies). It never
 //! builds the AWS SDK: collectors live in `rampart-aws`, the command line in `rampart`.
 //!
-//! Modules depend one way: `vocab` ← `ruleset` ← `facts` ← `rules` → `findings` ← `report`.
+//! Modules depend one way: `vocab` ← `ruleset` ← `facts` ← `rules` → `findings` ← `report`;
+//! `capabilities` (the guidance's capabilities and the coverage matrix) sits on `vocab`.
 
 pub use rampart_model as model;
 
+pub mod capabilities;
 pub mod facts;
 pub mod findings;
 pub mod policy_files;

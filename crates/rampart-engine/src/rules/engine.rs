@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::catalog::{Catalog, CatalogRule};
 use super::cedar::{CedarBackend, ReferenceBackend};
 use super::{Outcome, RuleContext, RuleMeta};
+use crate::capabilities::{capability, CAPABILITIES, FOUNDATION_GUIDE};
 use crate::facts::Facts;
 use crate::findings::{
     fingerprint, AppliedWaiver, Evaluation, Finding, Notice, ResourceKey, RuleInfo,
@@ -23,7 +24,8 @@ use crate::vocab::{unknown_name, Severity, Status};
 /// Why an engine could not be built from a ruleset.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    /// The ruleset names a rule the catalog does not have.
+    /// The ruleset names a rule the catalog does not have, or a capability the coverage
+    /// matrix does not know.
     #[error("{ruleset}: {section}: {message}")]
     UnknownRule {
         /// The ruleset's name.
@@ -114,9 +116,21 @@ impl<'c> Engine<'c> {
         for w in &ruleset.waivers {
             check("waivers", &w.rule)?;
         }
+        let capabilities: Vec<&str> = CAPABILITIES.iter().map(|c| c.id).collect();
         for (framework, mapping) in &ruleset.frameworks {
-            for id in mapping.keys() {
+            for (id, controls) in mapping {
                 check(&format!("frameworks.{framework}"), id)?;
+                // The foundation guide's controls are the capabilities of the coverage
+                // matrix: a typo there would count as coverage of nothing.
+                if framework == FOUNDATION_GUIDE {
+                    if let Some(bad) = controls.iter().find(|c| capability(c).is_none()) {
+                        return Err(EngineError::UnknownRule {
+                            ruleset: ruleset.name.clone(),
+                            section: format!("frameworks.{framework}.{id}"),
+                            message: unknown_name("capability", bad, &capabilities),
+                        });
+                    }
+                }
             }
         }
 
