@@ -81,7 +81,7 @@ const ENGINE_LAYERS: &[(&str, &[&str])] = &[
     ("findings", &["vocab"]),
     ("ruleset", &["vocab"]),
     ("facts", &["ruleset", "vocab"]),
-    ("rules", &["facts", "findings", "ruleset", "vocab"]),
+    ("rules", &["capabilities", "facts", "findings", "ruleset", "vocab"]),
     ("report", &["findings", "vocab"]),
     ("policy_files", &["findings", "vocab"]),
     ("synth", &[]),
