@@ -81,7 +81,10 @@ const ENGINE_LAYERS: &[(&str, &[&str])] = &[
     ("findings", &["vocab"]),
     ("ruleset", &["vocab"]),
     ("facts", &["ruleset", "vocab"]),
-    ("rules", &["capabilities", "facts", "findings", "ruleset", "vocab"]),
+    (
+        "rules",
+        &["capabilities", "facts", "findings", "ruleset", "vocab"],
+    ),
     ("report", &["findings", "vocab"]),
     ("policy_files", &["findings", "vocab"]),
     ("synth", &[]),

@@ -652,3 +652,17 @@ fn an_unknown_capability_is_exit_2_with_did_you_mean() {
     let r = run(&["rules", "matrix", "--ruleset", &path]);
     assert_input_error(&r, "did you mean `encryption.key-management`");
 }
+
+#[test]
+fn ruleset_init_writes_a_ruleset_that_evaluates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("proposed.toml");
+    let path = path.to_str().expect("utf-8 path");
+    let r = run(&["ruleset", "init", "--out", path]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(path).expect("written");
+    assert!(text.contains("[[parameters.environments.ou]]"), "{text}");
+    let r = run(&["evaluate", "--ruleset", path, "--fail-on", "never"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("ruleset o-a1b2c3d4e5-proposed"), "{}", r.stdout);
+}

@@ -10,6 +10,7 @@ mod iam;
 mod iam_validate;
 mod output;
 mod rules;
+mod ruleset;
 mod snapshot;
 mod synth;
 
@@ -54,6 +55,9 @@ enum Command {
     /// List rules and show their documentation.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Ruleset tools: propose a starting ruleset from a snapshot.
+    #[command(subcommand)]
+    Ruleset(ruleset::RulesetCommand),
     /// The embedded AWS action catalog: its source, and action wildcard expansion.
     Catalog(catalog::CatalogArgs),
     /// The IAM policy evaluator: simulate requests against policies.
@@ -82,6 +86,7 @@ pub fn main() -> ExitCode {
         Command::Collect(args) => collect::run_collect(&args, cli.verbose),
         Command::Scan(args) => collect::run_scan(&args, cli.verbose),
         Command::Rules(cmd) => rules::run(&cmd),
+        Command::Ruleset(cmd) => ruleset::run(&cmd),
         Command::Catalog(args) => catalog::run(&args),
         Command::Iam(cmd) => iam::run_command(&cmd),
         Command::Snapshot(cmd) => snapshot::run(&cmd),

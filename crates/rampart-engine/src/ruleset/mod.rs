@@ -1,6 +1,7 @@
 //! Rulesets: which rules run, their parameters, severity overrides, waivers and the
 //! framework controls each rule maps to. Written in TOML (`rulesets/*.toml`).
 
+pub mod init;
 mod parse;
 
 use std::collections::BTreeMap;
