@@ -1113,7 +1113,8 @@ def builder() -> Acct:
     a = Acct("builder")
     t = tags("platform-engineering", "ci-cd", "CC-1300")
     key = a.customer_key(EU_WEST_1, "pipeline-artifacts", tags=t)
-    a.bucket(f"builder-artifacts-{a.id}", EU_WEST_1, tags=t, sse="AES256", tls_policy=True)
+    artifacts = a.bucket(f"builder-artifacts-{a.id}", EU_WEST_1, tags=t, sse="AES256", tls_policy=True)
+    plant("s3-bucket-secure-transport", artifacts, "pass", "Deny on aws:SecureTransport false")
     tf = a.bucket(f"builder-terraform-state-{a.id}", EU_WEST_1, tags={**t, "DataClassification": "confidential"},
                   sse="aws:kms", kms_key=key, tls_policy=True)
     plant("s3-classified-cmk", tf, "pass", "confidential (own tag), customer key")
@@ -1335,7 +1336,11 @@ def dev_sandbox() -> Acct:
     scratch = a.bucket(f"dev-sandbox-scratch-{a.id}", EU_WEST_1, tags={}, sse="AES256", versioning=False)
     plant("data-store-classification", scratch, "fail", "untagged bucket in an untagged account: default only")
     a.bucket(f"dev-sandbox-ml-experiments-{a.id}", EU_WEST_1,
-             tags={**t, "DataClassification": "internal"}, sse="aws:kms", kms_key=open_key)
+             tags={**t, "DataClassification": "internal"}, sse="aws:kms", kms_key=open_key,
+             pab=(True, True, False, False))
+    plant("s3-bucket-public-access-block", f"arn:aws:s3:::dev-sandbox-ml-experiments-{a.id}", "fail",
+          "public policies neither blocked nor restricted")
+    plant("s3-bucket-secure-transport", scratch, "fail", "no bucket policy")
     plant("data-store-classification", f"arn:aws:s3:::dev-sandbox-ml-experiments-{a.id}", "pass",
           "own tag internal")
     a.ebs_default(EU_WEST_1, False)
@@ -1347,6 +1352,7 @@ def dev_sandbox() -> Acct:
     idle = a.cert(f"sandbox.dev.{DOMAIN}", EU_WEST_1, not_after="2026-11-28T23:59:59Z", in_use_by=[], tags=t)
     plant("acm-certificate-expiry", idle, "not applicable",
           "expires 2026-11-28 but is not in use")
+    plant("acm-certificate-expiry-unused", idle, "fail", "not in use, expires 2026-11-28")
     sandbox_vpc(a)
     # A private zone made in the sandbox rather than in the network hub.
     a.hosted_zone("dev.example.internal.", private=True, records=3, tags=t)
@@ -1415,6 +1421,9 @@ def policy_arn(kind: str, policy_id: str) -> str:
 def org_policies() -> list[dict]:
     everything = [ROOT_ID] + [ou_id for _, ou_id, *_ in OUS] + [acct for _, acct, *_ in ACCOUNTS]
     region_guarded = [OU_ID[k] for k in ("security", "infrastructure", "deployments", "preprod", "sandbox")]
+    account = "arn:aws:organizations::111122223333:account/o-a1b2c3d4e5/"
+    plant("scp-region-deny-on-path", account + "888899990000", "fail", "Prod OU lacks the region guard")
+    plant("scp-region-deny-on-path", account + "777788889999", "pass", "PreProd OU has the region guard")
     return [
         {
             "id": "p-FullAWSAccess",

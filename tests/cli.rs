@@ -664,5 +664,9 @@ fn ruleset_init_writes_a_ruleset_that_evaluates() {
     assert!(text.contains("[[parameters.environments.ou]]"), "{text}");
     let r = run(&["evaluate", "--ruleset", path, "--fail-on", "never"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("ruleset o-a1b2c3d4e5-proposed"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("ruleset o-a1b2c3d4e5-proposed"),
+        "{}",
+        r.stdout
+    );
 }

@@ -333,9 +333,17 @@ fn every_rule_has_docs_and_both_outcomes() {
             seen.extend(case.expect.values().cloned());
         }
     }
+    let ruleset = Ruleset::bundled().expect("bundled ruleset");
+    let guide = ruleset.frameworks.get("foundation-guide");
     let mut problems = Vec::new();
     for rule in catalog.rules() {
         let meta = rule.meta();
+        if guide.is_none_or(|g| g.get(&meta.id).is_none_or(Vec::is_empty)) {
+            problems.push(format!(
+                "`{}`: no foundation-guide mapping in rulesets/default.toml",
+                meta.id
+            ));
+        }
         for heading in [
             "## What it checks",
             "## Why it matters",

@@ -135,6 +135,10 @@ pub struct Parameters {
     /// Globs (ignoring case) of break-glass role names.
     #[serde(default = "default_break_glass_roles")]
     pub break_glass_roles: Vec<String>,
+    /// Regions where production and pre-production workloads may run, which a region-deny
+    /// guardrail must leave open; empty: every region of `approved_regions`.
+    #[serde(default)]
+    pub allowed_regions: Vec<String>,
     /// Most break-glass roles an account may have.
     #[serde(default = "default_max_break_glass_roles")]
     pub max_break_glass_roles: u32,
@@ -160,12 +164,26 @@ impl Default for Parameters {
             builder_accounts: Vec::new(),
             internet_vpcs: default_internet_vpcs(),
             break_glass_roles: default_break_glass_roles(),
+            allowed_regions: Vec::new(),
             max_break_glass_roles: default_max_break_glass_roles(),
         }
     }
 }
 
 impl Parameters {
+    /// The regions workloads may run in: `allowed_regions`, or every region of
+    /// `approved_regions`, sorted.
+    pub fn workload_regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = if self.allowed_regions.is_empty() {
+            self.approved_regions.values().flatten().cloned().collect()
+        } else {
+            self.allowed_regions.clone()
+        };
+        regions.sort();
+        regions.dedup();
+        regions
+    }
+
     /// The first of `keys` present in `tags`, with its value.
     pub fn tag<'t>(tags: &'t crate::model::Tags, keys: &[String]) -> Option<(&'t str, &'t str)> {
         keys.iter()

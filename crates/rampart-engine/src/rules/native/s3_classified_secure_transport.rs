@@ -197,7 +197,7 @@ fn denies_of(policy: &Policy) -> Policy {
 }
 
 /// `statement 2 (`Sid` `DenyInsecureTransport`)`, or the count of `Deny` statements.
-fn statements_label(policy: &Policy) -> String {
+pub(super) fn statements_label(policy: &Policy) -> String {
     let denies: Vec<String> = policy
         .statements
         .iter()
@@ -216,7 +216,7 @@ fn statements_label(policy: &Policy) -> String {
 
 /// A request over plain HTTP to the bucket or an object that the bucket policy does not
 /// deny, described for a message; `None` when every request is denied.
-fn undenied_http_request(
+pub(super) fn undenied_http_request(
     cx: &RuleContext<'_>,
     bucket: &S3Bucket,
     policy: &Policy,

@@ -114,7 +114,7 @@ impl NativeRule for ScpGuardrailParity {
 }
 
 /// The organization's policies could not all be read: the comparison would be guesswork.
-fn policy_gap(snapshot: &Snapshot) -> Option<String> {
+pub(super) fn policy_gap(snapshot: &Snapshot) -> Option<String> {
     let management = &snapshot.organization.management_account_id;
     snapshot
         .coverage
@@ -136,13 +136,13 @@ fn policy_gap(snapshot: &Snapshot) -> Option<String> {
 
 /// The policies of an SCP check besides the chain: the account's own policies allow
 /// everything (a resource policy too, as KMS requires one), so that only SCPs can deny.
-struct Unlimited {
+pub(super) struct Unlimited {
     identity: [Policy; 1],
     resource: Policy,
 }
 
 impl Unlimited {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Unlimited {
             identity: [access_probe::allow_everything()],
             resource: access_probe::allow_everyone(),
@@ -150,7 +150,7 @@ impl Unlimited {
     }
 
     /// Whether a generic role of `account` may call `action` in `region` under `chain`.
-    fn allowed(
+    pub(super) fn allowed(
         &self,
         snapshot: &Snapshot,
         account: &Account,
