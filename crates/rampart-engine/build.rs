@@ -46,14 +46,17 @@ fn write(name: &str, text: &str) {
     }
 }
 
-/// The registry of native rules: every `src/rules/native/*.rs` that defines
-/// `pub(crate) const RULE`, as a module (loaded by absolute path, since the generated file
-/// lives in `OUT_DIR`) and an entry of `NATIVE_RULES`, in file-name order, which is id order.
+/// The registry of native rules: the stems of every `src/rules/native/*.rs` that defines
+/// `pub(crate) const RULE`, in file-name order (which is id order), as a macro that hands
+/// them to a callback, `native_rule_modules!(declare)`. `src/rules/native/mod.rs` declares
+/// the modules and `NATIVE_RULES` from them: the generated file names modules only, never
+/// a path, so a target directory shared by several checkouts cannot compile one
+/// checkout's rule files into another (a `mod` written in a file under `OUT_DIR` would
+/// resolve there, and an absolute `#[path]` would name the checkout that ran this script).
 fn native_rules() -> String {
     const MARKER: &str = "pub(crate) const RULE: &dyn NativeRule";
     let dir = Path::new("src/rules/native");
     println!("cargo:rerun-if-changed=src/rules/native");
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let mut modules: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -70,19 +73,14 @@ fn native_rules() -> String {
         })
         .unwrap_or_default();
     modules.sort();
-    let mut out = String::new();
-    for m in &modules {
-        let path = manifest.join(dir).join(format!("{m}.rs"));
-        let _ = writeln!(out, "#[path = {:?}]\nmod {m};", path.to_string_lossy());
-    }
-    out.push_str(
-        "\n/// Every native rule, sorted by id: one entry per rule file (written by `build.rs`).\n",
+    let mut out = String::from(
+        "/// Hands the module name of every native rule file, sorted, to `$declare` (written by\n\
+         /// `build.rs`).\nmacro_rules! native_rule_modules {\n    ($declare:ident) => {\n        $declare!(\n",
     );
-    out.push_str("pub static NATIVE_RULES: &[&dyn NativeRule] = &[\n");
     for m in &modules {
-        let _ = writeln!(out, "    {m}::RULE,");
+        let _ = writeln!(out, "            {m},");
     }
-    out.push_str("];\n");
+    out.push_str("        );\n    };\n}\n");
     out
 }
 

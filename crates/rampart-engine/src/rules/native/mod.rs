@@ -13,6 +13,18 @@ mod test_support;
 // file is all it takes to register it.
 include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
 
+/// Declares the rule modules (resolved here, beside this file) and `NATIVE_RULES`.
+macro_rules! declare_native_rules {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every native rule, sorted by id: one entry per rule file.
+        pub static NATIVE_RULES: &[&dyn NativeRule] = &[$($module::RULE),*];
+    };
+}
+
+native_rule_modules!(declare_native_rules);
+
 use super::{Outcome, RuleContext, RuleMeta};
 use crate::model::Account;
 
