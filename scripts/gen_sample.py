@@ -1179,7 +1179,9 @@ def app_preprod() -> Acct:
     rds_key = a.aws_managed_key(EU_WEST_1, "rds")
     a.bucket(f"app-preprod-uploads-{a.id}", EU_WEST_1, tags=t, sse="AES256")
     customer = a.bucket(f"app-preprod-customer-data-{a.id}", EU_WEST_1,
-                        tags={**t, "DataClassification": "confidential"}, sse="aws:kms", kms_key=key)
+                        tags={**t, "DataClassification": "confidential"}, sse="aws:kms", kms_key=key,
+                        versioning=False)
+    plant("s3-classified-versioning", customer, "fail", "confidential, versioning never enabled")
     plant("s3-classified-secure-transport", customer, "fail", "confidential (own tag), no bucket policy")
     plant("s3-classified-public-access-block", customer, "pass", "all four settings on")
     a.ebs_default(EU_WEST_1, True)
@@ -1191,6 +1193,13 @@ def app_preprod() -> Acct:
           "preprod account, enabled")
     a.volume("storefront-preprod-app-1", EU_WEST_1, encrypted=True, kms_key=key, size=50, tags=t)
     db = a.db("storefront-preprod", EU_WEST_1, "postgres", encrypted=True, kms_key=rds_key, tags=t)
+    reporting = a.db("storefront-preprod-reporting", EU_WEST_1, "postgres", encrypted=True, kms_key=rds_key,
+                     tags=t, public=True)
+    plant("rds-not-publicly-accessible", reporting, "fail", "PubliclyAccessible for a BI tool")
+    plant("rds-not-publicly-accessible", db, "pass", "private")
+    tester = a.user("qa-tester", keys=[], console=True, mfa=False, tags=t)
+    plant("iam-user-console-mfa", tester["arn"], "fail", "console password, no MFA")
+    plant("iam-no-console-users-in-workload-accounts", tester["arn"], "fail", "console user in preprod")
     plant("rds-storage-encrypted", db, "pass", "encrypted with aws/rds")
     ok = a.cert(f"app.preprod.{DOMAIN}", EU_WEST_1, not_after="2027-05-20T23:59:59Z",
                 in_use_by=[a.alb(EU_WEST_1, "storefront-preprod")], tags=t)
@@ -1248,6 +1257,17 @@ def app_prod() -> Acct:
                       tags={**t, "DataClassification": "internal"})
     plant("data-residency-approved-regions", dr_vol, "pass", "internal data may be anywhere")
     a.db("storefront-prod", EU_WEST_1, "aurora-postgresql", encrypted=True, kms_key=keys[EU_WEST_1], tags=t)
+    # Runtime roles: the orders task can rewrite the inline policies of the team's roles.
+    orders = a.role("storefront-orders-task", trust_service("ecs-tasks.amazonaws.com"), tags=t, inline={
+        "orders": doc(_allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]),
+                      _allow("iam:PutRolePolicy", f"arn:aws:iam::{a.id}:role/storefront-*")),
+    })
+    plant("iam-runtime-role-no-iam-management", orders["arn"], "fail",
+          "ECS task role may put inline policies on storefront-* roles")
+    web = a.role("storefront-web-instance", trust_service("ec2.amazonaws.com"), tags=t, inline={
+        "web": doc(_allow(["s3:GetObject", "iam:GetRole", "iam:ListRoles"])),
+    })
+    plant("iam-runtime-role-no-iam-management", web["arn"], "pass", "application reads and IAM reads only")
     dr = a.db("storefront-prod-dr", US_WEST_2, "postgres", encrypted=True, kms_key=keys[US_WEST_2], tags=t)
     plant("data-residency-approved-regions", dr, "fail", "confidential (account tag) RDS instance in us-west-2")
     app = a.cert(f"app.{DOMAIN}", EU_WEST_1, not_after="2027-08-14T23:59:59Z",
