@@ -1444,6 +1444,12 @@ def org_policies() -> list[dict]:
     account = "arn:aws:organizations::111122223333:account/o-a1b2c3d4e5/"
     plant("scp-region-deny-on-path", account + "888899990000", "fail", "Prod OU lacks the region guard")
     plant("scp-region-deny-on-path", account + "777788889999", "pass", "PreProd OU has the region guard")
+    plant("scp-protect-audit-logging", account + "888899990000", "pass", "ProtectBaseline on Workloads")
+    plant("scp-protect-audit-logging", account + "123456789012", "fail", "Sandbox OU lacks ProtectBaseline")
+    plant("scp-protect-security-services", account + "210987654321", "fail", "Transitional OU lacks ProtectBaseline")
+    plant("scp-deny-root-user", account + "888899990000", "pass", "DenyRootUser on Workloads")
+    plant("scp-deny-root-user", account + "444455556666", "fail", "Infrastructure OU has no root deny")
+    plant("scp-deny-leave-organization", account + "123456789012", "pass", "DenyLeaveOrganization on the root")
     return [
         {
             "id": "p-FullAWSAccess",
@@ -1469,6 +1475,47 @@ def org_policies() -> list[dict]:
                 "Resource": "*",
             }),
             "targets": [ROOT_ID],
+            "source": api("organizations:DescribePolicy"),
+        },
+        {
+            # Guards the baseline everywhere but the sandbox and transitional OUs.
+            "id": "p-5b2q8w3e",
+            "arn": policy_arn("service_control_policy", "p-5b2q8w3e"),
+            "name": "ProtectBaseline",
+            "kind": "SERVICE_CONTROL_POLICY",
+            "aws_managed": False,
+            "document": doc({
+                "Sid": "ProtectAuditLogging",
+                "Effect": "Deny",
+                "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
+                           "cloudtrail:PutEventSelectors", "config:Stop*", "config:Delete*"],
+                "Resource": "*",
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/AWSControlTowerExecution"}},
+            }, {
+                "Sid": "ProtectSecurityServices",
+                "Effect": "Deny",
+                "Action": ["guardduty:DeleteDetector", "guardduty:Disassociate*", "guardduty:UpdateDetector",
+                           "securityhub:DisableSecurityHub", "securityhub:Disassociate*",
+                           "access-analyzer:DeleteAnalyzer", "macie2:DisableMacie"],
+                "Resource": "*",
+            }),
+            "targets": [OU_ID[k] for k in ("security", "infrastructure", "deployments", "workloads")],
+            "source": api("organizations:DescribePolicy"),
+        },
+        {
+            "id": "p-9r4t6y2u",
+            "arn": policy_arn("service_control_policy", "p-9r4t6y2u"),
+            "name": "DenyRootUser",
+            "kind": "SERVICE_CONTROL_POLICY",
+            "aws_managed": False,
+            "document": doc({
+                "Sid": "DenyRootUser",
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}},
+            }),
+            "targets": [OU_ID["workloads"]],
             "source": api("organizations:DescribePolicy"),
         },
         {

@@ -5,6 +5,7 @@
 //! is the list of those files, sorted by id, written by `build.rs`.
 
 mod access_probe;
+mod scp_guardrail;
 #[cfg(test)]
 mod test_support;
 

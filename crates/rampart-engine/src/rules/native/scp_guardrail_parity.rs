@@ -158,6 +158,21 @@ impl Unlimited {
         action: &str,
         region: &str,
     ) -> bool {
+        let role = format!("arn:aws:iam::{}:role/rampart-probe", account.id);
+        self.allowed_as(snapshot, account, &role, chain, action, region)
+    }
+
+    /// Whether `principal` (an ARN of `account`: a role, or the account's root user) may
+    /// call `action` in `region` under `chain`.
+    pub(super) fn allowed_as(
+        &self,
+        snapshot: &Snapshot,
+        account: &Account,
+        principal: &str,
+        chain: Option<&[Vec<Policy>]>,
+        action: &str,
+        region: &str,
+    ) -> bool {
         let inputs = PolicyInputs {
             identity: &self.identity,
             resource: Some(&self.resource),
@@ -165,7 +180,7 @@ impl Unlimited {
             ..PolicyInputs::default()
         };
         let principal = Principal {
-            arn: format!("arn:aws:iam::{}:role/rampart-probe", account.id),
+            arn: principal.to_owned(),
             account: account.id.clone(),
             is_management_account: account.id == snapshot.organization.management_account_id,
             ..Principal::default()
