@@ -1106,6 +1106,9 @@ def shared_services() -> Acct:
     )
     plant("iam-trust-cross-account-unconditioned", f"arn:aws:iam::{a.id}:role/vendor-monitoring", "fail",
           "third-party account without sts:ExternalId")
+    # A shared automation role the sandbox can assume, and production trusts: a trust chain.
+    a.role("platform-automation", trust_account(account_root("123456789012")), tags=t,
+           inline={"assume": doc(_allow("sts:AssumeRole"))})
     return a
 
 
@@ -1257,6 +1260,11 @@ def app_prod() -> Acct:
                       tags={**t, "DataClassification": "internal"})
     plant("data-residency-approved-regions", dr_vol, "pass", "internal data may be anywhere")
     a.db("storefront-prod", EU_WEST_1, "aurora-postgresql", encrypted=True, kms_key=keys[EU_WEST_1], tags=t)
+    ops = a.role("storefront-ops-automation",
+                 trust_account("arn:aws:iam::555566667777:role/platform-automation"), tags=t,
+                 attached=["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"])
+    plant("iam-prod-role-trust-chain", ops["arn"], "fail",
+          "dev-sandbox developer → shared-services platform-automation → this role")
     # Runtime roles: the orders task can rewrite the inline policies of the team's roles.
     orders = a.role("storefront-orders-task", trust_service("ecs-tasks.amazonaws.com"), tags=t, inline={
         "orders": doc(_allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]),
@@ -1339,6 +1347,8 @@ def payments_prod() -> Acct:
 def dev_sandbox() -> Acct:
     a = Acct("dev-sandbox")
     t = {"Owner": "developer-experience", "CostCenter": "CC-3000"}
+    a.role("sandbox-developer", trust_account(account_root(a.id)), tags=t,
+           inline={"work": doc(_allow(["ec2:*", "s3:*", "sts:AssumeRole"]))})
     open_key = a.customer_key(
         EU_WEST_1, "sandbox-experiments", tags=t,
         policy=doc(
