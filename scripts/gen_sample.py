@@ -1260,6 +1260,8 @@ def app_prod() -> Acct:
                       tags={**t, "DataClassification": "internal"})
     plant("data-residency-approved-regions", dr_vol, "pass", "internal data may be anywhere")
     a.db("storefront-prod", EU_WEST_1, "aurora-postgresql", encrypted=True, kms_key=keys[EU_WEST_1], tags=t)
+    dr_key = a.customer_key(US_WEST_2, "storefront-dr", mrk="mrk-" + hexdigest(a.id, "storefront-dr", n=32), tags=t)
+    plant("kms-multi-region-key-declared", dr_key, "fail", "multi-region key not in multi_region_keys")
     ops = a.role("storefront-ops-automation",
                  trust_account("arn:aws:iam::555566667777:role/platform-automation"), tags=t,
                  attached=["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"])

@@ -142,6 +142,11 @@ pub struct Parameters {
     /// Most break-glass roles an account may have.
     #[serde(default = "default_max_break_glass_roles")]
     pub max_break_glass_roles: u32,
+    /// The multi-region KMS keys the organization has decided on, by alias, key id or key
+    /// ARN glob (ignoring case): any other multi-region key fails
+    /// `kms-multi-region-key-declared`.
+    #[serde(default)]
+    pub multi_region_keys: Vec<String>,
 }
 
 impl Default for Parameters {
@@ -166,6 +171,7 @@ impl Default for Parameters {
             break_glass_roles: default_break_glass_roles(),
             allowed_regions: Vec::new(),
             max_break_glass_roles: default_max_break_glass_roles(),
+            multi_region_keys: Vec::new(),
         }
     }
 }
