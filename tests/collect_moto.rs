@@ -255,6 +255,16 @@ fn collects_and_scans_the_seeded_organization() {
         .s3_buckets
         .iter()
         .any(|b| b.region == "us-east-1")));
+    assert!(any(&|a| a.storage.rds_instances.iter().any(|d| d
+        .storage_encrypted
+        && d.kms_key_arn.is_some()
+        && !d.publicly_accessible
+        && d.tags.get("DataClassification").map(String::as_str)
+            == Some("confidential"))
+        && a.storage
+            .rds_instances
+            .iter()
+            .any(|d| !d.storage_encrypted && d.publicly_accessible)));
     assert!(any(&|a| !a.certificates.acm.is_empty()));
     assert!(any(&|a| a
         .logging
@@ -283,10 +293,9 @@ fn collects_and_scans_the_seeded_organization() {
         .as_ref()
         .is_some_and(|r| r.contains(&"eu-west-1".to_owned()))));
 
-    // Coverage: only the emulator's known gaps and RDS, never an access problem.
+    // Coverage: only the emulator's known gaps, never an access problem.
     for gap in &full.coverage {
-        let known = gap.service == Service::Rds
-            || gap.operation == Some(Operation::Ec2GetEbsDefaultKmsKeyId)
+        let known = gap.operation == Some(Operation::Ec2GetEbsDefaultKmsKeyId)
             || gap.operation == Some(Operation::S3GetBucketVersioning);
         assert!(known, "unexpected gap {gap:?}");
     }

@@ -97,6 +97,7 @@ AUDITOR_POLICY = {
             "iam:Get*", "iam:List*", "iam:GenerateCredentialReport",
             "kms:Describe*", "kms:Get*", "kms:List*",
             "ec2:Describe*", "ec2:Get*",
+            "rds:Describe*",
             "s3:Get*", "s3:List*",
             "acm:Describe*", "acm:Get*", "acm:List*",
             "cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*",
@@ -876,6 +877,20 @@ def seed_app_prod(c: Ctx, accts: dict[str, str], cfg_bucket: str) -> None:
     ebs_default(c, {HOME: app_data["arn"], SECOND: use1["arn"]})
     for r in REGIONS:
         M.ok("ebs-encryption-by-default", c, f"{c.id}/{r}", r)
+    # RDS: an encrypted private database with the workload's key; an unencrypted public one.
+    rds = c.c("rds", HOME)
+    for name, encrypted, public in (("app-orders", True, False), ("app-reporting", False, True)):
+        extra: dict[str, Any] = {"KmsKeyId": app_data["arn"]} if encrypted else {}
+        rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres",
+                               DBInstanceClass="db.t3.micro", AllocatedStorage=20,
+                               MasterUsername="dbadmin", MasterUserPassword="not-a-secret-0",
+                               StorageEncrypted=encrypted, PubliclyAccessible=public,
+                               Tags=tags_list({"DataClassification": "confidential"}), **extra)
+        arn = f"arn:aws:rds:{HOME}:{c.id}:db:{name}"
+        M.inv(c, "rds_instances", {"region": HOME, "id": name, "encrypted": encrypted,
+                                   "public": public})
+        (M.ok if encrypted else M.violation)("rds-storage-encrypted", c, name, HOME, arn)
+        (M.violation if public else M.ok)("rds-not-publicly-accessible", c, name, HOME, arn)
     seed_vpc(c, "10.20.0.0/16", "app-prod")
     # ACM
     good = import_cert(c, "app.example.com", 2048, 365, {"Team": "app"})

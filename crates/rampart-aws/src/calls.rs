@@ -341,7 +341,8 @@ mod tests {
             assert!(name.chars().next().is_some_and(char::is_uppercase));
             assert_eq!(allowed(o.name()), Some(o));
         }
-        assert!(!is_allowed("rds:DescribeDBInstances"), "not collected yet");
+        assert!(is_allowed("rds:DescribeDBInstances"));
+        assert!(!is_allowed("rds:ListTagsForResource"), "not collected: instances carry tags");
     }
 
     #[test]

@@ -1,13 +1,17 @@
-//! A read-only client for the EC2 Query API, in place of `aws-sdk-ec2`.
+//! A read-only client for AWS Query-protocol APIs (EC2, RDS), in place of `aws-sdk-ec2`
+//! and `aws-sdk-rds`.
 //!
 //! The generated EC2 crate is about half a million lines and needs some 7 GB of memory in
-//! rustc, far over the build's budget, for the sixteen reads the collector makes. This
-//! client sends those reads itself (`POST /`, `Action=…&Version=2016-11-15`, XML answers)
-//! through the SDK's own orchestrator, so that everything around a call is the SDK's:
-//! SigV4 signing with the session's credentials provider and identity cache, the
-//! standard or adaptive retry strategy and its classifiers, the connect/attempt/operation
-//! timeouts, and the [`Recorder`](crate::calls::Recorder) interceptor that refuses any
-//! operation outside the list before it is serialized and counts the rest.
+//! rustc, far over the build's budget, for the sixteen reads the collector makes; the RDS
+//! crate is smaller but still large for one read. This client sends those reads itself
+//! (`POST /`, `Action=…&Version=…`, XML answers) through the SDK's own orchestrator, so that
+//! everything around a call is the SDK's: SigV4 signing with the session's credentials
+//! provider and identity cache, the standard or adaptive retry strategy and its
+//! classifiers, the connect/attempt/operation timeouts, and the
+//! [`Recorder`](crate::calls::Recorder) interceptor that refuses any operation outside the
+//! list before it is serialized and counts the rest. A [`QueryApi`] says what differs
+//! between the services: signing name, API version, endpoint, and how lists and pages
+//! are written.
 
 mod xml;
 
@@ -46,16 +50,44 @@ use crate::session::Session;
 
 pub(crate) use xml::{Element, XmlError};
 
-/// The EC2 API version every action is sent with.
-const API_VERSION: &str = "2016-11-15";
+/// What differs between the Query-protocol services rampart reads.
+#[derive(Debug)]
+pub(crate) struct QueryApi {
+    /// The model's service (operations must belong to it).
+    pub(crate) service: Service,
+    /// The SDK's service id: what the orchestrator and the
+    /// [`Recorder`](crate::calls::Recorder) see (`EC2` → `ec2:Action`), and the key of
+    /// `AWS_ENDPOINT_URL_…` settings.
+    pub(crate) service_id: &'static str,
+    /// The SigV4 signing name and the endpoint's first label.
+    pub(crate) signing_name: &'static str,
+    /// The API version every action is sent with.
+    pub(crate) version: &'static str,
+}
 
-/// The service name the orchestrator and the [`Recorder`](crate::calls::Recorder) see
-/// (`EC2` → `ec2:Action`).
-const SERVICE: &str = "EC2";
+/// Amazon EC2.
+pub(crate) const EC2: QueryApi = QueryApi {
+    service: Service::Ec2,
+    service_id: "EC2",
+    signing_name: "ec2",
+    version: "2016-11-15",
+};
 
-/// A read-only EC2 client for one region of one session.
+/// Amazon RDS.
+pub(crate) const RDS: QueryApi = QueryApi {
+    service: Service::Rds,
+    service_id: "RDS",
+    signing_name: "rds",
+    version: "2014-10-31",
+};
+
+/// A read-only EC2 client.
+pub(crate) type Ec2 = QueryClient;
+
+/// A read-only Query-protocol client for one service, region and session.
 #[derive(Debug, Clone)]
-pub(crate) struct Ec2 {
+pub(crate) struct QueryClient {
+    api: &'static QueryApi,
     endpoint: String,
     behavior_version: BehaviorVersion,
     retry: RetryConfig,
@@ -75,34 +107,46 @@ impl Params {
     }
 }
 
-impl Ec2 {
-    /// A client for `region`, with the session's credentials, endpoint, retry and timeout
-    /// settings and its recorder.
-    pub(crate) fn new(session: &Session, region: &str) -> Ec2 {
+impl QueryClient {
+    /// An EC2 client for `region`, with the session's credentials, endpoint, retry and
+    /// timeout settings and its recorder.
+    pub(crate) fn new(session: &Session, region: &str) -> QueryClient {
+        QueryClient::of(&EC2, session, region)
+    }
+
+    /// A client of `api` for `region`, with the session's credentials, endpoint, retry
+    /// and timeout settings and its recorder.
+    pub(crate) fn of(api: &'static QueryApi, session: &Session, region: &str) -> QueryClient {
         let config = &session.config;
-        let mut layer = Layer::new("rampart-ec2-query");
-        layer.store_put(SigningName::from_static("ec2"));
+        let mut layer = Layer::new("rampart-query");
+        layer.store_put(SigningName::from_static(api.signing_name));
         layer.store_put(SigningRegion::from(Region::new(region.to_owned())));
         let mut signing_options = SigningOptions::default();
-        // The SDK's settings for EC2 (and every Query protocol service).
+        // The SDK's settings for every Query protocol service.
         signing_options.double_uri_encode = true;
         signing_options.content_sha256_header = false;
         signing_options.normalize_uri_path = true;
         layer.store_put(SigV4OperationSigningConfig {
             region: Some(SigningRegion::from(Region::new(region.to_owned()))),
-            name: Some(SigningName::from_static("ec2")),
+            name: Some(SigningName::from_static(api.signing_name)),
             signing_options,
             ..SigV4OperationSigningConfig::default()
         });
         layer.store_put(AuthSchemeOptionResolverParams::new(()));
-        layer.store_put(ApiMetadata::new("ec2", env!("CARGO_PKG_VERSION")));
+        layer.store_put(ApiMetadata::new(
+            api.signing_name,
+            env!("CARGO_PKG_VERSION"),
+        ));
         // As the SDK client does: throttling state is shared per service and region.
-        layer.store_put(RetryPartition::new(format!("ec2-{region}")));
+        layer.store_put(RetryPartition::new(format!(
+            "{}-{region}",
+            api.signing_name
+        )));
         if let Some(timeouts) = config.timeout_config() {
             layer.store_put(timeouts.clone());
         }
 
-        let mut components = RuntimeComponentsBuilder::new("rampart-ec2-query");
+        let mut components = RuntimeComponentsBuilder::new("rampart-query");
         components.set_http_client(Some(
             config.http_client().unwrap_or_else(default_https_client),
         ));
@@ -137,8 +181,9 @@ impl Ec2 {
             .push_interceptor(aws_runtime::request_info::RequestInfoInterceptor::new())
             .push_interceptor(session.recorder.clone());
 
-        Ec2 {
-            endpoint: endpoint(config, region),
+        QueryClient {
+            api,
+            endpoint: endpoint(api, config, region),
             behavior_version: config
                 .behavior_version()
                 .unwrap_or_else(BehaviorVersion::latest),
@@ -160,22 +205,24 @@ impl Ec2 {
         &self.endpoint
     }
 
-    /// One call of `operation` (an EC2 read): the response's root element.
+    /// One call of `operation` (a read of the client's service): the response's root
+    /// element.
     pub(crate) async fn call(
         &self,
         operation: ApiOperation,
         params: Params,
     ) -> Result<Element, Failure> {
-        let action = action(operation)?;
+        let action = action(self.api, operation)?;
+        let version = self.api.version;
         Operation::builder()
-            .service_name(SERVICE)
+            .service_name(self.api.service_id)
             .operation_name(action)
             .behavior_version(self.behavior_version)
             .endpoint_url(&self.endpoint)
             .standard_retry(&self.retry)
             .with_connection_poisoning()
             .runtime_plugin(self.plugin.clone())
-            .serializer(move |params: Params| request(action, &params))
+            .serializer(move |params: Params| request(action, version, &params))
             .deserializer(move |response: &HttpResponse| read_response(action, response))
             .build()
             .invoke(params)
@@ -218,16 +265,66 @@ impl Ec2 {
             }
         }
     }
+
+    /// Every member of a paginated Describe call of the `Marker` style (RDS): the
+    /// elements named `item` inside `<{Action}Result><{list}>`, over all pages. Pages follow
+    /// `Marker` until it is absent, empty or repeated, as the SDK's paginators do.
+    pub(crate) async fn describe_marked(
+        &self,
+        operation: ApiOperation,
+        list: &str,
+        item: &str,
+    ) -> Result<Vec<Element>, Failure> {
+        let action = action(self.api, operation)?;
+        let result = format!("{action}Result");
+        let mut items = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let params = match &marker {
+                Some(m) => Params::default().with("Marker", m.clone()),
+                None => Params::default(),
+            };
+            let page = self.call(operation, params).await?;
+            let Some(body) = page.child(&result) else {
+                return Err(unreadable(&XmlError(format!(
+                    "`{}` has no `{result}`",
+                    page.name
+                ))));
+            };
+            let next = body
+                .text("Marker")
+                .filter(|m| !m.is_empty() && marker.as_deref() != Some(*m))
+                .map(str::to_owned);
+            items.extend(
+                body.child(list)
+                    .into_iter()
+                    .flat_map(|l| l.children.iter())
+                    .filter(|e| e.name == item)
+                    .cloned(),
+            );
+            match next {
+                Some(next) => marker = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
 }
 
-/// The action name of an EC2 operation of the model's vocabulary.
-fn action(operation: ApiOperation) -> Result<&'static str, Failure> {
+/// The action name of an operation of `api`'s service in the model's vocabulary.
+fn action(api: &QueryApi, operation: ApiOperation) -> Result<&'static str, Failure> {
     match operation.name().split_once(':') {
-        Some(("ec2", action)) if operation.service() == Service::Ec2 => Ok(action),
+        Some((prefix, action))
+            if operation.service() == api.service && prefix == api.signing_name =>
+        {
+            Ok(action)
+        }
         _ => Err(Failure {
             code: None,
             kind: FailureKind::Other,
-            reason: format!("rampart: refusing `{operation}`: not an EC2 operation"),
+            reason: format!(
+                "rampart: refusing `{operation}`: not an {} operation",
+                api.service_id
+            ),
         }),
     }
 }
@@ -241,9 +338,10 @@ pub(crate) fn unreadable(error: &XmlError) -> Failure {
     }
 }
 
-/// The endpoint of `region`: the session's custom endpoint (`AWS_ENDPOINT_URL_EC2`, then
-/// `AWS_ENDPOINT_URL` or `--endpoint-url`, in the SDK's order) or the regional one.
-fn endpoint(config: &SdkConfig, region: &str) -> String {
+/// The endpoint of `region`: the session's custom endpoint (`AWS_ENDPOINT_URL_EC2` or
+/// `AWS_ENDPOINT_URL_RDS`, then `AWS_ENDPOINT_URL` or `--endpoint-url`, in the SDK's order)
+/// or the regional one.
+fn endpoint(api: &QueryApi, config: &SdkConfig, region: &str) -> String {
     let configured = if config.get_origin("endpoint_url").is_client_config() {
         config.endpoint_url().map(str::to_owned)
     } else {
@@ -251,7 +349,7 @@ fn endpoint(config: &SdkConfig, region: &str) -> String {
             .service_config()
             .and_then(|services| {
                 ServiceConfigKey::builder()
-                    .service_id("EC2")
+                    .service_id(api.service_id)
                     .env("AWS_ENDPOINT_URL")
                     .profile("endpoint_url")
                     .build()
@@ -260,11 +358,11 @@ fn endpoint(config: &SdkConfig, region: &str) -> String {
             })
             .or_else(|| config.endpoint_url().map(str::to_owned))
     };
-    configured.unwrap_or_else(|| regional_endpoint(region))
+    configured.unwrap_or_else(|| regional_endpoint(api, region))
 }
 
-/// The public EC2 endpoint of a region, in its partition's DNS suffix.
-pub(crate) fn regional_endpoint(region: &str) -> String {
+/// The public endpoint of `api` in a region, in its partition's DNS suffix.
+pub(crate) fn regional_endpoint(api: &QueryApi, region: &str) -> String {
     let suffix = if region.starts_with("cn-") {
         "amazonaws.com.cn"
     } else if region.starts_with("us-isob-") {
@@ -276,11 +374,11 @@ pub(crate) fn regional_endpoint(region: &str) -> String {
     } else {
         "amazonaws.com"
     };
-    format!("https://ec2.{region}.{suffix}")
+    format!("https://{}.{region}.{suffix}", api.signing_name)
 }
 
 /// The SDK's default HTTPS client (hyper 1 and rustls with aws-lc, proxies from the
-/// environment), built once per [`Ec2`] so that its calls share one connection pool, as
+/// environment), built once per [`QueryClient`] so that its calls share one connection pool, as
 /// an SDK client's calls do.
 fn default_https_client() -> SharedHttpClient {
     HttpClientBuilder::new().build_with_connector_fn(|settings, components| {
@@ -296,8 +394,8 @@ fn default_https_client() -> SharedHttpClient {
 }
 
 /// The form-encoded `POST /` of one action.
-fn request(action: &str, params: &Params) -> Result<HttpRequest, BoxError> {
-    let body = form(action, params);
+fn request(action: &str, version: &str, params: &Params) -> Result<HttpRequest, BoxError> {
+    let body = form(action, version, params);
     let length = body.len();
     let mut request = HttpRequest::new(SdkBody::from(body));
     request.set_method("POST")?;
@@ -312,9 +410,9 @@ fn request(action: &str, params: &Params) -> Result<HttpRequest, BoxError> {
 }
 
 /// `Action=…&Version=…&Name=value…`, percent-encoded as the SDK encodes Query requests.
-pub(crate) fn form(action: &str, params: &Params) -> String {
+pub(crate) fn form(action: &str, version: &str, params: &Params) -> String {
     let mut body = String::new();
-    let mut writer = aws_smithy_query::QueryWriter::new(&mut body, action, API_VERSION);
+    let mut writer = aws_smithy_query::QueryWriter::new(&mut body, action, version);
     for &(name, ref value) in &params.0 {
         writer.prefix(name).string(value);
     }
@@ -352,8 +450,9 @@ pub(crate) fn parse_success(action: &str, body: &[u8]) -> Result<Element, XmlErr
     Ok(root)
 }
 
-/// The code and message of an EC2 error response; none when the body is not one (an HTML
-/// page from a proxy or an emulator), so that the HTTP status classifies the failure.
+/// The code and message of an error response — EC2's `<Response><Errors><Error>` or the
+/// `<ErrorResponse><Error>` of the other Query services; none when the body is not one (an
+/// HTML page from a proxy or an emulator), so that the HTTP status classifies the failure.
 pub(crate) fn error_metadata(body: &[u8]) -> ErrorMetadata {
     let Some(root) = std::str::from_utf8(body)
         .ok()
@@ -362,11 +461,13 @@ pub(crate) fn error_metadata(body: &[u8]) -> ErrorMetadata {
         return ErrorMetadata::default();
     };
     let mut builder = ErrorMetadata::builder();
-    for error in root
+    let nested = root
         .children
         .iter()
         .filter(|c| c.name == "Errors")
-        .flat_map(|errors| errors.children.iter())
+        .flat_map(|errors| errors.children.iter());
+    for error in nested
+        .chain(root.children.iter())
         .filter(|c| c.name == "Error")
     {
         if let Some(code) = error.text("Code") {

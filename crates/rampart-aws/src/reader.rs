@@ -31,15 +31,18 @@ pub enum Reader {
     Config,
     /// Route 53 Resolver rules.
     Route53resolver,
+    /// RDS DB instances.
+    Rds,
 }
 
 impl Reader {
     /// Read once per account.
     pub const GLOBAL: [Reader; 3] = [Reader::Iam, Reader::S3, Reader::Route53];
     /// Read in every account and region, in the order the summary lists them.
-    pub const REGIONAL: [Reader; 6] = [
+    pub const REGIONAL: [Reader; 7] = [
         Reader::Kms,
         Reader::Ec2,
+        Reader::Rds,
         Reader::Acm,
         Reader::Cloudtrail,
         Reader::Config,
@@ -58,6 +61,7 @@ impl Reader {
             Reader::Cloudtrail => Service::Cloudtrail,
             Reader::Config => Service::Config,
             Reader::Route53resolver => Service::Route53resolver,
+            Reader::Rds => Service::Rds,
         }
     }
 
@@ -93,6 +97,7 @@ pub(crate) enum Part {
         Vec<rampart_model::ConfigAggregator>,
     ),
     Resolver(Vec<rampart_model::ResolverRule>),
+    Rds(Vec<rampart_model::RdsDbInstance>),
 }
 
 impl Job {
@@ -119,6 +124,7 @@ impl Job {
             Reader::Route53resolver => {
                 Part::Resolver(collectors::dns::resolver_rules(s, scope).await)
             }
+            Reader::Rds => Part::Rds(collectors::rds::collect(s, scope).await),
         };
         tracing::debug!(
             account = %self.session.account_id,
@@ -165,6 +171,7 @@ impl Part {
                 a.logging.config_aggregators.extend(aggregators);
             }
             Part::Resolver(rules) => a.dns.resolver_rules.extend(rules),
+            Part::Rds(instances) => a.storage.rds_instances.extend(instances),
         }
     }
 }

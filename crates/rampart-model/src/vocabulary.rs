@@ -215,7 +215,7 @@ operations! {
     S3GetPublicAccessBlock = S3 "s3:GetPublicAccessBlock" as "s3:GetBucketPublicAccessBlock", Member;
     S3GetBucketTagging = S3 "s3:GetBucketTagging", Member;
     S3GetBucketVersioning = S3 "s3:GetBucketVersioning", Member;
-    RdsDescribeDbInstances = Rds "rds:DescribeDBInstances", NotCollected;
+    RdsDescribeDbInstances = Rds "rds:DescribeDBInstances", Member;
     RdsListTagsForResource = Rds "rds:ListTagsForResource", NotCollected;
     AcmListCertificates = Acm "acm:ListCertificates", Member;
     AcmDescribeCertificate = Acm "acm:DescribeCertificate", Member;

@@ -8,4 +8,5 @@ pub(crate) mod dns;
 pub(crate) mod ec2;
 pub(crate) mod iam;
 pub(crate) mod kms;
+pub(crate) mod rds;
 pub(crate) mod s3;

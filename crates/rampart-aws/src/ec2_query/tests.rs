@@ -350,6 +350,7 @@ fn requests_are_form_encoded() {
     assert_eq!(
         form(
             "DescribeRegions",
+            EC2.version,
             &Params::default().with("AllRegions", "false")
         ),
         "Action=DescribeRegions&Version=2016-11-15&AllRegions=false"
@@ -357,6 +358,7 @@ fn requests_are_form_encoded() {
     assert_eq!(
         form(
             "DescribeVpcs",
+            EC2.version,
             &Params::default().with("NextToken", "a b&c=d/é")
         ),
         "Action=DescribeVpcs&Version=2016-11-15&NextToken=a%20b%26c%3Dd%2F%C3%A9"
@@ -366,27 +368,31 @@ fn requests_are_form_encoded() {
 #[test]
 fn endpoints_follow_the_partition() {
     assert_eq!(
-        regional_endpoint("eu-west-1"),
+        regional_endpoint(&EC2, "eu-west-1"),
         "https://ec2.eu-west-1.amazonaws.com"
     );
     assert_eq!(
-        regional_endpoint("us-gov-west-1"),
+        regional_endpoint(&EC2, "us-gov-west-1"),
         "https://ec2.us-gov-west-1.amazonaws.com"
     );
     assert_eq!(
-        regional_endpoint("cn-northwest-1"),
+        regional_endpoint(&EC2, "cn-northwest-1"),
         "https://ec2.cn-northwest-1.amazonaws.com.cn"
     );
     assert_eq!(
-        regional_endpoint("us-iso-east-1"),
+        regional_endpoint(&EC2, "us-iso-east-1"),
         "https://ec2.us-iso-east-1.c2s.ic.gov"
+    );
+    assert_eq!(
+        regional_endpoint(&RDS, "eu-central-1"),
+        "https://rds.eu-central-1.amazonaws.com"
     );
     let config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("eu-west-1"))
         .build();
     assert_eq!(
-        endpoint(&config, "ap-southeast-2"),
+        endpoint(&EC2, &config, "ap-southeast-2"),
         "https://ec2.ap-southeast-2.amazonaws.com"
     );
 }
@@ -406,4 +412,14 @@ fn error_bodies() {
     assert_eq!((none.code(), none.message()), (None, None));
     // A success body, read as an error: no code.
     assert_eq!(error_metadata(PAGE_2.as_bytes()).code(), None);
+    // The other Query services' shape (RDS).
+    let rds = error_metadata(
+        br#"<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: rds:DescribeDBInstances</Message></Error><RequestId>5e1f-EXAMPLE</RequestId></ErrorResponse>"#,
+    );
+    assert_eq!(rds.code(), Some("AccessDenied"));
+    assert_eq!(
+        rds.message(),
+        Some("not authorized to perform: rds:DescribeDBInstances")
+    );
+    assert_eq!(rds.extra("aws_request_id"), Some("5e1f-EXAMPLE"));
 }
