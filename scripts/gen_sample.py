@@ -180,6 +180,7 @@ class Acct:
         self.vpns: list[dict] = []
         self.nacls: list[dict] = []
         self.endpoints: list[dict] = []
+        self.listeners: list[dict] = []
         self.hosted_zones: list[dict] = []
         self.resolver_rules: list[dict] = []
         self.buckets: list[dict] = []
@@ -456,6 +457,28 @@ class Acct:
     def alb(self, region: str, name: str) -> str:
         return (f"arn:aws:elasticloadbalancing:{region}:{self.id}:loadbalancer/app/{name}/"
                 f"{hexdigest(self.id, region, 'alb', name, n=16)}")
+
+    def listener(self, region: str, alb_name: str, port: int, protocol: str, *,
+                 ssl_policy: str | None = None, redirect: bool = False,
+                 scheme: str = "internet-facing") -> str:
+        lb = self.alb(region, alb_name)
+        arn = lb.replace(":loadbalancer/", ":listener/") + "/" + hexdigest(lb, str(port), n=16)
+        self.listeners.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": {},
+            "source": api("elasticloadbalancing:DescribeListeners"),
+            "load_balancer_arn": lb,
+            "load_balancer_name": alb_name,
+            "load_balancer_type": "application",
+            "scheme": scheme,
+            "port": port,
+            "protocol": protocol,
+            **({"ssl_policy": ssl_policy} if ssl_policy else {}),
+            "redirects_to_https": redirect,
+        })
+        return arn
 
     # ---------------------------------------------------------------- network
 
@@ -745,6 +768,7 @@ class Acct:
                     "vpn_connections": self.vpns,
                     "network_acls": self.nacls,
                     "vpc_endpoints": self.endpoints,
+                    "load_balancer_listeners": self.listeners,
                 }),
             },
             "storage": {
@@ -1196,6 +1220,10 @@ def app_preprod() -> Acct:
           "preprod account, enabled")
     a.volume("storefront-preprod-app-1", EU_WEST_1, encrypted=True, kms_key=key, size=50, tags=t)
     db = a.db("storefront-preprod", EU_WEST_1, "postgres", encrypted=True, kms_key=rds_key, tags=t)
+    plain = a.listener(EU_WEST_1, "storefront-preprod", 8080, "HTTP")
+    plant("elb-http-redirects-to-https", plain, "fail", "test port forwards plain HTTP")
+    old_tls = a.listener(EU_WEST_1, "storefront-preprod", 443, "HTTPS", ssl_policy="ELBSecurityPolicy-2016-08")
+    plant("elb-listener-tls-policy", old_tls, "fail", "policy accepts TLS 1.0")
     reporting = a.db("storefront-preprod-reporting", EU_WEST_1, "postgres", encrypted=True, kms_key=rds_key,
                      tags=t, public=True)
     plant("rds-not-publicly-accessible", reporting, "fail", "PubliclyAccessible for a BI tool")
@@ -1260,6 +1288,10 @@ def app_prod() -> Acct:
                       tags={**t, "DataClassification": "internal"})
     plant("data-residency-approved-regions", dr_vol, "pass", "internal data may be anywhere")
     a.db("storefront-prod", EU_WEST_1, "aurora-postgresql", encrypted=True, kms_key=keys[EU_WEST_1], tags=t)
+    web = a.listener(EU_WEST_1, "storefront-prod", 443, "HTTPS", ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06")
+    plant("elb-listener-tls-policy", web, "pass", "TLS 1.2 and 1.3")
+    redirect = a.listener(EU_WEST_1, "storefront-prod", 80, "HTTP", redirect=True)
+    plant("elb-http-redirects-to-https", redirect, "pass", "redirects to HTTPS")
     dr_key = a.customer_key(US_WEST_2, "storefront-dr", mrk="mrk-" + hexdigest(a.id, "storefront-dr", n=32), tags=t)
     plant("kms-multi-region-key-declared", dr_key, "fail", "multi-region key not in multi_region_keys")
     ops = a.role("storefront-ops-automation",

@@ -265,6 +265,15 @@ fn collects_and_scans_the_seeded_organization() {
             .rds_instances
             .iter()
             .any(|d| !d.storage_encrypted && d.publicly_accessible)));
+    assert!(n(&|n| n
+        .load_balancer_listeners
+        .iter()
+        .any(|l| l.protocol == "HTTPS"
+            && l.ssl_policy.is_some()
+            && l.scheme == "internet-facing")
+        && n.load_balancer_listeners
+            .iter()
+            .any(|l| l.redirects_to_https)));
     assert!(any(&|a| !a.certificates.acm.is_empty()));
     assert!(any(&|a| a
         .logging

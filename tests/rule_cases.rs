@@ -123,6 +123,7 @@ fn fill_resources(account: &mut Value) {
         &["network", "network_acls"],
         &["network", "vpc_endpoints"],
         &["network", "flow_logs"],
+        &["network", "load_balancer_listeners"],
         &["dns", "hosted_zones"],
         &["dns", "resolver_rules"],
         &["logging", "cloudtrail_trails"],

@@ -891,7 +891,7 @@ def seed_app_prod(c: Ctx, accts: dict[str, str], cfg_bucket: str) -> None:
                                    "public": public})
         (M.ok if encrypted else M.violation)("rds-storage-encrypted", c, name, HOME, arn)
         (M.violation if public else M.ok)("rds-not-publicly-accessible", c, name, HOME, arn)
-    seed_vpc(c, "10.20.0.0/16", "app-prod")
+    app_vpc = seed_vpc(c, "10.20.0.0/16", "app-prod")
     # ACM
     good = import_cert(c, "app.example.com", 2048, 365, {"Team": "app"})
     weak = import_cert(c, "legacy.example.com", 1024, 365, {"Team": "app"})
@@ -913,6 +913,27 @@ def seed_app_prod(c: Ctx, accts: dict[str, str], cfg_bucket: str) -> None:
              "InstancePort": 8080, "SSLCertificateId": good},
             {"Protocol": "HTTPS", "LoadBalancerPort": 8443, "InstanceProtocol": "HTTP",
              "InstancePort": 8080, "SSLCertificateId": soon}])
+    # An application load balancer: HTTPS with a TLS 1.2+ policy and an HTTP redirect pass;
+    # an HTTP listener that forwards, and an HTTPS one accepting TLS 1.0, fail.
+    elbv2 = c.c("elbv2", HOME)
+    alb = elbv2.create_load_balancer(Name="app-prod-api", Subnets=app_vpc["subnets"],
+                                     Scheme="internet-facing", Type="application"
+                                     )["LoadBalancers"][0]["LoadBalancerArn"]
+    tg = elbv2.create_target_group(Name="app-prod-api", Protocol="HTTP", Port=8080,
+                                   VpcId=app_vpc["vpc_id"])["TargetGroups"][0]["TargetGroupArn"]
+    forward = [{"Type": "forward", "TargetGroupArn": tg}]
+    redirect = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
+                                                         "StatusCode": "HTTP_301"}}]
+    for port, protocol, policy, actions, rule, ok in (
+            (443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", forward, "elb-listener-tls-policy", True),
+            (8443, "HTTPS", "ELBSecurityPolicy-2016-08", forward, "elb-listener-tls-policy", False),
+            (80, "HTTP", None, redirect, "elb-http-redirects-to-https", True),
+            (8080, "HTTP", None, forward, "elb-http-redirects-to-https", False)):
+        extra: dict[str, Any] = {"SslPolicy": policy, "Certificates": [{"CertificateArn": good}]} if policy else {}
+        arn = elbv2.create_listener(LoadBalancerArn=alb, Protocol=protocol, Port=port,
+                                    DefaultActions=actions, **extra)["Listeners"][0]["ListenerArn"]
+        M.inv(c, "load_balancer_listeners", {"region": HOME, "port": port, "arn": arn})
+        (M.ok if ok else M.violation)(rule, c, f"app-prod-api:{port}", HOME, arn)
     config_recorder(c, cfg_bucket)
 
 

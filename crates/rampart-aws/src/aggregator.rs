@@ -10,7 +10,7 @@
 //! What Config does not record becomes coverage gaps, for every selected account
 //! ([`NOT_COVERED`]): KMS key policies and rotation, IAM access keys and password policy,
 //! trail status and event selectors, EBS encryption by default, enabled regions, the other
-//! network resources, Config recorders, Route 53, Resolver and RDS. Rules that need them report
+//! network resources, Config recorders, Route 53, Resolver, RDS and load balancers. Rules that need them report
 //! `unknown`; `--source live` reads them.
 
 use std::collections::BTreeMap;
@@ -135,6 +135,7 @@ pub const NOT_COVERED: &[Read] = &[
     Read::Service(Service::Route53),
     Read::Service(Service::Route53resolver),
     Read::Service(Service::Rds),
+    Read::Service(Service::Elasticloadbalancing),
 ];
 
 const SELECT: Operation = Operation::ConfigSelectAggregateResourceConfig;

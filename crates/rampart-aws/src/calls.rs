@@ -60,6 +60,7 @@ pub fn service_prefix(sdk_service: &str) -> String {
     match sdk_service {
         "Config Service" => "config".to_owned(),
         "Route 53" => "route53".to_owned(),
+        "Elastic Load Balancing v2" => "elasticloadbalancing".to_owned(),
         other => other.to_ascii_lowercase().replace(' ', ""),
     }
 }
@@ -342,7 +343,10 @@ mod tests {
             assert_eq!(allowed(o.name()), Some(o));
         }
         assert!(is_allowed("rds:DescribeDBInstances"));
-        assert!(!is_allowed("rds:ListTagsForResource"), "not collected: instances carry tags");
+        assert!(
+            !is_allowed("rds:ListTagsForResource"),
+            "not collected: instances carry tags"
+        );
     }
 
     #[test]

@@ -81,6 +81,14 @@ pub(crate) const RDS: QueryApi = QueryApi {
     version: "2014-10-31",
 };
 
+/// Elastic Load Balancing (v2: application, network and gateway load balancers).
+pub(crate) const ELB: QueryApi = QueryApi {
+    service: Service::Elasticloadbalancing,
+    service_id: "Elastic Load Balancing v2",
+    signing_name: "elasticloadbalancing",
+    version: "2015-12-01",
+};
+
 /// A read-only EC2 client.
 pub(crate) type Ec2 = QueryClient;
 
@@ -266,14 +274,16 @@ impl QueryClient {
         }
     }
 
-    /// Every member of a paginated Describe call of the `Marker` style (RDS): the
-    /// elements named `item` inside `<{Action}Result><{list}>`, over all pages. Pages follow
-    /// `Marker` until it is absent, empty or repeated, as the SDK's paginators do.
+    /// Every member of a paginated Describe call of the `Marker` style (RDS, ELB): the
+    /// elements named `item` inside `<{Action}Result><{list}>`, over all pages. Each page
+    /// sends `params` and the `Marker` the previous one returned in its `next` element
+    /// (`Marker` for RDS, `NextMarker` for ELB), until that is absent, empty or repeated,
+    /// as the SDK's paginators do.
     pub(crate) async fn describe_marked(
         &self,
         operation: ApiOperation,
-        list: &str,
-        item: &str,
+        params: &Params,
+        (list, item, next): (&str, &str, &str),
     ) -> Result<Vec<Element>, Failure> {
         let action = action(self.api, operation)?;
         let result = format!("{action}Result");
@@ -281,8 +291,8 @@ impl QueryClient {
         let mut marker: Option<String> = None;
         loop {
             let params = match &marker {
-                Some(m) => Params::default().with("Marker", m.clone()),
-                None => Params::default(),
+                Some(m) => params.clone().with("Marker", m.clone()),
+                None => params.clone(),
             };
             let page = self.call(operation, params).await?;
             let Some(body) = page.child(&result) else {
@@ -292,7 +302,7 @@ impl QueryClient {
                 ))));
             };
             let next = body
-                .text("Marker")
+                .text(next)
                 .filter(|m| !m.is_empty() && marker.as_deref() != Some(*m))
                 .map(str::to_owned);
             items.extend(

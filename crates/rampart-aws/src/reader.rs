@@ -33,16 +33,19 @@ pub enum Reader {
     Route53resolver,
     /// RDS DB instances.
     Rds,
+    /// Load balancer listeners.
+    Elb,
 }
 
 impl Reader {
     /// Read once per account.
     pub const GLOBAL: [Reader; 3] = [Reader::Iam, Reader::S3, Reader::Route53];
     /// Read in every account and region, in the order the summary lists them.
-    pub const REGIONAL: [Reader; 7] = [
+    pub const REGIONAL: [Reader; 8] = [
         Reader::Kms,
         Reader::Ec2,
         Reader::Rds,
+        Reader::Elb,
         Reader::Acm,
         Reader::Cloudtrail,
         Reader::Config,
@@ -62,6 +65,7 @@ impl Reader {
             Reader::Config => Service::Config,
             Reader::Route53resolver => Service::Route53resolver,
             Reader::Rds => Service::Rds,
+            Reader::Elb => Service::Elasticloadbalancing,
         }
     }
 
@@ -98,6 +102,7 @@ pub(crate) enum Part {
     ),
     Resolver(Vec<rampart_model::ResolverRule>),
     Rds(Vec<rampart_model::RdsDbInstance>),
+    Listeners(Vec<rampart_model::LoadBalancerListener>),
 }
 
 impl Job {
@@ -125,6 +130,7 @@ impl Job {
                 Part::Resolver(collectors::dns::resolver_rules(s, scope).await)
             }
             Reader::Rds => Part::Rds(collectors::rds::collect(s, scope).await),
+            Reader::Elb => Part::Listeners(collectors::elb::collect(s, scope).await),
         };
         tracing::debug!(
             account = %self.session.account_id,
@@ -172,6 +178,7 @@ impl Part {
             }
             Part::Resolver(rules) => a.dns.resolver_rules.extend(rules),
             Part::Rds(instances) => a.storage.rds_instances.extend(instances),
+            Part::Listeners(listeners) => a.network.load_balancer_listeners.extend(listeners),
         }
     }
 }

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     impl_resource, AcmCertificate, CloudTrailTrail, ConfigRecorder, Dns, EbsEncryptionDefault,
-    EbsVolume, FlowLog, HostedZone, Iam, IamRole, IamUser, InternetGateway, KmsKey, Logging,
-    NatGateway, NetworkAcl, RdsDbInstance, ResolverRule, ResourceRef, ResourceType, RouteTable,
-    S3Bucket, SecurityGroup, Source, Subnet, Tags, TransitGateway, TransitGatewayAttachment, Vpc,
-    VpcEndpoint, VpnConnection,
+    EbsVolume, FlowLog, HostedZone, Iam, IamRole, IamUser, InternetGateway, KmsKey,
+    LoadBalancerListener, Logging, NatGateway, NetworkAcl, RdsDbInstance, ResolverRule,
+    ResourceRef, ResourceType, RouteTable, S3Bucket, SecurityGroup, Source, Subnet, Tags,
+    TransitGateway, TransitGatewayAttachment, Vpc, VpcEndpoint, VpnConnection,
 };
 
 /// The lifecycle state of an account.
@@ -116,6 +116,9 @@ pub struct Network {
     /// VPC endpoints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vpc_endpoints: Vec<VpcEndpoint>,
+    /// Load balancer listeners.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_listeners: Vec<LoadBalancerListener>,
 }
 
 /// An account's data stores.
@@ -196,6 +199,8 @@ pub enum TypedResource<'a> {
     HostedZone(&'a HostedZone),
     /// A Route 53 Resolver rule.
     ResolverRule(&'a ResolverRule),
+    /// A load balancer listener.
+    LoadBalancerListener(&'a LoadBalancerListener),
 }
 
 impl<'a> TypedResource<'a> {
@@ -225,6 +230,7 @@ impl<'a> TypedResource<'a> {
             TypedResource::NetworkAcl(r) => ResourceRef::of(r),
             TypedResource::VpcEndpoint(r) => ResourceRef::of(r),
             TypedResource::HostedZone(r) => ResourceRef::of(r),
+            TypedResource::LoadBalancerListener(r) => ResourceRef::of(r),
             TypedResource::ResolverRule(r) => ResourceRef::of(r),
         }
     }
@@ -278,6 +284,11 @@ impl Account {
             .chain(n.vpc_endpoints.iter().map(T::VpcEndpoint))
             .chain(self.dns.hosted_zones.iter().map(T::HostedZone))
             .chain(self.dns.resolver_rules.iter().map(T::ResolverRule))
+            .chain(
+                n.load_balancer_listeners
+                    .iter()
+                    .map(T::LoadBalancerListener),
+            )
     }
 
     /// The number of resources of each type in this account (the account itself included).
@@ -309,6 +320,7 @@ impl Account {
             ResourceType::VpcEndpoint => n.vpc_endpoints.len(),
             ResourceType::HostedZone => self.dns.hosted_zones.len(),
             ResourceType::ResolverRule => self.dns.resolver_rules.len(),
+            ResourceType::LoadBalancerListener => n.load_balancer_listeners.len(),
         }
     }
 }

@@ -39,9 +39,9 @@ pub use load::{line_column, load_snapshot_file, parse_snapshot, SnapshotError};
 pub use logging::{CloudTrailTrail, ConfigAggregator, ConfigRecorder, Logging};
 pub use merge::{merge_snapshots, MergeError};
 pub use network::{
-    FlowLog, InternetGateway, NatGateway, NetworkAcl, NetworkAclEntry, Route, RouteTable,
-    SecurityGroup, SecurityGroupRule, Subnet, TransitGateway, TransitGatewayAttachment, Vpc,
-    VpcEndpoint, VpnConnection,
+    FlowLog, InternetGateway, LoadBalancerListener, NatGateway, NetworkAcl, NetworkAclEntry, Route,
+    RouteTable, SecurityGroup, SecurityGroupRule, Subnet, TransitGateway, TransitGatewayAttachment,
+    Vpc, VpcEndpoint, VpnConnection,
 };
 pub use organization::{
     DelegatedAdministrator, OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, Root,

@@ -392,3 +392,41 @@ pub struct VpcEndpoint {
 }
 
 impl_resource!(VpcEndpoint, ResourceType::VpcEndpoint);
+
+/// A listener of an application, network or gateway load balancer: how clients connect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerListener {
+    /// Listener ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Tags (listeners are read without theirs).
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// The load balancer's ARN.
+    pub load_balancer_arn: String,
+    /// The load balancer's name.
+    pub load_balancer_name: String,
+    /// `application`, `network` or `gateway`.
+    pub load_balancer_type: String,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    /// The port clients connect to.
+    pub port: u16,
+    /// `HTTP`, `HTTPS`, `TCP`, `TLS`, `UDP`, `TCP_UDP` or `GENEVE`.
+    pub protocol: String,
+    /// The TLS security policy (`ELBSecurityPolicy-TLS13-1-2-2021-06`), for `HTTPS` and
+    /// `TLS` listeners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssl_policy: Option<String>,
+    /// Whether every request is answered by a redirect to `HTTPS` (the default action).
+    #[serde(default)]
+    pub redirects_to_https: bool,
+}
+
+impl_resource!(LoadBalancerListener, ResourceType::LoadBalancerListener);

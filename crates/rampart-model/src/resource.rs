@@ -111,11 +111,13 @@ pub enum ResourceType {
     HostedZone,
     /// A Route 53 Resolver rule.
     ResolverRule,
+    /// A listener of an application, network or gateway load balancer.
+    LoadBalancerListener,
 }
 
 impl ResourceType {
     /// Every resource type, in a fixed order.
-    pub const ALL: [ResourceType; 24] = [
+    pub const ALL: [ResourceType; 25] = [
         ResourceType::Account,
         ResourceType::IamRole,
         ResourceType::IamUser,
@@ -140,6 +142,7 @@ impl ResourceType {
         ResourceType::VpcEndpoint,
         ResourceType::HostedZone,
         ResourceType::ResolverRule,
+        ResourceType::LoadBalancerListener,
     ];
 
     /// The CloudFormation-style type name (`AWS::S3::Bucket`).
@@ -169,6 +172,7 @@ impl ResourceType {
             ResourceType::VpcEndpoint => "AWS::EC2::VPCEndpoint",
             ResourceType::HostedZone => "AWS::Route53::HostedZone",
             ResourceType::ResolverRule => "AWS::Route53Resolver::ResolverRule",
+            ResourceType::LoadBalancerListener => "AWS::ElasticLoadBalancingV2::Listener",
         }
     }
 
@@ -199,6 +203,7 @@ impl ResourceType {
             ResourceType::VpcEndpoint => "Aws::VpcEndpoint",
             ResourceType::HostedZone => "Aws::HostedZone",
             ResourceType::ResolverRule => "Aws::ResolverRule",
+            ResourceType::LoadBalancerListener => "Aws::LoadBalancerListener",
         }
     }
 
@@ -224,6 +229,7 @@ impl ResourceType {
             | ResourceType::VpcEndpoint => Service::Ec2,
             ResourceType::HostedZone => Service::Route53,
             ResourceType::ResolverRule => Service::Route53resolver,
+            ResourceType::LoadBalancerListener => Service::Elasticloadbalancing,
             ResourceType::RdsDbInstance => Service::Rds,
             ResourceType::AcmCertificate => Service::Acm,
             ResourceType::CloudTrailTrail => Service::Cloudtrail,

@@ -42,11 +42,13 @@ pub enum Service {
     Route53,
     /// Amazon Route 53 Resolver.
     Route53resolver,
+    /// Elastic Load Balancing (application, network and gateway load balancers).
+    Elasticloadbalancing,
 }
 
 impl Service {
     /// Every service, in this order.
-    pub const ALL: [Service; 12] = [
+    pub const ALL: [Service; 13] = [
         Service::Organizations,
         Service::Sts,
         Service::Iam,
@@ -59,6 +61,7 @@ impl Service {
         Service::Config,
         Service::Route53,
         Service::Route53resolver,
+        Service::Elasticloadbalancing,
     ];
 
     /// The IAM service prefix (`kms`, `route53resolver`).
@@ -76,6 +79,7 @@ impl Service {
             Service::Config => "config",
             Service::Route53 => "route53",
             Service::Route53resolver => "route53resolver",
+            Service::Elasticloadbalancing => "elasticloadbalancing",
         }
     }
 }
@@ -217,6 +221,8 @@ operations! {
     S3GetBucketVersioning = S3 "s3:GetBucketVersioning", Member;
     RdsDescribeDbInstances = Rds "rds:DescribeDBInstances", Member;
     RdsListTagsForResource = Rds "rds:ListTagsForResource", NotCollected;
+    ElbDescribeLoadBalancers = Elasticloadbalancing "elasticloadbalancing:DescribeLoadBalancers", Member;
+    ElbDescribeListeners = Elasticloadbalancing "elasticloadbalancing:DescribeListeners", Member;
     AcmListCertificates = Acm "acm:ListCertificates", Member;
     AcmDescribeCertificate = Acm "acm:DescribeCertificate", Member;
     AcmListTagsForCertificate = Acm "acm:ListTagsForCertificate", Member;

@@ -6,6 +6,7 @@ pub(crate) mod cloudtrail;
 pub(crate) mod config;
 pub(crate) mod dns;
 pub(crate) mod ec2;
+pub(crate) mod elb;
 pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod rds;

@@ -6,7 +6,7 @@
 
 use rampart_model::{Operation, RdsDbInstance, Service, Tags};
 
-use crate::ec2_query::{unreadable, Element, QueryClient, XmlError, RDS};
+use crate::ec2_query::{unreadable, Element, Params, QueryClient, XmlError, RDS};
 use crate::session::{Scope, Session};
 use crate::util::api;
 
@@ -16,8 +16,8 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<RdsDbIns
     let read = rds
         .describe_marked(
             Operation::RdsDescribeDbInstances,
-            "DBInstances",
-            "DBInstance",
+            &Params::default(),
+            ("DBInstances", "DBInstance", "Marker"),
         )
         .await
         .and_then(|items| {

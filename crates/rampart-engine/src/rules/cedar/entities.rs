@@ -533,6 +533,21 @@ fn specific_attrs(
             str_attr("share_status", &r.share_status),
             set_attr("target_ips", &r.target_ips),
         ]),
+        TypedResource::LoadBalancerListener(l) => {
+            attrs.extend([
+                str_attr("load_balancer_arn", &l.load_balancer_arn),
+                str_attr("load_balancer_name", &l.load_balancer_name),
+                str_attr("load_balancer_type", &l.load_balancer_type),
+                str_attr("scheme", &l.scheme),
+                bool_attr("internet_facing", l.scheme == "internet-facing"),
+                long_attr("port", i64::from(l.port)),
+                str_attr("protocol", &l.protocol),
+                bool_attr("redirects_to_https", l.redirects_to_https),
+            ]);
+            if let Some(policy) = &l.ssl_policy {
+                attrs.push(str_attr("ssl_policy", policy));
+            }
+        }
     }
 }
 
