@@ -1405,6 +1405,9 @@ def dev_sandbox() -> Acct:
     plant("s3-bucket-public-access-block", f"arn:aws:s3:::dev-sandbox-ml-experiments-{a.id}", "fail",
           "public policies neither blocked nor restricted")
     plant("s3-bucket-secure-transport", scratch, "fail", "no bucket policy")
+    prod_copy = a.bucket(f"dev-sandbox-orders-copy-{a.id}", EU_WEST_1,
+                         tags={**t, "DataClassification": "confidential"}, sse="AES256", tls_policy=True)
+    plant("data-sensitive-not-in-dev", prod_copy, "fail", "a copy of production orders in the sandbox")
     plant("data-store-classification", f"arn:aws:s3:::dev-sandbox-ml-experiments-{a.id}", "pass",
           "own tag internal")
     a.ebs_default(EU_WEST_1, False)
@@ -1441,6 +1444,10 @@ def legacy_migration() -> Acct:
     disabled = a.customer_key(EU_WEST_1, "legacy-import", rotation=False, key_state="Disabled", tags=t)
     plant("kms-key-rotation", disabled, "not applicable", "disabled key")
     imp = a.bucket(f"legacy-migration-import-{a.id}", EU_WEST_1, tags=t, sse="AES256")
+    # Staged files still encrypted with a key someone scheduled for deletion.
+    retiring = a.customer_key(EU_WEST_1, "legacy-staging", key_state="PendingDeletion", tags=t)
+    a.bucket(f"legacy-staging-{a.id}", EU_WEST_1, tags=t, sse="aws:kms", kms_key=retiring)
+    plant("kms-key-in-use-enabled", retiring, "fail", "PendingDeletion, encrypts legacy-staging")
     plant("data-store-classification", imp, "fail",
           "untagged; account tag `secret` is invalid and no OU is tagged: default only")
     # No public access block configured: all four settings are off.
