@@ -5,6 +5,7 @@
 //! evaluation and shared read-only by every rule.
 
 pub mod iam;
+pub mod network;
 
 use std::collections::HashMap;
 
