@@ -11,8 +11,8 @@ use std::net::IpAddr;
 
 use super::Facts;
 use crate::model::{
-    Account, NetworkAcl, NetworkAclEntry, Route, RouteTable, SecurityGroup, SecurityGroupRule,
-    Snapshot, Vpc,
+    Account, CoverageGap, InternetGateway, NetworkAcl, NetworkAclEntry, Operation, Read, Route,
+    RouteTable, SecurityGroup, SecurityGroupRule, Snapshot, Vpc,
 };
 
 /// An IP address family.
@@ -100,6 +100,11 @@ impl AddressRange {
     /// Whether the two ranges share an address.
     pub fn overlaps(&self, other: &AddressRange) -> bool {
         self.family == other.family && self.first <= other.last && other.first <= self.last
+    }
+
+    /// Whether every address of `other` is one of its own.
+    pub fn contains(&self, other: &AddressRange) -> bool {
+        self.family == other.family && self.first <= other.first && other.last <= self.last
     }
 
     /// Whether it is every address of its family (`0.0.0.0/0`, `::/0`).
@@ -273,7 +278,11 @@ impl Exposure {
     }
 
     fn add_unresolved(&mut self, port: u16, what: String) {
-        if !self.unresolved.iter().any(|(p, w)| *p == port && *w == what) {
+        if !self
+            .unresolved
+            .iter()
+            .any(|(p, w)| *p == port && *w == what)
+        {
             self.unresolved.push((port, what));
         }
     }
@@ -439,6 +448,19 @@ pub fn internet_gateway_routes(table: &RouteTable) -> impl Iterator<Item = &Rout
     table.routes.iter().filter(|r| r.target.starts_with("igw-"))
 }
 
+/// The internet gateways of `account` attached to the VPC `vpc_id` of `region`.
+pub fn internet_gateways_of<'a>(
+    account: &'a Account,
+    region: &'a str,
+    vpc_id: &'a str,
+) -> impl Iterator<Item = &'a InternetGateway> {
+    account
+        .network
+        .internet_gateways
+        .iter()
+        .filter(move |g| g.region == region && g.attached_vpc_ids.iter().any(|v| v == vpc_id))
+}
+
 /// The route table a subnet uses: the one explicitly associated with it, else its VPC's main
 /// route table; `None` when neither was read.
 pub fn subnet_route_table<'a>(
@@ -498,7 +520,45 @@ pub enum Designation<'s> {
     Unread,
 }
 
+/// A gap, in any account and region, hiding the data of `operation` for whole accounts or
+/// regions (not one resource's details): a rule that looks across accounts cannot conclude
+/// "none elsewhere" while one stands.
+pub fn read_gap(snapshot: &Snapshot, operation: Operation) -> Option<&CoverageGap> {
+    snapshot.coverage.iter().find(|g| {
+        g.resource.is_none()
+            && g.service == Read::Operation(operation).service()
+            && g.operation.is_none_or(|op| op == operation)
+    })
+}
+
+/// Whether the data of `operation` is missing for `account_id` in `region`, so that a
+/// resource a rule would assess there may be absent from the snapshot.
+pub fn unread(snapshot: &Snapshot, account_id: &str, region: &str, operation: Operation) -> bool {
+    snapshot
+        .coverage
+        .iter()
+        .any(|g| g.covers(account_id, region, Read::Operation(operation), None))
+}
+
+/// Whether a resource that `account` lists, owned by `owner_id`, is assessed in this
+/// account: resources shared through RAM appear in every account they are shared with, and
+/// are assessed once, in their owner's listing (or here when the owner was not read).
+pub fn assessed_here(snapshot: &Snapshot, account: &Account, owner_id: &str) -> bool {
+    owner_id == account.id || snapshot.account(owner_id).is_none()
+}
+
 impl Facts {
+    /// Whether the account `account_id` is a network hub account (see
+    /// [`Facts::is_network_account`]); `None` for an account outside the snapshot whose id
+    /// is not listed, since its name cannot be matched.
+    pub fn is_network_account_id(&self, snapshot: &Snapshot, account_id: &str) -> Option<bool> {
+        match snapshot.account(account_id) {
+            Some(account) => Some(self.is_network_account(account)),
+            None if self.params.network_accounts.iter().any(|s| s == account_id) => Some(true),
+            None => None,
+        }
+    }
+
     /// Whether the ruleset designates a VPC for internet ingress or egress: its id or its
     /// `Name` tag matches one of `internet_vpcs` (globs, ignoring case).
     pub fn is_internet_vpc(&self, vpc: &Vpc) -> bool {

@@ -61,7 +61,10 @@ const ADMIN: [u16; 4] = [22, 3389, 5985, 5986];
 #[test]
 fn cidr_blocks_parse_into_address_ranges() {
     let a = range("10.20.0.0/16");
-    assert_eq!((a.family, a.first, a.last), (Family::V4, 0x0a14_0000, 0x0a14_ffff));
+    assert_eq!(
+        (a.family, a.first, a.last),
+        (Family::V4, 0x0a14_0000, 0x0a14_ffff)
+    );
     assert!(range("0.0.0.0/0").is_everything() && range("::/0").is_everything());
     assert!(!range("0.0.0.0/1").is_everything());
     // Host bits are ignored, a bare address is one address.
@@ -70,7 +73,16 @@ fn cidr_blocks_parse_into_address_ranges() {
     let v6 = range("2001:db8::/32");
     assert_eq!(v6.family, Family::V6);
     assert!(range("2001:db8:ffff::/48").overlaps(&v6));
-    for bad in ["pl-12345678", "sg-0abc", "10.0.0.0/33", "::/129", "10.0.0/8", "10.0.0.0/", "10.0.0.0/+8", ""] {
+    for bad in [
+        "pl-12345678",
+        "sg-0abc",
+        "10.0.0.0/33",
+        "::/129",
+        "10.0.0/8",
+        "10.0.0.0/",
+        "10.0.0.0/+8",
+        "",
+    ] {
         assert_eq!(AddressRange::parse(bad), None, "{bad}");
     }
 }
@@ -130,7 +142,10 @@ fn halves_of_the_internet_together_are_the_internet() {
 
 #[test]
 fn prefix_lists_and_unparseable_sources_are_unresolved_unless_open_anyway() {
-    let g = group(&[("tcp", 22, 22, "pl-0a1b2c3d"), ("tcp", 8080, 8080, "pl-0a1b2c3d")]);
+    let g = group(&[
+        ("tcp", 22, 22, "pl-0a1b2c3d"),
+        ("tcp", 8080, 8080, "pl-0a1b2c3d"),
+    ]);
     let e = security_group_exposure(&g, &ADMIN);
     assert!(e.open.is_empty());
     assert_eq!(e.unresolved, [(22, "tcp 22 from pl-0a1b2c3d".to_owned())]);
@@ -142,10 +157,16 @@ fn prefix_lists_and_unparseable_sources_are_unresolved_unless_open_anyway() {
 
 #[test]
 fn the_default_allow_all_network_acl_is_open() {
-    let a = acl(&[(100, "allow", "-1", "0.0.0.0/0", None), (32767, "deny", "-1", "0.0.0.0/0", None)]);
+    let a = acl(&[
+        (100, "allow", "-1", "0.0.0.0/0", None),
+        (32767, "deny", "-1", "0.0.0.0/0", None),
+    ]);
     let e = network_acl_exposure(&a, &ADMIN);
     assert_eq!(e.open_ports().len(), 4);
-    assert_eq!(e.open[0].opened_by, ["entry 100: allow all traffic from 0.0.0.0/0"]);
+    assert_eq!(
+        e.open[0].opened_by,
+        ["entry 100: allow all traffic from 0.0.0.0/0"]
+    );
     assert!(e.open.iter().all(|o| o.family == Family::V4));
 }
 
@@ -168,7 +189,10 @@ fn a_narrow_earlier_deny_leaves_the_rest_of_the_internet_in() {
     ]);
     let e = network_acl_exposure(&a, &[22]);
     assert_eq!(e.open.len(), 1);
-    assert_eq!(e.open[0].opened_by, ["entry 100: allow tcp 0-65535 from 0.0.0.0/0"]);
+    assert_eq!(
+        e.open[0].opened_by,
+        ["entry 100: allow tcp 0-65535 from 0.0.0.0/0"]
+    );
 }
 
 #[test]
@@ -186,7 +210,10 @@ fn hardened_acls_with_ephemeral_ports_must_deny_admin_ports_above_1023() {
     forgotten.entries.remove(0);
     let e = network_acl_exposure(&forgotten, &ADMIN);
     assert_eq!(e.open_ports(), [3389].into_iter().collect());
-    assert_eq!(e.open[0].opened_by, ["entry 120: allow tcp 1024-65535 from 0.0.0.0/0"]);
+    assert_eq!(
+        e.open[0].opened_by,
+        ["entry 120: allow tcp 1024-65535 from 0.0.0.0/0"]
+    );
 }
 
 #[test]
@@ -212,13 +239,18 @@ fn allow_entries_that_cover_the_internet_together_open_the_port() {
 
 #[test]
 fn an_unparseable_entry_before_the_decision_is_unresolved() {
+    // UDP 22 is denied, so only the TCP walk decides port 22, and it stops at entry 90.
     let a = acl(&[
         (90, "deny", "6", "not-a-cidr", Some((22, 22))),
+        (91, "deny", "17", "0.0.0.0/0", Some((22, 22))),
         (100, "allow", "-1", "0.0.0.0/0", None),
     ]);
     let e = network_acl_exposure(&a, &[22, 3389]);
     assert_eq!(e.open_ports(), [3389].into_iter().collect());
-    assert_eq!(e.unresolved, [(22, "entry 90: deny tcp 22 from not-a-cidr".to_owned())]);
+    assert_eq!(
+        e.unresolved,
+        [(22, "entry 90: deny tcp 22 from not-a-cidr".to_owned())]
+    );
 }
 
 #[test]
