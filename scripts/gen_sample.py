@@ -622,7 +622,8 @@ class Acct:
         """The ARN `vpc` gives a resource: `kind` is the id prefix and ARN type (`vpc`, `sg`,
         `igw`, `acl`), `parts` the names its id is derived from."""
         arn_type = {"vpc": "vpc", "sg": "security-group", "igw": "internet-gateway",
-                    "acl": "network-acl", "tgw": "transit-gateway", "vpn": "vpn-connection"}[kind]
+                    "acl": "network-acl", "tgw": "transit-gateway", "vpn": "vpn-connection",
+                    "subnet": "subnet"}[kind]
         return f"arn:aws:ec2:{region}:{self.id}:{arn_type}/{kind}-" + hexid(self.id, region, kind, *parts)
 
     def net_resource(self, region: str, kind: str, rid: str, name: str, tags: dict, fields: dict,
@@ -1416,6 +1417,10 @@ def payments_prod() -> Acct:
     partner_vpc = a.arn(EU_WEST_1, "vpc", "payments-partner-gw")
     plant("workload-vpc-multi-az", partner_vpc, "fail", "both subnets in eu-west-1a")
     plant("workload-vpc-attached-to-hub", partner_vpc, "fail", "not attached to any transit gateway")
+    plant("workload-subnet-no-internet-route", a.arn(EU_WEST_1, "subnet", "payments-partner-gw", "public-a"), "fail",
+          "public route table sends 0.0.0.0/0 to the internet gateway")
+    plant("workload-subnet-no-internet-route", a.arn(EU_WEST_1, "subnet", "payments-prod", "private-a"), "pass",
+          "main route table sends 0.0.0.0/0 to the hub's transit gateway")
     a.trail("payments-prod-trail", EU_WEST_1, kms_key=fra, tags=t)
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
@@ -1464,6 +1469,8 @@ def dev_sandbox() -> Acct:
     plant("acm-certificate-expiry-unused", idle, "fail", "not in use, expires 2026-11-28")
     sandbox_vpc(a)
     plant("default-vpc-no-internet-gateway", a.arn(EU_WEST_1, "vpc", "default"), "fail", "default VPC with its internet gateway")
+    plant("workload-subnet-no-internet-route", a.arn(EU_WEST_1, "subnet", "default", "a"), "fail",
+          "the default VPC's main route table sends 0.0.0.0/0 to its internet gateway")
     plant("igw-only-in-internet-vpcs", a.arn(EU_WEST_1, "igw", "default"), "fail", "the default VPC's internet gateway")
     plant("sg-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "sg", "default", "launch-wizard-1"), "fail",
           "launch wizard group: tcp 22 from 0.0.0.0/0")
