@@ -509,6 +509,37 @@ pub fn find_vpc<'s>(
         .or_else(|| snapshot.accounts.iter().find_map(in_account))
 }
 
+/// The address ranges of one VPC that is not a default VPC, parsed once per evaluation for
+/// the rules that compare every VPC of the organization with every other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VpcRanges {
+    /// The VPC's ARN.
+    pub arn: String,
+    /// The account it belongs to.
+    pub account_id: String,
+    /// The ranges of its CIDR blocks (blocks that do not parse are left out).
+    pub ranges: Vec<AddressRange>,
+}
+
+/// The address ranges of every VPC of the snapshot that is not a default VPC.
+pub(super) fn vpc_ranges(snapshot: &Snapshot) -> Vec<VpcRanges> {
+    snapshot
+        .accounts
+        .iter()
+        .flat_map(|a| a.network.vpcs.iter())
+        .filter(|v| !v.is_default)
+        .map(|v| VpcRanges {
+            arn: v.arn.clone(),
+            account_id: v.account_id.clone(),
+            ranges: v
+                .cidr_blocks
+                .iter()
+                .filter_map(|c| AddressRange::parse(c))
+                .collect(),
+        })
+        .collect()
+}
+
 /// Whether a VPC is designated for internet traffic, as far as the snapshot tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Designation<'s> {
@@ -548,6 +579,11 @@ pub fn assessed_here(snapshot: &Snapshot, account: &Account, owner_id: &str) -> 
 }
 
 impl Facts {
+    /// The address ranges of every VPC of the snapshot that is not a default VPC.
+    pub fn vpc_ranges(&self) -> &[VpcRanges] {
+        &self.vpc_ranges
+    }
+
     /// Whether the account `account_id` is a network hub account (see
     /// [`Facts::is_network_account`]); `None` for an account outside the snapshot whose id
     /// is not listed, since its name cannot be matched.

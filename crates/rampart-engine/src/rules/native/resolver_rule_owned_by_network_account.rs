@@ -1,6 +1,7 @@
 //! `resolver-rule-owned-by-network-account`: Route 53 Resolver forwarding rules are owned by
 //! the network hub account.
 
+use super::transit_gateway_only_in_network_account::owner_outcome;
 use super::NativeRule;
 use crate::facts::network::assessed_here;
 use crate::model::{Account, Operation, Read, ResourceRef, ResourceType};
@@ -73,29 +74,7 @@ impl NativeRule for ResolverRuleOwnedByNetworkAccount {
                 "forwarding rule `{}` for `{}`",
                 rule.rule_id, rule.domain_name
             );
-            let owner = match cx.snapshot.account(&rule.owner_id) {
-                Some(a) => format!("account `{}` ({})", a.name, a.id),
-                None => format!("account `{}` (not in the snapshot)", rule.owner_id),
-            };
-            out.push(
-                match cx.facts.is_network_account_id(cx.snapshot, &rule.owner_id) {
-                    Some(true) => {
-                        Outcome::pass(resource, format!("{what} is owned by network {owner}"))
-                    }
-                    Some(false) => Outcome::fail(
-                        resource,
-                        format!(
-                            "{what} is owned by {owner}, which is not a network account (`network_accounts`)"
-                        ),
-                    ),
-                    None => Outcome::unknown(
-                        resource,
-                        format!(
-                            "{what} is owned by {owner}: its name cannot be matched against `network_accounts`"
-                        ),
-                    ),
-                },
-            );
+            out.push(owner_outcome(cx, resource, &what, &rule.owner_id));
         }
     }
 }

@@ -70,29 +70,33 @@ impl NativeRule for TransitGatewayOnlyInNetworkAccount {
             }
             let resource = ResourceKey::of(ResourceRef::of(tgw));
             let what = format!("transit gateway `{}`", tgw.transit_gateway_id);
-            let owner = match cx.snapshot.account(&tgw.owner_id) {
-                Some(a) => format!("account `{}` ({})", a.name, a.id),
-                None => format!("account `{}` (not in the snapshot)", tgw.owner_id),
-            };
-            out.push(
-                match cx.facts.is_network_account_id(cx.snapshot, &tgw.owner_id) {
-                    Some(true) => {
-                        Outcome::pass(resource, format!("{what} is owned by network {owner}"))
-                    }
-                    Some(false) => Outcome::fail(
-                        resource,
-                        format!(
-                            "{what} is owned by {owner}, which is not a network account (`network_accounts`)"
-                        ),
-                    ),
-                    None => Outcome::unknown(
-                        resource,
-                        format!(
-                            "{what} is owned by {owner}: its name cannot be matched against `network_accounts`"
-                        ),
-                    ),
-                },
-            );
+            out.push(owner_outcome(cx, resource, &what, &tgw.owner_id));
         }
+    }
+}
+
+/// The outcome for a resource (`what`) that may be shared through RAM, by whether its owner
+/// is a network hub account: `unknown` when the owner is outside the snapshot and its id is
+/// not listed in `network_accounts`.
+pub(super) fn owner_outcome(
+    cx: &RuleContext<'_>,
+    resource: ResourceKey,
+    what: &str,
+    owner_id: &str,
+) -> Outcome {
+    let owner = match cx.snapshot.account(owner_id) {
+        Some(a) => format!("account `{}` ({})", a.name, a.id),
+        None => format!("account `{owner_id}` (not in the snapshot)"),
+    };
+    match cx.facts.is_network_account_id(cx.snapshot, owner_id) {
+        Some(true) => Outcome::pass(resource, format!("{what} is owned by network {owner}")),
+        Some(false) => Outcome::fail(
+            resource,
+            format!("{what} is owned by {owner}, which is not a network account (`network_accounts`)"),
+        ),
+        None => Outcome::unknown(
+            resource,
+            format!("{what} is owned by {owner}: its name cannot be matched against `network_accounts`"),
+        ),
     }
 }

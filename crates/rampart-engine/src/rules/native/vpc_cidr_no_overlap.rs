@@ -68,28 +68,13 @@ impl NativeRule for VpcCidrNoOverlap {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        let others: Vec<(&Vpc, Vec<AddressRange>)> = cx
-            .snapshot
-            .accounts
-            .iter()
-            .flat_map(|a| a.network.vpcs.iter())
-            .filter(|v| !v.is_default)
-            .map(|v| {
-                let ranges = v
-                    .cidr_blocks
-                    .iter()
-                    .filter_map(|c| AddressRange::parse(c))
-                    .collect();
-                (v, ranges)
-            })
-            .collect();
         for vpc in account.network.vpcs.iter().filter(|v| !v.is_default) {
-            out.push(assess(cx, vpc, &others));
+            out.push(assess(cx, vpc));
         }
     }
 }
 
-fn assess(cx: &RuleContext<'_>, vpc: &Vpc, others: &[(&Vpc, Vec<AddressRange>)]) -> Outcome {
+fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(vpc));
     let label = vpc_label(vpc);
     let mut ranges = Vec::new();
@@ -105,20 +90,25 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc, others: &[(&Vpc, Vec<AddressRange>)])
         }
     }
     let mut overlaps = Vec::new();
-    for (other, other_ranges) in others {
-        if other.arn == vpc.arn {
+    for other in cx.facts.vpc_ranges() {
+        if other.arn == vpc.arn
+            || !ranges
+                .iter()
+                .any(|r| other.ranges.iter().any(|o| o.overlaps(r)))
+        {
             continue;
         }
-        if ranges
-            .iter()
-            .any(|r| other_ranges.iter().any(|o| o.overlaps(r)))
-        {
+        let other_vpc = cx
+            .snapshot
+            .account(&other.account_id)
+            .and_then(|a| a.network.vpcs.iter().find(|v| v.arn == other.arn));
+        if let Some(other_vpc) = other_vpc {
             overlaps.push(format!(
                 "VPC {} ({}) of account `{}` in `{}`",
-                vpc_label(other),
-                blocks(other),
-                other.account_id,
-                other.region,
+                vpc_label(other_vpc),
+                blocks(other_vpc),
+                other_vpc.account_id,
+                other_vpc.region,
             ));
         }
     }
