@@ -16,9 +16,10 @@ a gateway fails. Other VPCs get no finding.
 A default VPC comes with an internet gateway, a default route to it and public subnets that
 give every instance a public address: anything launched without choosing a network is on
 the internet, outside the foundation's designed VPCs, inspection and address plan. The
-foundation guidance (and AWS Control Tower's account factory) removes default VPCs, or at
-least their internet access, in every region of every account (AWS Security Hub EC2.2 and
-the CIS benchmark's default security group checks address the same risk).
+foundation guidance removes default VPCs, or at least their internet access, in every
+region of every account; AWS Control Tower's account factory creates accounts without them
+(AWS Security Hub EC2.2 and CIS AWS Foundations 5.4, on the default security group, guard
+the same entry point).
 
 ## How to fix
 

@@ -134,3 +134,52 @@ pub(super) fn verdict(
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SecurityGroup, SecurityGroupRule, Tags};
+    use crate::rules::native::test_support::*;
+    use crate::rules::Status;
+
+    fn group(id: &str, ingress: &[(&str, i32, i32, &str)]) -> SecurityGroup {
+        SecurityGroup {
+            arn: format!("arn:aws:ec2:eu-west-1:222222222222:security-group/{id}"),
+            account_id: "222222222222".to_owned(),
+            region: "eu-west-1".to_owned(),
+            tags: Tags::new(),
+            source: api("ec2:DescribeSecurityGroups"),
+            group_id: id.to_owned(),
+            name: id.to_owned(),
+            vpc_id: "vpc-1".to_owned(),
+            ingress: ingress
+                .iter()
+                .map(|(protocol, from, to, source)| SecurityGroupRule {
+                    protocol: (*protocol).to_owned(),
+                    from_port: *from,
+                    to_port: *to,
+                    source: (*source).to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn messages_group_ports_by_family_and_cause() {
+        let mut prod = account("222222222222", Some("production"));
+        prod.network.security_groups = vec![
+            group("sg-all", &[("-1", -1, -1, "0.0.0.0/0"), ("tcp", 22, 22, "::/0")]),
+            group("sg-web", &[("tcp", 443, 443, "0.0.0.0/0")]),
+        ];
+        let out = evaluate(&SgAdminPortsNotOpenToInternet, &snapshot(vec![prod]));
+        assert_eq!(out.len(), 2, "{out:#?}");
+        let all = outcome_for(&out, "arn:aws:ec2:eu-west-1:222222222222:security-group/sg-all");
+        assert_outcome(
+            all,
+            Status::Fail,
+            &["lets in 22 (SSH), 3389 (RDP), 5985 (WinRM over HTTP), 5986 (WinRM over HTTPS) from every IPv4 address (all traffic from 0.0.0.0/0); 22 (SSH) from every IPv6 address (tcp 22 from ::/0)"],
+        );
+        let web = outcome_for(&out, "arn:aws:ec2:eu-west-1:222222222222:security-group/sg-web");
+        assert_outcome(web, Status::Pass, &["opens none of 22 (SSH), 3389 (RDP)"]);
+    }
+}
