@@ -486,12 +486,13 @@ class Acct:
             *, tags: dict, is_default: bool = False, flow_logs: bool = True,
             security_groups: list[tuple[str, list[tuple[str, int, int, str]]]] = (),
             internet_gateway: bool = False, nat: bool = False, default_route: str | None = None,
-            s3_endpoint: bool = False) -> str:
+            s3_endpoint: bool = False, deny_admin_ports: bool = False) -> str:
         """A VPC with its subnets, default security group and network ACL, a main route table
         (local route, and `default_route` for 0.0.0.0/0 when given: a transit gateway id) and,
         with `internet_gateway`, an attached internet gateway and a public route table that
         sends 0.0.0.0/0 to it for the subnets marked public (a default VPC's route goes there
-        too); with `nat`, a NAT gateway in the first public subnet."""
+        too); with `nat`, a NAT gateway in the first public subnet; with `deny_admin_ports`, the
+        network ACL denies SSH, RDP and WinRM from anywhere before it allows everything."""
         vpc_id = "vpc-" + hexid(self.id, region, "vpc", name)
         self.vpcs.append({
             "arn": f"arn:aws:ec2:{region}:{self.id}:vpc/{vpc_id}",
@@ -595,7 +596,13 @@ class Acct:
             "vpc_id": vpc_id,
             "is_default": True,
             "subnet_ids": sorted(subnet_ids.values()),
-            "entries": [
+            "entries": ([
+                {"rule_number": n, "egress": False, "action": "deny", "protocol": proto, "cidr": "0.0.0.0/0",
+                 "from_port": lo, "to_port": hi}
+                for n, (proto, lo, hi) in enumerate(
+                    [(p, lo, hi) for lo, hi in ((22, 22), (3389, 3389), (5985, 5986)) for p in ("6", "17")],
+                    start=10)
+            ] if deny_admin_ports else []) + [
                 {"rule_number": 100, "egress": False, "action": "allow", "protocol": "-1", "cidr": "0.0.0.0/0"},
                 {"rule_number": 100, "egress": True, "action": "allow", "protocol": "-1", "cidr": "0.0.0.0/0"},
             ],
@@ -610,6 +617,14 @@ class Acct:
                 "state": "available",
             }, "ec2:DescribeVpcEndpoints"))
         return vpc_id
+
+    def arn(self, region: str, kind: str, *parts: str) -> str:
+        """The ARN `vpc` gives a resource: `kind` is the id prefix and ARN type (`vpc`, `sg`,
+        `igw`, `acl`), `parts` the names its id is derived from."""
+        arn_type = {"vpc": "vpc", "sg": "security-group", "igw": "internet-gateway",
+                    "acl": "network-acl", "tgw": "transit-gateway", "vpn": "vpn-connection",
+                    "subnet": "subnet"}[kind]
+        return f"arn:aws:ec2:{region}:{self.id}:{arn_type}/{kind}-" + hexid(self.id, region, kind, *parts)
 
     def net_resource(self, region: str, kind: str, rid: str, name: str, tags: dict, fields: dict,
                      operation: str) -> dict:
@@ -1036,33 +1051,44 @@ def network() -> Acct:
     own = [
         a.vpc("egress-eu-west-1", EU_WEST_1, "10.0.0.0/20",
               [("public-a", "10.0.0.0/24", "a", True), ("public-b", "10.0.1.0/24", "b", True),
-               ("tgw-a", "10.0.4.0/28", "a", False)], tags=t, internet_gateway=True, nat=True),
+               ("tgw-a", "10.0.4.0/28", "a", False)], tags=t, internet_gateway=True, nat=True,
+              deny_admin_ports=True),
         a.vpc("inspection-eu-west-1", EU_WEST_1, "10.0.16.0/20",
               [("firewall-a", "10.0.16.0/28", "a", False), ("tgw-a", "10.0.20.0/28", "a", False)],
               tags=t, default_route=CORE_TGW[EU_WEST_1]),
         a.vpc("ingress-eu-west-1", EU_WEST_1, "10.0.32.0/20",
               [("public-a", "10.0.32.0/24", "a", True), ("public-b", "10.0.33.0/24", "b", True)],
-              tags=t, internet_gateway=True),
+              tags=t, internet_gateway=True, deny_admin_ports=True),
     ]
+    for name in ("egress-eu-west-1", "ingress-eu-west-1"):
+        plant("igw-only-in-internet-vpcs", a.arn(EU_WEST_1, "igw", name), "pass", "designated internet VPC")
+        plant("nacl-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "acl", name), "pass",
+              "denies SSH, RDP and WinRM (tcp and udp) before allowing all")
     for vpc_id, name in zip(own, ["egress-eu-west-1", "inspection-eu-west-1", "ingress-eu-west-1"]):
         a.tgw_attachment(CORE_TGW[EU_WEST_1], EU_WEST_1, "vpc", vpc_id, a.id, name, tags=t)
     egress_central = a.vpc("egress-eu-central-1", EU_CENTRAL_1, "10.64.0.0/20",
                            [("public-a", "10.64.0.0/24", "a", True), ("tgw-a", "10.64.4.0/28", "a", False)],
-                           tags=t, internet_gateway=True, nat=True)
+                           tags=t, internet_gateway=True, nat=True, deny_admin_ports=True)
     a.tgw_attachment(CORE_TGW[EU_CENTRAL_1], EU_CENTRAL_1, "vpc", egress_central, a.id,
                      "egress-eu-central-1", tags=t)
     for key, region, name in TGW_ATTACHED:
         a.tgw_attachment(CORE_TGW[region], region, "vpc", vpc_id_of(key, region, name), ACCT[key],
                          f"{key}-{name}", tags=t)
     # On-premises: one site-to-site VPN to the data centre, terminated on the transit gateway.
+    plant("transit-gateway-only-in-network-account", a.arn(EU_WEST_1, "tgw", f"core-{EU_WEST_1}"), "pass",
+          "owned by the network account")
     dc1 = a.vpn("onprem-dc1", EU_WEST_1, tags=t, transit_gateway=CORE_TGW[EU_WEST_1])
+    plant("vpn-only-in-network-account", a.arn(EU_WEST_1, "vpn", "onprem-dc1"), "pass", "in the network account")
     a.tgw_attachment(CORE_TGW[EU_WEST_1], EU_WEST_1, "vpn", dc1, a.id, "onprem-dc1", tags=t)
     # DNS: private zones and the forwarding rule to the data centre live in the hub and are
     # shared with the organization.
-    a.hosted_zone("aws.example.internal.", private=True, records=42, tags=t)
+    hub_zone = a.hosted_zone("aws.example.internal.", private=True, records=42, tags=t)
+    plant("private-hosted-zone-in-network-account", hub_zone, "pass", "private zone in the network hub")
     a.hosted_zone("example.com.", private=False, records=12, tags=t)
-    a.resolver_rule("corp-forward", EU_WEST_1, "corp.example.internal.", ["10.200.0.53", "10.200.1.53"],
-                    share_status="SHARED_BY_ME", tags=t)
+    forward = a.resolver_rule("corp-forward", EU_WEST_1, "corp.example.internal.", ["10.200.0.53", "10.200.1.53"],
+                              share_status="SHARED_BY_ME", tags=t)
+    plant("resolver-rule-owned-by-network-account", forward, "pass", "owned by the hub, shared with the organization")
+    plant("resolver-forward-targets-private", forward, "pass", "forwards to the data centre's private DNS servers")
     a.trail("network-trail", EU_WEST_1, tags=t)
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
@@ -1321,6 +1347,10 @@ def app_prod() -> Acct:
     plant("acm-certificate-expiry", api_cert, "fail", "imported, in use by CloudFront, expires 2026-12-05")
     workload_vpc(a, "storefront-prod", EU_WEST_1, 20, t)
     workload_vpc(a, "storefront-dr", US_WEST_2, 21, t, alb=False)
+    plant("vpc-cidr-no-overlap", a.arn(EU_WEST_1, "vpc", "storefront-prod"), "fail",
+          "10.20.0.0/16 is also legacy-crm's")
+    plant("workload-vpc-attached-to-hub", a.arn(US_WEST_2, "vpc", "storefront-dr"), "fail",
+          "us-west-2 has no hub transit gateway")
     a.trail("storefront-prod-trail", EU_WEST_1, tags=t)
     recorders(a, ENABLED_REGIONS["app-prod"])
     baseline_roles(a)
@@ -1365,12 +1395,32 @@ def payments_prod() -> Acct:
            not_after="2027-06-18T23:59:59Z", in_use_by=[a.alb(EU_CENTRAL_1, "payments-settlement")], tags=t)
     workload_vpc(a, "payments-prod", EU_WEST_1, 30, t)
     workload_vpc(a, "payments-settlement", EU_CENTRAL_1, 31, t, alb=False)
+    payments_vpc = a.arn(EU_WEST_1, "vpc", "payments-prod")
+    plant("vpc-cidr-no-overlap", payments_vpc, "pass", "10.30.0.0/16 is its own")
+    plant("workload-vpc-multi-az", payments_vpc, "pass", "subnets in eu-west-1a and eu-west-1b")
+    plant("workload-vpc-attached-to-hub", payments_vpc, "pass", "attached to the network account's core-eu-west-1")
+    plant("vpc-flow-logs-enabled", payments_vpc, "pass", "flow log to S3")
+    plant("sg-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "sg", "payments-prod", "alb-public"), "pass",
+          "only tcp 443 from 0.0.0.0/0")
     # A partner-integration VPC given its own internet gateway, outside the hub's ingress and
     # egress VPCs.
     a.vpc("payments-partner-gw", EU_WEST_1, "10.32.0.0/20",
           [("public-a", "10.32.0.0/24", "a", True), ("private-a", "10.32.4.0/22", "a", False)],
           tags=t, internet_gateway=True,
           security_groups=[("partner-sftp", [("tcp", 22, 22, "0.0.0.0/0")])])
+    plant("sg-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "sg", "payments-partner-gw", "partner-sftp"), "fail",
+          "tcp 22 from 0.0.0.0/0")
+    plant("igw-only-in-internet-vpcs", a.arn(EU_WEST_1, "igw", "payments-partner-gw"), "fail",
+          "internet gateway in a workload VPC not designated for internet traffic")
+    plant("nacl-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "acl", "payments-partner-gw"), "fail",
+          "default allow-all ACL in a VPC with an internet gateway")
+    partner_vpc = a.arn(EU_WEST_1, "vpc", "payments-partner-gw")
+    plant("workload-vpc-multi-az", partner_vpc, "fail", "both subnets in eu-west-1a")
+    plant("workload-vpc-attached-to-hub", partner_vpc, "fail", "not attached to any transit gateway")
+    plant("workload-subnet-no-internet-route", a.arn(EU_WEST_1, "subnet", "payments-partner-gw", "public-a"), "fail",
+          "public route table sends 0.0.0.0/0 to the internet gateway")
+    plant("workload-subnet-no-internet-route", a.arn(EU_WEST_1, "subnet", "payments-prod", "private-a"), "pass",
+          "main route table sends 0.0.0.0/0 to the hub's transit gateway")
     a.trail("payments-prod-trail", EU_WEST_1, kms_key=fra, tags=t)
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
@@ -1421,8 +1471,17 @@ def dev_sandbox() -> Acct:
           "expires 2026-11-28 but is not in use")
     plant("acm-certificate-expiry-unused", idle, "fail", "not in use, expires 2026-11-28")
     sandbox_vpc(a)
+    plant("default-vpc-no-internet-gateway", a.arn(EU_WEST_1, "vpc", "default"), "fail", "default VPC with its internet gateway")
+    plant("workload-subnet-no-internet-route", a.arn(EU_WEST_1, "subnet", "default", "a"), "fail",
+          "the default VPC's main route table sends 0.0.0.0/0 to its internet gateway")
+    plant("igw-only-in-internet-vpcs", a.arn(EU_WEST_1, "igw", "default"), "fail", "the default VPC's internet gateway")
+    plant("sg-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "sg", "default", "launch-wizard-1"), "fail",
+          "launch wizard group: tcp 22 from 0.0.0.0/0")
+    plant("nacl-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "acl", "default"), "fail",
+          "default allow-all ACL of the default VPC")
     # A private zone made in the sandbox rather than in the network hub.
-    a.hosted_zone("dev.example.internal.", private=True, records=3, tags=t)
+    sandbox_zone = a.hosted_zone("dev.example.internal.", private=True, records=3, tags=t)
+    plant("private-hosted-zone-in-network-account", sandbox_zone, "fail", "private zone outside the network hub")
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
     a.recorder(EU_WEST_1)
     baseline_roles(a)
@@ -1466,8 +1525,15 @@ def legacy_migration() -> Acct:
           tags=t, flow_logs=False,
           security_groups=[("crm-app", [("tcp", 443, 443, "10.0.0.0/8"), ("tcp", 3389, 3389, "10.0.0.0/8")]),
                            ("crm-db", [("tcp", 1521, 1521, "10.20.1.0/24")])])
+    crm_vpc = a.arn(EU_WEST_1, "vpc", "legacy-crm")
+    plant("vpc-cidr-no-overlap", crm_vpc, "fail", "10.20.0.0/16 is also storefront-prod's")
+    plant("vpc-flow-logs-enabled", crm_vpc, "fail", "no flow log")
+    plant("sg-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "sg", "legacy-crm", "crm-app"), "pass",
+          "RDP from 10.0.0.0/8 only")
     # Its own VPN to the old data centre, instead of the network account's.
     a.vpn("legacy-dc-vpn", EU_WEST_1, tags=t)
+    plant("vpn-only-in-network-account", a.arn(EU_WEST_1, "vpn", "legacy-dc-vpn"), "fail",
+          "VPN in a migration account, on its own virtual private gateway")
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
     baseline_roles(a)
     a.user(

@@ -98,7 +98,8 @@ fn merge(base: &mut Value, patch: &Value) {
     }
 }
 
-/// Gives every resource listed in the account the fields cases may leave out.
+/// Gives every resource listed in the account the fields cases may leave out. (Flow logs are
+/// not resources: they have no account or source of their own, and cases write them whole.)
 fn fill_resources(account: &mut Value) {
     let id = account["id"].clone();
     let lists = [
@@ -122,7 +123,6 @@ fn fill_resources(account: &mut Value) {
         &["network", "vpn_connections"],
         &["network", "network_acls"],
         &["network", "vpc_endpoints"],
-        &["network", "flow_logs"],
         &["network", "load_balancer_listeners"],
         &["dns", "hosted_zones"],
         &["dns", "resolver_rules"],

@@ -5,6 +5,7 @@
 //! evaluation and shared read-only by every rule.
 
 pub mod iam;
+pub mod network;
 
 use std::collections::HashMap;
 
@@ -68,6 +69,7 @@ pub struct AccountFacts {
 pub struct Facts {
     accounts: HashMap<String, AccountFacts>,
     params: Parameters,
+    vpc_ranges: Vec<network::VpcRanges>,
 }
 
 impl Facts {
@@ -81,6 +83,7 @@ impl Facts {
         Facts {
             accounts,
             params: params.clone(),
+            vpc_ranges: network::vpc_ranges(snapshot),
         }
     }
 
