@@ -1363,7 +1363,43 @@ def app_prod() -> Acct:
     plant("iam-prod-role-assumable-from-nonprod", f"arn:aws:iam::{a.id}:role/data-science-readonly", "fail",
           "prod role trusted by the sandbox account")
     deploy_role(a, "prod-deploy", ["arn:aws:iam::aws:policy/PowerUserAccess"])
+    plant("deployment-role-not-human-assumable", f"arn:aws:iam::{a.id}:role/prod-deploy", "pass",
+          "trusts only the builder's github-actions-deploy role")
+    plant("prod-deployed-from-builder-account", a.id, "pass",
+          "prod-deploy trusted by the builder account's github-actions-deploy role")
+    plant("promotion-same-builder-account", a.id, "pass",
+          "the builder's github-actions-deploy role deploys app-preprod and app-prod")
     sso_role(a, "ReadOnlyAccess", "2b4d6f8a0c1e3579", ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+    a.role(
+        "break-glass-admin",
+        doc({
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MGMT}:user/break-glass-admin"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }),
+        tags={"Owner": "cloud-platform", "Purpose": "emergency access (runbook SEC-01)"},
+        attached=["arn:aws:iam::aws:policy/AdministratorAccess"],
+    )
+    plant("break-glass-role-in-production", a.id, "pass",
+          "break-glass-admin trusts the management account's break-glass user under MFA")
+    plant("operations-role-read-only", f"arn:aws:iam::{a.id}:role/data-science-readonly", "fail",
+          "ReadOnlyAccess (abridged: *:Get*, *:List*, *:Describe*) grants Write-level Get actions "
+          "such as redshift:GetClusterCredentials")
+    a.role(
+        "storefront-monitoring",
+        trust_account(account_root(a.id)),
+        tags={"Owner": "storefront-team", "ManagedBy": "terraform"},
+        inline={"observe": doc(_allow([
+            "cloudwatch:GetMetricData", "cloudwatch:List*", "cloudwatch:DescribeAlarms",
+            "logs:FilterLogEvents", "logs:Describe*", "ec2:Describe*",
+        ]))},
+    )
+    plant("operations-role-read-only", f"arn:aws:iam::{a.id}:role/storefront-monitoring", "pass",
+          "explicit read and list actions only")
+    plant("workload-account-owner-tagged", a.id, "pass", "Owner and Application tags")
+    plant("workload-environments-separate-accounts", a.id, "pass", "app-preprod runs storefront too")
+    plant("prod-ou-no-nonprod-accounts", a.id, "pass", "Workloads/Prod holds production accounts only")
     return a
 
 
@@ -1425,6 +1461,16 @@ def payments_prod() -> Acct:
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
     deploy_role(a, "prod-deploy", ["arn:aws:iam::aws:policy/PowerUserAccess"])
+    a.role(
+        "payments-operations",
+        trust_account(account_root(a.id)),
+        tags={"Owner": "payments-team", "ManagedBy": "console"},
+        attached=["arn:aws:iam::aws:policy/PowerUserAccess"],
+    )
+    plant("operations-role-read-only", f"arn:aws:iam::{a.id}:role/payments-operations", "fail",
+          "PowerUserAccess: writes everything but IAM and Organizations")
+    plant("break-glass-role-in-production", a.id, "fail", "no break-glass role")
+    plant("workload-environments-separate-accounts", a.id, "fail", "no pre-production account for payments")
     return a
 
 
@@ -1536,6 +1582,10 @@ def legacy_migration() -> Acct:
           "VPN in a migration account, on its own virtual private gateway")
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
     baseline_roles(a)
+    for name in ("break-glass", "BreakGlass-DataCentre", "emergency-access-2019"):
+        a.role(name, trust_account(account_root(MGMT)), tags=t,
+               attached=["arn:aws:iam::aws:policy/AdministratorAccess"])
+    plant("break-glass-roles-limited", a.id, "fail", "three break-glass roles, at most two")
     a.user(
         "migration-svc", console=False, mfa=False, tags=t,
         keys=[{
@@ -1734,6 +1784,13 @@ def snapshot() -> dict:
     plant("account-classification-tag", ACCT["legacy-migration"], "fail", "DataClassification=secret is not a level")
     plant("account-environment-mapped", ACCT["app-prod"], "pass", "Environment=production -> prod")
     plant("account-environment-mapped", ACCT["audit"], "pass", "OU Security -> security")
+    plant("security-services-delegated-admin", MGMT, "fail",
+          "AWS Config is delegated to shared-services, an infrastructure account")
+    plant("management-account-no-workloads", MGMT, "pass", "only its trail and billing-reports buckets")
+    plant("break-glass-roles-limited", ACCT["app-prod"], "pass", "one break-glass role")
+    plant("account-in-organizational-unit", ACCT["legacy-migration"], "pass", "in the Transitional OU")
+    plant("account-single-environment", ACCT["app-preprod"], "pass", "Environment=staging in Workloads/PreProd")
+    plant("workload-account-owner-tagged", ACCT["dev-sandbox"], "pass", "sandbox: Owner tag only needed")
     plant("account-environment-mapped", ACCT["legacy-migration"], "fail",
           "no Environment tag and OU Transitional is not mapped")
     return {
@@ -1761,6 +1818,11 @@ def snapshot() -> dict:
                 for _, ou_id, name, parent, ou_tags in OUS
             ],
             "policies": org_policies(),
+            "delegated_administrators": [
+                {"account_id": ACCT["audit"], "service_principals": [
+                    "access-analyzer.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com"]},
+                {"account_id": ACCT["shared-services"], "service_principals": ["config.amazonaws.com"]},
+            ],
         },
         "accounts": [a.to_json() for a in accounts],
         "coverage": coverage,

@@ -41,6 +41,10 @@ struct Case {
     /// Organization policies (SCPs, RCPs); `source` may be left out.
     #[serde(default)]
     organization_policies: Vec<Value>,
+    /// Merged over the organization (`delegated_administrators`, `management_account_id`,
+    /// …) like `account`; `organization_policies` is the way to give policies.
+    #[serde(default)]
+    organization: Value,
     /// Evaluation time (default 2026-11-20T06:00:00Z).
     #[serde(default)]
     now: Option<String>,
@@ -172,22 +176,24 @@ fn snapshot_json(case: &Case) -> Value {
             p
         })
         .collect();
+    let mut organization = json!({
+        "id": "o-test",
+        "arn": "arn:aws:organizations::999999999999:organization/o-test",
+        "management_account_id": "999999999999",
+        "root": {"id": "r-test", "arn": "arn:aws:organizations::999999999999:root/o-test/r-test", "name": "Root"},
+        "organizational_units": [
+            {"id": "ou-test-workloads", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-workloads", "name": "Workloads", "parent_id": "r-test"},
+            {"id": "ou-test-prod", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-prod", "name": "Prod", "parent_id": "ou-test-workloads"},
+            {"id": "ou-test-sandbox", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-sandbox", "name": "Sandbox", "parent_id": "r-test"}
+        ],
+        "policies": policies
+    });
+    merge(&mut organization, &case.organization);
     json!({
         "schema_version": "1",
         "taken_at": "2026-11-20T06:00:00Z",
         "source": {"kind": "fixture", "description": "rule case"},
-        "organization": {
-            "id": "o-test",
-            "arn": "arn:aws:organizations::999999999999:organization/o-test",
-            "management_account_id": "999999999999",
-            "root": {"id": "r-test", "arn": "arn:aws:organizations::999999999999:root/o-test/r-test", "name": "Root"},
-            "organizational_units": [
-                {"id": "ou-test-workloads", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-workloads", "name": "Workloads", "parent_id": "r-test"},
-                {"id": "ou-test-prod", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-prod", "name": "Prod", "parent_id": "ou-test-workloads"},
-                {"id": "ou-test-sandbox", "arn": "arn:aws:organizations::999999999999:ou/o-test/ou-test-sandbox", "name": "Sandbox", "parent_id": "r-test"}
-            ],
-            "policies": policies
-        },
+        "organization": organization,
         "accounts": accounts,
         "coverage": case.coverage,
     })

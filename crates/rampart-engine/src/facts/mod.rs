@@ -9,8 +9,12 @@ pub mod network;
 
 use std::collections::HashMap;
 
-use crate::model::{Account, Snapshot, Tags};
-use crate::ruleset::Parameters;
+use crate::model::{Account, IamRole, Snapshot, Tags};
+use crate::ruleset::{OuEnvironment, Parameters};
+
+/// The environment of security accounts (audit / security tooling, log archive): the
+/// accounts the AWS Security Reference Architecture administers security services from.
+pub const SECURITY_ENVIRONMENT: &str = "security";
 
 /// Where an effective classification came from, most specific first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -132,6 +136,35 @@ impl Facts {
             || matches_account(&self.params.builder_accounts, account)
     }
 
+    /// Whether the account is a security account (its environment is `security`: in the
+    /// default mapping, the Security OU's audit / security tooling and log archive
+    /// accounts).
+    pub fn is_security_account(&self, account_id: &str) -> bool {
+        self.environment(account_id) == Some(SECURITY_ENVIRONMENT)
+    }
+
+    /// The account's break-glass roles: roles whose name matches `break_glass_roles`
+    /// (service-linked roles excepted).
+    pub fn break_glass_roles<'a>(&self, account: &'a Account) -> Vec<&'a IamRole> {
+        self.roles_named(account, &self.params.break_glass_roles)
+    }
+
+    /// The account's roles whose name matches one of `globs` (ignoring case),
+    /// service-linked roles excepted.
+    pub fn roles_named<'a>(&self, account: &'a Account, globs: &[String]) -> Vec<&'a IamRole> {
+        account
+            .iam
+            .roles
+            .iter()
+            .filter(|r| !r.service_linked)
+            .filter(|r| {
+                globs
+                    .iter()
+                    .any(|g| rampart_iam::wildcard::matches_ignore_case(g, &r.name))
+            })
+            .collect()
+    }
+
     /// The account's owning team (the first `owner_tags` key it has), if any.
     pub fn owner<'a>(&self, account: &'a Account) -> Option<&'a str> {
         Parameters::tag(&account.tags, &self.params.owner_tags).map(|(_, v)| v)
@@ -246,16 +279,47 @@ fn matches_account(selectors: &[String], account: &Account) -> bool {
 
 /// The account tag wins over the OU mapping: it is the more specific statement.
 fn environment_of(account: &Account, ou_path: &str, params: &Parameters) -> Option<String> {
-    let mapping = &params.environments;
-    if let Some((_, value)) = Parameters::tag(&account.tags, &mapping.tags) {
-        let mapped = mapping
-            .tag_values
-            .iter()
-            .find(|(_, values)| values.iter().any(|v| v.eq_ignore_ascii_case(value)))
-            .map(|(env, _)| env.clone());
-        return Some(mapped.unwrap_or_else(|| value.to_lowercase()));
+    if let Some(tagged) = tagged_environment(account, params) {
+        return Some(tagged.environment);
     }
-    mapping
+    ou_environment(ou_path, params).map(|m| m.environment.clone())
+}
+
+/// An environment an account's tag names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaggedEnvironment<'a> {
+    /// The tag key found (the first of the mapping's `tags` present).
+    pub key: &'a str,
+    /// Its value, as written.
+    pub value: &'a str,
+    /// The environment it means (through `tag_values`, else the value lowercased).
+    pub environment: String,
+}
+
+/// The environment an account's own tag names, if it has one of the mapping's tag keys.
+pub fn tagged_environment<'a>(
+    account: &'a Account,
+    params: &Parameters,
+) -> Option<TaggedEnvironment<'a>> {
+    let mapping = &params.environments;
+    let (key, value) = Parameters::tag(&account.tags, &mapping.tags)?;
+    let mapped = mapping
+        .tag_values
+        .iter()
+        .find(|(_, values)| values.iter().any(|v| v.eq_ignore_ascii_case(value)))
+        .map(|(env, _)| env.clone());
+    Some(TaggedEnvironment {
+        key,
+        value,
+        environment: mapped.unwrap_or_else(|| value.to_lowercase()),
+    })
+}
+
+/// The OU mapping that applies to an OU path (names from the root, `Workloads/Prod`): the
+/// longest mapped path that is the path itself or above it.
+pub fn ou_environment<'p>(ou_path: &str, params: &'p Parameters) -> Option<&'p OuEnvironment> {
+    params
+        .environments
         .ou
         .iter()
         .filter(|m| {
@@ -266,7 +330,6 @@ fn environment_of(account: &Account, ou_path: &str, params: &Parameters) -> Opti
                     .is_some_and(|rest| rest.starts_with('/'))
         })
         .max_by_key(|m| m.path.len())
-        .map(|m| m.environment.clone())
 }
 
 #[cfg(test)]

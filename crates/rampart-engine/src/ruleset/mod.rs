@@ -147,6 +147,19 @@ pub struct Parameters {
     /// `kms-multi-region-key-declared`.
     #[serde(default)]
     pub multi_region_keys: Vec<String>,
+    /// Globs (ignoring case) of the names of operations and monitoring roles, which must be
+    /// read-only in production (`operations-role-read-only`).
+    #[serde(default = "default_operations_roles")]
+    pub operations_roles: Vec<String>,
+    /// Service principals of the security services that a security account administers
+    /// for the organization as delegated administrator (`security-services-delegated-admin`).
+    #[serde(default = "default_security_services")]
+    pub security_services: Vec<String>,
+    /// Globs (ignoring case) of S3 bucket names that belong in the management account
+    /// (billing and cost reports), besides the buckets trails deliver to
+    /// (`management-account-no-workloads`).
+    #[serde(default = "default_management_account_buckets")]
+    pub management_account_buckets: Vec<String>,
 }
 
 impl Default for Parameters {
@@ -172,6 +185,9 @@ impl Default for Parameters {
             allowed_regions: Vec::new(),
             max_break_glass_roles: default_max_break_glass_roles(),
             multi_region_keys: Vec::new(),
+            operations_roles: default_operations_roles(),
+            security_services: default_security_services(),
+            management_account_buckets: default_management_account_buckets(),
         }
     }
 }
@@ -249,6 +265,23 @@ fn default_break_glass_roles() -> Vec<String> {
 }
 fn default_max_break_glass_roles() -> u32 {
     2
+}
+fn default_operations_roles() -> Vec<String> {
+    strings(&["*operations*", "*monitoring*", "*readonly*", "*read-only*"])
+}
+/// GuardDuty, Security Hub, AWS Config and IAM Access Analyzer: the services the AWS
+/// Security Reference Architecture administers from the security tooling account.
+fn default_security_services() -> Vec<String> {
+    strings(&[
+        "guardduty.amazonaws.com",
+        "securityhub.amazonaws.com",
+        "config.amazonaws.com",
+        "access-analyzer.amazonaws.com",
+    ])
+}
+/// Cost and Usage Reports and billing exports are delivered in the management account.
+fn default_management_account_buckets() -> Vec<String> {
+    strings(&["*billing*", "*cost-and-usage*", "*-cur-*", "cur-*"])
 }
 
 fn default_classification_tags() -> Vec<String> {

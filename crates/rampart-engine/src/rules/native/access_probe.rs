@@ -135,6 +135,22 @@ pub(crate) fn keep_allow_conditions(policy: &Policy, keep: impl Fn(&str) -> bool
     out
 }
 
+/// Condition keys (lowercased) that describe the calling principal's account and
+/// identity: the probe's context decides them, so a trust policy keeps them when its other
+/// `Allow` conditions are taken as satisfiable.
+pub(crate) const CALLER_KEYS: [&str; 4] = [
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+];
+
+/// `policy` keeping, in its `Allow` statements, only conditions on the caller
+/// ([`CALLER_KEYS`]): who can make the request, whatever else the request carries.
+pub(crate) fn keep_caller_conditions(policy: &Policy) -> Policy {
+    keep_allow_conditions(policy, |k| CALLER_KEYS.contains(&k))
+}
+
 /// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`); `aws` when it has none.
 pub(crate) fn partition(arn: &str) -> &str {
     arn.split(':')

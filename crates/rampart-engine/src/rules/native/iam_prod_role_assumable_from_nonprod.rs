@@ -12,15 +12,6 @@ const NEVER: [&str; 2] = ["dev", "sandbox"];
 /// The environment of pipeline accounts, which may reach deployment roles only.
 const BUILDER: &str = "builder";
 
-/// Condition keys (lowercased) of `Allow` statements that the probe's context decides:
-/// they describe the calling account, not a choice of its principals.
-const ACCOUNT_KEYS: [&str; 4] = [
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principalaccount",
-    "aws:principalarn",
-];
-
 const DOC: &str = r#"## What it checks
 
 For every IAM role in a `prod` account (service-linked roles excepted), which other
@@ -116,7 +107,7 @@ fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
         Ok(p) => p,
         Err(unknown) => return *unknown,
     };
-    let trust = access_probe::keep_allow_conditions(trust, |k| ACCOUNT_KEYS.contains(&k));
+    let trust = access_probe::keep_caller_conditions(trust);
     let probe = Probe::new(
         "sts:AssumeRole",
         &role.arn,

@@ -5,6 +5,8 @@
 //! is the list of those files, sorted by id, written by `build.rs`.
 
 mod access_probe;
+mod org_reads;
+mod role_assumers;
 mod scp_guardrail;
 #[cfg(test)]
 mod test_support;
