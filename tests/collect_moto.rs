@@ -401,7 +401,9 @@ fn collects_and_scans_the_seeded_organization() {
         "--fail-on",
         "high",
     ]);
+    let started = std::time::Instant::now();
     let r = run(cmd);
+    let elapsed = started.elapsed();
     assert_eq!(
         r.code, 1,
         "planted high-severity violations exit 1: {}",
@@ -411,7 +413,15 @@ fn collects_and_scans_the_seeded_organization() {
     let org_id = org.id.clone();
     let mgmt = org.management_account_id.clone();
     let account_arn = |id: &str| format!("arn:aws:organizations::{mgmt}:account/{org_id}/{id}");
-    for v in manifest["violations"].as_array().expect("violations") {
+    let violations = manifest["violations"].as_array().expect("violations");
+    let compliant = manifest["compliant"].as_array().expect("compliant");
+    eprintln!(
+        "scan ({elapsed:.1?}): {} planted violations and {} compliant counterparts; {} findings failing",
+        violations.len(),
+        compliant.len(),
+        found.iter().filter(|f| f["status"] == "fail").count()
+    );
+    for v in violations {
         assert!(
             found
                 .iter()
@@ -419,7 +429,7 @@ fn collects_and_scans_the_seeded_organization() {
             "planted violation not found: {v}"
         );
     }
-    for c in manifest["compliant"].as_array().expect("compliant") {
+    for c in compliant {
         assert!(
             !found
                 .iter()

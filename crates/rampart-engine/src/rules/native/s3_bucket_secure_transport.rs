@@ -1,11 +1,10 @@
 //! `s3-bucket-secure-transport`: every bucket that does not hold sensitive data denies
 //! requests that do not use TLS (sensitive buckets: `s3-classified-secure-transport`).
 
-use super::access_probe;
-use super::s3_classified_secure_transport::{statements_label, undenied_http_request};
+use super::s3_classified_secure_transport::assess;
 use super::NativeRule;
-use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, S3Bucket};
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::model::{Account, Operation, Read, ResourceType};
+use crate::rules::{Area, Outcome, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
 
@@ -85,33 +84,5 @@ impl NativeRule for S3BucketSecureTransport {
                 out.push(assess(cx, bucket, &level));
             }
         }
-    }
-}
-
-fn assess(cx: &RuleContext<'_>, bucket: &S3Bucket, level: &str) -> Outcome {
-    let resource = ResourceKey::of(ResourceRef::of(bucket));
-    let Some(document) = &bucket.policy else {
-        return Outcome::fail(
-            resource,
-            format!("no bucket policy: requests over plain HTTP are not denied (classification `{level}`)"),
-        );
-    };
-    let policy = match access_probe::policy("bucket policy", document) {
-        Ok(p) => p,
-        Err(e) => return Outcome::unknown(resource, e),
-    };
-    match undenied_http_request(cx, bucket, policy) {
-        Ok(None) => Outcome::pass(
-            resource,
-            format!(
-                "bucket policy denies every request to the bucket and its objects over plain \
-                 HTTP ({})",
-                statements_label(policy)
-            ),
-        ),
-        Ok(Some(request)) => {
-            Outcome::fail(resource, format!("{request} (classification `{level}`)"))
-        }
-        Err(e) => Outcome::unknown(resource, e),
     }
 }

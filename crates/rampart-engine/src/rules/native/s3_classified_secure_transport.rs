@@ -151,7 +151,9 @@ fn s3_actions() -> Result<&'static [S3Action], String> {
         .map_err(Clone::clone)
 }
 
-fn assess(cx: &RuleContext<'_>, bucket: &S3Bucket, level: &str) -> Outcome {
+/// The outcome for one bucket of classification `level` (shared with
+/// `s3-bucket-secure-transport`, which judges the buckets this rule leaves out).
+pub(super) fn assess(cx: &RuleContext<'_>, bucket: &S3Bucket, level: &str) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(bucket));
     let Some(document) = &bucket.policy else {
         return Outcome::fail(
@@ -197,7 +199,7 @@ fn denies_of(policy: &Policy) -> Policy {
 }
 
 /// `statement 2 (`Sid` `DenyInsecureTransport`)`, or the count of `Deny` statements.
-pub(super) fn statements_label(policy: &Policy) -> String {
+fn statements_label(policy: &Policy) -> String {
     let denies: Vec<String> = policy
         .statements
         .iter()
@@ -216,7 +218,7 @@ pub(super) fn statements_label(policy: &Policy) -> String {
 
 /// A request over plain HTTP to the bucket or an object that the bucket policy does not
 /// deny, described for a message; `None` when every request is denied.
-pub(super) fn undenied_http_request(
+fn undenied_http_request(
     cx: &RuleContext<'_>,
     bucket: &S3Bucket,
     policy: &Policy,
