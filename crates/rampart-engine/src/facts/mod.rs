@@ -5,6 +5,7 @@
 //! evaluation and shared read-only by every rule.
 
 pub mod iam;
+pub mod kms;
 pub mod network;
 
 use std::collections::HashMap;
@@ -74,6 +75,7 @@ pub struct Facts {
     accounts: HashMap<String, AccountFacts>,
     params: Parameters,
     vpc_ranges: Vec<network::VpcRanges>,
+    key_users: kms::KeyUsers,
 }
 
 impl Facts {
@@ -88,6 +90,7 @@ impl Facts {
             accounts,
             params: params.clone(),
             vpc_ranges: network::vpc_ranges(snapshot),
+            key_users: kms::key_users(snapshot),
         }
     }
 

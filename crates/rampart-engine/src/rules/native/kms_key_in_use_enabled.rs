@@ -2,14 +2,15 @@
 //! deletion.
 
 use super::NativeRule;
-use crate::model::{Account, KmsKey, Read, ResourceRef, ResourceType, Service, Snapshot};
+use crate::model::{Account, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
 
 For every customer-managed KMS key that something in the organization encrypts with — an
 S3 bucket's default encryption, an EBS volume, an RDS instance, a CloudTrail trail, or an
-account's default EBS key, in any account, named by key ARN, key id or alias ARN —
+account's default EBS key, in any account, named by key ARN or alias ARN, or by key id or
+alias name within the key's own account and region —
 whether the key is `Enabled`. A key in use that is `Disabled` or `PendingDeletion` fails,
 and the message names what uses it. Keys nothing in the snapshot uses are not assessed
 (they may protect data rampart does not read, such as secrets or backups), nor are AWS
@@ -64,7 +65,7 @@ impl NativeRule for KmsKeyInUseEnabled {
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
         for key in account.kms_keys.iter().filter(|k| k.key_manager == "CUSTOMER") {
-            let users = users_of(cx.snapshot, key);
+            let users = cx.facts.key_users(key);
             if users.is_empty() {
                 continue;
             }
@@ -82,70 +83,9 @@ impl NativeRule for KmsKeyInUseEnabled {
     }
 }
 
-/// What in the snapshot encrypts with `key`, as labels (`bucket `name``), sorted.
-fn users_of(snapshot: &Snapshot, key: &KmsKey) -> Vec<String> {
-    let names = |reference: &str| names_key(key, reference);
-    let mut users = Vec::new();
-    for a in &snapshot.accounts {
-        let s = &a.storage;
-        for b in &s.s3_buckets {
-            if b.encryption
-                .as_ref()
-                .and_then(|e| e.kms_key_arn.as_deref())
-                .is_some_and(names)
-            {
-                users.push(format!("bucket `{}`", b.name));
-            }
-        }
-        for v in &s.ebs_volumes {
-            if v.kms_key_arn.as_deref().is_some_and(names) {
-                users.push(format!("volume `{}`", v.volume_id));
-            }
-        }
-        for d in &s.rds_instances {
-            if d.kms_key_arn.as_deref().is_some_and(names) {
-                users.push(format!("RDS instance `{}`", d.identifier));
-            }
-        }
-        for d in &s.ebs_encryption_defaults {
-            if d.enabled && d.kms_key_arn.as_deref().is_some_and(names) {
-                users.push(format!(
-                    "new EBS volumes of account `{}` in `{}`",
-                    d.account_id, d.region
-                ));
-            }
-        }
-        for t in &a.logging.cloudtrail_trails {
-            if t.kms_key_arn.as_deref().is_some_and(names) {
-                users.push(format!("trail `{}`", t.name));
-            }
-        }
-    }
-    users.sort();
-    users.dedup();
-    users
-}
-
-/// Whether `reference` (a key ARN, key id, alias ARN or alias name, as services store
-/// them) names `key`.
-fn names_key(key: &KmsKey, reference: &str) -> bool {
-    if reference == key.arn || reference == key.key_id {
-        return true;
-    }
-    // `arn:aws:kms:REGION:ACCOUNT:alias/NAME`: the key of that account and region with the
-    // alias; a bare `alias/NAME`: the alias in the key's own account and region.
-    match reference.split_once(":alias/") {
-        Some((prefix, name)) => {
-            prefix.ends_with(&format!(":{}:{}", key.region, key.account_id))
-                && key.aliases.iter().any(|a| a.strip_prefix("alias/") == Some(name))
-        }
-        None => reference.starts_with("alias/") && key.aliases.iter().any(|a| a == reference),
-    }
-}
-
-fn shown(users: &[String]) -> String {
+fn shown(users: &[&str]) -> String {
     const SHOWN: usize = 3;
-    let mut out: Vec<&str> = users.iter().take(SHOWN).map(String::as_str).collect();
+    let mut out: Vec<&str> = users.iter().take(SHOWN).copied().collect();
     let more;
     if users.len() > SHOWN {
         more = format!("{} more", users.len() - SHOWN);
