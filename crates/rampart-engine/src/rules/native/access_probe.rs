@@ -416,6 +416,41 @@ pub(crate) struct Target<'a> {
     pub management_account: &'a str,
 }
 
+impl<'a> Target<'a> {
+    /// The requests to `key`.
+    pub(crate) fn key(snapshot: &'a Snapshot, key: &'a KmsKey) -> Self {
+        Target {
+            account: &key.account_id,
+            management_account: &snapshot.organization.management_account_id,
+        }
+    }
+}
+
+/// The most condition contexts a key policy question tries before it says `unknown`.
+pub(crate) const KEY_CONTEXT_BUDGET: usize = 4096;
+
+/// The representative contexts of a key policy's conditions (`role` says which keys the
+/// question fixes), or the message of an `unknown` outcome when they are too many.
+pub(crate) fn key_policy_contexts(
+    policy: &Policy,
+    role: impl Fn(&str) -> rampart_iam::analysis::KeyRole,
+) -> Result<(rampart_iam::analysis::ContextSpace, Vec<RequestContext>), String> {
+    let space = rampart_iam::analysis::ContextSpace::new(&[policy], RequestContext::new(), role);
+    let contexts = space.contexts(KEY_CONTEXT_BUDGET).map_err(|e| {
+        format!("not assessable: the key policy's conditions are too many to analyze ({e})")
+    })?;
+    Ok((space, contexts))
+}
+
+/// Whether an evaluation allows the request through an `Allow` statement of the resource
+/// policy (a key policy must grant, even within its account).
+pub(crate) fn allowed_by_resource_policy(e: &Evaluation) -> bool {
+    e.decision == Decision::Allow
+        && e.matched
+            .iter()
+            .any(|m| m.policy == PolicyKind::Resource && m.effect == "Allow")
+}
+
 /// The first request, over every asker, (action, resource) pair and context, whose
 /// evaluation under `inputs` satisfies `found`. Contexts come from
 /// [`rampart_iam::analysis::ContextSpace`]; the asker's own keys are added to each.

@@ -4,10 +4,10 @@
 use std::sync::OnceLock;
 
 use rampart_iam::analysis::{
-    action_groups, ContextSpace, KeyRole, NETWORK_KEYS, PRINCIPAL_KEYS, STRANGER,
+    action_groups, KeyRole, NETWORK_KEYS, PRINCIPAL_KEYS, STRANGER,
 };
 use rampart_iam::catalog::ActionCatalog;
-use rampart_iam::evaluate::{Decision, PolicyInputs, PolicyKind, Principal};
+use rampart_iam::evaluate::{PolicyInputs, PolicyKind, Principal};
 use rampart_iam::{ContextValue, Policy, RequestContext};
 
 use super::access_probe::{self, Asker, Target};
@@ -15,8 +15,6 @@ use super::NativeRule;
 use crate::model::{Account, KmsKey, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
-/// Most request contexts one key policy may need before the rule says unknown.
-const CONTEXT_BUDGET: usize = 4096;
 
 const DOC: &str = r#"## What it checks
 
@@ -199,26 +197,15 @@ fn open_request(
             KeyRole::Free
         }
     };
-    let space = ContextSpace::new(&[policy], RequestContext::new(), role);
-    let contexts = space.contexts(CONTEXT_BUDGET).map_err(|e| {
-        format!("not assessable: the key policy's conditions are too many to analyze ({e})")
-    })?;
+    let (space, contexts) = access_probe::key_policy_contexts(policy, role)?;
     let identity = [access_probe::allow_everything()];
     let inputs = PolicyInputs {
         identity: &identity,
         resource: Some(policy),
         ..PolicyInputs::default()
     };
-    let target = Target {
-        account: &key.account_id,
-        management_account: &cx.snapshot.organization.management_account_id,
-    };
-    let allowed = |e: &rampart_iam::evaluate::Evaluation| {
-        e.decision == Decision::Allow
-            && e.matched
-                .iter()
-                .any(|m| m.policy == PolicyKind::Resource && m.effect == "Allow")
-    };
+    let target = Target::key(cx.snapshot, key);
+    let allowed = access_probe::allowed_by_resource_policy;
     let witness =
         access_probe::find_request(&inputs, &askers, &requests, &contexts, target, allowed);
     Ok(witness.map(|w| {
