@@ -10,7 +10,7 @@ pub mod network;
 
 use std::collections::HashMap;
 
-use crate::model::{Account, IamRole, Snapshot, Tags};
+use crate::model::{Account, AccountStatus, IamRole, Snapshot, Tags};
 use crate::ruleset::{OuEnvironment, Parameters};
 
 /// The environment of security accounts (audit / security tooling, log archive): the
@@ -102,6 +102,18 @@ impl Facts {
     /// The environment of an account (`None` when unmapped or unknown).
     pub fn environment(&self, account_id: &str) -> Option<&str> {
         self.account(account_id)?.environment.as_deref()
+    }
+
+    /// Whether the account's environment is one of `environments` (never, when unmapped).
+    pub fn environment_in(&self, account_id: &str, environments: &[&str]) -> bool {
+        self.environment(account_id)
+            .is_some_and(|e| environments.contains(&e))
+    }
+
+    /// Whether `account` is active and its environment is one of `environments`: the
+    /// scope of the rules that judge some environments only.
+    pub fn is_active_in(&self, account: &Account, environments: &[&str]) -> bool {
+        account.status == AccountStatus::Active && self.environment_in(&account.id, environments)
     }
 
     /// The effective classification of a resource with `tags` in `account_id`:

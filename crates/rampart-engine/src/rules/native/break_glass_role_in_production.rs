@@ -3,7 +3,7 @@
 
 use super::role_assumers::RoleAssumers;
 use super::NativeRule;
-use crate::model::{Account, AccountStatus, Operation, Read, ResourceRef, ResourceType, Service};
+use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
@@ -80,8 +80,7 @@ impl NativeRule for BreakGlassRoleInProduction {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if account.status != AccountStatus::Active || cx.facts.environment(&account.id) != Some("prod")
-        {
+        if !cx.facts.is_active_in(account, &["prod"]) {
             return;
         }
         let resource = ResourceKey::of(ResourceRef::of(account));

@@ -92,8 +92,7 @@ impl NativeRule for IamProdRoleTrustChain {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if account.status != AccountStatus::Active || cx.facts.environment(&account.id) != Some("prod")
-        {
+        if !cx.facts.is_active_in(account, &["prod"]) {
             return;
         }
         let mut graph = Graph::new(cx);

@@ -4,7 +4,7 @@
 use super::access_probe::{keep_allow_conditions, policy, Probe};
 use super::NativeRule;
 use crate::facts::iam::{effective_permissions, role_policies, ActionSelector};
-use crate::model::{Account, AccountStatus, IamRole, Read, ResourceRef, Service};
+use crate::model::{Account, IamRole, Read, ResourceRef, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 use rampart_iam::catalog::{AccessLevel, ActionCatalog};
 use rampart_iam::RequestContext;
@@ -96,12 +96,7 @@ impl NativeRule for IamRuntimeRoleNoIamManagement {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if account.status != AccountStatus::Active
-            || !cx
-                .facts
-                .environment(&account.id)
-                .is_some_and(|e| ENVIRONMENTS.contains(&e))
-        {
+        if !cx.facts.is_active_in(account, &ENVIRONMENTS) {
             return;
         }
         let management = cx.snapshot.organization.management_account_id.as_str();

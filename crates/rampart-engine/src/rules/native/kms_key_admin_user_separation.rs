@@ -95,10 +95,7 @@ impl NativeRule for KmsKeyAdminUserSeparation {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if !cx
-            .facts
-            .environment(&account.id)
-            .is_some_and(|e| ENVIRONMENTS.contains(&e))
+        if !cx.facts.environment_in(&account.id, &ENVIRONMENTS)
         {
             return;
         }

@@ -4,7 +4,7 @@
 use super::access_probe;
 use super::NativeRule;
 use crate::facts::iam::{effective_permissions, role_policies, ActionSelector, Grant};
-use crate::model::{Account, AccountStatus, Read, ResourceRef, ResourceType, Service};
+use crate::model::{Account, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 use rampart_iam::catalog::{AccessLevel, ActionCatalog};
 
@@ -104,8 +104,7 @@ impl NativeRule for OperationsRoleReadOnly {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if account.status != AccountStatus::Active || cx.facts.environment(&account.id) != Some("prod")
-        {
+        if !cx.facts.is_active_in(account, &["prod"]) {
             return;
         }
         let roles = cx

@@ -1,6 +1,7 @@
 //! `private-hosted-zone-in-network-account`: private hosted zones live in the network hub
 //! account.
 
+use super::vpn_only_in_network_account::placement;
 use super::NativeRule;
 use crate::model::{Account, Operation, Read, ResourceRef, ResourceType};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
@@ -62,20 +63,7 @@ impl NativeRule for PrivateHostedZoneInNetworkAccount {
         for zone in account.dns.hosted_zones.iter().filter(|z| z.private) {
             let resource = ResourceKey::of(ResourceRef::of(zone));
             let what = format!("private hosted zone `{}` (`{}`)", zone.name, zone.zone_id);
-            out.push(if hub {
-                Outcome::pass(
-                    resource,
-                    format!("{what} is in network account `{}`", account.name),
-                )
-            } else {
-                Outcome::fail(
-                    resource,
-                    format!(
-                        "{what} is in account `{}` ({}), which is not a network account (`network_accounts`)",
-                        account.name, account.id
-                    ),
-                )
-            });
+            out.push(placement(hub, account, resource, &what));
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::org_reads;
 use super::role_assumers::RoleAssumers;
 use super::NativeRule;
-use crate::model::{Account, AccountStatus, Operation, Read, ResourceRef, ResourceType, Service};
+use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
@@ -86,8 +86,7 @@ impl NativeRule for ProdDeployedFromBuilderAccount {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if account.status != AccountStatus::Active || cx.facts.environment(&account.id) != Some("prod")
-        {
+        if !cx.facts.is_active_in(account, &["prod"]) {
             return;
         }
         out.push(assess(cx, account));

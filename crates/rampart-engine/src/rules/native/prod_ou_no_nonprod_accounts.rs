@@ -83,8 +83,7 @@ impl NativeRule for ProdOuNoNonprodAccounts {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if account.status != AccountStatus::Active || cx.facts.environment(&account.id) != Some(PROD)
-        {
+        if !cx.facts.is_active_in(account, &[PROD]) {
             return;
         }
         let Some(ou) = cx.snapshot.organization.ou(&account.parent_id) else {

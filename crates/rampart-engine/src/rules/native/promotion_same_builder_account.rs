@@ -88,8 +88,7 @@ impl NativeRule for PromotionSameBuilderAccount {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if account.status != AccountStatus::Active || cx.facts.environment(&account.id) != Some("prod")
-        {
+        if !cx.facts.is_active_in(account, &["prod"]) {
             return;
         }
         let Some(workload) = cx.facts.workload(account) else {

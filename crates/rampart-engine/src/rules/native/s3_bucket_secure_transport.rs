@@ -1,7 +1,7 @@
 //! `s3-bucket-secure-transport`: every bucket that does not hold sensitive data denies
 //! requests that do not use TLS (sensitive buckets: `s3-classified-secure-transport`).
 
-use super::s3_classified_secure_transport::assess;
+use super::s3_classified_secure_transport::assess_buckets;
 use super::NativeRule;
 use crate::model::{Account, Operation, Read, ResourceType};
 use crate::rules::{Area, Outcome, RuleContext, RuleKind, RuleMeta, Severity};
@@ -75,14 +75,6 @@ impl NativeRule for S3BucketSecureTransport {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        for bucket in &account.storage.s3_buckets {
-            let level = cx
-                .facts
-                .classification(&bucket.account_id, &bucket.tags)
-                .level;
-            if !cx.facts.is_sensitive(&level) {
-                out.push(assess(cx, bucket, &level));
-            }
-        }
+        assess_buckets(cx, account, false, out);
     }
 }

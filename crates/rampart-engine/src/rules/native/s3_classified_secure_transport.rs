@@ -116,15 +116,7 @@ impl NativeRule for S3ClassifiedSecureTransport {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        for bucket in &account.storage.s3_buckets {
-            let level = cx
-                .facts
-                .classification(&bucket.account_id, &bucket.tags)
-                .level;
-            if cx.facts.is_sensitive(&level) {
-                out.push(assess(cx, bucket, &level));
-            }
-        }
+        assess_buckets(cx, account, true, out);
     }
 }
 
@@ -151,9 +143,26 @@ fn s3_actions() -> Result<&'static [S3Action], String> {
         .map_err(Clone::clone)
 }
 
-/// The outcome for one bucket of classification `level` (shared with
-/// `s3-bucket-secure-transport`, which judges the buckets this rule leaves out).
-pub(super) fn assess(cx: &RuleContext<'_>, bucket: &S3Bucket, level: &str) -> Outcome {
+/// The outcomes for the account's buckets whose classification is sensitive, or (for
+/// `s3-bucket-secure-transport`, which judges the buckets this rule leaves out) is not.
+pub(super) fn assess_buckets(
+    cx: &RuleContext<'_>,
+    account: &Account,
+    sensitive: bool,
+    out: &mut Vec<Outcome>,
+) {
+    for bucket in &account.storage.s3_buckets {
+        let level = cx
+            .facts
+            .classification(&bucket.account_id, &bucket.tags)
+            .level;
+        if cx.facts.is_sensitive(&level) == sensitive {
+            out.push(assess(cx, bucket, &level));
+        }
+    }
+}
+
+fn assess(cx: &RuleContext<'_>, bucket: &S3Bucket, level: &str) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(bucket));
     let Some(document) = &bucket.policy else {
         return Outcome::fail(

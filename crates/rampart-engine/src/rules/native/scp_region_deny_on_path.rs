@@ -5,7 +5,7 @@ use super::scp_guardrail_parity::{policy_gap, Unlimited};
 use super::NativeRule;
 use crate::facts::iam::org_policy_chain;
 use crate::model::{
-    Account, AccountStatus, Operation, OrgPolicyKind, Read, ResourceRef, ResourceType,
+    Account, Operation, OrgPolicyKind, Read, ResourceRef, ResourceType,
 };
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
@@ -101,11 +101,7 @@ impl NativeRule for ScpRegionDenyOnPath {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        let fenced = cx
-            .facts
-            .environment(&account.id)
-            .is_some_and(|env| FENCED.contains(&env));
-        if account.status != AccountStatus::Active || !fenced {
+        if !cx.facts.is_active_in(account, &FENCED) {
             return;
         }
         out.push(assess(cx, account));

@@ -77,21 +77,27 @@ impl NativeRule for VpnOnlyInNetworkAccount {
                 "VPN connection `{}` (customer gateway `{}`, on {end})",
                 vpn.vpn_connection_id, vpn.customer_gateway_id
             );
-            out.push(if hub {
-                Outcome::pass(
-                    resource,
-                    format!("{what} is in network account `{}`", account.name),
-                )
-            } else {
-                Outcome::fail(
-                    resource,
-                    format!(
-                        "{what} is in account `{}` ({}), which is not a network account (`network_accounts`)",
-                        account.name, account.id
-                    ),
-                )
-            });
+            out.push(placement(hub, account, resource, &what));
         }
+    }
+}
+
+/// The outcome for a resource (`what`) of `account` that belongs in a network hub account:
+/// pass when `hub` (the account is one), fail otherwise.
+pub(super) fn placement(hub: bool, account: &Account, resource: ResourceKey, what: &str) -> Outcome {
+    if hub {
+        Outcome::pass(
+            resource,
+            format!("{what} is in network account `{}`", account.name),
+        )
+    } else {
+        Outcome::fail(
+            resource,
+            format!(
+                "{what} is in account `{}` ({}), which is not a network account (`network_accounts`)",
+                account.name, account.id
+            ),
+        )
     }
 }
 

@@ -83,8 +83,7 @@ impl NativeRule for WorkloadEnvironmentsSeparateAccounts {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        if account.status != AccountStatus::Active || cx.facts.environment(&account.id) != Some(PROD)
-        {
+        if !cx.facts.is_active_in(account, &[PROD]) {
             return;
         }
         out.push(assess(cx, account));

@@ -76,10 +76,7 @@ impl NativeRule for WorkloadVpcAttachedToHub {
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
         let in_scope = !cx.facts.is_network_account(account)
-            && cx
-                .facts
-                .environment(&account.id)
-                .is_some_and(|env| ENVIRONMENTS.contains(&env));
+            && cx.facts.environment_in(&account.id, &ENVIRONMENTS);
         if !in_scope {
             return;
         }

@@ -68,10 +68,7 @@ impl NativeRule for WorkloadVpcMultiAz {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        let in_scope = cx
-            .facts
-            .environment(&account.id)
-            .is_some_and(|env| ENVIRONMENTS.contains(&env));
+        let in_scope = cx.facts.environment_in(&account.id, &ENVIRONMENTS);
         if !in_scope {
             return;
         }
