@@ -185,6 +185,8 @@ class Acct:
         self.resolver_rules: list[dict] = []
         self.buckets: list[dict] = []
         self.ebs_defaults: list[dict] = []
+        # The account-level S3 Block Public Access (S3 Control); none configured by default.
+        self.account_pab: tuple[bool, bool, bool, bool] = (False, False, False, False)
         self.volumes: list[dict] = []
         self.rds: list[dict] = []
         self.certs: list[dict] = []
@@ -791,6 +793,12 @@ class Acct:
                 "ebs_encryption_defaults": self.ebs_defaults,
                 "ebs_volumes": self.volumes,
                 "rds_instances": self.rds,
+                "account_public_access_block": {
+                    "block_public_acls": self.account_pab[0],
+                    "ignore_public_acls": self.account_pab[1],
+                    "block_public_policy": self.account_pab[2],
+                    "restrict_public_buckets": self.account_pab[3],
+                },
             },
             "certificates": {"acm": self.certs},
             "logging": {

@@ -419,7 +419,7 @@ mod tests {
                 .split(':')
                 .nth(1)
                 .unwrap_or_default();
-            ["List", "Get", "Describe"]
+            ["List", "Get", "Describe", "Search"]
                 .iter()
                 .any(|p| name.starts_with(p))
         }));

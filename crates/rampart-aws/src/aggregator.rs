@@ -413,6 +413,9 @@ fn add(account: &mut Account, resource_type: ConfigType, item: &Value, gaps: &Ga
                 .as_array()
                 .map(|perms| perms.iter().flat_map(sg_rules).collect())
                 .unwrap_or_default();
+            let egress = c["ipPermissionsEgress"]
+                .as_array()
+                .map(|perms| perms.iter().flat_map(sg_rules).collect());
             account.network.security_groups.push(SecurityGroup {
                 arn,
                 account_id,
@@ -423,6 +426,7 @@ fn add(account: &mut Account, resource_type: ConfigType, item: &Value, gaps: &Ga
                 name: text(c, "groupName"),
                 vpc_id: text(c, "vpcId"),
                 ingress,
+                egress,
             });
         }
         ConfigType::IamRole => {

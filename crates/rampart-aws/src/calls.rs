@@ -33,14 +33,15 @@ pub fn operations() -> impl Iterator<Item = Operation> {
         .filter(|o| o.scope() != PermissionScope::NotCollected)
 }
 
-/// Whether an operation name is a read: `List*`, `Get*`, `Describe*` or `Select*`, or
+/// Whether an operation name is a read: `List*`, `Get*`, `Describe*`, `Select*` or
+/// `Search*`, or
 /// `sts:AssumeRole` (which changes nothing; it returns credentials to read with).
 pub fn is_read_operation(operation: &str) -> bool {
     let Some((_, name)) = operation.split_once(':') else {
         return false;
     };
     operation == "sts:AssumeRole"
-        || ["List", "Get", "Describe", "Select"]
+        || ["List", "Get", "Describe", "Select", "Search"]
             .iter()
             .any(|prefix| name.starts_with(prefix))
 }
@@ -61,6 +62,7 @@ pub fn service_prefix(sdk_service: &str) -> String {
         "Config Service" => "config".to_owned(),
         "Route 53" => "route53".to_owned(),
         "Elastic Load Balancing v2" => "elasticloadbalancing".to_owned(),
+        "AccessAnalyzer" => "access-analyzer".to_owned(),
         other => other.to_ascii_lowercase().replace(' ', ""),
     }
 }

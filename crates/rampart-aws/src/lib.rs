@@ -647,6 +647,9 @@ fn empty_account(a: &OrgAccount) -> Account {
         certificates: Default::default(),
         logging: Default::default(),
         dns: Default::default(),
+        security_services: Vec::new(),
+        resource_shares: Vec::new(),
+        alternate_contacts: None,
     }
 }
 

@@ -4,11 +4,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    impl_resource, AcmCertificate, CloudTrailTrail, ConfigRecorder, Dns, EbsEncryptionDefault,
-    EbsVolume, FlowLog, HostedZone, Iam, IamRole, IamUser, InternetGateway, KmsKey,
-    LoadBalancerListener, Logging, NatGateway, NetworkAcl, RdsDbInstance, ResolverRule,
-    ResourceRef, ResourceType, RouteTable, S3Bucket, SecurityGroup, Source, Subnet, Tags,
-    TransitGateway, TransitGatewayAttachment, Vpc, VpcEndpoint, VpnConnection,
+    impl_resource, AcmCertificate, AlternateContact, CloudTrailTrail, ConfigRecorder,
+    DirectConnectConnection, Dns, EbsEncryptionDefault, EbsVolume, FlowLog, HostedZone, Iam,
+    IamRole, IamUser, InternetGateway, KmsKey, LoadBalancerListener, Logging, NatGateway,
+    NetworkAcl, PublicAccessBlock, RdsDbInstance, ResolverRule, ResourceRef, ResourceShare,
+    ResourceType, RouteTable, S3Bucket, SecurityGroup, SecurityServiceStatus, Source, Subnet, Tags,
+    TransitGateway, TransitGatewayAttachment, TransitGatewayRouteTable, Vpc, VpcEndpoint,
+    VpnConnection,
 };
 
 /// The lifecycle state of an account.
@@ -73,6 +75,16 @@ pub struct Account {
     /// Route 53 hosted zones and Resolver rules.
     #[serde(default, skip_serializing_if = "Dns::is_empty")]
     pub dns: Dns,
+    /// GuardDuty, Security Hub, IAM Access Analyzer and Macie: one entry per service and
+    /// region read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_services: Vec<SecurityServiceStatus>,
+    /// AWS RAM resource shares the account owns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_shares: Vec<ResourceShare>,
+    /// The alternate contacts that are set; absent when they could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate_contacts: Option<Vec<AlternateContact>>,
 }
 impl_resource!(Account, ResourceType::Account);
 
@@ -119,6 +131,12 @@ pub struct Network {
     /// Load balancer listeners.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub load_balancer_listeners: Vec<LoadBalancerListener>,
+    /// Transit gateway route tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transit_gateway_route_tables: Vec<TransitGatewayRouteTable>,
+    /// Direct Connect connections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub direct_connect_connections: Vec<DirectConnectConnection>,
 }
 
 /// An account's data stores.
@@ -137,6 +155,10 @@ pub struct Storage {
     /// RDS DB instances.
     #[serde(default)]
     pub rds_instances: Vec<RdsDbInstance>,
+    /// The account-level S3 Block Public Access (S3 Control); absent when not read. An
+    /// account without one reads as nothing blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_public_access_block: Option<PublicAccessBlock>,
 }
 
 /// An account's certificates.
@@ -201,6 +223,14 @@ pub enum TypedResource<'a> {
     ResolverRule(&'a ResolverRule),
     /// A load balancer listener.
     LoadBalancerListener(&'a LoadBalancerListener),
+    /// A transit gateway route table.
+    TransitGatewayRouteTable(&'a TransitGatewayRouteTable),
+    /// A Direct Connect connection.
+    DirectConnectConnection(&'a DirectConnectConnection),
+    /// A security service's state in one region.
+    SecurityService(&'a SecurityServiceStatus),
+    /// A RAM resource share.
+    ResourceShare(&'a ResourceShare),
 }
 
 impl<'a> TypedResource<'a> {
@@ -232,6 +262,10 @@ impl<'a> TypedResource<'a> {
             TypedResource::HostedZone(r) => ResourceRef::of(r),
             TypedResource::LoadBalancerListener(r) => ResourceRef::of(r),
             TypedResource::ResolverRule(r) => ResourceRef::of(r),
+            TypedResource::TransitGatewayRouteTable(r) => ResourceRef::of(r),
+            TypedResource::DirectConnectConnection(r) => ResourceRef::of(r),
+            TypedResource::SecurityService(r) => ResourceRef::of(r),
+            TypedResource::ResourceShare(r) => ResourceRef::of(r),
         }
     }
 }
@@ -289,6 +323,18 @@ impl Account {
                     .iter()
                     .map(T::LoadBalancerListener),
             )
+            .chain(
+                n.transit_gateway_route_tables
+                    .iter()
+                    .map(T::TransitGatewayRouteTable),
+            )
+            .chain(
+                n.direct_connect_connections
+                    .iter()
+                    .map(T::DirectConnectConnection),
+            )
+            .chain(self.security_services.iter().map(T::SecurityService))
+            .chain(self.resource_shares.iter().map(T::ResourceShare))
     }
 
     /// The number of resources of each type in this account (the account itself included).
@@ -321,6 +367,10 @@ impl Account {
             ResourceType::HostedZone => self.dns.hosted_zones.len(),
             ResourceType::ResolverRule => self.dns.resolver_rules.len(),
             ResourceType::LoadBalancerListener => n.load_balancer_listeners.len(),
+            ResourceType::TransitGatewayRouteTable => n.transit_gateway_route_tables.len(),
+            ResourceType::DirectConnectConnection => n.direct_connect_connections.len(),
+            ResourceType::SecurityService => self.security_services.len(),
+            ResourceType::ResourceShare => self.resource_shares.len(),
         }
     }
 }

@@ -49,6 +49,20 @@ pub struct HostedZone {
     /// Number of record sets.
     #[serde(default)]
     pub record_count: i64,
+    /// The VPCs a private zone is associated with; absent for public zones and when not
+    /// read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_associations: Option<Vec<HostedZoneVpc>>,
+}
+
+/// A VPC that a private hosted zone answers in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostedZoneVpc {
+    /// VPC id.
+    pub vpc_id: String,
+    /// The VPC's region.
+    pub region: String,
 }
 
 impl_resource!(HostedZone, ResourceType::HostedZone);

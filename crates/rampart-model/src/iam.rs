@@ -29,6 +29,54 @@ pub struct Iam {
     /// SAML identity providers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub saml_providers: Vec<SamlProvider>,
+    /// The IAM credential report (its last generated copy); absent when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_report: Option<CredentialReport>,
+}
+
+/// The IAM credential report: the credentials of the root user and every IAM user.
+///
+/// Only the report's flags and dates are kept; it holds no secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialReport {
+    /// When AWS generated the report (RFC 3339).
+    pub generated_at: String,
+    /// The root user's row (`<root_account>`); absent when the report has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<CredentialReportRow>,
+    /// The IAM users' rows.
+    #[serde(default)]
+    pub users: Vec<CredentialReportRow>,
+}
+
+/// One row of the credential report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialReportRow {
+    /// The user name (`<root_account>` for the root user).
+    pub user: String,
+    /// The user's ARN.
+    pub arn: String,
+    /// Whether a console password is set; absent when the report says `not_supported`
+    /// (root users of member accounts under centralized root access).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_enabled: Option<bool>,
+    /// When the password was last used (RFC 3339), if ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_last_used: Option<String>,
+    /// Whether an MFA device is active.
+    #[serde(default)]
+    pub mfa_active: bool,
+    /// How many of the two access keys are active.
+    #[serde(default)]
+    pub active_access_keys: u8,
+    /// When an active access key was last used (RFC 3339, the later of the two), if ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_last_used: Option<String>,
+    /// How many of the two X.509 signing certificates are active.
+    #[serde(default)]
+    pub active_signing_certificates: u8,
 }
 
 /// A managed IAM policy and its default version.

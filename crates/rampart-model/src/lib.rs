@@ -24,24 +24,27 @@ mod organization;
 mod policy_document;
 mod resource;
 mod sample;
+mod services;
 mod storage;
 mod vocabulary;
 
 pub use account::{Account, AccountStatus, Certificates, Network, Storage, TypedResource};
 pub use certificates::AcmCertificate;
 pub use coverage::CoverageGap;
-pub use dns::{Dns, HostedZone, ResolverRule};
+pub use dns::{Dns, HostedZone, HostedZoneVpc, ResolverRule};
 pub use iam::{
-    AccessKey, Iam, IamRole, IamUser, ManagedPolicy, OidcProvider, PasswordPolicy, SamlProvider,
+    AccessKey, CredentialReport, CredentialReportRow, Iam, IamRole, IamUser, ManagedPolicy,
+    OidcProvider, PasswordPolicy, SamlProvider,
 };
 pub use kms::KmsKey;
 pub use load::{line_column, load_snapshot_file, parse_snapshot, SnapshotError};
 pub use logging::{CloudTrailTrail, ConfigAggregator, ConfigRecorder, Logging};
 pub use merge::{merge_snapshots, MergeError};
 pub use network::{
-    FlowLog, InternetGateway, LoadBalancerListener, NatGateway, NetworkAcl, NetworkAclEntry, Route,
-    RouteTable, SecurityGroup, SecurityGroupRule, Subnet, TransitGateway, TransitGatewayAttachment,
-    Vpc, VpcEndpoint, VpnConnection,
+    DirectConnectConnection, FlowLog, InternetGateway, LoadBalancerListener, NatGateway,
+    NetworkAcl, NetworkAclEntry, Route, RouteTable, SecurityGroup, SecurityGroupRule, Subnet,
+    TransitGateway, TransitGatewayAttachment, TransitGatewayRoute, TransitGatewayRouteTable, Vpc,
+    VpcEndpoint, VpnConnection,
 };
 pub use organization::{
     DelegatedAdministrator, OrgPolicy, OrgPolicyKind, Organization, OrganizationalUnit, Root,
@@ -50,6 +53,7 @@ pub use policy_document::PolicyDocument;
 use resource::impl_resource;
 pub use resource::{Location, Resource, ResourceRef, ResourceType, Source, Tags};
 pub use sample::{sample_snapshot, SAMPLE_JSON, SAMPLE_PATH};
+pub use services::{AlternateContact, ResourceShare, SecurityServiceKind, SecurityServiceStatus};
 pub use storage::{
     BucketEncryption, EbsEncryptionDefault, EbsVolume, PublicAccessBlock, RdsDbInstance, S3Bucket,
 };

@@ -83,10 +83,13 @@ pub struct SecurityGroup {
     /// Inbound rules.
     #[serde(default)]
     pub ingress: Vec<SecurityGroupRule>,
+    /// Outbound rules (`source` is then the destination); absent when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub egress: Option<Vec<SecurityGroupRule>>,
 }
 impl_resource!(SecurityGroup, ResourceType::SecurityGroup);
 
-/// One inbound rule of a security group.
+/// One rule of a security group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupRule {
@@ -96,7 +99,8 @@ pub struct SecurityGroupRule {
     pub from_port: i32,
     /// Last port of the range.
     pub to_port: i32,
-    /// Source CIDR (IPv4 or IPv6) or security group id.
+    /// The peer: for inbound rules the source, for outbound rules the destination (a CIDR,
+    /// IPv4 or IPv6, a security group id, or a prefix list id).
     pub source: String,
 }
 
@@ -430,3 +434,92 @@ pub struct LoadBalancerListener {
 }
 
 impl_resource!(LoadBalancerListener, ResourceType::LoadBalancerListener);
+
+/// A transit gateway route table: which attachments use it and where it sends traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitGatewayRouteTable {
+    /// Route table ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// Route table id.
+    pub route_table_id: String,
+    /// The transit gateway.
+    pub transit_gateway_id: String,
+    /// Whether new attachments are associated with it by default.
+    #[serde(default)]
+    pub default_association: bool,
+    /// Whether new attachments propagate to it by default.
+    #[serde(default)]
+    pub default_propagation: bool,
+    /// The attachments associated with it (whose traffic it routes); absent when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub associations: Option<Vec<String>>,
+    /// The attachments that propagate their routes into it; absent when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub propagations: Option<Vec<String>>,
+    /// Its routes; absent when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routes: Option<Vec<TransitGatewayRoute>>,
+}
+impl_resource!(
+    TransitGatewayRouteTable,
+    ResourceType::TransitGatewayRouteTable
+);
+
+/// One route of a transit gateway route table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitGatewayRoute {
+    /// Destination CIDR (or prefix list id).
+    pub destination: String,
+    /// `static` or `propagated`.
+    pub route_type: String,
+    /// `active` or `blackhole`.
+    pub state: String,
+    /// The attachments traffic goes to (none for a blackhole).
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+}
+
+/// An AWS Direct Connect connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectConnectConnection {
+    /// Connection ARN (`arn:aws:directconnect:REGION:ACCOUNT:dxcon/ID`).
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// Connection id (`dxcon-…`).
+    pub connection_id: String,
+    /// Connection name.
+    pub name: String,
+    /// `ordering`, `requested`, `pending`, `available`, `down`, `deleting`, `deleted`,
+    /// `rejected` or `unknown`.
+    pub state: String,
+    /// The Direct Connect location.
+    #[serde(default)]
+    pub location: String,
+    /// Bandwidth (`1Gbps`).
+    #[serde(default)]
+    pub bandwidth: String,
+}
+impl_resource!(
+    DirectConnectConnection,
+    ResourceType::DirectConnectConnection
+);

@@ -113,11 +113,20 @@ pub enum ResourceType {
     ResolverRule,
     /// A listener of an application, network or gateway load balancer.
     LoadBalancerListener,
+    /// A transit gateway route table.
+    TransitGatewayRouteTable,
+    /// A Direct Connect connection.
+    DirectConnectConnection,
+    /// Whether a security service (GuardDuty, Security Hub, IAM Access Analyzer, Macie) is
+    /// on in one account and region.
+    SecurityService,
+    /// An AWS RAM resource share.
+    ResourceShare,
 }
 
 impl ResourceType {
     /// Every resource type, in a fixed order.
-    pub const ALL: [ResourceType; 25] = [
+    pub const ALL: [ResourceType; 29] = [
         ResourceType::Account,
         ResourceType::IamRole,
         ResourceType::IamUser,
@@ -143,6 +152,10 @@ impl ResourceType {
         ResourceType::HostedZone,
         ResourceType::ResolverRule,
         ResourceType::LoadBalancerListener,
+        ResourceType::TransitGatewayRouteTable,
+        ResourceType::DirectConnectConnection,
+        ResourceType::SecurityService,
+        ResourceType::ResourceShare,
     ];
 
     /// The CloudFormation-style type name (`AWS::S3::Bucket`).
@@ -173,6 +186,10 @@ impl ResourceType {
             ResourceType::HostedZone => "AWS::Route53::HostedZone",
             ResourceType::ResolverRule => "AWS::Route53Resolver::ResolverRule",
             ResourceType::LoadBalancerListener => "AWS::ElasticLoadBalancingV2::Listener",
+            ResourceType::TransitGatewayRouteTable => "AWS::EC2::TransitGatewayRouteTable",
+            ResourceType::DirectConnectConnection => "AWS::DirectConnect::Connection",
+            ResourceType::SecurityService => "AWS::SecurityServices::Enablement",
+            ResourceType::ResourceShare => "AWS::RAM::ResourceShare",
         }
     }
 
@@ -204,6 +221,10 @@ impl ResourceType {
             ResourceType::HostedZone => "Aws::HostedZone",
             ResourceType::ResolverRule => "Aws::ResolverRule",
             ResourceType::LoadBalancerListener => "Aws::LoadBalancerListener",
+            ResourceType::TransitGatewayRouteTable => "Aws::TransitGatewayRouteTable",
+            ResourceType::DirectConnectConnection => "Aws::DirectConnectConnection",
+            ResourceType::SecurityService => "Aws::SecurityService",
+            ResourceType::ResourceShare => "Aws::ResourceShare",
         }
     }
 
@@ -226,7 +247,12 @@ impl ResourceType {
             | ResourceType::TransitGatewayAttachment
             | ResourceType::VpnConnection
             | ResourceType::NetworkAcl
-            | ResourceType::VpcEndpoint => Service::Ec2,
+            | ResourceType::VpcEndpoint
+            | ResourceType::TransitGatewayRouteTable => Service::Ec2,
+            ResourceType::DirectConnectConnection => Service::Directconnect,
+            // Each status names its own service in its gaps; the type's home is GuardDuty.
+            ResourceType::SecurityService => Service::Guardduty,
+            ResourceType::ResourceShare => Service::Ram,
             ResourceType::HostedZone => Service::Route53,
             ResourceType::ResolverRule => Service::Route53resolver,
             ResourceType::LoadBalancerListener => Service::Elasticloadbalancing,

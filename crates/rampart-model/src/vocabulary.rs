@@ -44,11 +44,25 @@ pub enum Service {
     Route53resolver,
     /// Elastic Load Balancing (application, network and gateway load balancers).
     Elasticloadbalancing,
+    /// Amazon GuardDuty.
+    Guardduty,
+    /// AWS Security Hub.
+    Securityhub,
+    /// IAM Access Analyzer.
+    AccessAnalyzer,
+    /// Amazon Macie.
+    Macie2,
+    /// AWS Resource Access Manager.
+    Ram,
+    /// AWS Account Management (alternate contacts).
+    Account,
+    /// AWS Direct Connect.
+    Directconnect,
 }
 
 impl Service {
     /// Every service, in this order.
-    pub const ALL: [Service; 13] = [
+    pub const ALL: [Service; 20] = [
         Service::Organizations,
         Service::Sts,
         Service::Iam,
@@ -62,6 +76,13 @@ impl Service {
         Service::Route53,
         Service::Route53resolver,
         Service::Elasticloadbalancing,
+        Service::Guardduty,
+        Service::Securityhub,
+        Service::AccessAnalyzer,
+        Service::Macie2,
+        Service::Ram,
+        Service::Account,
+        Service::Directconnect,
     ];
 
     /// The IAM service prefix (`kms`, `route53resolver`).
@@ -80,6 +101,13 @@ impl Service {
             Service::Route53 => "route53",
             Service::Route53resolver => "route53resolver",
             Service::Elasticloadbalancing => "elasticloadbalancing",
+            Service::Guardduty => "guardduty",
+            Service::Securityhub => "securityhub",
+            Service::AccessAnalyzer => "access-analyzer",
+            Service::Macie2 => "macie2",
+            Service::Ram => "ram",
+            Service::Account => "account",
+            Service::Directconnect => "directconnect",
         }
     }
 }
@@ -120,7 +148,7 @@ pub enum PermissionScope {
 macro_rules! operations {
     ($($variant:ident = $service:ident $name:literal $(as $action:literal)?, $scope:ident;)*) => {
         /// An AWS API operation whose data the model holds: every one is a read
-        /// (`List*`, `Get*`, `Describe*`, `Select*`, or `sts:AssumeRole`).
+        /// (`List*`, `Get*`, `Describe*`, `Select*`, `Search*`, or `sts:AssumeRole`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Operation {
             $(
@@ -190,6 +218,7 @@ operations! {
     IamGetAccessKeyLastUsed = Iam "iam:GetAccessKeyLastUsed", Member;
     IamGetLoginProfile = Iam "iam:GetLoginProfile", Member;
     IamListMfaDevices = Iam "iam:ListMFADevices", Member;
+    IamGetCredentialReport = Iam "iam:GetCredentialReport", Member;
     KmsListKeys = Kms "kms:ListKeys", Member;
     KmsDescribeKey = Kms "kms:DescribeKey", Member;
     KmsGetKeyPolicy = Kms "kms:GetKeyPolicy", Member;
@@ -204,6 +233,10 @@ operations! {
     Ec2DescribeNatGateways = Ec2 "ec2:DescribeNatGateways", Member;
     Ec2DescribeTransitGateways = Ec2 "ec2:DescribeTransitGateways", Member;
     Ec2DescribeTransitGatewayAttachments = Ec2 "ec2:DescribeTransitGatewayAttachments", Member;
+    Ec2DescribeTransitGatewayRouteTables = Ec2 "ec2:DescribeTransitGatewayRouteTables", Member;
+    Ec2GetTransitGatewayRouteTableAssociations = Ec2 "ec2:GetTransitGatewayRouteTableAssociations", Member;
+    Ec2GetTransitGatewayRouteTablePropagations = Ec2 "ec2:GetTransitGatewayRouteTablePropagations", Member;
+    Ec2SearchTransitGatewayRoutes = Ec2 "ec2:SearchTransitGatewayRoutes", Member;
     Ec2DescribeVpnConnections = Ec2 "ec2:DescribeVpnConnections", Member;
     Ec2DescribeSecurityGroups = Ec2 "ec2:DescribeSecurityGroups", Member;
     Ec2DescribeNetworkAcls = Ec2 "ec2:DescribeNetworkAcls", Member;
@@ -219,6 +252,7 @@ operations! {
     S3GetPublicAccessBlock = S3 "s3:GetPublicAccessBlock" as "s3:GetBucketPublicAccessBlock", Member;
     S3GetBucketTagging = S3 "s3:GetBucketTagging", Member;
     S3GetBucketVersioning = S3 "s3:GetBucketVersioning", Member;
+    S3GetAccountPublicAccessBlock = S3 "s3:GetAccountPublicAccessBlock", Member;
     RdsDescribeDbInstances = Rds "rds:DescribeDBInstances", Member;
     RdsListTagsForResource = Rds "rds:ListTagsForResource", NotCollected;
     ElbDescribeLoadBalancers = Elasticloadbalancing "elasticloadbalancing:DescribeLoadBalancers", Member;
@@ -235,7 +269,17 @@ operations! {
     ConfigDescribeConfigurationAggregators = Config "config:DescribeConfigurationAggregators", Member;
     Route53ListHostedZones = Route53 "route53:ListHostedZones", Member;
     Route53ListTagsForResources = Route53 "route53:ListTagsForResources", Member;
+    Route53GetHostedZone = Route53 "route53:GetHostedZone", Member;
     Route53resolverListResolverRules = Route53resolver "route53resolver:ListResolverRules", Member;
+    GuarddutyListDetectors = Guardduty "guardduty:ListDetectors", Member;
+    GuarddutyGetDetector = Guardduty "guardduty:GetDetector", Member;
+    SecurityhubDescribeHub = Securityhub "securityhub:DescribeHub", Member;
+    AccessAnalyzerListAnalyzers = AccessAnalyzer "access-analyzer:ListAnalyzers", Member;
+    Macie2GetMacieSession = Macie2 "macie2:GetMacieSession", Member;
+    RamGetResourceShares = Ram "ram:GetResourceShares", Member;
+    RamGetResourceShareAssociations = Ram "ram:GetResourceShareAssociations", Member;
+    AccountGetAlternateContact = Account "account:GetAlternateContact", Member;
+    DirectconnectDescribeConnections = Directconnect "directconnect:DescribeConnections", Member;
 }
 
 impl Operation {
@@ -369,7 +413,7 @@ mod tests {
             let (service, name) = o.name().split_once(':').unwrap_or_default();
             assert_eq!(service, o.service().prefix(), "{o}");
             assert!(
-                ["List", "Get", "Describe", "Select"]
+                ["List", "Get", "Describe", "Select", "Search"]
                     .iter()
                     .any(|p| name.starts_with(p))
                     || *o == Operation::StsAssumeRole,

@@ -1,6 +1,6 @@
 //! Route 53 hosted zones (global) and Route 53 Resolver rules (per region).
 
-use rampart_model::{HostedZone, ResolverRule, GLOBAL_REGION};
+use rampart_model::{HostedZone, HostedZoneVpc, ResolverRule, GLOBAL_REGION};
 use rampart_model::{Operation, Service};
 
 use crate::calls::Failure;
@@ -47,6 +47,7 @@ pub(crate) async fn hosted_zones(session: &Session, scope: Scope<'_>) -> Vec<Hos
                 name: z.name().to_owned(),
                 private: z.config().is_some_and(|c| c.private_zone()),
                 record_count: z.resource_record_set_count().unwrap_or(0),
+                vpc_associations: None,
                 zone_id,
             }
         })
@@ -82,6 +83,29 @@ pub(crate) async fn hosted_zones(session: &Session, scope: Scope<'_>) -> Vec<Hos
                     );
                 }
             }
+        }
+    }
+    for zone in out.iter_mut().filter(|z| z.private) {
+        match r53.get_hosted_zone().id(&zone.zone_id).send().await {
+            Ok(got) => {
+                let mut vpcs: Vec<HostedZoneVpc> = got
+                    .vpcs()
+                    .iter()
+                    .map(|v| HostedZoneVpc {
+                        vpc_id: v.vpc_id().unwrap_or_default().to_owned(),
+                        region: v
+                            .vpc_region()
+                            .map_or_else(String::new, |r| r.as_str().to_owned()),
+                    })
+                    .collect();
+                vpcs.sort_by(|a, b| (&a.vpc_id, &a.region).cmp(&(&b.vpc_id, &b.region)));
+                zone.vpc_associations = Some(vpcs);
+            }
+            Err(e) => scope.operation_gap(
+                Operation::Route53GetHostedZone,
+                Some(&zone.arn),
+                &Failure::of(&e),
+            ),
         }
     }
     out

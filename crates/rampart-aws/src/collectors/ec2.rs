@@ -477,6 +477,10 @@ pub(crate) fn security_group(g: &Element, place: Place<'_>) -> Result<SecurityGr
     for permission in g.items("ipPermissions") {
         ingress.extend(rules(permission)?);
     }
+    let mut egress = Vec::new();
+    for permission in g.items("ipPermissionsEgress") {
+        egress.extend(rules(permission)?);
+    }
     Ok(SecurityGroup {
         arn: g
             .text("securityGroupArn")
@@ -488,11 +492,12 @@ pub(crate) fn security_group(g: &Element, place: Place<'_>) -> Result<SecurityGr
         name: text(g, "groupName"),
         vpc_id: text(g, "vpcId"),
         ingress,
+        egress: Some(egress),
         group_id: id,
     })
 }
 
-/// One model rule per source of an ingress permission.
+/// One model rule per peer (source or destination) of a permission.
 fn rules(p: &Element) -> Result<Vec<SecurityGroupRule>, XmlError> {
     let protocol = p.text("ipProtocol").unwrap_or("-1").to_owned();
     let (from, to) = (p.int("fromPort")?, p.int("toPort")?);

@@ -176,6 +176,9 @@ pub(super) fn generate(
         certificates: Default::default(),
         logging: Logging::default(),
         dns: Default::default(),
+        security_services: Vec::new(),
+        resource_shares: Vec::new(),
+        alternate_contacts: None,
         id,
     };
     let mut cx = Cx {
@@ -187,6 +190,13 @@ pub(super) fn generate(
     };
 
     // The baseline every account gets from account vending, as far as the quota allows.
+    let all = g.rng.percent(60);
+    account.storage.account_public_access_block = Some(PublicAccessBlock {
+        block_public_acls: all,
+        ignore_public_acls: all,
+        block_public_policy: all,
+        restrict_public_buckets: all,
+    });
     let mut left = quota;
     for region in REGIONS {
         if left == 0 {
@@ -745,5 +755,12 @@ fn security_group(g: &mut Gen, cx: &mut Cx<'_>, account_id: &str) -> SecurityGro
         name,
         vpc_id,
         ingress,
+        // The default outbound rule: everything, anywhere.
+        egress: Some(vec![SecurityGroupRule {
+            protocol: "-1".to_owned(),
+            from_port: -1,
+            to_port: -1,
+            source: "0.0.0.0/0".to_owned(),
+        }]),
     }
 }

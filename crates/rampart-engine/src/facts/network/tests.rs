@@ -24,6 +24,7 @@ fn group(rules: &[(&str, i32, i32, &str)]) -> SecurityGroup {
                 source: (*source).to_owned(),
             })
             .collect(),
+        egress: None,
     }
 }
 

@@ -347,6 +347,11 @@ fn specific_attrs(
                     ],
                 ));
             }
+            if let Some(blocked) =
+                public_access_blocked(b.public_access_block.as_ref(), &account.storage)
+            {
+                attrs.push(bool_attr("public_access_blocked", blocked));
+            }
         }
         TypedResource::EbsEncryptionDefault(d) => attrs.push(bool_attr("enabled", d.enabled)),
         TypedResource::EbsVolume(v) => {
@@ -442,7 +447,11 @@ fn specific_attrs(
                     "world_open_ports".to_owned(),
                     RestrictedExpression::new_set(open),
                 ),
+                long_attr("ingress_rule_count", count(g.ingress.len())),
             ]);
+            if let Some(egress) = &g.egress {
+                attrs.push(long_attr("egress_rule_count", count(egress.len())));
+            }
         }
         TypedResource::CloudTrailTrail(t) => attrs.extend([
             str_attr("name", &t.name),
@@ -548,7 +557,52 @@ fn specific_attrs(
                 attrs.push(str_attr("ssl_policy", policy));
             }
         }
+        TypedResource::TransitGatewayRouteTable(t) => attrs.extend([
+            str_attr("route_table_id", &t.route_table_id),
+            str_attr("transit_gateway_id", &t.transit_gateway_id),
+        ]),
+        TypedResource::DirectConnectConnection(c) => attrs.extend([
+            str_attr("connection_id", &c.connection_id),
+            str_attr("name", &c.name),
+            str_attr("state", &c.state),
+            str_attr("location", &c.location),
+        ]),
+        TypedResource::SecurityService(s) => attrs.extend([
+            str_attr("service", s.service.prefix()),
+            bool_attr("enabled", s.enabled),
+            bool_attr("organization_wide", s.organization_wide),
+        ]),
+        TypedResource::ResourceShare(s) => attrs.extend([
+            str_attr("name", &s.name),
+            str_attr("status", &s.status),
+            bool_attr("allow_external_principals", s.allow_external_principals),
+        ]),
     }
+}
+
+/// Whether all four Block Public Access settings are on for a bucket, each either on the
+/// bucket or for its account (S3 applies the stricter of the two). Absent when the answer
+/// depends on a setting that was not read.
+fn public_access_blocked(
+    bucket: Option<&rampart_model::PublicAccessBlock>,
+    storage: &rampart_model::Storage,
+) -> Option<bool> {
+    if bucket.is_some_and(rampart_model::PublicAccessBlock::all) {
+        return Some(true);
+    }
+    let account = storage.account_public_access_block.as_ref()?;
+    let bucket = bucket?;
+    Some(
+        (bucket.block_public_acls || account.block_public_acls)
+            && (bucket.ignore_public_acls || account.ignore_public_acls)
+            && (bucket.block_public_policy || account.block_public_policy)
+            && (bucket.restrict_public_buckets || account.restrict_public_buckets),
+    )
+}
+
+/// A count as a Cedar `Long`.
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// `effective_actions`, `effective_services` and `effective_access_levels` of a role or

@@ -161,6 +161,7 @@ mod tests {
                     source: (*source).to_owned(),
                 })
                 .collect(),
+            egress: None,
         }
     }
 

@@ -67,6 +67,9 @@ pub fn account(id: &str, env: Option<&str>) -> Account {
         certificates: Default::default(),
         logging: Default::default(),
         dns: Default::default(),
+        security_services: Vec::new(),
+        resource_shares: Vec::new(),
+        alternate_contacts: None,
     }
 }
 
