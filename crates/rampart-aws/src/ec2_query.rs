@@ -13,7 +13,7 @@
 //! between the services: signing name, API version, endpoint, and how lists and pages
 //! are written.
 
-mod xml;
+pub(crate) mod xml;
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_runtime::auth::{SigV4OperationSigningConfig, SigningOptions};
@@ -97,58 +97,59 @@ pub(crate) type Ec2 = QueryClient;
 pub(crate) struct QueryClient {
     api: &'static QueryApi,
     endpoint: String,
-    behavior_version: BehaviorVersion,
-    retry: RetryConfig,
+    transport: Transport,
+}
+
+/// Everything around a call that is the SDK's: the behavior version, the retry settings
+/// and a runtime plugin with the HTTP client, SigV4 signing, identity, timeouts and
+/// interceptors (the [`Recorder`](crate::calls::Recorder) among them). Shared by the Query
+/// client here and the REST and JSON client of [`crate::rest`].
+#[derive(Debug, Clone)]
+pub(crate) struct Transport {
+    pub(crate) behavior_version: BehaviorVersion,
+    pub(crate) retry: RetryConfig,
     /// Everything shared by the calls: HTTP client, signing, identity, interceptors.
-    plugin: SharedRuntimePlugin,
+    pub(crate) plugin: SharedRuntimePlugin,
 }
 
-/// The query parameters of one call, after `Action` and `Version`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Params(Vec<(&'static str, String)>);
-
-impl Params {
-    /// Adds a parameter.
-    pub(crate) fn with(mut self, name: &'static str, value: impl Into<String>) -> Params {
-        self.0.push((name, value.into()));
-        self
-    }
+/// How requests are signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signing {
+    /// As every service but S3 (the URI path encoded twice and normalized).
+    Standard,
+    /// As S3 and S3 Control (the path as sent, and an `x-amz-content-sha256` header).
+    S3,
 }
 
-impl QueryClient {
-    /// An EC2 client for `region`, with the session's credentials, endpoint, retry and
-    /// timeout settings and its recorder.
-    pub(crate) fn new(session: &Session, region: &str) -> QueryClient {
-        QueryClient::of(&EC2, session, region)
-    }
-
-    /// A client of `api` for `region`, with the session's credentials, endpoint, retry
-    /// and timeout settings and its recorder.
-    pub(crate) fn of(api: &'static QueryApi, session: &Session, region: &str) -> QueryClient {
+impl Transport {
+    /// A transport signing for `signing_name` in `signing_region`, with the session's
+    /// credentials, retry and timeout settings and its recorder.
+    pub(crate) fn new(
+        session: &Session,
+        signing_name: &'static str,
+        signing_region: &str,
+        signing: Signing,
+    ) -> Transport {
         let config = &session.config;
         let mut layer = Layer::new("rampart-query");
-        layer.store_put(SigningName::from_static(api.signing_name));
-        layer.store_put(SigningRegion::from(Region::new(region.to_owned())));
+        layer.store_put(SigningName::from_static(signing_name));
+        layer.store_put(SigningRegion::from(Region::new(signing_region.to_owned())));
         let mut signing_options = SigningOptions::default();
-        // The SDK's settings for every Query protocol service.
-        signing_options.double_uri_encode = true;
-        signing_options.content_sha256_header = false;
-        signing_options.normalize_uri_path = true;
+        let s3 = signing == Signing::S3;
+        signing_options.double_uri_encode = !s3;
+        signing_options.content_sha256_header = s3;
+        signing_options.normalize_uri_path = !s3;
         layer.store_put(SigV4OperationSigningConfig {
-            region: Some(SigningRegion::from(Region::new(region.to_owned()))),
-            name: Some(SigningName::from_static(api.signing_name)),
+            region: Some(SigningRegion::from(Region::new(signing_region.to_owned()))),
+            name: Some(SigningName::from_static(signing_name)),
             signing_options,
             ..SigV4OperationSigningConfig::default()
         });
         layer.store_put(AuthSchemeOptionResolverParams::new(()));
-        layer.store_put(ApiMetadata::new(
-            api.signing_name,
-            env!("CARGO_PKG_VERSION"),
-        ));
+        layer.store_put(ApiMetadata::new(signing_name, env!("CARGO_PKG_VERSION")));
         // As the SDK client does: throttling state is shared per service and region.
         layer.store_put(RetryPartition::new(format!(
-            "{}-{region}",
-            api.signing_name
+            "{signing_name}-{signing_region}"
         )));
         if let Some(timeouts) = config.timeout_config() {
             layer.store_put(timeouts.clone());
@@ -189,9 +190,7 @@ impl QueryClient {
             .push_interceptor(aws_runtime::request_info::RequestInfoInterceptor::new())
             .push_interceptor(session.recorder.clone());
 
-        QueryClient {
-            api,
-            endpoint: endpoint(api, config, region),
+        Transport {
             behavior_version: config
                 .behavior_version()
                 .unwrap_or_else(BehaviorVersion::latest),
@@ -204,6 +203,36 @@ impl QueryClient {
                     .with_config(layer.freeze())
                     .with_runtime_components(components),
             ),
+        }
+    }
+}
+
+/// The query parameters of one call, after `Action` and `Version`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Params(Vec<(&'static str, String)>);
+
+impl Params {
+    /// Adds a parameter.
+    pub(crate) fn with(mut self, name: &'static str, value: impl Into<String>) -> Params {
+        self.0.push((name, value.into()));
+        self
+    }
+}
+
+impl QueryClient {
+    /// An EC2 client for `region`, with the session's credentials, endpoint, retry and
+    /// timeout settings and its recorder.
+    pub(crate) fn new(session: &Session, region: &str) -> QueryClient {
+        QueryClient::of(&EC2, session, region)
+    }
+
+    /// A client of `api` for `region`, with the session's credentials, endpoint, retry
+    /// and timeout settings and its recorder.
+    pub(crate) fn of(api: &'static QueryApi, session: &Session, region: &str) -> QueryClient {
+        QueryClient {
+            api,
+            endpoint: endpoint(api.service_id, api.signing_name, &session.config, region),
+            transport: Transport::new(session, api.signing_name, region, Signing::Standard),
         }
     }
 
@@ -225,11 +254,11 @@ impl QueryClient {
         Operation::builder()
             .service_name(self.api.service_id)
             .operation_name(action)
-            .behavior_version(self.behavior_version)
+            .behavior_version(self.transport.behavior_version)
             .endpoint_url(&self.endpoint)
-            .standard_retry(&self.retry)
+            .standard_retry(&self.transport.retry)
             .with_connection_poisoning()
-            .runtime_plugin(self.plugin.clone())
+            .runtime_plugin(self.transport.plugin.clone())
             .serializer(move |params: Params| request(action, version, &params))
             .deserializer(move |response: &HttpResponse| read_response(action, response))
             .build()
@@ -247,12 +276,23 @@ impl QueryClient {
         operation: ApiOperation,
         list: &str,
     ) -> Result<Vec<Element>, Failure> {
+        self.describe_with(operation, &Params::default(), list)
+            .await
+    }
+
+    /// [`Self::describe`] with parameters sent on every page.
+    pub(crate) async fn describe_with(
+        &self,
+        operation: ApiOperation,
+        params: &Params,
+        list: &str,
+    ) -> Result<Vec<Element>, Failure> {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let params = match &token {
-                Some(t) => Params::default().with("NextToken", t.clone()),
-                None => Params::default(),
+                Some(t) => params.clone().with("NextToken", t.clone()),
+                None => params.clone(),
             };
             let page = self.call(operation, params).await?;
             let next = page
@@ -350,8 +390,13 @@ pub(crate) fn unreadable(error: &XmlError) -> Failure {
 
 /// The endpoint of `region`: the session's custom endpoint (`AWS_ENDPOINT_URL_EC2` or
 /// `AWS_ENDPOINT_URL_RDS`, then `AWS_ENDPOINT_URL` or `--endpoint-url`, in the SDK's order)
-/// or the regional one.
-fn endpoint(api: &QueryApi, config: &SdkConfig, region: &str) -> String {
+/// or the regional one of `prefix`.
+pub(crate) fn endpoint(service_id: &str, prefix: &str, config: &SdkConfig, region: &str) -> String {
+    custom_endpoint(service_id, config).unwrap_or_else(|| regional_endpoint(prefix, region))
+}
+
+/// The session's custom endpoint for a service (by its SDK service id), if any.
+pub(crate) fn custom_endpoint(service_id: &str, config: &SdkConfig) -> Option<String> {
     let configured = if config.get_origin("endpoint_url").is_client_config() {
         config.endpoint_url().map(str::to_owned)
     } else {
@@ -359,7 +404,7 @@ fn endpoint(api: &QueryApi, config: &SdkConfig, region: &str) -> String {
             .service_config()
             .and_then(|services| {
                 ServiceConfigKey::builder()
-                    .service_id(api.service_id)
+                    .service_id(service_id)
                     .env("AWS_ENDPOINT_URL")
                     .profile("endpoint_url")
                     .build()
@@ -368,12 +413,17 @@ fn endpoint(api: &QueryApi, config: &SdkConfig, region: &str) -> String {
             })
             .or_else(|| config.endpoint_url().map(str::to_owned))
     };
-    configured.unwrap_or_else(|| regional_endpoint(api, region))
+    configured
 }
 
-/// The public endpoint of `api` in a region, in its partition's DNS suffix.
-pub(crate) fn regional_endpoint(api: &QueryApi, region: &str) -> String {
-    let suffix = if region.starts_with("cn-") {
+/// The public endpoint `https://{prefix}.{region}.{suffix}` in a region's partition.
+pub(crate) fn regional_endpoint(prefix: &str, region: &str) -> String {
+    format!("https://{prefix}.{region}.{}", dns_suffix(region))
+}
+
+/// The DNS suffix of a region's partition.
+pub(crate) fn dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
         "amazonaws.com.cn"
     } else if region.starts_with("us-isob-") {
         "sc2s.sgov.gov"
@@ -383,8 +433,7 @@ pub(crate) fn regional_endpoint(api: &QueryApi, region: &str) -> String {
         "amazonaws.eu"
     } else {
         "amazonaws.com"
-    };
-    format!("https://{}.{region}.{suffix}", api.signing_name)
+    }
 }
 
 /// The SDK's default HTTPS client (hyper 1 and rustls with aws-lc, proxies from the
@@ -476,8 +525,10 @@ pub(crate) fn error_metadata(body: &[u8]) -> ErrorMetadata {
         .iter()
         .filter(|c| c.name == "Errors")
         .flat_map(|errors| errors.children.iter());
+    // S3 and S3 Control answer with `<Error>` itself as the root.
     for error in nested
         .chain(root.children.iter())
+        .chain(std::iter::once(&root))
         .filter(|c| c.name == "Error")
     {
         if let Some(code) = error.text("Code") {

@@ -15,6 +15,7 @@ mod collectors;
 mod ec2_query;
 mod org;
 mod reader;
+mod rest;
 mod session;
 pub mod shard;
 mod util;
@@ -677,10 +678,18 @@ fn sort_account(a: &mut Account) {
     n.vpn_connections.sort_by(|x, y| x.arn.cmp(&y.arn));
     n.network_acls.sort_by(|x, y| x.arn.cmp(&y.arn));
     n.vpc_endpoints.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.load_balancer_listeners.sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.transit_gateway_route_tables
+        .sort_by(|x, y| x.arn.cmp(&y.arn));
+    n.direct_connect_connections
+        .sort_by(|x, y| x.arn.cmp(&y.arn));
     let s = &mut a.storage;
     s.s3_buckets.sort_by(|x, y| x.arn.cmp(&y.arn));
     s.ebs_encryption_defaults.sort_by(|x, y| x.arn.cmp(&y.arn));
     s.ebs_volumes.sort_by(|x, y| x.arn.cmp(&y.arn));
+    s.rds_instances.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.security_services.sort_by(|x, y| x.arn.cmp(&y.arn));
+    a.resource_shares.sort_by(|x, y| x.arn.cmp(&y.arn));
     a.certificates.acm.sort_by(|x, y| x.arn.cmp(&y.arn));
     a.logging
         .cloudtrail_trails

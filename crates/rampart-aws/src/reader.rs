@@ -35,13 +35,21 @@ pub enum Reader {
     Rds,
     /// Load balancer listeners.
     Elb,
+    /// Alternate contacts (Account Management, global).
+    Account,
+    /// GuardDuty, Security Hub, IAM Access Analyzer and Macie enablement.
+    SecurityServices,
+    /// RAM resource shares.
+    Ram,
+    /// Direct Connect connections.
+    DirectConnect,
 }
 
 impl Reader {
     /// Read once per account.
-    pub const GLOBAL: [Reader; 3] = [Reader::Iam, Reader::S3, Reader::Route53];
+    pub const GLOBAL: [Reader; 4] = [Reader::Iam, Reader::S3, Reader::Route53, Reader::Account];
     /// Read in every account and region, in the order the summary lists them.
-    pub const REGIONAL: [Reader; 8] = [
+    pub const REGIONAL: [Reader; 11] = [
         Reader::Kms,
         Reader::Ec2,
         Reader::Rds,
@@ -50,6 +58,9 @@ impl Reader {
         Reader::Cloudtrail,
         Reader::Config,
         Reader::Route53resolver,
+        Reader::SecurityServices,
+        Reader::Ram,
+        Reader::DirectConnect,
     ];
 
     /// The service whose data it reads (coverage gaps name it).
@@ -66,6 +77,11 @@ impl Reader {
             Reader::Route53resolver => Service::Route53resolver,
             Reader::Rds => Service::Rds,
             Reader::Elb => Service::Elasticloadbalancing,
+            Reader::Account => Service::Account,
+            // Each of the four services records its own gaps; GuardDuty names the reader.
+            Reader::SecurityServices => Service::Guardduty,
+            Reader::Ram => Service::Ram,
+            Reader::DirectConnect => Service::Directconnect,
         }
     }
 
@@ -90,7 +106,10 @@ pub(crate) struct Job {
 /// What a job read, to be put into the account.
 pub(crate) enum Part {
     Iam(Box<rampart_model::Iam>),
-    S3(Vec<rampart_model::S3Bucket>),
+    S3(
+        Vec<rampart_model::S3Bucket>,
+        Option<rampart_model::PublicAccessBlock>,
+    ),
     Zones(Vec<rampart_model::HostedZone>),
     Kms(Vec<rampart_model::KmsKey>),
     Ec2(Box<collectors::ec2::Ec2Region>),
@@ -103,6 +122,10 @@ pub(crate) enum Part {
     Resolver(Vec<rampart_model::ResolverRule>),
     Rds(Vec<rampart_model::RdsDbInstance>),
     Listeners(Vec<rampart_model::LoadBalancerListener>),
+    Contacts(Option<Vec<rampart_model::AlternateContact>>),
+    SecurityServices(Vec<rampart_model::SecurityServiceStatus>),
+    Shares(Vec<rampart_model::ResourceShare>),
+    DirectConnect(Vec<rampart_model::DirectConnectConnection>),
 }
 
 impl Job {
@@ -116,7 +139,15 @@ impl Job {
         let s = &self.session;
         let part = match self.reader {
             Reader::Iam => Part::Iam(Box::new(collectors::iam::collect(s, scope).await)),
-            Reader::S3 => Part::S3(collectors::s3::collect(s, scope).await),
+            Reader::S3 => {
+                let buckets = collectors::s3::collect(s, scope).await;
+                let global = Scope {
+                    region: GLOBAL_REGION,
+                    ..scope
+                };
+                let block = collectors::account::account_public_access_block(s, global).await;
+                Part::S3(buckets, block)
+            }
             Reader::Route53 => Part::Zones(collectors::dns::hosted_zones(s, scope).await),
             Reader::Kms => Part::Kms(collectors::kms::collect(s, scope).await),
             Reader::Ec2 => Part::Ec2(Box::new(collectors::ec2::collect(s, scope).await)),
@@ -131,6 +162,16 @@ impl Job {
             }
             Reader::Rds => Part::Rds(collectors::rds::collect(s, scope).await),
             Reader::Elb => Part::Listeners(collectors::elb::collect(s, scope).await),
+            Reader::Account => {
+                Part::Contacts(collectors::account::alternate_contacts(s, scope).await)
+            }
+            Reader::SecurityServices => {
+                Part::SecurityServices(collectors::security::collect(s, scope).await)
+            }
+            Reader::Ram => Part::Shares(collectors::ram::collect(s, scope).await),
+            Reader::DirectConnect => {
+                Part::DirectConnect(collectors::direct_connect::collect(s, scope).await)
+            }
         };
         tracing::debug!(
             account = %self.session.account_id,
@@ -147,7 +188,10 @@ impl Part {
     pub(crate) fn apply(self, a: &mut Account) {
         match self {
             Part::Iam(iam) => a.iam = *iam,
-            Part::S3(buckets) => a.storage.s3_buckets.extend(buckets),
+            Part::S3(buckets, block) => {
+                a.storage.s3_buckets.extend(buckets);
+                a.storage.account_public_access_block = block;
+            }
             Part::Zones(zones) => a.dns.hosted_zones.extend(zones),
             Part::Kms(keys) => a.kms_keys.extend(keys),
             Part::Ec2(region) => {
@@ -167,6 +211,8 @@ impl Part {
                 n.vpn_connections.extend(r.vpn_connections);
                 n.network_acls.extend(r.network_acls);
                 n.vpc_endpoints.extend(r.vpc_endpoints);
+                n.transit_gateway_route_tables
+                    .extend(r.transit_gateway_route_tables);
                 a.storage.ebs_encryption_defaults.extend(region.ebs_default);
                 a.storage.ebs_volumes.extend(region.volumes);
             }
@@ -179,6 +225,12 @@ impl Part {
             Part::Resolver(rules) => a.dns.resolver_rules.extend(rules),
             Part::Rds(instances) => a.storage.rds_instances.extend(instances),
             Part::Listeners(listeners) => a.network.load_balancer_listeners.extend(listeners),
+            Part::Contacts(contacts) => a.alternate_contacts = contacts,
+            Part::SecurityServices(statuses) => a.security_services.extend(statuses),
+            Part::Shares(shares) => a.resource_shares.extend(shares),
+            Part::DirectConnect(connections) => {
+                a.network.direct_connect_connections.extend(connections);
+            }
         }
     }
 }

@@ -23,6 +23,23 @@ pub(crate) fn tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> T
         .collect()
 }
 
+/// Tags from a JSON list of `{"key": …, "value": …}` objects (RAM, Direct Connect).
+pub(crate) fn json_tags(list: Option<&serde_json::Value>) -> Tags {
+    list.and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some((
+                t.get("key")?.as_str()?.to_owned(),
+                t.get("value")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            ))
+        })
+        .collect()
+}
+
 /// Parses a policy document as IAM returns it: URL-encoded from AWS (RFC 3986), plain JSON
 /// from some emulators and from other services.
 pub(crate) fn decode_policy(text: &str) -> Result<PolicyDocument, String> {

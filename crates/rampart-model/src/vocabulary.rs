@@ -49,6 +49,7 @@ pub enum Service {
     /// AWS Security Hub.
     Securityhub,
     /// IAM Access Analyzer.
+    #[serde(rename = "access-analyzer")]
     AccessAnalyzer,
     /// Amazon Macie.
     Macie2,
@@ -435,6 +436,11 @@ mod tests {
         }
         for s in Service::ALL {
             assert_eq!(s.prefix().parse::<Service>(), Ok(s));
+            assert_eq!(
+                serde_json::to_string(&s).ok(),
+                Some(format!("\"{}\"", s.prefix())),
+                "{s} serializes as its prefix"
+            );
         }
     }
 

@@ -216,6 +216,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Ec2Region {
         }
         n.vpc_endpoints.push(endpoint);
     }
+    n.transit_gateway_route_tables = super::transit_gateway::route_tables(&ec2, &scope).await;
     out.volumes = read!(Operation::Ec2DescribeVolumes, "volumeSet", volume);
     out.ebs_default = ebs_default(&ec2, &scope, place).await;
 

@@ -200,6 +200,7 @@ pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Iam {
     out.password_policy = password_policy(&iam, scope).await;
     out.oidc_providers = oidc_providers(&iam, scope).await;
     out.saml_providers = saml_providers(&iam, scope).await;
+    out.credential_report = super::account::credential_report(&iam, scope).await;
 
     out
 }

@@ -368,23 +368,23 @@ fn requests_are_form_encoded() {
 #[test]
 fn endpoints_follow_the_partition() {
     assert_eq!(
-        regional_endpoint(&EC2, "eu-west-1"),
+        regional_endpoint(EC2.signing_name, "eu-west-1"),
         "https://ec2.eu-west-1.amazonaws.com"
     );
     assert_eq!(
-        regional_endpoint(&EC2, "us-gov-west-1"),
+        regional_endpoint(EC2.signing_name, "us-gov-west-1"),
         "https://ec2.us-gov-west-1.amazonaws.com"
     );
     assert_eq!(
-        regional_endpoint(&EC2, "cn-northwest-1"),
+        regional_endpoint(EC2.signing_name, "cn-northwest-1"),
         "https://ec2.cn-northwest-1.amazonaws.com.cn"
     );
     assert_eq!(
-        regional_endpoint(&EC2, "us-iso-east-1"),
+        regional_endpoint(EC2.signing_name, "us-iso-east-1"),
         "https://ec2.us-iso-east-1.c2s.ic.gov"
     );
     assert_eq!(
-        regional_endpoint(&RDS, "eu-central-1"),
+        regional_endpoint(RDS.signing_name, "eu-central-1"),
         "https://rds.eu-central-1.amazonaws.com"
     );
     let config = SdkConfig::builder()
@@ -392,7 +392,7 @@ fn endpoints_follow_the_partition() {
         .region(Region::new("eu-west-1"))
         .build();
     assert_eq!(
-        endpoint(&EC2, &config, "ap-southeast-2"),
+        endpoint(EC2.service_id, EC2.signing_name, &config, "ap-southeast-2"),
         "https://ec2.ap-southeast-2.amazonaws.com"
     );
 }
