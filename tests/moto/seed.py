@@ -820,7 +820,7 @@ def seed_network(c: Ctx, mgmt: Ctx, cfg_bucket: str) -> None:
                                                    "route53resolver:*"], "Resource": "*"}]}})
     # planted: three break-glass roles (the ruleset allows two)
     for name in ["break-glass-admin", "breakglass-network", "emergency-access-network"]:
-        arn = create_role(c, name, break_glass_trust(mgmt), inline={"admin": ALLOW_ALL})
+        create_role(c, name, break_glass_trust(mgmt), inline={"admin": ALLOW_ALL})
     M.violation("break-glass-roles-limited", c, c.id, None, None,
                 "three break-glass roles (max_break_glass_roles = 2)")
     for r in REGIONS:
@@ -1081,8 +1081,7 @@ def seed_app_prod(c: Ctx, mgmt: Ctx, accts: dict[str, str], cfg_bucket: str) -> 
                       managed=[pol])
     M.violation("iam-prod-role-trust-chain", c, "legacy-deploy", None, arn,
                 "sandbox-developer -> builder legacy-release -> legacy-deploy")
-    arn = create_role(c, "break-glass", break_glass_trust(mgmt), inline={"admin": ALLOW_ALL})
-    M.inv(c, "break_glass_roles", "break-glass")
+    create_role(c, "break-glass", break_glass_trust(mgmt), inline={"admin": ALLOW_ALL})
     arn = create_role(c, "app-operations", trust({"AWS": c.arn("root")}), inline={
         "operate": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": ["ec2:StartInstances", "ec2:StopInstances",
