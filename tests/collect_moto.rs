@@ -1,6 +1,6 @@
 //! Live collection against a real AWS emulator: `moto_server` (moto 5.2.5, installed into
 //! `.venv` by `scripts/test`) on 127.0.0.1 with a free port, seeded by
-//! `tests/moto/seed.py` with an organization of 9 accounts, planted violations and their
+//! `tests/moto/seed.py` with an organization of 11 accounts, planted violations and their
 //! compliant counterparts. The real `rampart` binary collects it.
 //!
 //! Emulator gaps (checked by calling moto; see `tests/moto/NOTES.md`), each expected below
@@ -17,7 +17,7 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
@@ -116,14 +116,13 @@ fn findings(report: &str) -> Vec<Value> {
     v["findings"].as_array().expect("findings").clone()
 }
 
-/// Whether a finding is about the manifest entry's resource: its ARN, or for entries
-/// without one, the account (`resource` = account id) or the account's EBS
-/// encryption-by-default setting in a region (`resource` = `ACCOUNT/REGION`), or an EBS
-/// volume (`resource` = its id).
-fn finding_matches(f: &Value, expected: &Value, account_arn_of: &dyn Fn(&str) -> String) -> bool {
+/// The ARN of a manifest entry's resource: its `arn`, or for entries without one, the
+/// account (`resource` = account id), the account's EBS encryption-by-default setting in a
+/// region (`resource` = `ACCOUNT/REGION`), or an EBS volume (`resource` = its id).
+fn expected_arn(expected: &Value, account_arn_of: &dyn Fn(&str) -> String) -> String {
     let resource = expected["resource"].as_str().unwrap_or_default();
     let account = expected["account_id"].as_str().unwrap_or_default();
-    let arn = match (expected["arn"].as_str(), resource.split_once('/')) {
+    match (expected["arn"].as_str(), resource.split_once('/')) {
         (Some(arn), _) => arn.to_owned(),
         (None, Some((account, region))) => {
             format!("arn:aws:ec2:{region}:{account}:ebs-encryption-by-default")
@@ -133,8 +132,13 @@ fn finding_matches(f: &Value, expected: &Value, account_arn_of: &dyn Fn(&str) ->
             format!("arn:aws:ec2:{region}:{account}:volume/{resource}")
         }
         (None, None) => account_arn_of(resource),
-    };
-    f["rule_id"] == expected["rule"] && f["resource"] == arn.as_str()
+    }
+}
+
+/// Whether a finding is about the manifest entry's resource (see `expected_arn`).
+fn finding_matches(f: &Value, expected: &Value, account_arn_of: &dyn Fn(&str) -> String) -> bool {
+    f["rule_id"] == expected["rule"]
+        && f["resource"] == expected_arn(expected, account_arn_of).as_str()
 }
 
 #[test]
@@ -390,7 +394,8 @@ fn collects_and_scans_the_seeded_organization() {
     }
     assert_read_only(&summary(dir.path(), "aggregator"));
 
-    // Scan: collect + evaluate; every planted violation fails, its counterparts do not.
+    // Scan: collect + evaluate. Every planted violation fails and its counterparts do not;
+    // nothing else fails but the incidental failures the manifest lists with their reason.
     let mut cmd = moto.rampart("testing", "testing");
     cmd.args([
         "scan",
@@ -414,29 +419,91 @@ fn collects_and_scans_the_seeded_organization() {
     let mgmt = org.management_account_id.clone();
     let account_arn = |id: &str| format!("arn:aws:organizations::{mgmt}:account/{org_id}/{id}");
     let violations = manifest["violations"].as_array().expect("violations");
+    let incidental = manifest["incidental"].as_array().expect("incidental");
     let compliant = manifest["compliant"].as_array().expect("compliant");
+    // restricted-ops is readable here: its planted violations fail like the others.
+    let hidden = manifest["restricted"]["violations_if_readable"]
+        .as_array()
+        .expect("violations_if_readable");
+    let failing: Vec<&Value> = found.iter().filter(|f| f["status"] == "fail").collect();
     eprintln!(
-        "scan ({elapsed:.1?}): {} planted violations and {} compliant counterparts; {} findings failing",
+        "scan ({elapsed:.1?}): {} planted violations (+{} in restricted-ops), {} incidental failures and {} compliant counterparts; {} findings failing",
         violations.len(),
+        hidden.len(),
+        incidental.len(),
         compliant.len(),
-        found.iter().filter(|f| f["status"] == "fail").count()
+        failing.len()
     );
-    for v in violations {
-        assert!(
-            found
-                .iter()
-                .any(|f| f["status"] == "fail" && finding_matches(f, v, &account_arn)),
-            "planted violation not found: {v}"
-        );
-    }
     for c in compliant {
         assert!(
-            !found
-                .iter()
-                .any(|f| f["status"] == "fail" && finding_matches(f, c, &account_arn)),
+            !failing.iter().any(|f| finding_matches(f, c, &account_arn)),
             "compliant resource fails: {c}"
         );
     }
+
+    // Exactness: the failing findings are the planted violations and the incidental
+    // failures, no more and no fewer.
+    let key = |e: &Value| {
+        (
+            e["rule"].as_str().unwrap_or_default().to_owned(),
+            expected_arn(e, &account_arn),
+        )
+    };
+    let planted: BTreeSet<(String, String)> = violations.iter().chain(hidden).map(key).collect();
+    let known: BTreeSet<(String, String)> = incidental.iter().map(key).collect();
+    let overlap: Vec<_> = planted.intersection(&known).collect();
+    assert!(
+        overlap.is_empty(),
+        "both planted and incidental: {overlap:#?}"
+    );
+    let expected: BTreeSet<(String, String)> = planted.union(&known).cloned().collect();
+    let actual: BTreeSet<(String, String)> = failing
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_owned(),
+                f["resource"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let area_of: BTreeMap<&str, &str> = found
+        .iter()
+        .filter_map(|f| Some((f["rule_id"].as_str()?, f["area"].as_str()?)))
+        .collect();
+    let mut areas: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for (set, column) in [(&planted, 0), (&known, 1), (&actual, 2)] {
+        for (rule, _) in set {
+            let area = area_of.get(rule.as_str()).copied().unwrap_or("?");
+            areas.entry(area).or_default()[column] += 1;
+        }
+    }
+    eprintln!(
+        "{:<36} {:>7} {:>10} {:>7}",
+        "area", "planted", "incidental", "failing"
+    );
+    for (area, [p, i, f]) in &areas {
+        eprintln!("{area:<36} {p:>7} {i:>10} {f:>7}");
+    }
+    let missing: Vec<String> = expected
+        .difference(&actual)
+        .map(|(rule, arn)| format!("{rule} {arn}"))
+        .collect();
+    let unexpected: Vec<String> = failing
+        .iter()
+        .filter(|f| {
+            !expected.contains(&(
+                f["rule_id"].as_str().unwrap_or_default().to_owned(),
+                f["resource"].as_str().unwrap_or_default().to_owned(),
+            ))
+        })
+        .map(|f| format!("{} {}: {}", f["rule_id"], f["resource"], f["message"]))
+        .collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "the failing findings differ from the manifest's violations and incidental failures\n\
+         missing (expected to fail, not failing): {missing:#?}\n\
+         unexpected (failing, not in the manifest): {unexpected:#?}"
+    );
 }
 
 /// The emulator's IAM enforcement denies every call in one account: its data becomes

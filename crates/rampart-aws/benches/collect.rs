@@ -1,4 +1,4 @@
-//! Live collection of the seeded emulator organization (9 accounts, 2 regions): wall-clock
+//! Live collection of the seeded emulator organization (11 accounts, 2 regions): wall-clock
 //! time of one whole `collect` (organization, then every account, region and service).
 //!
 //! Needs `moto_server` in `.venv` (`scripts/test` installs it). The emulator's own speed
@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(60));
-    group.bench_function("seeded_org_9_accounts_2_regions", |b| {
+    group.bench_function("seeded_org_11_accounts_2_regions", |b| {
         b.iter(|| collect_blocking(&options, Arc::new(NoProgress)).expect("collection"));
     });
     group.finish();
