@@ -48,6 +48,10 @@ struct Case {
     /// Evaluation time (default 2026-11-20T06:00:00Z).
     #[serde(default)]
     now: Option<String>,
+    /// The regions the collection was limited to (`rampart collect --regions`); by
+    /// default every enabled region was read.
+    #[serde(default)]
+    collected_regions: Option<Vec<String>>,
     /// ARN → expected status (pass, fail, unknown, waived, or none for no finding). Every
     /// resource of a type the rule assesses must be listed, and every finding must be
     /// expected, unless `others: none` says the resources not listed get no finding.
@@ -192,7 +196,7 @@ fn snapshot_json(case: &Case) -> Value {
     json!({
         "schema_version": "1",
         "taken_at": "2026-11-20T06:00:00Z",
-        "source": {"kind": "fixture", "description": "rule case"},
+        "source": {"kind": "fixture", "description": "rule case", "regions": case.collected_regions},
         "organization": organization,
         "accounts": accounts,
         "coverage": case.coverage,

@@ -109,7 +109,7 @@ AUDITOR_POLICY = {
         {"Sid": "ReadOnly", "Effect": "Allow", "Resource": "*", "Action": [
             "organizations:Describe*", "organizations:List*",
             "sts:GetCallerIdentity",
-            "iam:Get*", "iam:List*", "iam:GenerateCredentialReport",
+            "iam:Get*", "iam:List*",
             "kms:Describe*", "kms:Get*", "kms:List*",
             "ec2:Describe*", "ec2:Get*",
             "rds:Describe*",
@@ -120,6 +120,10 @@ AUDITOR_POLICY = {
             "route53:Get*", "route53:List*",
             "route53resolver:Get*", "route53resolver:List*",
             "elasticloadbalancing:Describe*",
+            "ec2:Search*",
+            "guardduty:Get*", "guardduty:List*", "securityhub:Describe*",
+            "access-analyzer:List*", "macie2:Get*", "ram:Get*",
+            "account:GetAlternateContact", "directconnect:Describe*",
         ]},
     ],
 }
@@ -1441,6 +1445,117 @@ def seed_hub_attachments(network: Ctx) -> None:
         attach_to_hub(network, spoke, v)
 
 
+# --------------------------------------------------------------------------- baseline
+
+def seed_security_baseline(c: Ctx, *, guardduty_suspended: tuple[str, ...] = (),
+                           contacts: tuple[str, ...] = ("SECURITY", "OPERATIONS")) -> None:
+    """What account vending gives every account: GuardDuty and Security Hub in both
+    regions, the security and operations alternate contacts, and a credential report.
+    (Macie is on by default in moto.)"""
+    for region in REGIONS:
+        c.c("guardduty", region).create_detector(Enable=region not in guardduty_suspended)
+        c.c("securityhub", region).enable_security_hub()
+    account = c.c("account", SECOND)
+    for kind in contacts:
+        account.put_alternate_contact(
+            AlternateContactType=kind, Name=f"{c.name} {kind.lower()}",
+            EmailAddress=f"{kind.lower()}+{c.name}@example.com",
+            PhoneNumber="+1-555-0100", Title="on call")
+    c.c("iam", SECOND).generate_credential_report()
+
+
+def close_default_security_groups(c: Ctx, *, keep_open: str | None = None) -> None:
+    """CIS 5.4: the default security group of every VPC allows nothing (the baseline's
+    auto-remediation). `keep_open` names a VPC whose default group keeps its rules."""
+    for region in REGIONS:
+        ec2 = c.c("ec2", region)
+        groups = ec2.describe_security_groups(
+            Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+        for g in groups:
+            if g["VpcId"] == keep_open:
+                continue
+            if g["IpPermissions"]:
+                ec2.revoke_security_group_ingress(GroupId=g["GroupId"],
+                                                  IpPermissions=g["IpPermissions"])
+            if g["IpPermissionsEgress"]:
+                ec2.revoke_security_group_egress(GroupId=g["GroupId"],
+                                                 IpPermissions=g["IpPermissionsEgress"])
+
+
+def default_security_group(c: Ctx, vpc_id: str, region: str = HOME) -> str:
+    groups = c.c("ec2", region).describe_security_groups(Filters=[
+        {"Name": "group-name", "Values": ["default"]},
+        {"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
+    return groups[0]["GroupId"]
+
+
+def enablement_arn(service: str, c: Ctx, region: str) -> str:
+    return f"arn:aws:{service}:{region}:{c.id}:rampart-enablement"
+
+
+def seed_baselines(ctxs: dict[str, Ctx], ids: dict[str, str]) -> None:
+    """The security baseline everywhere but in legacy-import (an invited account that was
+    never baselined), with one planted gap of each kind."""
+    for name, c in ctxs.items():
+        if name == "legacy-import":
+            continue
+        suspended = (SECOND,) if name == "app-prod" else ()
+        contacts = ("SECURITY",) if name == "app-preprod" else ("SECURITY", "OPERATIONS")
+        seed_security_baseline(c, guardduty_suspended=suspended, contacts=contacts)
+        keep = M.inventory.get("app-preprod", {}).get("vpcs", [{}])[0].get("vpc_id") \
+            if name == "app-preprod" else None
+        close_default_security_groups(c, keep_open=keep)
+    prod, preprod, data, legacy = (ctxs["app-prod"], ctxs["app-preprod"], ctxs["data-prod"],
+                                   ctxs["legacy-import"])
+    M.violation("security-services-enabled", prod, "guardduty", SECOND,
+                enablement_arn("guardduty", prod, SECOND),
+                "a GuardDuty detector exists but is suspended (Enable=False)")
+    M.ok("security-services-enabled", prod, "guardduty", HOME,
+         enablement_arn("guardduty", prod, HOME))
+    M.ok("security-services-enabled", prod, "securityhub", SECOND,
+         enablement_arn("securityhub", prod, SECOND))
+    for region in REGIONS:
+        for service in ("guardduty", "securityhub"):
+            M.also_fails("security-services-enabled", legacy, service, region,
+                         enablement_arn(service, legacy, region),
+                         "the invited account was never baselined")
+    M.violation("alternate-contacts-set", preprod, preprod.id, None, None,
+                "only the SECURITY alternate contact is set, not OPERATIONS")
+    M.ok("alternate-contacts-set", prod, prod.id)
+    M.also_fails("alternate-contacts-set", legacy, legacy.id, None, None,
+                 "the invited account was never baselined")
+    vpc = M.inventory["app-preprod"]["vpcs"][0]["vpc_id"]
+    sg = default_security_group(preprod, vpc)
+    M.violation("default-security-group-closed", preprod, sg, HOME,
+                ec2_arn(preprod, "security-group", sg),
+                "the workload VPC's default group keeps its default rules")
+    for region in REGIONS:
+        legacy_vpc = default_vpc_id(legacy, region)
+        legacy_sg = default_security_group(legacy, legacy_vpc, region)
+        M.also_fails("default-security-group-closed", legacy, legacy_sg, region,
+                     ec2_arn(legacy, "security-group", legacy_sg, region),
+                     "the invited account was never baselined")
+    other = M.inventory["app-prod"]["vpcs"][0]["vpc_id"]
+    other_sg = default_security_group(prod, other)
+    M.ok("default-security-group-closed", prod, other_sg, HOME,
+         ec2_arn(prod, "security-group", other_sg))
+    # Macie: data-prod holds a restricted bucket in us-east-1 but Macie is off there.
+    data.c("macie2", SECOND).disable_macie()
+    M.violation("macie-enabled-for-classified-data", data, "macie", SECOND,
+                enablement_arn("macie2", data, SECOND),
+                "a restricted bucket in us-east-1, Macie disabled there")
+    M.ok("macie-enabled-for-classified-data", data, "macie", HOME,
+         enablement_arn("macie2", data, HOME))
+    # Direct Connect: only the network account may own connections.
+    ctxs["network"].c("directconnect", HOME).create_connection(
+        location="EqDC2", bandwidth="1Gbps", connectionName="network-dx-primary")
+    dx = prod.c("directconnect", HOME).create_connection(
+        location="EqDC2", bandwidth="1Gbps", connectionName="app-prod-dx")
+    M.violation("direct-connect-only-in-network-account", prod, dx["connectionId"], HOME,
+                f"arn:aws:directconnect:{HOME}:{prod.id}:dxcon/{dx['connectionId']}",
+                "a workload account ordered its own connection")
+
+
 # --------------------------------------------------------------------------- auth
 
 def moto_reset_auth(endpoint: str, count: str) -> str:
@@ -1780,18 +1895,13 @@ def main() -> int:
         ("app-staging", lambda: seed_app_staging(ctxs["app-staging"], ids, cfg_bucket)),
         ("legacy-import", lambda: seed_legacy_import(ctxs["legacy-import"])),
         ("hub attachments", lambda: seed_hub_attachments(ctxs["network"])),
+        ("baselines", lambda: seed_baselines(ctxs, ids)),
     ]
     for name, fn in steps:
         t = time.monotonic()
         fn()
         log(f"seeded {name} in {time.monotonic() - t:.1f}s")
     # cloudtrail-multi-region: every member is covered by the organization trail
-    for name in ids:
-        if name not in ("sandbox", "legacy-import"):
-            M.also_fails("config-recorder-every-region", ctxs[name], ids[name], None, None,
-                         "RULE BUG: recorders record in eu-west-1 and us-east-1; the rule "
-                         "reports eu-central-1 (an approved region) as missing although "
-                         "the collection never read that region")
     M.also_fails("security-services-delegated-admin", mgmt, mgmt.id, None, None,
                  "moto refuses RegisterDelegatedAdministrator for securityhub.amazonaws.com "
                  "and config.amazonaws.com (InvalidInputException); guardduty and "

@@ -349,7 +349,14 @@ pub async fn collect(
     let snapshot = Snapshot {
         schema_version: SCHEMA_VERSION.to_owned(),
         taken_at: Utc::now(),
-        source: SnapshotSource { kind, description },
+        source: SnapshotSource {
+            kind,
+            description,
+            regions: match &options.regions {
+                Regions::Enabled => None,
+                Regions::List(list) => Some(list.clone()),
+            },
+        },
         organization: org.organization,
         accounts,
         coverage,

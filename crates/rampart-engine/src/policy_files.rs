@@ -141,6 +141,7 @@ pub fn validate_files(files: &[PolicyFile], kind: PolicyType) -> Evaluation {
                     "{read} {kind} policy file{}",
                     if read == 1 { "" } else { "s" }
                 ),
+                regions: None,
             },
         },
         rules,

@@ -97,6 +97,20 @@ pub struct SnapshotSource {
     pub kind: SnapshotSourceKind,
     /// Free text: profile, management account, repository path, generator settings.
     pub description: String,
+    /// The regions that were read, when the collection was limited to a list; absent when
+    /// every enabled region of each account was. Regional data outside the list was not
+    /// read, so rules judging it say `unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+}
+
+impl SnapshotSource {
+    /// Whether regional data of `region` was read (subject to coverage gaps).
+    pub fn read_region(&self, region: &str) -> bool {
+        self.regions
+            .as_ref()
+            .is_none_or(|regions| regions.iter().any(|r| r == region))
+    }
 }
 
 /// The producer of a snapshot.

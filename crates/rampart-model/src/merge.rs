@@ -73,6 +73,15 @@ pub fn merge_snapshots(parts: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
             });
         }
         merged.taken_at = merged.taken_at.min(part.taken_at);
+        // Regions read: only those every part read (a region one part left out was not
+        // read for that part's accounts).
+        merged.source.regions = match (merged.source.regions.take(), part.source.regions) {
+            (None, theirs) => theirs,
+            (ours, None) => ours,
+            (Some(ours), Some(theirs)) => {
+                Some(ours.into_iter().filter(|r| theirs.contains(r)).collect())
+            }
+        };
         for ou in part.organization.organizational_units {
             match ous.get(&ou.id) {
                 Some(&first) => {
@@ -133,6 +142,7 @@ pub fn merge_snapshots(parts: Vec<Snapshot>) -> Result<Snapshot, MergeError> {
             "merged from {count} snapshots: {}",
             merged.source.description
         ),
+        regions: merged.source.regions.clone(),
     };
     Ok(merged)
 }

@@ -6,9 +6,10 @@
 //! policies of the snapshot's buckets and keys); candidate resources are the `Resource`
 //! patterns of those statements, evaluated as written (`arn:aws:s3:::data/*` stands for
 //! every object under `data/`). Requests carry no condition keys beyond those AWS derives
-//! from the principal and `aws:SecureTransport` (TLS), so a grant that needs more context
-//! (`aws:SourceIp`, MFA…) is not counted: what is listed is what the principal can do
-//! without conditions.
+//! from the principal, `aws:SecureTransport` (TLS) and, for a request denied without it,
+//! `aws:RequestedRegion` set to each region the organization works in; so a grant that
+//! needs more context (`aws:SourceIp`, MFA…) is not counted: what is listed is what the
+//! principal can do without conditions, in the regions it may use.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -284,6 +285,10 @@ pub fn effective_permissions(
     }
     // The request AWS would see from a client using TLS; nothing else is assumed.
     let empty = RequestContext::new().with("aws:SecureTransport", "true");
+    let mut regions = facts.parameters().workload_regions();
+    if !regions.iter().any(|r| r == "us-east-1") {
+        regions.push("us-east-1".to_owned());
+    }
     let rcp_cache: std::cell::RefCell<BTreeMap<String, Option<Vec<Vec<Policy>>>>> =
         Default::default();
     let rcp_chain = |account: &str| -> Result<Option<Vec<Vec<Policy>>>, NotAssessable> {
@@ -314,7 +319,6 @@ pub fn effective_permissions(
             resource_in_management_account: account == snapshot.organization.management_account_id,
             context: empty.clone(),
         };
-        let context = prepare_context(principal, &request);
         let inputs = PolicyInputs {
             identity: &policies.identity,
             resource: resource_policy,
@@ -323,7 +327,20 @@ pub fn effective_permissions(
             scp_chain: policies.scp_chain.as_deref(),
             rcp_chain: rcps,
         };
-        evaluate_in_context(&inputs, principal, &request, &context).decision == Decision::Allow
+        let allowed = |request: &Request| {
+            let context = prepare_context(principal, request);
+            evaluate_in_context(&inputs, principal, request, &context).decision == Decision::Allow
+        };
+        // Every real request names a region (`aws:RequestedRegion`): a request denied
+        // without one is asked again in each region the account may use (and us-east-1,
+        // where global services answer), so that a region-deny guardrail does not hide
+        // what the principal can do where it is allowed to work.
+        allowed(&request)
+            || regions.iter().any(|region| {
+                let mut asked = request.clone();
+                asked.context = empty.clone().with("aws:RequestedRegion", region.as_str());
+                allowed(&asked)
+            })
     };
     for (action, resources) in &candidates {
         let Some(info) = catalog.action(action) else {

@@ -220,6 +220,7 @@ pub fn generate(spec: &SynthSpec) -> Snapshot {
                 "rampart synth --accounts {} --resources {} --seed {}",
                 spec.accounts, spec.resources, spec.seed
             ),
+            regions: None,
         },
         organization: Organization {
             arn: format!("arn:aws:organizations::{management_account_id}:organization/{org_id}"),

@@ -13,8 +13,9 @@ empty, every region of `approved_regions`), leaving out regions known to be disa
 the account (opt-in regions not enabled). One finding per account lists the regions
 without a recording recorder.
 
-A region whose Config data could not be read counts as neither: if no region is known to
-lack a recorder but some could not be read, the account is unknown. Whether a recorder
+A region whose Config data could not be read, or that the collection left out
+(`rampart collect --regions`), counts as neither: if no region is known to lack a recorder
+but some were not read, the account is unknown. Whether a recorder
 records every resource type is `config-recorder-all-resources`'s question; regions
 outside the allowed ones are fenced by `scp-region-deny-on-path`. Suspended and closing
 accounts are not assessed.
@@ -117,6 +118,10 @@ impl NativeRule for ConfigRecorderEveryRegion {
         let mut unknown = Vec::new();
         for region in &regions {
             if recording(region) {
+                continue;
+            }
+            if !cx.snapshot.source.read_region(region) {
+                unknown.push(format!("`{region}` (not among the collected regions)"));
                 continue;
             }
             match unread(region) {

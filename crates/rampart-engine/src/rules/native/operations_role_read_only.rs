@@ -284,6 +284,35 @@ mod tests {
     }
 
     #[test]
+    fn a_region_deny_guardrail_does_not_hide_writes_in_the_allowed_regions() {
+        // The usual region deny: NotAction for global services, StringNotEquals on the
+        // requested region. Without a region in the request it would deny everything.
+        let region_deny = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "NotAction": ["iam:*", "sts:*", "organizations:*", "route53:*"],
+             "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}}
+        ]});
+        let out = outcomes_in(
+            "prod",
+            vec![ops_role("operations", allow(json!("ec2:*"), None))],
+            |s| {
+                s.organization.policies.push(OrgPolicy {
+                    id: "p-regions".to_owned(),
+                    arn: "arn:aws:organizations::111111111111:policy/o-test/service_control_policy/p-regions".to_owned(),
+                    name: "region-deny".to_owned(),
+                    kind: OrgPolicyKind::ServiceControlPolicy,
+                    aws_managed: false,
+                    document: region_deny.clone().into(),
+                    targets: vec!["r-root".to_owned(), WORKLOADS_OU.to_owned(), PROD.to_owned()],
+                    source: api("organizations:DescribePolicy"),
+                });
+            },
+        );
+        assert_outcome(&out[0], Status::Fail, &["ec2:"]);
+    }
+
+    #[test]
     fn unread_policies_are_unknown_and_other_environments_are_out_of_scope() {
         let mut r = ops_role("operations", allow(json!("s3:Get*"), None));
         r.attached_policy_arns.push(format!("arn:aws:iam::{PROD}:policy/missing"));

@@ -88,6 +88,7 @@ pub fn snapshot(accounts: Vec<Account>) -> Snapshot {
         source: SnapshotSource {
             kind: SnapshotSourceKind::Fixture,
             description: "native rule tests".to_owned(),
+            regions: None,
         },
         organization: Organization {
             id: ORG_ID.to_owned(),
