@@ -1445,6 +1445,114 @@ def seed_hub_attachments(network: Ctx) -> None:
         attach_to_hub(network, spoke, v)
 
 
+def seed_segmentation(ctxs: dict[str, Ctx]) -> None:
+    """RAM shares, transit gateway route tables, private hosted zone associations and the
+    data perimeter: each with a planted crossing between environments and a counterpart."""
+    network, prod, preprod, data = (ctxs["network"], ctxs["app-prod"], ctxs["app-preprod"],
+                                    ctxs["data-prod"])
+    # RAM: a production subnet shared with the sandbox; data-prod shares with app-prod.
+    subnet = M.inventory["app-prod"]["vpcs"][0]["subnets"][0]
+    bad = prod.c("ram", HOME).create_resource_share(
+        name="app-subnet-to-sandbox", principals=[ctxs["sandbox"].id],
+        resourceArns=[ec2_arn(prod, "subnet", subnet)],
+        allowExternalPrincipals=False)["resourceShare"]
+    M.violation("ram-no-production-share-to-nonproduction", prod, "app-subnet-to-sandbox",
+                HOME, bad["resourceShareArn"], "a production subnet shared with sandbox")
+    data_subnet = M.inventory["data-prod"]["vpcs"][0]["subnets"][0]
+    good = data.c("ram", HOME).create_resource_share(
+        name="data-subnet-to-app-prod", principals=[prod.id],
+        resourceArns=[ec2_arn(data, "subnet", data_subnet)],
+        allowExternalPrincipals=False)["resourceShare"]
+    M.ok("ram-no-production-share-to-nonproduction", data, "data-subnet-to-app-prod", HOME,
+         good["resourceShareArn"])
+
+    # Transit gateway: the default route table (network, preprod and prod attachments
+    # associated) gets the preprod attachment's routes, so prod reaches preprod; the
+    # network VPC is associated with an inspection table that both environments
+    # propagate into.
+    ec2 = network.c("ec2", HOME)
+    attachments = {a["vpc_account"]: a["id"]
+                   for a in M.inventory["network"]["transit_gateway_attachments"]
+                   if "vpc_account" in a}
+    own = M.inventory["network"]["transit_gateways"][0]["attachment"]
+    tables = ec2.describe_transit_gateway_route_tables(Filters=[
+        {"Name": "transit-gateway-id", "Values": [HUB["tgw"]]}])["TransitGatewayRouteTables"]
+    default = [t for t in tables if t["DefaultAssociationRouteTable"]][0]
+    default_id = default["TransitGatewayRouteTableId"]
+    ec2.enable_transit_gateway_route_table_propagation(
+        TransitGatewayRouteTableId=default_id,
+        TransitGatewayAttachmentId=attachments["app-preprod"])
+    M.violation("transit-gateway-route-separation", network, default_id, HOME,
+                ec2_arn(network, "transit-gateway-route-table", default_id),
+                "app-prod's attachment is associated; app-preprod's propagates into it")
+    inspection = ec2.create_transit_gateway_route_table(
+        TransitGatewayId=HUB["tgw"], TagSpecifications=name_tags(
+            "transit-gateway-route-table", "inspection"))["TransitGatewayRouteTable"]
+    inspection_id = inspection["TransitGatewayRouteTableId"]
+    # (In AWS the attachment would first leave the default table; moto does not track
+    # default associations, so disassociating fails there, and it lets this one be added.)
+    ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=inspection_id,
+                                              TransitGatewayAttachmentId=own)
+    for spoke in ("app-prod", "app-preprod"):
+        ec2.enable_transit_gateway_route_table_propagation(
+            TransitGatewayRouteTableId=inspection_id,
+            TransitGatewayAttachmentId=attachments[spoke])
+    M.ok("transit-gateway-route-separation", network, inspection_id, HOME,
+         ec2_arn(network, "transit-gateway-route-table", inspection_id),
+         "only the shared network VPC is associated")
+
+    # Private hosted zones of the network account, tagged with the environment they serve.
+    r53 = network.c("route53", SECOND)
+    net_vpc = M.inventory["network"]["vpcs"][0]["vpc_id"]
+    zones = {}
+    for name in ("prod.corp.internal", "prod-data.corp.internal"):
+        z = r53.create_hosted_zone(Name=name, CallerReference=f"rampart-{name}",
+                                   HostedZoneConfig={"PrivateZone": True},
+                                   VPC={"VPCRegion": HOME, "VPCId": net_vpc})["HostedZone"]
+        r53.change_tags_for_resource(ResourceType="hostedzone",
+                                     ResourceId=z["Id"].split("/")[-1],
+                                     AddTags=tags_list({"Environment": "prod"}))
+        zones[name] = z["Id"]
+    r53.associate_vpc_with_hosted_zone(HostedZoneId=zones["prod.corp.internal"], VPC={
+        "VPCRegion": HOME, "VPCId": M.inventory["app-preprod"]["vpcs"][0]["vpc_id"]})
+    r53.associate_vpc_with_hosted_zone(HostedZoneId=zones["prod-data.corp.internal"], VPC={
+        "VPCRegion": HOME, "VPCId": M.inventory["app-prod"]["vpcs"][0]["vpc_id"]})
+    M.violation("private-hosted-zone-vpc-environment", network, "prod.corp.internal", None,
+                zone_arn(zones["prod.corp.internal"]),
+                "a production zone answers in app-preprod's VPC")
+    M.ok("private-hosted-zone-vpc-environment", network, "prod-data.corp.internal", None,
+         zone_arn(zones["prod-data.corp.internal"]))
+
+    # Data perimeter: a restricted bucket and its key both open to the partner account; a
+    # confidential bucket whose policy grants the partner but whose key does not.
+    partner = {"AWS": f"arn:aws:iam::{EXTERNAL_ACCOUNT}:root"}
+    key = create_key(data, HOME, "data-partner-exchange",
+                     tags={"DataClassification": "restricted"},
+                     policy=default_key_policy(data, [
+                         {"Sid": "PartnerDecrypt", "Effect": "Allow", "Principal": partner,
+                          "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"}]))
+    name = f"rampart-data-partner-{data.id}"
+    arn = create_bucket(data, name, HOME, tags={"DataClassification": "restricted"},
+                        kms_key_arn=key["arn"], block_public=True, tls_policy=True,
+                        versioning=True, extra_policy=[
+                            {"Sid": "PartnerRead", "Effect": "Allow", "Principal": partner,
+                             "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{name}/*"}])
+    M.violation("s3-data-perimeter", data, name, HOME, arn,
+                "the bucket policy and the key policy both let the partner account read")
+    M.also_fails("kms-key-external-decrypt", data, "alias/data-partner-exchange", HOME,
+                 key["arn"], "the perimeter plant's key lets the partner account decrypt")
+    own_key = [k for k in M.inventory["data-prod"]["kms_keys"]
+               if k["alias"] == "alias/data-s3"][0]
+    name = f"rampart-data-exchange-{data.id}"
+    arn = create_bucket(data, name, HOME, tags={"DataClassification": "confidential"},
+                        kms_key_arn=own_key["arn"], block_public=True, tls_policy=True,
+                        versioning=True, extra_policy=[
+                            {"Sid": "PartnerRead", "Effect": "Allow", "Principal": partner,
+                             "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{name}/*"}])
+    M.ok("s3-data-perimeter", data, name, HOME, arn,
+         "the partner may get objects but cannot decrypt them: the key is data-prod's alone")
+
+
 # --------------------------------------------------------------------------- baseline
 
 def seed_security_baseline(c: Ctx, *, guardduty_suspended: tuple[str, ...] = (),
@@ -1896,6 +2004,7 @@ def main() -> int:
         ("legacy-import", lambda: seed_legacy_import(ctxs["legacy-import"])),
         ("hub attachments", lambda: seed_hub_attachments(ctxs["network"])),
         ("baselines", lambda: seed_baselines(ctxs, ids)),
+        ("segmentation", lambda: seed_segmentation(ctxs)),
     ]
     for name, fn in steps:
         t = time.monotonic()
