@@ -110,6 +110,14 @@ pub struct Parameters {
     /// those of production (`scp-guardrail-parity`).
     #[serde(default = "default_parity_actions")]
     pub parity_actions: Vec<String>,
+    /// The environments held to production's SCP and RCP guardrails
+    /// (`scp-guardrail-parity`, `rcp-guardrail-parity`).
+    #[serde(default = "default_parity_environments")]
+    pub parity_environments: Vec<String>,
+    /// Resource actions whose RCP data perimeter (outside principals, requests without
+    /// TLS) in those environments must be at least production's (`rcp-guardrail-parity`).
+    #[serde(default = "default_rcp_parity_actions")]
+    pub rcp_parity_actions: Vec<String>,
     /// The tag keys that name a workload account's owning team, in the order looked for.
     #[serde(default = "default_owner_tags", deserialize_with = "one_or_many")]
     pub owner_tags: Vec<String>,
@@ -175,6 +183,8 @@ impl Default for Parameters {
             deployment_roles: default_deployment_roles(),
             workload_environments: default_workload_environments(),
             parity_actions: default_parity_actions(),
+            parity_environments: default_parity_environments(),
+            rcp_parity_actions: default_rcp_parity_actions(),
             owner_tags: default_owner_tags(),
             workload_tags: default_workload_tags(),
             admin_ports: default_admin_ports(),
@@ -325,6 +335,21 @@ fn default_workload_environments() -> Vec<String> {
     ["prod", "preprod", "dev", "sandbox"]
         .map(str::to_owned)
         .to_vec()
+}
+fn default_parity_environments() -> Vec<String> {
+    ["preprod", "dev", "sandbox"].map(str::to_owned).to_vec()
+}
+fn default_rcp_parity_actions() -> Vec<String> {
+    [
+        "s3:GetObject",
+        "s3:PutObject",
+        "kms:Decrypt",
+        "sts:AssumeRole",
+        "secretsmanager:GetSecretValue",
+        "sqs:SendMessage",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 fn default_parity_actions() -> Vec<String> {
     [

@@ -1,5 +1,5 @@
-//! `scp-guardrail-parity`: the SCPs of dev and sandbox accounts deny every sensitive action
-//! that production's deny.
+//! `scp-guardrail-parity`: the SCPs of pre-production, dev and sandbox accounts deny every
+//! sensitive action that production's deny.
 
 use std::collections::BTreeSet;
 
@@ -14,15 +14,13 @@ use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, 
 use rampart_iam::evaluate::{self, Decision, PolicyInputs, Principal, Request};
 use rampart_iam::{Policy, RequestContext};
 
-/// The environments held to production's guardrails.
-const NONPROD: [&str; 2] = ["dev", "sandbox"];
-
 /// Always tried: global services (IAM, Organizations) are called in `us-east-1`.
 const HOME_REGION: &str = "us-east-1";
 
 const DOC: &str = r#"## What it checks
 
-For every `dev` and `sandbox` account, whether its service control policies deny at least
+For every account of the ruleset's `parity_environments` (by default `preprod`, `dev` and
+`sandbox`), whether its service control policies deny at least
 what production's deny, for the sensitive actions of the ruleset's `parity_actions`
 parameter (default: leaving the organization, stopping or deleting CloudTrail, stopping
 AWS Config, deleting the GuardDuty detector, creating IAM users, scheduling KMS key
@@ -79,12 +77,12 @@ impl NativeRule for ScpGuardrailParity {
     fn meta(&self) -> RuleMeta {
         RuleMeta {
             id: "scp-guardrail-parity".to_owned(),
-            title: "Dev and sandbox accounts have production's SCP guardrails on sensitive actions"
+            title: "Pre-production, dev and sandbox accounts have production's SCP guardrails on sensitive actions"
                 .to_owned(),
             area: Area::IamScp,
             severity: Severity::High,
             remediation: "Attach the SCPs that deny these actions in production to an OU above \
-                the development and sandbox accounts as well (or to the root)."
+                the pre-production, development and sandbox accounts as well (or to the root)."
                 .to_owned(),
             doc: DOC.to_owned(),
             kind: RuleKind::Native,
@@ -95,22 +93,35 @@ impl NativeRule for ScpGuardrailParity {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        let env = cx.facts.environment(&account.id);
-        if account.status != AccountStatus::Active || !env.is_some_and(|e| NONPROD.contains(&e)) {
-            return;
+        if let Some((env, prods)) = parity_scope(cx, account) {
+            out.push(assess(cx, account, env, &prods));
         }
-        let prods: Vec<&Account> = cx
-            .snapshot
-            .accounts
-            .iter()
-            .filter(|a| a.status == AccountStatus::Active)
-            .filter(|a| cx.facts.environment(&a.id) == Some("prod"))
-            .collect();
-        if prods.is_empty() {
-            return;
-        }
-        out.push(assess(cx, account, env.unwrap_or_default(), &prods));
     }
+}
+
+/// The parity rules' scope: an active account of the ruleset's `parity_environments`
+/// (its environment), and the organization's active production accounts to compare it
+/// with; none when the account is out of scope or there is no production account.
+pub(super) fn parity_scope<'a>(
+    cx: &RuleContext<'a>,
+    account: &Account,
+) -> Option<(&'a str, Vec<&'a Account>)> {
+    let env = cx.facts.environment(&account.id)?;
+    let params = cx.facts.parameters();
+    if account.status != AccountStatus::Active
+        || env == "prod"
+        || !params.parity_environments.iter().any(|e| e == env)
+    {
+        return None;
+    }
+    let prods: Vec<&Account> = cx
+        .snapshot
+        .accounts
+        .iter()
+        .filter(|a| a.status == AccountStatus::Active)
+        .filter(|a| cx.facts.environment(&a.id) == Some("prod"))
+        .collect();
+    (!prods.is_empty()).then_some((env, prods))
 }
 
 /// The organization's policies could not all be read: the comparison would be guesswork.
