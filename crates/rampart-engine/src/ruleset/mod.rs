@@ -114,6 +114,10 @@ pub struct Parameters {
     /// (`scp-guardrail-parity`, `rcp-guardrail-parity`).
     #[serde(default = "default_parity_environments")]
     pub parity_environments: Vec<String>,
+    /// Globs (ignoring case) over the names of the roles the foundation administers
+    /// accounts with (`foundation-role-trust-restricted`).
+    #[serde(default = "default_foundation_roles")]
+    pub foundation_roles: Vec<String>,
     /// Resource actions whose RCP data perimeter (outside principals, requests without
     /// TLS) in those environments must be at least production's (`rcp-guardrail-parity`).
     #[serde(default = "default_rcp_parity_actions")]
@@ -184,6 +188,7 @@ impl Default for Parameters {
             workload_environments: default_workload_environments(),
             parity_actions: default_parity_actions(),
             parity_environments: default_parity_environments(),
+            foundation_roles: default_foundation_roles(),
             rcp_parity_actions: default_rcp_parity_actions(),
             owner_tags: default_owner_tags(),
             workload_tags: default_workload_tags(),
@@ -335,6 +340,17 @@ fn default_workload_environments() -> Vec<String> {
     ["prod", "preprod", "dev", "sandbox"]
         .map(str::to_owned)
         .to_vec()
+}
+fn default_foundation_roles() -> Vec<String> {
+    [
+        "OrganizationAccountAccessRole",
+        "AWSControlTowerExecution",
+        "AWSCloudFormationStackSetExecutionRole",
+        "stacksets-exec-*",
+        "aws-controltower-*",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 fn default_parity_environments() -> Vec<String> {
     ["preprod", "dev", "sandbox"].map(str::to_owned).to_vec()
