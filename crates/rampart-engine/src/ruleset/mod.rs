@@ -118,6 +118,10 @@ pub struct Parameters {
     /// accounts with (`foundation-role-trust-restricted`).
     #[serde(default = "default_foundation_roles")]
     pub foundation_roles: Vec<String>,
+    /// The declared baseline: names (or ids) of the SCPs and RCPs every workload account
+    /// must have on its path (`baseline-policy-drift`).
+    #[serde(default)]
+    pub baseline_policies: Vec<String>,
     /// Resource actions whose RCP data perimeter (outside principals, requests without
     /// TLS) in those environments must be at least production's (`rcp-guardrail-parity`).
     #[serde(default = "default_rcp_parity_actions")]
@@ -189,6 +193,7 @@ impl Default for Parameters {
             parity_actions: default_parity_actions(),
             parity_environments: default_parity_environments(),
             foundation_roles: default_foundation_roles(),
+            baseline_policies: Vec::new(),
             rcp_parity_actions: default_rcp_parity_actions(),
             owner_tags: default_owner_tags(),
             workload_tags: default_workload_tags(),
