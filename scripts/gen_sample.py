@@ -135,6 +135,8 @@ AUDIT_SCANNER_ROLE = f"arn:aws:iam::{ACCT['audit']}:role/rampart-scanner"
 GITHUB_DEPLOY_ROLE = f"arn:aws:iam::{ACCT['builder']}:role/github-actions-deploy"
 GITHUB_OIDC = f"arn:aws:iam::{ACCT['builder']}:oidc-provider/token.actions.githubusercontent.com"
 TRAIL_BUCKET = f"org-cloudtrail-logs-{ACCT['log-archive']}"
+# The systems integrator moving the legacy CRM: an account outside the organization.
+MIGRATION_PARTNER = "777700001111"
 
 # The network account's transit gateways, one per home region: workload VPCs send 0.0.0.0/0
 # to them (egress and inspection are centralized in the network account).
@@ -192,6 +194,16 @@ class Acct:
         self.certs: list[dict] = []
         self.trails: list[dict] = []
         self.recorders: list[dict] = []
+        self.tgw_route_tables: list[dict] = []
+        self.dx_connections: list[dict] = []
+        self.security_services: list[dict] = []
+        self.resource_shares: list[dict] = []
+        # Alternate contacts: SECURITY, OPERATIONS and BILLING set by the account factory;
+        # `None` when they could not be read.
+        self.alternate_contacts: list[str] | None = ["BILLING", "OPERATIONS", "SECURITY"]
+        # The credential report's root row: (password, MFA, active access keys); password
+        # `None` is `not_supported` (centralized root access removed the credentials).
+        self.root_credentials: tuple[bool | None, bool, int] = (None, False, 0)
 
     # ---------------------------------------------------------------- IAM
 
@@ -488,7 +500,8 @@ class Acct:
             *, tags: dict, is_default: bool = False, flow_logs: bool = True,
             security_groups: list[tuple[str, list[tuple[str, int, int, str]]]] = (),
             internet_gateway: bool = False, nat: bool = False, default_route: str | None = None,
-            s3_endpoint: bool = False, deny_admin_ports: bool = False) -> str:
+            s3_endpoint: bool = False, deny_admin_ports: bool = False,
+            open_default_group: bool = False) -> str:
         """A VPC with its subnets, default security group and network ACL, a main route table
         (local route, and `default_route` for 0.0.0.0/0 when given: a transit gateway id) and,
         with `internet_gateway`, an attached internet gateway and a public route table that
@@ -520,8 +533,13 @@ class Acct:
                 "availability_zone": region + az_suffix,
                 "map_public_ip_on_launch": public,
             })
-        # Every VPC has its default security group: members of the group may talk to it.
-        groups = [("default", [("-1", -1, -1, "self")])] + list(security_groups)
+        # Every VPC has its default security group. The foundation empties it (CIS 5.4); AWS
+        # creates it letting members talk to each other and everything out, and default VPCs
+        # (and `open_default_group`) keep that.
+        open_default = is_default or open_default_group
+        default_rules = [("-1", -1, -1, "self")] if open_default else []
+        groups = [("default", default_rules)] + list(security_groups)
+        everywhere = [{"protocol": "-1", "from_port": -1, "to_port": -1, "source": "0.0.0.0/0"}]
         for sg_name, ingress in groups:
             group_id = "sg-" + hexid(self.id, region, "sg", name, sg_name)
             self.security_groups.append({
@@ -538,6 +556,7 @@ class Acct:
                      "source": group_id if src == "self" else src}
                     for p, lo, hi, src in ingress
                 ],
+                "egress": [] if sg_name == "default" and not open_default else everywhere,
             })
         if flow_logs:
             self.flow_logs.append({
@@ -678,7 +697,9 @@ class Acct:
         }, "ec2:DescribeVpnConnections"))
         return vpn_id
 
-    def hosted_zone(self, name: str, *, private: bool, records: int, tags: dict) -> str:
+    def hosted_zone(self, name: str, *, private: bool, records: int, tags: dict,
+                    vpcs: list[tuple[str, str]] = ()) -> str:
+        """A hosted zone; a private one is associated with `vpcs` (VPC id, region)."""
         zone_id = "Z" + alnum_upper(self.id, "zone", name, n=13)
         arn = f"arn:aws:route53:::hostedzone/{zone_id}"
         self.hosted_zones.append({
@@ -691,6 +712,7 @@ class Acct:
             "name": name,
             "private": private,
             "record_count": records,
+            **({"vpc_associations": [{"vpc_id": v, "region": r} for v, r in vpcs]} if private else {}),
         })
         return arn
 
@@ -747,6 +769,79 @@ class Acct:
             "all_supported": all_supported,
         })
 
+    def tgw_route_table(self, name: str, region: str, tgw_id: str, *, associations: list[str],
+                        propagations: list[str], static: list[tuple[str, str]], tags: dict) -> str:
+        """A transit gateway route table: its propagated routes (one per propagating
+        attachment, with an illustrative destination) and `static` (destination, attachment)."""
+        rtb_id = "tgw-rtb-" + hexid(self.id, region, "tgw-rtb", name)
+        routes = [{"destination": dest, "route_type": "static", "state": "active", "attachment_ids": [att]}
+                  for dest, att in static]
+        routes += [{"destination": f"10.{200 + i}.0.0/16", "route_type": "propagated", "state": "active",
+                    "attachment_ids": [att]} for i, att in enumerate(propagations)]
+        self.tgw_route_tables.append(self.net_resource(region, "transit-gateway-route-table", rtb_id, name, tags, {
+            "route_table_id": rtb_id,
+            "transit_gateway_id": tgw_id,
+            "default_association": False,
+            "default_propagation": False,
+            "associations": associations,
+            "propagations": propagations,
+            "routes": routes,
+        }, "ec2:DescribeTransitGatewayRouteTables"))
+        return f"arn:aws:ec2:{region}:{self.id}:transit-gateway-route-table/{rtb_id}"
+
+    def dx_connection(self, name: str, region: str, location: str, bandwidth: str, *, tags: dict) -> str:
+        dx_id = "dxcon-" + alnum_upper(self.id, region, "dxcon", name, n=8).lower()
+        arn = f"arn:aws:directconnect:{region}:{self.id}:dxcon/{dx_id}"
+        self.dx_connections.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted({"Name": name, **tags}.items())),
+            "source": api("directconnect:DescribeConnections"),
+            "connection_id": dx_id,
+            "name": name,
+            "state": "available",
+            "location": location,
+            "bandwidth": bandwidth,
+        })
+        return arn
+
+    def security_service(self, service: str, region: str, enabled: bool, *, organization_wide: bool = False,
+                         detail: str | None = None) -> str:
+        prefix = {"macie": "macie2"}.get(service, service)
+        operation = {"guardduty": "guardduty:GetDetector", "securityhub": "securityhub:DescribeHub",
+                     "access-analyzer": "access-analyzer:ListAnalyzers", "macie": "macie2:GetMacieSession"}[service]
+        arn = f"arn:aws:{prefix}:{region}:{self.id}:rampart-enablement"
+        self.security_services.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": {},
+            "source": api(operation),
+            "service": service,
+            "enabled": enabled,
+            "organization_wide": organization_wide,
+            **({"detail": detail} if detail else {}),
+        })
+        return arn
+
+    def resource_share(self, name: str, region: str, *, principals: list[str], resources: list[str],
+                       tags: dict) -> str:
+        arn = f"arn:aws:ram:{region}:{self.id}:resource-share/{uid(self.id, 'ram', name)}"
+        self.resource_shares.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted(tags.items())),
+            "source": api("ram:GetResourceShares"),
+            "name": name,
+            "status": "ACTIVE",
+            "allow_external_principals": False,
+            "principals": principals,
+            "resources": resources,
+        })
+        return arn
+
     # ---------------------------------------------------------------- output
 
     def to_json(self) -> dict:
@@ -768,6 +863,7 @@ class Acct:
                 "users": self.users,
                 "password_policy": self.password_policy,
                 "managed_policies": self.managed_policies(),
+                "credential_report": self.credential_report(),
             },
             "kms_keys": self.kms_keys,
             "network": {
@@ -786,6 +882,8 @@ class Acct:
                     "network_acls": self.nacls,
                     "vpc_endpoints": self.endpoints,
                     "load_balancer_listeners": self.listeners,
+                    "transit_gateway_route_tables": self.tgw_route_tables,
+                    "direct_connect_connections": self.dx_connections,
                 }),
             },
             "storage": {
@@ -808,7 +906,32 @@ class Acct:
             **({"dns": non_empty({"hosted_zones": self.hosted_zones,
                                   "resolver_rules": self.resolver_rules})}
                if self.hosted_zones or self.resolver_rules else {}),
+            **non_empty({"security_services": self.security_services,
+                         "resource_shares": self.resource_shares}),
+            **({"alternate_contacts": [
+                {"contact_type": c, "name": f"{name} {c.lower()} contact",
+                 "email_address": f"aws-{c.lower()}+{name}@{DOMAIN}"}
+                for c in self.alternate_contacts]} if self.alternate_contacts is not None else {}),
         }
+
+    def credential_report(self) -> dict:
+        password, mfa, keys = self.root_credentials
+        root = {"user": "<root_account>", "arn": f"arn:aws:iam::{self.id}:root"}
+        if password is not None:
+            root["password_enabled"] = password
+        root |= {"mfa_active": mfa, "active_access_keys": keys}
+        if keys:
+            root["access_key_last_used"] = "2026-11-02T08:14:00Z"
+        root["active_signing_certificates"] = 0
+        users = [{
+            "user": u["name"],
+            "arn": u["arn"],
+            "password_enabled": u["console_access"],
+            "mfa_active": u["mfa_enabled"],
+            "active_access_keys": sum(1 for k in u["access_keys"] if k["status"] == "Active"),
+            "active_signing_certificates": 0,
+        } for u in self.users]
+        return {"generated_at": "2026-11-20T05:42:00Z", "root": root, "users": users}
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -1072,25 +1195,61 @@ def network() -> Acct:
         plant("igw-only-in-internet-vpcs", a.arn(EU_WEST_1, "igw", name), "pass", "designated internet VPC")
         plant("nacl-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "acl", name), "pass",
               "denies SSH, RDP and WinRM (tcp and udp) before allowing all")
+    attached: dict[str, str] = {}
     for vpc_id, name in zip(own, ["egress-eu-west-1", "inspection-eu-west-1", "ingress-eu-west-1"]):
-        a.tgw_attachment(CORE_TGW[EU_WEST_1], EU_WEST_1, "vpc", vpc_id, a.id, name, tags=t)
+        attached[name] = a.tgw_attachment(CORE_TGW[EU_WEST_1], EU_WEST_1, "vpc", vpc_id, a.id, name, tags=t)
     egress_central = a.vpc("egress-eu-central-1", EU_CENTRAL_1, "10.64.0.0/20",
                            [("public-a", "10.64.0.0/24", "a", True), ("tgw-a", "10.64.4.0/28", "a", False)],
                            tags=t, internet_gateway=True, nat=True, deny_admin_ports=True)
-    a.tgw_attachment(CORE_TGW[EU_CENTRAL_1], EU_CENTRAL_1, "vpc", egress_central, a.id,
-                     "egress-eu-central-1", tags=t)
+    attached["egress-eu-central-1"] = a.tgw_attachment(CORE_TGW[EU_CENTRAL_1], EU_CENTRAL_1, "vpc",
+                                                       egress_central, a.id, "egress-eu-central-1", tags=t)
     for key, region, name in TGW_ATTACHED:
-        a.tgw_attachment(CORE_TGW[region], region, "vpc", vpc_id_of(key, region, name), ACCT[key],
-                         f"{key}-{name}", tags=t)
+        attached[name] = a.tgw_attachment(CORE_TGW[region], region, "vpc", vpc_id_of(key, region, name),
+                                          ACCT[key], f"{key}-{name}", tags=t)
     # On-premises: one site-to-site VPN to the data centre, terminated on the transit gateway.
     plant("transit-gateway-only-in-network-account", a.arn(EU_WEST_1, "tgw", f"core-{EU_WEST_1}"), "pass",
           "owned by the network account")
     dc1 = a.vpn("onprem-dc1", EU_WEST_1, tags=t, transit_gateway=CORE_TGW[EU_WEST_1])
     plant("vpn-only-in-network-account", a.arn(EU_WEST_1, "vpn", "onprem-dc1"), "pass", "in the network account")
-    a.tgw_attachment(CORE_TGW[EU_WEST_1], EU_WEST_1, "vpn", dc1, a.id, "onprem-dc1", tags=t)
+    attached["onprem-dc1"] = a.tgw_attachment(CORE_TGW[EU_WEST_1], EU_WEST_1, "vpn", dc1, a.id, "onprem-dc1",
+                                              tags=t)
+    a.dx_connection("dx-dc1-10g", EU_WEST_1, "EqLD5", "10Gbps", tags=t)
+    plant("direct-connect-only-in-network-account", "dx-dc1-10g", "pass", "in the network account")
+    # Route tables: production and non-production apart, shared services and on-premises
+    # reachable from both. The non-production table has a static route into payments-prod
+    # (added for a one-off data migration and never removed).
+    hub = ["shared-services", "egress-eu-west-1", "inspection-eu-west-1", "onprem-dc1"]
+    prod = ["storefront-prod", "payments-prod"]
+    nonprod = ["storefront-preprod", "builder"]
+    ids = lambda names: [attached[n] for n in names]  # noqa: E731
+    rtb = a.tgw_route_table("prod-eu-west-1", EU_WEST_1, CORE_TGW[EU_WEST_1], associations=ids(prod),
+                            propagations=ids(prod + hub), static=[], tags=t)
+    plant("transit-gateway-route-separation", rtb, "pass", "production attachments reach production and the hub")
+    rtb = a.tgw_route_table("nonprod-eu-west-1", EU_WEST_1, CORE_TGW[EU_WEST_1], associations=ids(nonprod),
+                            propagations=ids(nonprod + hub),
+                            static=[("10.30.0.0/16", attached["payments-prod"])], tags=t)
+    plant("transit-gateway-route-separation", rtb, "fail", "static route from pre-production to payments-prod")
+    a.tgw_route_table("hub-eu-west-1", EU_WEST_1, CORE_TGW[EU_WEST_1],
+                      associations=ids(hub + ["ingress-eu-west-1"]), propagations=ids(prod + nonprod + hub),
+                      static=[], tags=t)
+    a.tgw_route_table("core-eu-central-1", EU_CENTRAL_1, CORE_TGW[EU_CENTRAL_1],
+                      associations=ids(["payments-settlement", "egress-eu-central-1"]),
+                      propagations=ids(["payments-settlement", "egress-eu-central-1"]),
+                      static=[("0.0.0.0/0", attached["egress-eu-central-1"])], tags=t)
     # DNS: private zones and the forwarding rule to the data centre live in the hub and are
     # shared with the organization.
-    hub_zone = a.hosted_zone("aws.example.internal.", private=True, records=42, tags=t)
+    every_vpc = [(vpc_id_of(key, region, name), region) for key, region, name in TGW_ATTACHED]
+    hub_zone = a.hosted_zone("aws.example.internal.", private=True, records=42, tags=t, vpcs=every_vpc)
+    prod_zone = a.hosted_zone("prod.example.internal.", private=True, records=18, tags={**t, "Environment": "prod"},
+                              vpcs=[(vpc_id_of("app-prod", EU_WEST_1, "storefront-prod"), EU_WEST_1),
+                                    (vpc_id_of("payments-prod", EU_WEST_1, "payments-prod"), EU_WEST_1),
+                                    (vpc_id_of("shared-services", EU_WEST_1, "shared-services"), EU_WEST_1)])
+    plant("private-hosted-zone-vpc-environment", prod_zone, "pass", "prod zone in prod and shared VPCs only")
+    preprod_zone = a.hosted_zone("preprod.example.internal.", private=True, records=11,
+                                 tags={**t, "Environment": "preprod"},
+                                 vpcs=[(vpc_id_of("app-preprod", EU_WEST_1, "storefront-preprod"), EU_WEST_1),
+                                       (vpc_id_of("app-prod", EU_WEST_1, "storefront-prod"), EU_WEST_1)])
+    plant("private-hosted-zone-vpc-environment", preprod_zone, "fail", "preprod zone also answers in storefront-prod")
     plant("private-hosted-zone-in-network-account", hub_zone, "pass", "private zone in the network hub")
     a.hosted_zone("example.com.", private=False, records=12, tags=t)
     forward = a.resolver_rule("corp-forward", EU_WEST_1, "corp.example.internal.", ["10.200.0.53", "10.200.1.53"],
@@ -1534,7 +1693,8 @@ def dev_sandbox() -> Acct:
     plant("nacl-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "acl", "default"), "fail",
           "default allow-all ACL of the default VPC")
     # A private zone made in the sandbox rather than in the network hub.
-    sandbox_zone = a.hosted_zone("dev.example.internal.", private=True, records=3, tags=t)
+    sandbox_zone = a.hosted_zone("dev.example.internal.", private=True, records=3, tags=t,
+                                 vpcs=[(vpc_id_of("dev-sandbox", EU_WEST_1, "default"), EU_WEST_1)])
     plant("private-hosted-zone-in-network-account", sandbox_zone, "fail", "private zone outside the network hub")
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
     a.recorder(EU_WEST_1)
@@ -1564,8 +1724,17 @@ def legacy_migration() -> Acct:
     plant("data-store-classification", imp, "fail",
           "untagged; account tag `secret` is invalid and no OU is tagged: default only")
     # No public access block configured: all four settings are off.
+    dumps_arn = f"arn:aws:s3:::legacy-db-dumps-{a.id}"
     dumps = a.bucket(f"legacy-db-dumps-{a.id}", EU_WEST_1, tags={**t, "DataClassification": "confidential"},
-                     sse="AES256", pab=(False, False, False, False))
+                     sse="AES256", pab=(False, False, False, False), extra_statements=[{
+                         "Sid": "MigrationPartnerRead",
+                         "Effect": "Allow",
+                         "Principal": {"AWS": f"arn:aws:iam::{MIGRATION_PARTNER}:root"},
+                         "Action": ["s3:GetObject", "s3:ListBucket"],
+                         "Resource": [dumps_arn, f"{dumps_arn}/*"],
+                     }])
+    plant("s3-data-perimeter", dumps, "fail",
+          "the migration partner's account (outside the organization) may read the SSE-S3 dumps")
     plant("s3-classified-public-access-block", dumps, "fail", "confidential (own tag), no public access block")
     a.ebs_default(EU_WEST_1, False)
     vol = a.volume("crm-app-data", EU_WEST_1, encrypted=False, kms_key=None, size=250, tags=t)
@@ -1576,10 +1745,12 @@ def legacy_migration() -> Acct:
     # Deliberately overlaps app-prod's 10.20.0.0/16: lifted from the old data centre as-is.
     a.vpc("legacy-crm", EU_WEST_1, "10.20.0.0/16",
           [("app-a", "10.20.1.0/24", "a", False), ("db-a", "10.20.2.0/24", "a", False)],
-          tags=t, flow_logs=False,
+          tags=t, flow_logs=False, open_default_group=True,
           security_groups=[("crm-app", [("tcp", 443, 443, "10.0.0.0/8"), ("tcp", 3389, 3389, "10.0.0.0/8")]),
                            ("crm-db", [("tcp", 1521, 1521, "10.20.1.0/24")])])
     crm_vpc = a.arn(EU_WEST_1, "vpc", "legacy-crm")
+    plant("default-security-group-closed", a.arn(EU_WEST_1, "sg", "legacy-crm", "default"), "fail",
+          "the default group still lets members in and everything out")
     plant("vpc-cidr-no-overlap", crm_vpc, "fail", "10.20.0.0/16 is also storefront-prod's")
     plant("vpc-flow-logs-enabled", crm_vpc, "fail", "no flow log")
     plant("sg-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "sg", "legacy-crm", "crm-app"), "pass",
@@ -1755,10 +1926,88 @@ def org_policies() -> list[dict]:
 # --------------------------------------------------------------------------- snapshot
 
 
+def account_services(accounts: list[Acct]) -> None:
+    """Security services, RAM shares, Direct Connect, root credentials and alternate
+    contacts of every account, with the planted exceptions."""
+    by_key = {a.key: a for a in accounts}
+    for a in accounts:
+        for region in ENABLED_REGIONS[a.key]:
+            if not (a.key == "legacy-migration" and region == US_EAST_1):
+                on = not (a.key == "dev-sandbox" and region == US_EAST_1)
+                a.security_service("guardduty", region, on, detail=hexdigest(a.id, region, "detector", n=32) if on else None)
+            on = not (a.key == "legacy-migration" and region == EU_CENTRAL_1)
+            a.security_service("securityhub", region, on,
+                               detail=f"arn:aws:securityhub:{region}:{a.id}:hub/default" if on else None)
+            # The audit account runs the organization analyzers (default regions only).
+            org = a.key == "audit" and region in DEFAULT_REGIONS
+            a.security_service("access-analyzer", region, org, organization_wide=org,
+                               detail=f"organization-{region}" if org else None)
+            # Macie runs where the security team expects sensitive data; the storefront team
+            # never enabled it in its home region.
+            macie = (a.key in ("audit", "log-archive", "network", "shared-services", "builder", "payments-prod")
+                     or (a.key == "app-prod" and region != EU_WEST_1))
+            a.security_service("macie", region, macie)
+    plant("security-services-enabled", f"arn:aws:guardduty:{US_EAST_1}:{ACCT['dev-sandbox']}:rampart-enablement",
+          "fail", "GuardDuty off in us-east-1")
+    plant("security-services-enabled", f"arn:aws:securityhub:{EU_CENTRAL_1}:{ACCT['legacy-migration']}:rampart-enablement",
+          "fail", "Security Hub off in eu-central-1")
+    plant("security-services-enabled", f"arn:aws:guardduty:{US_EAST_1}:{ACCT['legacy-migration']}:rampart-enablement",
+          "unknown", "GuardDuty state not read in us-east-1")
+    plant("security-services-enabled", f"arn:aws:access-analyzer:{US_WEST_2}:{ACCT['app-prod']}:rampart-enablement",
+          "fail", "no analyzer in us-west-2, where no organization analyzer runs")
+    plant("security-services-enabled", f"arn:aws:access-analyzer:{EU_WEST_1}:{ACCT['app-prod']}:rampart-enablement",
+          "pass", "covered by the audit account's organization analyzer")
+    plant("macie-enabled-for-classified-data", f"arn:aws:macie2:{EU_WEST_1}:{ACCT['app-prod']}:rampart-enablement",
+          "fail", "confidential buckets in eu-west-1, Macie off")
+    plant("macie-enabled-for-classified-data", f"arn:aws:macie2:{EU_WEST_1}:{ACCT['payments-prod']}:rampart-enablement",
+          "pass", "restricted buckets, Macie on")
+
+    # RAM: subnets shared by the production accounts.
+    pay = by_key["payments-prod"]
+    share = pay.resource_share("payments-db-subnets", EU_WEST_1,
+                               principals=[ou_arn(OU_ID["workloads"])],
+                               resources=[pay.arn(EU_WEST_1, "subnet", "payments-prod", "private-a")],
+                               tags={"Owner": "payments-team"})
+    plant("ram-no-production-share-to-nonproduction", share, "fail",
+          "shared with the Workloads OU, which holds app-preprod")
+    app = by_key["app-prod"]
+    share = app.resource_share("storefront-cache-subnets", EU_WEST_1,
+                               principals=[ou_arn(OU_ID["prod"])],
+                               resources=[app.arn(EU_WEST_1, "subnet", "storefront-prod", "private-a")],
+                               tags={"Owner": "storefront-team"})
+    plant("ram-no-production-share-to-nonproduction", share, "pass", "shared with the Prod OU only")
+    net = by_key["network"]
+    net.resource_share("core-transit-gateways", EU_WEST_1,
+                       principals=[f"arn:aws:organizations::{MGMT}:organization/{ORG_ID}"],
+                       resources=[net.arn(EU_WEST_1, "tgw", f"core-{EU_WEST_1}")],
+                       tags={"Owner": "network-engineering"})
+
+    # Direct Connect ordered by the payments team for a data feed, outside the hub.
+    dx = pay.dx_connection("dx-analytics-1g", EU_WEST_1, "EqDC2", "1Gbps", tags={"Owner": "payments-team"})
+    plant("direct-connect-only-in-network-account", dx, "fail", "in payments-prod")
+
+    # Root credentials: centralized root access in the members; the management account's root
+    # has a password and MFA; the migration account's root kept an access key.
+    by_key["management"].root_credentials = (True, True, 0)
+    by_key["legacy-migration"].root_credentials = (True, False, 1)
+    by_key["dev-sandbox"].root_credentials = (False, False, 0)
+    plant("root-user-no-access-keys", ACCT["legacy-migration"], "fail", "one active root access key")
+    plant("root-user-mfa", ACCT["dev-sandbox"], "fail", "no password, no MFA: recoverable by email")
+    plant("root-user-mfa", ACCT["app-prod"], "pass", "centralized root access, no credentials")
+
+    # Alternate contacts: payments-prod lacks the security contact; the migration account's
+    # could not be read.
+    by_key["payments-prod"].alternate_contacts = ["BILLING", "OPERATIONS"]
+    by_key["legacy-migration"].alternate_contacts = None
+    plant("alternate-contacts-set", ACCT["payments-prod"], "fail", "no SECURITY contact")
+    plant("alternate-contacts-set", ACCT["legacy-migration"], "unknown", "not read")
+
+
 def snapshot() -> dict:
     builders = [management, audit, log_archive, network, shared_services, builder, app_preprod,
                 app_prod, payments_prod, dev_sandbox, legacy_migration]
     accounts = [b() for b in builders]
+    account_services([a for a in accounts])
     reports_bucket = f"arn:aws:s3:::app-prod-reports-{ACCT['app-prod']}"
     coverage = [
         {

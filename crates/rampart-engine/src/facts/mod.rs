@@ -7,6 +7,7 @@
 pub mod iam;
 pub mod kms;
 pub mod network;
+pub mod services;
 
 use std::collections::HashMap;
 
@@ -16,6 +17,26 @@ use crate::ruleset::{OuEnvironment, Parameters};
 /// The environment of security accounts (audit / security tooling, log archive): the
 /// accounts the AWS Security Reference Architecture administers security services from.
 pub const SECURITY_ENVIRONMENT: &str = "security";
+
+/// The environment of production accounts.
+pub const PRODUCTION_ENVIRONMENT: &str = "prod";
+
+/// Where an account stands between production and non-production, for the rules that keep
+/// the two apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage<'a> {
+    /// Environment `prod`.
+    Production,
+    /// A workload environment other than `prod` (`workload_environments`): pre-production,
+    /// development, sandbox.
+    NonProduction(&'a str),
+    /// Any other environment (security, infrastructure, management, builder).
+    Other(&'a str),
+    /// In the snapshot without an environment.
+    Unmapped,
+    /// Not in the snapshot.
+    Unread,
+}
 
 /// Where an effective classification came from, most specific first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,6 +97,7 @@ pub struct Facts {
     params: Parameters,
     vpc_ranges: Vec<network::VpcRanges>,
     key_users: kms::KeyUsers,
+    org_analyzers: services::OrganizationAnalyzers,
 }
 
 impl Facts {
@@ -91,6 +113,7 @@ impl Facts {
             params: params.clone(),
             vpc_ranges: network::vpc_ranges(snapshot),
             key_users: kms::key_users(snapshot),
+            org_analyzers: services::organization_analyzers(snapshot),
         }
     }
 
@@ -108,6 +131,34 @@ impl Facts {
     pub fn environment_in(&self, account_id: &str, environments: &[&str]) -> bool {
         self.environment(account_id)
             .is_some_and(|e| environments.contains(&e))
+    }
+
+    /// Whether the account is production, non-production or neither.
+    pub fn stage(&self, account_id: &str) -> Stage<'_> {
+        let Some(facts) = self.account(account_id) else {
+            return Stage::Unread;
+        };
+        match facts.environment.as_deref() {
+            None => Stage::Unmapped,
+            Some(env) => self.stage_of(env),
+        }
+    }
+
+    /// Whether an environment is production, non-production or neither (as
+    /// [`Facts::stage`] says of an account's).
+    pub fn stage_of<'e>(&self, environment: &'e str) -> Stage<'e> {
+        if environment == PRODUCTION_ENVIRONMENT {
+            Stage::Production
+        } else if self
+            .params
+            .workload_environments
+            .iter()
+            .any(|w| w == environment)
+        {
+            Stage::NonProduction(environment)
+        } else {
+            Stage::Other(environment)
+        }
     }
 
     /// Whether `account` is active and its environment is one of `environments`: the
@@ -316,8 +367,14 @@ pub fn tagged_environment<'a>(
     account: &'a Account,
     params: &Parameters,
 ) -> Option<TaggedEnvironment<'a>> {
+    environment_tag(&account.tags, params)
+}
+
+/// The environment that `tags` name with one of the mapping's tag keys (on an account, or
+/// on a resource that states its own environment).
+pub fn environment_tag<'a>(tags: &'a Tags, params: &Parameters) -> Option<TaggedEnvironment<'a>> {
     let mapping = &params.environments;
-    let (key, value) = Parameters::tag(&account.tags, &mapping.tags)?;
+    let (key, value) = Parameters::tag(tags, &mapping.tags)?;
     let mapped = mapping
         .tag_values
         .iter()

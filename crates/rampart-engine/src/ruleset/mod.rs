@@ -176,6 +176,10 @@ pub struct Parameters {
     /// (`management-account-no-workloads`).
     #[serde(default = "default_management_account_buckets")]
     pub management_account_buckets: Vec<String>,
+    /// The alternate contact types (`SECURITY`, `OPERATIONS`, `BILLING`) every active
+    /// account must have set (`alternate-contacts-set`), compared ignoring case.
+    #[serde(default = "default_alternate_contact_types")]
+    pub alternate_contact_types: Vec<String>,
 }
 
 impl Default for Parameters {
@@ -208,6 +212,7 @@ impl Default for Parameters {
             operations_roles: default_operations_roles(),
             security_services: default_security_services(),
             management_account_buckets: default_management_account_buckets(),
+            alternate_contact_types: default_alternate_contact_types(),
         }
     }
 }
@@ -298,6 +303,11 @@ fn default_security_services() -> Vec<String> {
         "config.amazonaws.com",
         "access-analyzer.amazonaws.com",
     ])
+}
+/// AWS writes to the security contact about abuse and security issues and to the
+/// operations contact about service events; billing has its own channels.
+fn default_alternate_contact_types() -> Vec<String> {
+    strings(&["SECURITY", "OPERATIONS"])
 }
 /// Cost and Usage Reports and billing exports are delivered in the management account.
 fn default_management_account_buckets() -> Vec<String> {
