@@ -942,7 +942,7 @@ def non_empty(fields: dict) -> dict:
     return {k: v for k, v in fields.items() if v}
 
 
-def trust_account(principal: str, *, external_id: str | None = None) -> dict:
+def trust_account(principal: str | list[str], *, external_id: str | None = None) -> dict:
     stmt: dict = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
     if external_id:
         stmt["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
@@ -961,6 +961,18 @@ def baseline_roles(a: Acct) -> None:
             trust_account(account_root(MGMT)),
             attached=["arn:aws:iam::aws:policy/AdministratorAccess"],
         )
+    if a.key == "app-prod":
+        # Added by hand so that the pipeline could bootstrap the account: the builder
+        # account can now assume a foundation role.
+        a.role(
+            "stacksets-exec-4f1c2a9e7b3d",
+            trust_account([account_root(MGMT), account_root(ACCT["builder"])]),
+            attached=["arn:aws:iam::aws:policy/AdministratorAccess"],
+        )
+        plant("foundation-role-trust-restricted", f"arn:aws:iam::{a.id}:role/stacksets-exec-4f1c2a9e7b3d",
+              "fail", "the builder account can assume it")
+        plant("foundation-role-trust-restricted", f"arn:aws:iam::{a.id}:role/OrganizationAccountAccessRole",
+              "pass", "the management account only")
     a.role(
         "rampart-audit",
         trust_account(AUDIT_SCANNER_ROLE, external_id="rampart-o-a1b2c3d4e5"),
@@ -1333,8 +1345,26 @@ def builder() -> Acct:
     a = Acct("builder")
     t = tags("platform-engineering", "ci-cd", "CC-1300")
     key = a.customer_key(EU_WEST_1, "pipeline-artifacts", tags=t)
-    artifacts = a.bucket(f"builder-artifacts-{a.id}", EU_WEST_1, tags=t, sse="AES256", tls_policy=True)
+    artifacts = a.bucket(f"builder-artifacts-{a.id}", EU_WEST_1, tags=t, sse="AES256", tls_policy=True,
+                         extra_statements=[{
+                             "Sid": "DeploymentTargetsRead",
+                             "Effect": "Allow",
+                             "Principal": {"AWS": [account_root(ACCT["app-preprod"]), account_root(ACCT["app-prod"]),
+                                                   account_root(ACCT["payments-prod"])]},
+                             "Action": "s3:GetObject",
+                             "Resource": f"arn:aws:s3:::builder-artifacts-{a.id}/*",
+                         }])
     plant("s3-bucket-secure-transport", artifacts, "pass", "Deny on aws:SecureTransport false")
+    plant("artifact-flow-forward-only", artifacts, "pass", "deployment targets may only read")
+    reports = a.bucket(f"builder-deploy-reports-{a.id}", EU_WEST_1, tags=t, sse="AES256", tls_policy=True,
+                       extra_statements=[{
+                           "Sid": "ProductionUploadsReports",
+                           "Effect": "Allow",
+                           "Principal": {"AWS": account_root(ACCT["payments-prod"])},
+                           "Action": ["s3:PutObject", "s3:GetObject"],
+                           "Resource": f"arn:aws:s3:::builder-deploy-reports-{a.id}/*",
+                       }])
+    plant("artifact-flow-forward-only", reports, "fail", "payments-prod writes into the builder account")
     tf = a.bucket(f"builder-terraform-state-{a.id}", EU_WEST_1, tags={**t, "DataClassification": "confidential"},
                   sse="aws:kms", kms_key=key, tls_policy=True)
     plant("s3-classified-cmk", tf, "pass", "confidential (own tag), customer key")
@@ -1796,6 +1826,10 @@ def org_policies() -> list[dict]:
     plant("scp-deny-root-user", account + "888899990000", "pass", "DenyRootUser on Workloads")
     plant("scp-deny-root-user", account + "444455556666", "fail", "Infrastructure OU has no root deny")
     plant("scp-deny-leave-organization", account + "123456789012", "pass", "DenyLeaveOrganization on the root")
+    plant("rcp-guardrail-parity", account + "777788889999", "fail", "DataPerimeter is on Prod and Sandbox, not PreProd")
+    plant("rcp-guardrail-parity", account + "123456789012", "pass", "DataPerimeter on the Sandbox OU too")
+    plant("baseline-policy-drift", account + "888899990000", "fail", "ProtectPaymentsBaseline is on payments-prod only")
+    plant("baseline-policy-drift", account + "999900001111", "pass", "has what app-prod has")
     return [
         {
             "id": "p-FullAWSAccess",
@@ -1918,6 +1952,45 @@ def org_policies() -> list[dict]:
                 "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}},
             }),
             "targets": [ROOT_ID],
+            "source": api("organizations:DescribePolicy"),
+        },
+        {
+            "id": "p-7k2m9x4d",
+            "arn": policy_arn("resource_control_policy", "p-7k2m9x4d"),
+            "name": "DataPerimeter",
+            "kind": "RESOURCE_CONTROL_POLICY",
+            "aws_managed": False,
+            "document": doc({
+                "Sid": "DenyOutsideTheOrganization",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["s3:*", "kms:*", "sts:AssumeRole", "secretsmanager:*", "sqs:*"],
+                "Resource": "*",
+                "Condition": {
+                    "StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG_ID},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                },
+            }),
+            # Production and the sandbox, where copies of production data are tried out;
+            # pre-production was forgotten.
+            "targets": [OU_ID["prod"], OU_ID["sandbox"]],
+            "source": api("organizations:DescribePolicy"),
+        },
+        {
+            "id": "p-5q8w2e6r",
+            "arn": policy_arn("service_control_policy", "p-5q8w2e6r"),
+            "name": "ProtectPaymentsBaseline",
+            "kind": "SERVICE_CONTROL_POLICY",
+            "aws_managed": False,
+            "document": doc({
+                "Sid": "ProtectBackups",
+                "Effect": "Deny",
+                "Action": ["backup:DeleteBackupVault", "backup:DeleteRecoveryPoint",
+                           "backup:UpdateRecoveryPointLifecycle"],
+                "Resource": "*",
+            }),
+            # Meant for every production account, attached to payments-prod alone.
+            "targets": [ACCT["payments-prod"]],
             "source": api("organizations:DescribePolicy"),
         },
     ]

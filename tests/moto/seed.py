@@ -1434,8 +1434,8 @@ def seed_legacy_import(c: Ctx) -> None:
                        ("scp-protect-security-services", "GuardDuty, Security Hub, ..."),
                        ("scp-protect-audit-logging", "CloudTrail and Config")]:
         M.violation(rule, c, c.id, None, None, f"no SCP on its path protects {what}")
-    M.also_fails("account-environment-mapped", c, c.id, None, None,
-                 "an account at the root has no environment: no tag, no mapped OU")
+    M.violation("account-environment-mapped", c, c.id, None, None,
+                "an account at the root has no environment: no tag, no mapped OU")
     M.also_fails("config-recorder-every-region", c, c.id, None, None,
                  "the invited account never got AWS Config")
 
@@ -1987,6 +1987,22 @@ def main() -> int:
     M.violation("scp-guardrail-parity", ctxs["sandbox"], ids["sandbox"], None, None,
                 "prod-guardrail (ec2:DisableEbsEncryptionByDefault, kms:ScheduleKeyDeletion) "
                 "is attached to Workloads/Prod but not Sandbox")
+    # Pre-production is held to production's guardrails too, and app-preprod (in
+    # Workloads/PreProd) lacks prod-guardrail; app-staging, misplaced in Workloads/Prod,
+    # has it.
+    M.violation("scp-guardrail-parity", ctxs["app-preprod"], ids["app-preprod"], None, None,
+                "prod-guardrail is attached to Workloads/Prod but not Workloads/PreProd")
+    M.ok("scp-guardrail-parity", ctxs["app-staging"], ids["app-staging"])
+    # RCP parity: the TLS-enforcing RCP is on Workloads, not on Sandbox.
+    M.violation("rcp-guardrail-parity", ctxs["sandbox"], ids["sandbox"], None, None,
+                "rcp-enforce-tls is attached to Workloads, not Sandbox")
+    M.ok("rcp-guardrail-parity", ctxs["app-preprod"], ids["app-preprod"])
+    # Baseline drift: the two pre-production accounts differ; with one peer the account
+    # lacking what the other has is the one reported.
+    M.also_fails("baseline-policy-drift", ctxs["app-preprod"], ids["app-preprod"], None, None,
+                 "its preprod peer app-staging sits in Workloads/Prod and so has "
+                 "prod-guardrail and deny-unapproved-regions")
+    M.ok("baseline-policy-drift", ctxs["app-staging"], ids["app-staging"])
 
     la = ctxs["log-archive"]
     cfg_bucket = f"rampart-config-{la.id}"
@@ -2011,6 +2027,9 @@ def main() -> int:
         fn()
         log(f"seeded {name} in {time.monotonic() - t:.1f}s")
     # cloudtrail-multi-region: every member is covered by the organization trail
+    M.ok("account-environment-mapped", ctxs["app-prod"], ids["app-prod"])
+    M.ok("management-account-no-workloads", mgmt, mgmt.id, None, None,
+         "only the organization trail, the identity provider and default VPCs")
     M.also_fails("security-services-delegated-admin", mgmt, mgmt.id, None, None,
                  "moto refuses RegisterDelegatedAdministrator for securityhub.amazonaws.com "
                  "and config.amazonaws.com (InvalidInputException); guardduty and "

@@ -117,6 +117,10 @@ pub(crate) struct Transport {
 pub(crate) enum Signing {
     /// As every service but S3 (the URI path encoded twice and normalized).
     Standard,
+    /// As [`Signing::Standard`], with the payload's hash also sent and signed in
+    /// `x-amz-content-sha256` (optional in SigV4; AWS accepts it everywhere, and some
+    /// emulators need it to check the signature of a `GET`).
+    StandardSignedPayload,
     /// As S3 and S3 Control (the path as sent, and an `x-amz-content-sha256` header).
     S3,
 }
@@ -137,7 +141,7 @@ impl Transport {
         let mut signing_options = SigningOptions::default();
         let s3 = signing == Signing::S3;
         signing_options.double_uri_encode = !s3;
-        signing_options.content_sha256_header = s3;
+        signing_options.content_sha256_header = signing != Signing::Standard;
         signing_options.normalize_uri_path = !s3;
         layer.store_put(SigV4OperationSigningConfig {
             region: Some(SigningRegion::from(Region::new(signing_region.to_owned()))),

@@ -516,7 +516,9 @@ async fn collect_account(
                         },
                         ..all
                     };
-                    scope.service_gap(reader.service(), Operation::StsAssumeRole, &failure);
+                    for service in reader.services() {
+                        scope.service_gap(service, Operation::StsAssumeRole, &failure);
+                    }
                 }
                 // The account's own region list could not be read either.
                 all.operation_gap(Operation::Ec2DescribeRegions, None, &failure);
@@ -548,11 +550,11 @@ async fn collect_account(
                 if enabled_list.contains(region) {
                     read.push(region.clone());
                 } else {
-                    for reader in Reader::REGIONAL {
+                    for service in Reader::REGIONAL.iter().flat_map(|r| r.services()) {
                         gaps.push(CoverageGap {
                             account_id: id.clone(),
                             region: region.clone(),
-                            service: reader.service(),
+                            service,
                             reason: format!(
                                 "region {region} is not enabled in this account (opt-in region)"
                             ),
@@ -628,7 +630,7 @@ async fn collect_account(
     outcome.services = Reader::GLOBAL
         .iter()
         .chain(&Reader::REGIONAL)
-        .map(|r| r.service())
+        .flat_map(|r| r.services())
         .collect();
     progress.event(Event::AccountDone { account_id: id });
     (model, outcome)

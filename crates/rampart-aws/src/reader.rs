@@ -85,6 +85,20 @@ impl Reader {
         }
     }
 
+    /// Every service whose data it reads: [`Self::service`], and for the security
+    /// services' reader each of the four.
+    pub fn services(self) -> Vec<Service> {
+        match self {
+            Reader::SecurityServices => vec![
+                Service::Guardduty,
+                Service::Securityhub,
+                Service::AccessAnalyzer,
+                Service::Macie2,
+            ],
+            other => vec![other.service()],
+        }
+    }
+
     /// The region a global reader records its data and gaps under: `global` for IAM and
     /// Route 53, `*` for S3 (its buckets live in every region).
     pub(crate) fn global_region(self) -> &'static str {

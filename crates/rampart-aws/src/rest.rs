@@ -49,7 +49,7 @@ macro_rules! rest_api {
             signing_name: $prefix,
             endpoint_prefix: $prefix,
             global_region: None,
-            signing: Signing::Standard,
+            signing: Signing::StandardSignedPayload,
         };
     };
 }
@@ -105,7 +105,7 @@ pub(crate) const ACCOUNT: RestApi = RestApi {
     signing_name: "account",
     endpoint_prefix: "account",
     global_region: Some("us-east-1"),
-    signing: Signing::Standard,
+    signing: Signing::StandardSignedPayload,
 };
 
 /// S3 Control (REST-XML), signed as S3. Its one read is recorded under its IAM action,
@@ -234,7 +234,7 @@ impl RestClient {
             let host = format!("{}.{region}.{}", api.endpoint_prefix, dns_suffix(region));
             match api.signing {
                 Signing::S3 => format!("https://{}.{host}", session.account_id),
-                Signing::Standard => format!("https://{host}"),
+                Signing::Standard | Signing::StandardSignedPayload => format!("https://{host}"),
             }
         });
         RestClient {

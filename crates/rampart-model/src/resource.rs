@@ -263,6 +263,35 @@ impl ResourceType {
         }
     }
 
+    /// Every service whose APIs read resources of this type: [`Self::service`], except for
+    /// [`ResourceType::SecurityService`], whose entries each come from their own service.
+    pub fn services(self) -> Vec<Service> {
+        match self {
+            ResourceType::SecurityService => vec![
+                Service::Guardduty,
+                Service::Securityhub,
+                Service::AccessAnalyzer,
+                Service::Macie2,
+            ],
+            other => vec![other.service()],
+        }
+    }
+
+    /// The service that read one resource of this type, given its ARN: the ARN's service
+    /// for a [`ResourceType::SecurityService`] entry, [`Self::service`] otherwise.
+    pub fn service_of(self, arn: &str) -> Service {
+        if self == ResourceType::SecurityService {
+            if let Some(service) = arn
+                .split(':')
+                .nth(2)
+                .and_then(|prefix| prefix.parse::<Service>().ok())
+            {
+                return service;
+            }
+        }
+        self.service()
+    }
+
     /// Parses a CloudFormation-style name or a Cedar entity type name.
     pub fn parse(name: &str) -> Option<ResourceType> {
         ResourceType::ALL

@@ -134,7 +134,9 @@ mod tests {
                 .filter(|t| **t != ResourceType::Account)
             {
                 assert!(
-                    meta.reads.iter().any(|r| r.service() == ty.service()),
+                    meta.reads
+                        .iter()
+                        .any(|r| ty.services().contains(&r.service())),
                     "{}: reads nothing of `{}`",
                     meta.id,
                     ty.service()

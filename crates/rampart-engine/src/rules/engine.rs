@@ -309,7 +309,7 @@ impl<'c> Engine<'c> {
                     .resource_types
                     .iter()
                     .copied()
-                    .find(|t| t.service() == gap.service)
+                    .find(|t| t.services().contains(&gap.service))
                 else {
                     continue;
                 };
@@ -346,12 +346,17 @@ impl<'c> Engine<'c> {
         // the message of outcomes that are already unknown.
         let r = &outcome.resource;
         // A gap hiding another of the rule's resource types (RDS instances, for a rule over
-        // buckets and instances) says nothing about this resource: the scope-level unknown
-        // of `gap_outcomes` reports it.
+        // buckets and instances), or another service's entries of the same type (Security
+        // Hub's, for GuardDuty's status), says nothing about this resource: the
+        // scope-level unknown of `gap_outcomes` reports it.
+        let own_service = r.resource_type.service_of(&r.arn);
         let other_type = |g: &CoverageGap| {
             g.hides_resources()
-                && g.service != r.resource_type.service()
-                && meta.resource_types.iter().any(|t| t.service() == g.service)
+                && g.service != own_service
+                && meta
+                    .resource_types
+                    .iter()
+                    .any(|t| t.services().contains(&g.service))
         };
         if let Some(gap) = snapshot.coverage.iter().find(|g| {
             !other_type(g)

@@ -12,7 +12,7 @@ use crate::model::{
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 /// Fewest other accounts of an environment whose common policies make a baseline.
-const PEERS: usize = 2;
+const PEERS: usize = 1;
 
 const DOC: &str = r#"## What it checks
 
@@ -23,9 +23,10 @@ account drifts when one of them is missing:
 
 - a policy of the **declared baseline**, the ruleset's `baseline_policies` (policy names
   or ids; every workload account must have each of them on its path);
-- a policy that **every other account of its environment** has, when there are at least
-  two others: the environment's de facto baseline, so that an account moved to the
-  wrong OU, or one whose account-level attachment was removed, stands out.
+- a policy that **every other account of its environment** has (when there is another):
+  the environment's de facto baseline, so that an account moved to the wrong OU, or one
+  whose account-level attachment was removed or never made, stands out. An account with
+  more than its peers is not drifting; the peers lacking what it has may be.
 
 The finding names what is missing and where the others have it. A declared name that no
 policy of the organization has is reported too (the baseline cannot be met). Whether
@@ -142,9 +143,14 @@ impl NativeRule for BaselinePolicyDrift {
                 if !own.contains(id) {
                     let name = names.get(id).copied().unwrap_or(id);
                     if !missing.iter().any(|m| m.starts_with(&format!("`{name}`"))) {
+                        let others = format!("other `{env}` account");
                         missing.push(format!(
-                            "`{name}` (on the path of the {} other `{env}` accounts)",
-                            peers.len()
+                            "`{name}` (on the path of {})",
+                            if peers.len() == 1 {
+                                format!("the {others}")
+                            } else {
+                                format!("all {} {others}s", peers.len())
+                            }
                         ));
                     }
                 }

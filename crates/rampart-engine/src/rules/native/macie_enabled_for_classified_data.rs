@@ -69,12 +69,8 @@ impl NativeRule for MacieEnabledForClassifiedData {
             doc: DOC.to_owned(),
             kind: RuleKind::Native,
             resource_types: vec![ResourceType::SecurityService],
-            // The model files every security service state under GuardDuty's service
-            // (`ResourceType::SecurityService`), so a gap hiding GuardDuty hides these
-            // entries too: the narrowest GuardDuty read makes that gap count.
             reads: vec![
                 Read::Operation(Operation::Macie2GetMacieSession),
-                Read::Operation(Operation::GuarddutyListDetectors),
                 Read::Operation(Operation::S3GetBucketTagging),
                 Read::Operation(Operation::OrganizationsListTagsForResource),
             ],

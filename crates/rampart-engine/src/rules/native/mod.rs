@@ -94,7 +94,9 @@ mod tests {
                 .filter(|t| **t != crate::model::ResourceType::Account)
             {
                 assert!(
-                    meta.reads.iter().any(|r| r.service() == ty.service()),
+                    meta.reads
+                        .iter()
+                        .any(|r| ty.services().contains(&r.service())),
                     "{id}: reads nothing of `{}`, the service of `{ty}`",
                     ty.service()
                 );

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::NativeRule;
+use crate::facts::network::find_vpc;
 use crate::facts::Stage;
 use crate::model::{
     Account, Operation, Read, ResourceRef, ResourceType, Snapshot, TransitGatewayAttachment,
@@ -17,7 +18,8 @@ For every transit gateway route table, which VPCs its associated attachments bel
 (the table decides where their traffic goes) and which VPCs it sends traffic to (the
 attachments of its active routes, static or propagated, and the attachments that
 propagate into it). Each VPC attachment's environment is that of the account owning the
-attached VPC (the attachment's resource owner): production is `prod`; non-production is
+attached VPC (the account of the snapshot that holds the VPC, else the attachment's
+resource owner): production is `prod`; non-production is
 any other of the ruleset's `workload_environments` (by default `preprod`, `dev`,
 `sandbox`). The table fails when an associated production VPC can reach a non-production
 VPC through it, or an associated non-production VPC can reach a production one. VPN,
@@ -161,12 +163,16 @@ fn assess(
         if !a.resource_type.eq_ignore_ascii_case("vpc") {
             return None;
         }
+        // The VPC's owner: the account of the snapshot that holds the VPC (the attachment's
+        // `resource_owner_id` says the same in AWS; some emulators give the gateway's).
+        let owner_id = find_vpc(cx.snapshot, &a.resource_owner_id, &a.region, &a.resource_id)
+            .map_or(a.resource_owner_id.as_str(), |v| v.account_id.as_str());
         let owner = cx
             .snapshot
-            .account(&a.resource_owner_id)
-            .map_or_else(|| a.resource_owner_id.clone(), |o| format!("`{}`", o.name));
+            .account(owner_id)
+            .map_or_else(|| owner_id.to_owned(), |o| format!("`{}`", o.name));
         let label = |env: &str| format!("`{id}` (VPC `{}` of {owner}, {env})", a.resource_id);
-        match cx.facts.stage(&a.resource_owner_id) {
+        match cx.facts.stage(owner_id) {
             Stage::Production => Some(Side {
                 label: label("prod"),
                 production: true,
