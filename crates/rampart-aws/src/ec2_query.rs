@@ -366,19 +366,24 @@ impl QueryClient {
 
 /// The action name of an operation of `api`'s service in the model's vocabulary.
 fn action(api: &QueryApi, operation: ApiOperation) -> Result<&'static str, Failure> {
+    action_of(api.service, api.signing_name, api.service_id, operation)
+}
+
+/// The action part of `operation` (`service:Action`) when it is an operation of `service`
+/// whose name starts with `prefix` (the prefix the recorder will name the call with); a
+/// refusal naming the client (`service_id`) otherwise.
+pub(crate) fn action_of(
+    service: Service,
+    prefix: &str,
+    service_id: &str,
+    operation: ApiOperation,
+) -> Result<&'static str, Failure> {
     match operation.name().split_once(':') {
-        Some((prefix, action))
-            if operation.service() == api.service && prefix == api.signing_name =>
-        {
-            Ok(action)
-        }
+        Some((p, action)) if operation.service() == service && p == prefix => Ok(action),
         _ => Err(Failure {
             code: None,
             kind: FailureKind::Other,
-            reason: format!(
-                "rampart: refusing `{operation}`: not an {} operation",
-                api.service_id
-            ),
+            reason: format!("rampart: refusing `{operation}`: not an {service_id} operation"),
         }),
     }
 }

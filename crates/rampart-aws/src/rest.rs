@@ -16,7 +16,9 @@ use rampart_model::{Operation as ApiOperation, Service};
 use serde_json::Value;
 
 use crate::calls::{service_prefix, Failure, FailureKind};
-use crate::ec2_query::{custom_endpoint, dns_suffix, error_metadata, Signing, Transport};
+use crate::ec2_query::{
+    action_of, custom_endpoint, dns_suffix, error_metadata, Signing, Transport,
+};
 use crate::session::Session;
 
 /// What differs between the services read through [`RestClient`].
@@ -316,21 +318,12 @@ impl RestClient {
 
 /// The operation's name in `api`'s service, as the recorder will see it.
 fn action(api: &RestApi, operation: ApiOperation) -> Result<&'static str, Failure> {
-    match operation.name().split_once(':') {
-        Some((prefix, action))
-            if operation.service() == api.service && prefix == service_prefix(api.service_id) =>
-        {
-            Ok(action)
-        }
-        _ => Err(Failure {
-            code: None,
-            kind: FailureKind::Other,
-            reason: format!(
-                "rampart: refusing `{operation}`: not an {} operation",
-                api.service_id
-            ),
-        }),
-    }
+    action_of(
+        api.service,
+        &service_prefix(api.service_id),
+        api.service_id,
+        operation,
+    )
 }
 
 /// A successful response that could not be read.

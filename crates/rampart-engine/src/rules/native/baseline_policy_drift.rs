@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::scp_guardrail_parity::policy_gap;
+use super::scp_guardrail_parity::unread_policies;
 use super::NativeRule;
 use crate::model::{
     Account, AccountStatus, OrgPolicy, OrgPolicyKind, Read, ResourceRef, ResourceType, Service,
@@ -95,11 +95,8 @@ impl NativeRule for BaselinePolicyDrift {
             return;
         }
         let resource = ResourceKey::of(ResourceRef::of(account));
-        if let Some(reason) = policy_gap(cx.snapshot) {
-            out.push(Outcome::unknown(
-                resource,
-                format!("the organization's policies were not all read: {reason}"),
-            ));
+        if let Some(unknown) = unread_policies(cx.snapshot, &resource) {
+            out.push(unknown);
             return;
         }
         let applied = |a: &Account| applied(cx, a);

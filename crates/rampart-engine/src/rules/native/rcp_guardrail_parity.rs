@@ -1,19 +1,13 @@
 //! `rcp-guardrail-parity`: the resource control policies of pre-production, dev and
 //! sandbox accounts protect their resources at least as production's protect production's.
 
-use std::collections::BTreeSet;
-
 use super::access_probe::{self, count};
-use super::scp_guardrail_parity::{parity_scope, policy_gap};
+use super::scp_guardrail_parity::{parity_scope, Chains};
 use super::NativeRule;
-use crate::facts::iam::org_policy_chain;
 use crate::model::{Account, OrgPolicyKind, Read, ResourceRef, ResourceType, Service, Snapshot};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 use rampart_iam::evaluate::{self, Decision, PolicyInputs, Principal, Request};
 use rampart_iam::{Policy, RequestContext};
-
-/// Always tried besides the approved regions: where global services answer.
-const HOME_REGION: &str = "us-east-1";
 
 /// The account the outside principal belongs to (no organization account has it).
 const OUTSIDE_ACCOUNT: &str = "000000000000";
@@ -163,83 +157,27 @@ fn allowed(
     evaluate::evaluate(&inputs, &principal, &request).decision == Decision::Allow
 }
 
-/// One perimeter production has and this account lacks.
-struct Gap<'a> {
-    action: &'a str,
-    probe: Probe,
-    prod: &'a str,
-    regions: Vec<&'a str>,
-}
-
 fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(account));
-    if let Some(reason) = policy_gap(cx.snapshot) {
-        return Outcome::unknown(
-            resource,
-            format!("the organization's policies were not all read: {reason}"),
-        );
-    }
-    let chain = |id: &str| {
-        org_policy_chain(
-            cx.snapshot,
-            cx.facts,
-            id,
-            OrgPolicyKind::ResourceControlPolicy,
-        )
-    };
-    let own = match chain(&account.id) {
+    let chains = match Chains::read(
+        cx,
+        account,
+        prods,
+        OrgPolicyKind::ResourceControlPolicy,
+        "RCPs",
+    ) {
         Ok(c) => c,
-        Err(e) => return Outcome::unknown(resource, format!("RCPs of this account: {e}")),
+        Err(unknown) => return *unknown,
     };
-    let mut prod_chains = Vec::new();
-    for prod in prods {
-        match chain(&prod.id) {
-            Ok(c) => prod_chains.push((*prod, c)),
-            Err(e) => {
-                return Outcome::unknown(resource, format!("RCPs of prod account {}: {e}", prod.id))
-            }
-        }
-    }
     let params = cx.facts.parameters();
-    let regions: BTreeSet<&str> = params
-        .approved_regions
-        .values()
-        .flatten()
-        .map(String::as_str)
-        .chain(std::iter::once(HOME_REGION))
-        .collect();
     let everyone = access_probe::allow_everyone();
-    let mut gaps: Vec<Gap<'_>> = Vec::new();
-    for action in &params.rcp_parity_actions {
-        for probe in [Probe::Outside, Probe::Plaintext] {
-            for region in &regions {
-                let ask = |a: &Account, rcps: Option<&[Vec<Policy>]>| {
-                    allowed(cx.snapshot, a, rcps, &everyone, probe, action, region)
-                };
-                if !ask(account, own.as_deref()) {
-                    continue;
-                }
-                let Some((prod, _)) = prod_chains
-                    .iter()
-                    .find(|(p, rcps)| !ask(p, rcps.as_deref()))
-                else {
-                    continue;
-                };
-                match gaps
-                    .iter_mut()
-                    .find(|g| g.action == action && g.probe == probe && g.prod == prod.id)
-                {
-                    Some(g) => g.regions.push(region),
-                    None => gaps.push(Gap {
-                        action,
-                        probe,
-                        prod: &prod.id,
-                        regions: vec![region],
-                    }),
-                }
-            }
-        }
-    }
+    let questions = params
+        .rcp_parity_actions
+        .iter()
+        .flat_map(|action| [Probe::Outside, Probe::Plaintext].map(|p| (action.as_str(), p)));
+    let gaps = chains.compare(account, questions, |a, rcps, (action, probe), region| {
+        allowed(cx.snapshot, a, rcps, &everyone, probe, action, region)
+    });
     if gaps.is_empty() {
         return Outcome::pass(
             resource,
@@ -247,7 +185,7 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
                 "the RCPs of this {env} account stop every request that production's stop \
                  ({} asked from outside the organization and without TLS, in {}, against {})",
                 count(params.rcp_parity_actions.len(), "action"),
-                count(regions.len(), "region"),
+                count(chains.regions.len(), "region"),
                 count(prods.len(), "prod account")
             ),
         );
@@ -255,16 +193,12 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
     let listed: Vec<String> = gaps
         .iter()
         .map(|g| {
-            let regions = if g.regions.len() == regions.len() {
-                "every region checked".to_owned()
-            } else {
-                g.regions.join(", ")
-            };
+            let (action, probe) = g.question;
             format!(
-                "`{}` {} (stopped in prod account {}; allowed here in {regions})",
-                g.action,
-                g.probe.describe(),
-                g.prod
+                "`{action}` {} (stopped in prod account {}; allowed here in {})",
+                probe.describe(),
+                g.prod,
+                chains.describe_regions(&g.regions)
             )
         })
         .collect();

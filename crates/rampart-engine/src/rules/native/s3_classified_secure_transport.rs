@@ -308,10 +308,16 @@ fn undenied_http_request(
 
 /// The context of a request over plain HTTP to the bucket: what the question fixes.
 fn http_context(cx: &RuleContext<'_>, bucket: &S3Bucket) -> RequestContext {
-    let mut context = RequestContext::new()
+    bucket_context(cx, bucket)
         .with("aws:SecureTransport", "false")
         .with("s3:TlsVersion", "0")
-        .with("s3:ResourceAccount", &bucket.account_id);
+}
+
+/// What a request to the bucket carries of the bucket: its account, organization and
+/// tags (`s3:ResourceAccount`, `aws:ResourceOrgID`, `aws:ResourceOrgPaths`,
+/// `aws:ResourceTag/…`).
+pub(super) fn bucket_context(cx: &RuleContext<'_>, bucket: &S3Bucket) -> RequestContext {
+    let mut context = RequestContext::new().with("s3:ResourceAccount", &bucket.account_id);
     for (k, v) in &bucket.tags {
         context.insert(
             &format!("aws:ResourceTag/{k}"),

@@ -8,6 +8,7 @@ use rampart_iam::evaluate::{Decision, Evaluation, PolicyInputs, Principal};
 use rampart_iam::{ContextValue, Policy, RequestContext};
 
 use super::access_probe::{self, Asker, Target};
+use super::s3_classified_secure_transport::bucket_context;
 use super::NativeRule;
 use crate::facts::iam::org_policy_chain;
 use crate::model::{
@@ -317,28 +318,6 @@ fn role(key: &str) -> KeyRole {
     } else {
         KeyRole::Free
     }
-}
-
-/// What the request to the bucket carries of the bucket: its account, organization and
-/// tags.
-fn bucket_context(cx: &RuleContext<'_>, bucket: &S3Bucket) -> RequestContext {
-    let mut context = RequestContext::new().with("s3:ResourceAccount", &bucket.account_id);
-    for (k, v) in &bucket.tags {
-        context.insert(
-            &format!("aws:ResourceTag/{k}"),
-            ContextValue::Single(v.clone()),
-        );
-    }
-    let org = access_probe::organization_context(cx.snapshot, cx.facts, &bucket.account_id);
-    for (key, resource_key) in [
-        ("aws:principalorgid", "aws:ResourceOrgID"),
-        ("aws:principalorgpaths", "aws:ResourceOrgPaths"),
-    ] {
-        if let Some(v) = org.get(key) {
-            context.insert(resource_key, v.clone());
-        }
-    }
-    context
 }
 
 /// Principals outside the organization: any (with no organization, and with one of their

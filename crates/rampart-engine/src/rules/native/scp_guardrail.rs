@@ -3,7 +3,7 @@
 //! an account's SCP chain, evaluated by the IAM evaluator, must refuse a set of actions in
 //! every region workloads may use and in `us-east-1`, where global services are called.
 
-use super::scp_guardrail_parity::{policy_gap, Unlimited};
+use super::scp_guardrail_parity::{unread_policies, Unlimited};
 use crate::facts::iam::org_policy_chain;
 use crate::model::{Account, AccountStatus, Operation, OrgPolicyKind, Read, ResourceRef};
 use crate::rules::{Outcome, ResourceKey, RuleContext};
@@ -49,11 +49,8 @@ pub(super) fn judge(
         return;
     }
     let resource = ResourceKey::of(ResourceRef::of(account));
-    if let Some(reason) = policy_gap(cx.snapshot) {
-        out.push(Outcome::unknown(
-            resource,
-            format!("the organization's policies were not all read: {reason}"),
-        ));
+    if let Some(unknown) = unread_policies(cx.snapshot, &resource) {
+        out.push(unknown);
         return;
     }
     let chain = match org_policy_chain(

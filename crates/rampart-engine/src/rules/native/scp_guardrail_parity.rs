@@ -124,8 +124,9 @@ pub(super) fn parity_scope<'a>(
     (!prods.is_empty()).then_some((env, prods))
 }
 
-/// The organization's policies could not all be read: the comparison would be guesswork.
-pub(super) fn policy_gap(snapshot: &Snapshot) -> Option<String> {
+/// The `unknown` outcome for `resource` when the organization's policies could not all be
+/// read: a judgement on them would be guesswork.
+pub(super) fn unread_policies(snapshot: &Snapshot, resource: &ResourceKey) -> Option<Outcome> {
     let management = &snapshot.organization.management_account_id;
     snapshot
         .coverage
@@ -142,7 +143,12 @@ pub(super) fn policy_gap(snapshot: &Snapshot) -> Option<String> {
                     )
                 })
         })
-        .map(|g| g.reason.clone())
+        .map(|g| {
+            Outcome::unknown(
+                resource.clone(),
+                format!("the organization's policies were not all read: {}", g.reason),
+            )
+        })
 }
 
 /// The policies of an SCP check besides the chain: the account's own policies allow
@@ -209,80 +215,129 @@ impl Unlimited {
     }
 }
 
-/// One guardrail production has and this account lacks.
-struct Gap<'a> {
-    action: &'a str,
-    prod: &'a str,
-    regions: Vec<&'a str>,
+/// The policy chains a parity comparison needs: this account's and each production
+/// account's, of one kind, and the regions to ask in.
+pub(super) struct Chains<'a> {
+    own: Option<Vec<Vec<Policy>>>,
+    prods: Vec<(&'a Account, Option<Vec<Vec<Policy>>>)>,
+    /// The regions of `approved_regions` and `us-east-1`.
+    pub(super) regions: BTreeSet<&'a str>,
+}
+
+impl<'a> Chains<'a> {
+    /// The chains of `kind` (`what` names them in messages: `SCPs`, `RCPs`); the `unknown`
+    /// outcome when the organization's policies were not all read or one does not parse.
+    pub(super) fn read(
+        cx: &RuleContext<'a>,
+        account: &Account,
+        prods: &[&'a Account],
+        kind: OrgPolicyKind,
+        what: &str,
+    ) -> Result<Self, Box<Outcome>> {
+        let resource = || ResourceKey::of(ResourceRef::of(account));
+        if let Some(unknown) = unread_policies(cx.snapshot, &resource()) {
+            return Err(Box::new(unknown));
+        }
+        let chain = |id: &str| org_policy_chain(cx.snapshot, cx.facts, id, kind);
+        let own = chain(&account.id).map_err(|e| {
+            Box::new(Outcome::unknown(resource(), format!("{what} of this account: {e}")))
+        })?;
+        let mut chains = Vec::new();
+        for prod in prods {
+            let c = chain(&prod.id).map_err(|e| {
+                Box::new(Outcome::unknown(
+                    resource(),
+                    format!("{what} of prod account {}: {e}", prod.id),
+                ))
+            })?;
+            chains.push((*prod, c));
+        }
+        let regions = cx
+            .facts
+            .parameters()
+            .approved_regions
+            .values()
+            .flatten()
+            .map(String::as_str)
+            .chain(std::iter::once(HOME_REGION))
+            .collect();
+        Ok(Chains {
+            own,
+            prods: chains,
+            regions,
+        })
+    }
+
+    /// Every question (`K`) and region where this account's chain allows what a production
+    /// account's stops, grouped by question and production account. `allowed` answers
+    /// for one account and chain.
+    pub(super) fn compare<K: Copy + PartialEq>(
+        &self,
+        account: &Account,
+        questions: impl IntoIterator<Item = K>,
+        allowed: impl Fn(&Account, Option<&[Vec<Policy>]>, K, &str) -> bool,
+    ) -> Vec<ParityGap<'a, K>> {
+        let mut gaps: Vec<ParityGap<'a, K>> = Vec::new();
+        for question in questions {
+            for region in &self.regions {
+                if !allowed(account, self.own.as_deref(), question, region) {
+                    continue;
+                }
+                let Some((prod, _)) = self
+                    .prods
+                    .iter()
+                    .find(|(p, chain)| !allowed(p, chain.as_deref(), question, region))
+                else {
+                    continue;
+                };
+                match gaps
+                    .iter_mut()
+                    .find(|g| g.question == question && g.prod == prod.id)
+                {
+                    Some(g) => g.regions.push(region),
+                    None => gaps.push(ParityGap {
+                        question,
+                        prod: &prod.id,
+                        regions: vec![region],
+                    }),
+                }
+            }
+        }
+        gaps
+    }
+
+    /// `eu-west-1, us-east-1`, or `every region checked`.
+    pub(super) fn describe_regions(&self, gap_regions: &[&str]) -> String {
+        if gap_regions.len() == self.regions.len() {
+            "every region checked".to_owned()
+        } else {
+            gap_regions.join(", ")
+        }
+    }
+}
+
+/// One guardrail production has and this account lacks: a question production's policies
+/// answer no and this account's yes, in these regions.
+pub(super) struct ParityGap<'a, K> {
+    pub(super) question: K,
+    pub(super) prod: &'a str,
+    pub(super) regions: Vec<&'a str>,
 }
 
 fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(account));
-    if let Some(reason) = policy_gap(cx.snapshot) {
-        return Outcome::unknown(
-            resource,
-            format!("the organization's policies were not all read: {reason}"),
-        );
-    }
-    let scp_chain = |id: &str| {
-        org_policy_chain(
-            cx.snapshot,
-            cx.facts,
-            id,
-            OrgPolicyKind::ServiceControlPolicy,
-        )
-    };
-    let own = match scp_chain(&account.id) {
+    let chains = match Chains::read(cx, account, prods, OrgPolicyKind::ServiceControlPolicy, "SCPs")
+    {
         Ok(c) => c,
-        Err(e) => return Outcome::unknown(resource, format!("SCPs of this account: {e}")),
+        Err(unknown) => return *unknown,
     };
-    let mut prod_chains = Vec::new();
-    for prod in prods {
-        match scp_chain(&prod.id) {
-            Ok(c) => prod_chains.push((*prod, c)),
-            Err(e) => {
-                return Outcome::unknown(resource, format!("SCPs of prod account {}: {e}", prod.id))
-            }
-        }
-    }
     let params = cx.facts.parameters();
-    let regions: BTreeSet<&str> = params
-        .approved_regions
-        .values()
-        .flatten()
-        .map(String::as_str)
-        .chain(std::iter::once(HOME_REGION))
-        .collect();
-
     let unlimited = Unlimited::new();
-    let allowed = |account: &Account, chain: Option<&[Vec<Policy>]>, action: &str, region: &str| {
-        unlimited.allowed(cx.snapshot, account, chain, action, region)
-    };
-    let mut gaps: Vec<Gap<'_>> = Vec::new();
-    for action in &params.parity_actions {
-        for region in &regions {
-            if !allowed(account, own.as_deref(), action, region) {
-                continue;
-            }
-            let Some((prod, _)) = prod_chains
-                .iter()
-                .find(|(p, chain)| !allowed(p, chain.as_deref(), action, region))
-            else {
-                continue;
-            };
-            match gaps
-                .iter_mut()
-                .find(|g| g.action == action && g.prod == prod.id)
-            {
-                Some(g) => g.regions.push(region),
-                None => gaps.push(Gap {
-                    action,
-                    prod: &prod.id,
-                    regions: vec![region],
-                }),
-            }
-        }
-    }
+    let gaps = chains.compare(
+        account,
+        params.parity_actions.iter().map(String::as_str),
+        |a, chain, action, region| unlimited.allowed(cx.snapshot, a, chain, action, region),
+    );
     if gaps.is_empty() {
         return Outcome::pass(
             resource,
@@ -290,7 +345,7 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
                 "the SCPs of this {env} account deny every parity action that production's \
                  deny ({} in {} checked against {})",
                 count(params.parity_actions.len(), "action"),
-                count(regions.len(), "region"),
+                count(chains.regions.len(), "region"),
                 count(prods.len(), "prod account")
             ),
         );
@@ -298,14 +353,11 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
     let listed: Vec<String> = gaps
         .iter()
         .map(|g| {
-            let regions = if g.regions.len() == regions.len() {
-                "every region checked".to_owned()
-            } else {
-                g.regions.join(", ")
-            };
             format!(
-                "`{}` (denied in prod account {}; allowed here in {regions})",
-                g.action, g.prod
+                "`{}` (denied in prod account {}; allowed here in {})",
+                g.question,
+                g.prod,
+                chains.describe_regions(&g.regions)
             )
         })
         .collect();

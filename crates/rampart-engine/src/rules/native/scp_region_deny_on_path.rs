@@ -1,7 +1,7 @@
 //! `scp-region-deny-on-path`: every production and pre-production account has a region-deny
 //! guardrail in its SCP chain, judged by evaluating the chain.
 
-use super::scp_guardrail_parity::{policy_gap, Unlimited};
+use super::scp_guardrail_parity::{unread_policies, Unlimited};
 use super::NativeRule;
 use crate::facts::iam::org_policy_chain;
 use crate::model::{
@@ -110,11 +110,8 @@ impl NativeRule for ScpRegionDenyOnPath {
 
 fn assess(cx: &RuleContext<'_>, account: &Account) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(account));
-    if let Some(reason) = policy_gap(cx.snapshot) {
-        return Outcome::unknown(
-            resource,
-            format!("the organization's policies were not all read: {reason}"),
-        );
+    if let Some(unknown) = unread_policies(cx.snapshot, &resource) {
+        return unknown;
     }
     let allowed = cx.facts.parameters().workload_regions();
     if allowed.is_empty() {
