@@ -9,6 +9,8 @@
 //! (`{"filename": …, "start": {"line": …}}`, the shape of Terraform's JSON diagnostics)
 //! that a wrapper tool added; for plans straight from `terraform show -json` it is `None`.
 
+use std::collections::HashMap;
+
 use crate::tree::{Node, ParseError, Span, Value};
 
 /// A Terraform plan.
@@ -130,11 +132,12 @@ impl Plan {
             }
         }
         let configuration = root.pointer(&["configuration", "root_module"]);
+        let by_address: HashMap<&str, &Node> = changes
+            .iter()
+            .filter_map(|c| Some((c.get("address")?.as_str()?, c)))
+            .collect();
         for resource in &mut resources {
-            if let Some(change) = changes
-                .iter()
-                .find(|c| c.get("address").and_then(Node::as_str) == Some(&resource.address))
-            {
+            if let Some(change) = by_address.get(resource.address.as_str()) {
                 resource.actions = change
                     .pointer(&["change", "actions"])
                     .and_then(Node::as_sequence)

@@ -74,8 +74,7 @@ impl ParseError {
 pub struct Node {
     /// The value.
     pub value: Value,
-    /// Where the value is written (for a short-form intrinsic such as `!Ref X`, the span of
-    /// its operand).
+    /// Where the value is written (a short-form intrinsic such as `!Ref X` from its tag).
     pub span: Span,
 }
 
