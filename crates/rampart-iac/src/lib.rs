@@ -3,7 +3,7 @@
 //! files — parsed into a span-aware, typed form, so that the same rules as live scans can
 //! judge it before merge and name the file, line and column of what they find.
 //!
-//! The flow: [`discover`] lists the files, [`parse_all`] reads them in parallel; each file
+//! The flow: [`discover()`] lists the files, [`parse_all`] reads them in parallel; each file
 //! is decoded ([`source`]), parsed into a [`Node`] tree where every value and key has its
 //! [`Span`], classified ([`classify_tree`]) and read into a [`Document`]. Templates resolve
 //! intrinsic functions through [`cfn::resolve`]. This crate depends on no engine and no

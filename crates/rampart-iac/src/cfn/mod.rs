@@ -3,9 +3,9 @@
 //! `Unknown`, never a guess (`resolve.rs`).
 
 mod resolve;
+mod resolved;
 mod template;
 
-pub use resolve::{
-    resolve, PseudoParameter, ResolveContext, Resolved, ResourceReference, Unknown, UnknownReason,
-};
+pub use resolve::{resolve, PseudoParameter, ResolveContext};
+pub use resolved::{Resolved, ResourceReference, Unknown, UnknownReason};
 pub use template::{ForEach, Named, Parameter, Resource, ResourceType, Suppression, Template};
