@@ -51,7 +51,12 @@ fn closure(graph: &BTreeMap<String, Vec<String>>, root: &str) -> BTreeSet<String
 #[test]
 fn only_the_collectors_build_the_aws_sdk() {
     let graph = lock_graph(&repo_path("Cargo.lock"));
-    for krate in ["rampart-iam", "rampart-model", "rampart-engine"] {
+    for krate in [
+        "rampart-iam",
+        "rampart-model",
+        "rampart-engine",
+        "rampart-iac",
+    ] {
         let deps = closure(&graph, krate);
         let sdk: Vec<&String> = deps
             .iter()
