@@ -338,6 +338,12 @@ fn collects_and_scans_the_seeded_organization() {
         .as_ref()
         .is_some_and(|r| !r.users.is_empty())));
     assert!(any(&|a| !a.network.direct_connect_connections.is_empty()));
+    assert!(any(&|a| a
+        .storage
+        .rds_clusters
+        .iter()
+        .any(|c| c.storage_encrypted)
+        && a.storage.rds_clusters.iter().any(|c| !c.storage_encrypted)));
     assert!(any(&|a| a.network.transit_gateway_route_tables.iter().any(
         |t| t.associations.as_ref().is_some_and(|x| !x.is_empty())
     )));

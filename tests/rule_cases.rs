@@ -119,6 +119,7 @@ fn fill_resources(account: &mut Value) {
         &["storage", "ebs_encryption_defaults"],
         &["storage", "ebs_volumes"],
         &["storage", "rds_instances"],
+        &["storage", "rds_clusters"],
         &["certificates", "acm"],
         &["network", "vpcs"],
         &["network", "subnets"],

@@ -1167,6 +1167,17 @@ def seed_app_prod(c: Ctx, mgmt: Ctx, accts: dict[str, str], cfg_bucket: str) -> 
         if not encrypted:
             M.also_fails("rds-classified-cmk", c, name, HOME, arn,
                          "the planted unencrypted database is confidential (its tag)")
+    # Aurora clusters: one encrypted with the account's data key, one not at all.
+    for name, encrypted in (("app-ledger", True), ("app-analytics", False)):
+        extra = {"KmsKeyId": app_data["arn"]} if encrypted else {}
+        rds.create_db_cluster(DBClusterIdentifier=name, Engine="aurora-postgresql",
+                              MasterUsername="dbadmin", MasterUserPassword="not-a-secret-0",
+                              StorageEncrypted=encrypted,
+                              Tags=tags_list({"DataClassification": "confidential"}), **extra)
+        arn = f"arn:aws:rds:{HOME}:{c.id}:cluster:{name}"
+        M.inv(c, "rds_clusters", {"region": HOME, "id": name, "encrypted": encrypted})
+        (M.ok if encrypted else M.violation)("rds-cluster-storage-encrypted", c, name, HOME,
+                                              arn)
     # planted: an internet gateway in a workload VPC, its public subnet routed to it, SSH
     # open to the world, and the default network ACL (everything in) on its subnets
     app_vpc = seed_vpc(c, "10.20.0.0/16", "app-prod", internet=True, open_ssh=True)

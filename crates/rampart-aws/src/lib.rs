@@ -697,6 +697,7 @@ fn sort_account(a: &mut Account) {
     s.ebs_encryption_defaults.sort_by(|x, y| x.arn.cmp(&y.arn));
     s.ebs_volumes.sort_by(|x, y| x.arn.cmp(&y.arn));
     s.rds_instances.sort_by(|x, y| x.arn.cmp(&y.arn));
+    s.rds_clusters.sort_by(|x, y| x.arn.cmp(&y.arn));
     a.security_services.sort_by(|x, y| x.arn.cmp(&y.arn));
     a.resource_shares.sort_by(|x, y| x.arn.cmp(&y.arn));
     a.certificates.acm.sort_by(|x, y| x.arn.cmp(&y.arn));

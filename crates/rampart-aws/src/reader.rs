@@ -31,7 +31,7 @@ pub enum Reader {
     Config,
     /// Route 53 Resolver rules.
     Route53resolver,
-    /// RDS DB instances.
+    /// RDS DB instances and clusters.
     Rds,
     /// Load balancer listeners.
     Elb,
@@ -134,7 +134,10 @@ pub(crate) enum Part {
         Vec<rampart_model::ConfigAggregator>,
     ),
     Resolver(Vec<rampart_model::ResolverRule>),
-    Rds(Vec<rampart_model::RdsDbInstance>),
+    Rds(
+        Vec<rampart_model::RdsDbInstance>,
+        Vec<rampart_model::RdsDbCluster>,
+    ),
     Listeners(Vec<rampart_model::LoadBalancerListener>),
     Contacts(Option<Vec<rampart_model::AlternateContact>>),
     SecurityServices(Vec<rampart_model::SecurityServiceStatus>),
@@ -174,7 +177,10 @@ impl Job {
             Reader::Route53resolver => {
                 Part::Resolver(collectors::dns::resolver_rules(s, scope).await)
             }
-            Reader::Rds => Part::Rds(collectors::rds::collect(s, scope).await),
+            Reader::Rds => {
+                let (instances, clusters) = collectors::rds::collect(s, scope).await;
+                Part::Rds(instances, clusters)
+            }
             Reader::Elb => Part::Listeners(collectors::elb::collect(s, scope).await),
             Reader::Account => {
                 Part::Contacts(collectors::account::alternate_contacts(s, scope).await)
@@ -237,7 +243,10 @@ impl Part {
                 a.logging.config_aggregators.extend(aggregators);
             }
             Part::Resolver(rules) => a.dns.resolver_rules.extend(rules),
-            Part::Rds(instances) => a.storage.rds_instances.extend(instances),
+            Part::Rds(instances, clusters) => {
+                a.storage.rds_instances.extend(instances);
+                a.storage.rds_clusters.extend(clusters);
+            }
             Part::Listeners(listeners) => a.network.load_balancer_listeners.extend(listeners),
             Part::Contacts(contacts) => a.alternate_contacts = contacts,
             Part::SecurityServices(statuses) => a.security_services.extend(statuses),

@@ -7,10 +7,10 @@ use super::{
     impl_resource, AcmCertificate, AlternateContact, CloudTrailTrail, ConfigRecorder,
     DirectConnectConnection, Dns, EbsEncryptionDefault, EbsVolume, FlowLog, HostedZone, Iam,
     IamRole, IamUser, InternetGateway, KmsKey, LoadBalancerListener, Logging, NatGateway,
-    NetworkAcl, PublicAccessBlock, RdsDbInstance, ResolverRule, ResourceRef, ResourceShare,
-    ResourceType, RouteTable, S3Bucket, SecurityGroup, SecurityServiceStatus, Source, Subnet, Tags,
-    TransitGateway, TransitGatewayAttachment, TransitGatewayRouteTable, Vpc, VpcEndpoint,
-    VpnConnection,
+    NetworkAcl, PublicAccessBlock, RdsDbCluster, RdsDbInstance, ResolverRule, ResourceRef,
+    ResourceShare, ResourceType, RouteTable, S3Bucket, SecurityGroup, SecurityServiceStatus,
+    Source, Subnet, Tags, TransitGateway, TransitGatewayAttachment, TransitGatewayRouteTable, Vpc,
+    VpcEndpoint, VpnConnection,
 };
 
 /// The lifecycle state of an account.
@@ -155,6 +155,9 @@ pub struct Storage {
     /// RDS DB instances.
     #[serde(default)]
     pub rds_instances: Vec<RdsDbInstance>,
+    /// RDS DB clusters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rds_clusters: Vec<RdsDbCluster>,
     /// The account-level S3 Block Public Access (S3 Control); absent when not read. An
     /// account without one reads as nothing blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -231,6 +234,8 @@ pub enum TypedResource<'a> {
     SecurityService(&'a SecurityServiceStatus),
     /// A RAM resource share.
     ResourceShare(&'a ResourceShare),
+    /// An RDS DB cluster.
+    RdsDbCluster(&'a RdsDbCluster),
 }
 
 impl<'a> TypedResource<'a> {
@@ -266,6 +271,7 @@ impl<'a> TypedResource<'a> {
             TypedResource::DirectConnectConnection(r) => ResourceRef::of(r),
             TypedResource::SecurityService(r) => ResourceRef::of(r),
             TypedResource::ResourceShare(r) => ResourceRef::of(r),
+            TypedResource::RdsDbCluster(r) => ResourceRef::of(r),
         }
     }
 }
@@ -293,6 +299,7 @@ impl Account {
             )
             .chain(s.ebs_volumes.iter().map(T::EbsVolume))
             .chain(s.rds_instances.iter().map(T::RdsDbInstance))
+            .chain(s.rds_clusters.iter().map(T::RdsDbCluster))
             .chain(self.certificates.acm.iter().map(T::AcmCertificate))
             .chain(n.vpcs.iter().map(T::Vpc))
             .chain(n.subnets.iter().map(T::Subnet))
@@ -371,6 +378,7 @@ impl Account {
             ResourceType::DirectConnectConnection => n.direct_connect_connections.len(),
             ResourceType::SecurityService => self.security_services.len(),
             ResourceType::ResourceShare => self.resource_shares.len(),
+            ResourceType::RdsDbCluster => s.rds_clusters.len(),
         }
     }
 }

@@ -55,7 +55,8 @@ pub use resource::{Location, Resource, ResourceRef, ResourceType, Source, Tags};
 pub use sample::{sample_snapshot, SAMPLE_JSON, SAMPLE_PATH};
 pub use services::{AlternateContact, ResourceShare, SecurityServiceKind, SecurityServiceStatus};
 pub use storage::{
-    BucketEncryption, EbsEncryptionDefault, EbsVolume, PublicAccessBlock, RdsDbInstance, S3Bucket,
+    BucketEncryption, EbsEncryptionDefault, EbsVolume, PublicAccessBlock, RdsDbCluster,
+    RdsDbInstance, S3Bucket,
 };
 pub use vocabulary::{Operation, PermissionScope, Read, Service};
 

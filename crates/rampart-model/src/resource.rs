@@ -122,11 +122,13 @@ pub enum ResourceType {
     SecurityService,
     /// An AWS RAM resource share.
     ResourceShare,
+    /// An RDS DB cluster.
+    RdsDbCluster,
 }
 
 impl ResourceType {
     /// Every resource type, in a fixed order.
-    pub const ALL: [ResourceType; 29] = [
+    pub const ALL: [ResourceType; 30] = [
         ResourceType::Account,
         ResourceType::IamRole,
         ResourceType::IamUser,
@@ -156,6 +158,7 @@ impl ResourceType {
         ResourceType::DirectConnectConnection,
         ResourceType::SecurityService,
         ResourceType::ResourceShare,
+        ResourceType::RdsDbCluster,
     ];
 
     /// The CloudFormation-style type name (`AWS::S3::Bucket`).
@@ -190,6 +193,7 @@ impl ResourceType {
             ResourceType::DirectConnectConnection => "AWS::DirectConnect::Connection",
             ResourceType::SecurityService => "AWS::SecurityServices::Enablement",
             ResourceType::ResourceShare => "AWS::RAM::ResourceShare",
+            ResourceType::RdsDbCluster => "AWS::RDS::DBCluster",
         }
     }
 
@@ -225,6 +229,7 @@ impl ResourceType {
             ResourceType::DirectConnectConnection => "Aws::DirectConnectConnection",
             ResourceType::SecurityService => "Aws::SecurityService",
             ResourceType::ResourceShare => "Aws::ResourceShare",
+            ResourceType::RdsDbCluster => "Aws::RdsDbCluster",
         }
     }
 
@@ -256,7 +261,7 @@ impl ResourceType {
             ResourceType::HostedZone => Service::Route53,
             ResourceType::ResolverRule => Service::Route53resolver,
             ResourceType::LoadBalancerListener => Service::Elasticloadbalancing,
-            ResourceType::RdsDbInstance => Service::Rds,
+            ResourceType::RdsDbInstance | ResourceType::RdsDbCluster => Service::Rds,
             ResourceType::AcmCertificate => Service::Acm,
             ResourceType::CloudTrailTrail => Service::Cloudtrail,
             ResourceType::ConfigRecorder => Service::Config,

@@ -158,3 +158,34 @@ pub struct RdsDbInstance {
     pub publicly_accessible: bool,
 }
 impl_resource!(RdsDbInstance, ResourceType::RdsDbInstance);
+
+/// An RDS DB cluster (Aurora, or a Multi-AZ DB cluster): its storage is the cluster's, and
+/// its member instances are [`RdsDbInstance`]s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RdsDbCluster {
+    /// Cluster ARN.
+    pub arn: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Tags,
+    /// How it was read.
+    pub source: Source,
+    /// DB cluster identifier.
+    pub identifier: String,
+    /// Engine (`aurora-postgresql`, `aurora-mysql`, `postgres`, …).
+    pub engine: String,
+    /// Whether storage is encrypted.
+    pub storage_encrypted: bool,
+    /// The KMS key, when encrypted.
+    #[serde(default)]
+    pub kms_key_arn: Option<String>,
+    /// The identifiers of its member instances.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+impl_resource!(RdsDbCluster, ResourceType::RdsDbCluster);

@@ -255,6 +255,7 @@ operations! {
     S3GetBucketVersioning = S3 "s3:GetBucketVersioning", Member;
     S3GetAccountPublicAccessBlock = S3 "s3:GetAccountPublicAccessBlock", Member;
     RdsDescribeDbInstances = Rds "rds:DescribeDBInstances", Member;
+    RdsDescribeDbClusters = Rds "rds:DescribeDBClusters", Member;
     RdsListTagsForResource = Rds "rds:ListTagsForResource", NotCollected;
     ElbDescribeLoadBalancers = Elasticloadbalancing "elasticloadbalancing:DescribeLoadBalancers", Member;
     ElbDescribeListeners = Elasticloadbalancing "elasticloadbalancing:DescribeListeners", Member;

@@ -1,36 +1,64 @@
-//! RDS DB instances in one region, with their tags (`DescribeDBInstances` returns them).
+//! RDS DB instances and clusters in one region, with their tags (the Describe calls return
+//! them).
 //!
 //! Read through [`crate::ec2_query`]'s Query client with the RDS API (not `aws-sdk-rds`,
-//! whose generated code would cost the cold build far more than this one read). Aurora
-//! clusters are not read: their members are DB instances, which are.
+//! whose generated code would cost the cold build far more than these reads). DB
+//! clusters (Aurora, Multi-AZ DB clusters) are read too, with their member instances.
 
-use rampart_model::{Operation, RdsDbInstance, Service, Tags};
+use rampart_model::{Operation, RdsDbCluster, RdsDbInstance, Service, Tags};
 
 use crate::ec2_query::{unreadable, Element, Params, QueryClient, XmlError, RDS};
 use crate::session::{Scope, Session};
 use crate::util::api;
 
-/// Reads every DB instance of the region.
-pub(crate) async fn collect(session: &Session, scope: Scope<'_>) -> Vec<RdsDbInstance> {
+/// Reads every DB instance and DB cluster of the region.
+pub(crate) async fn collect(
+    session: &Session,
+    scope: Scope<'_>,
+) -> (Vec<RdsDbInstance>, Vec<RdsDbCluster>) {
     let rds = QueryClient::of(&RDS, session, scope.region);
+    let instances = read(
+        &rds,
+        &scope,
+        Operation::RdsDescribeDbInstances,
+        ("DBInstances", "DBInstance"),
+        instance,
+    )
+    .await;
+    let clusters = read(
+        &rds,
+        &scope,
+        Operation::RdsDescribeDbClusters,
+        ("DBClusters", "DBCluster"),
+        cluster,
+    )
+    .await;
+    (instances, clusters)
+}
+
+/// Every item of a `Marker`-paginated Describe call, read with `item`; a gap on RDS in the
+/// region when the call or a response fails.
+async fn read<T>(
+    rds: &QueryClient,
+    scope: &Scope<'_>,
+    operation: Operation,
+    (list, element): (&str, &str),
+    item: fn(&Element, &str, &str) -> Result<T, XmlError>,
+) -> Vec<T> {
     let read = rds
-        .describe_marked(
-            Operation::RdsDescribeDbInstances,
-            &Params::default(),
-            ("DBInstances", "DBInstance", "Marker"),
-        )
+        .describe_marked(operation, &Params::default(), (list, element, "Marker"))
         .await
         .and_then(|items| {
             items
                 .iter()
-                .map(|e| instance(e, scope.account_id, scope.region))
+                .map(|e| item(e, scope.account_id, scope.region))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| unreadable(&e))
         });
     match read {
-        Ok(instances) => instances,
+        Ok(values) => values,
         Err(failure) => {
-            scope.service_gap(Service::Rds, Operation::RdsDescribeDbInstances, &failure);
+            scope.service_gap(Service::Rds, operation, &failure);
             Vec::new()
         }
     }
@@ -50,18 +78,7 @@ pub(crate) fn instance(
         Some(arn) if !arn.is_empty() => arn.to_owned(),
         _ => format!("arn:aws:rds:{region}:{account_id}:db:{identifier}"),
     };
-    let tags: Tags = e
-        .child("TagList")
-        .into_iter()
-        .flat_map(|l| l.children.iter())
-        .filter(|t| t.name == "Tag")
-        .filter_map(|t| {
-            Some((
-                t.text("Key")?.to_owned(),
-                t.text("Value").unwrap_or_default().to_owned(),
-            ))
-        })
-        .collect();
+    let tags = tag_list(e);
     let storage_encrypted = e.boolean("StorageEncrypted")?.unwrap_or(false);
     Ok(RdsDbInstance {
         arn,
@@ -78,6 +95,60 @@ pub(crate) fn instance(
             .map(str::to_owned),
         publicly_accessible: e.boolean("PubliclyAccessible")?.unwrap_or(false),
     })
+}
+
+/// One `<DBCluster>`.
+pub(crate) fn cluster(
+    e: &Element,
+    account_id: &str,
+    region: &str,
+) -> Result<RdsDbCluster, XmlError> {
+    let identifier = e
+        .text("DBClusterIdentifier")
+        .ok_or_else(|| XmlError("a DB cluster has no `DBClusterIdentifier`".to_owned()))?
+        .to_owned();
+    let arn = match e.text("DBClusterArn") {
+        Some(arn) if !arn.is_empty() => arn.to_owned(),
+        _ => format!("arn:aws:rds:{region}:{account_id}:cluster:{identifier}"),
+    };
+    let storage_encrypted = e.boolean("StorageEncrypted")?.unwrap_or(false);
+    let mut members: Vec<String> = e
+        .child("DBClusterMembers")
+        .into_iter()
+        .flat_map(|l| l.children.iter())
+        .filter_map(|m| m.text("DBInstanceIdentifier").map(str::to_owned))
+        .collect();
+    members.sort();
+    Ok(RdsDbCluster {
+        arn,
+        account_id: account_id.to_owned(),
+        region: region.to_owned(),
+        tags: tag_list(e),
+        source: api(Operation::RdsDescribeDbClusters),
+        identifier,
+        engine: e.text("Engine").unwrap_or_default().to_owned(),
+        storage_encrypted,
+        kms_key_arn: e
+            .text("KmsKeyId")
+            .filter(|k| storage_encrypted && !k.is_empty())
+            .map(str::to_owned),
+        members,
+    })
+}
+
+/// The `<TagList>` of an instance or cluster.
+fn tag_list(e: &Element) -> Tags {
+    e.child("TagList")
+        .into_iter()
+        .flat_map(|l| l.children.iter())
+        .filter(|t| t.name == "Tag")
+        .filter_map(|t| {
+            Some((
+                t.text("Key")?.to_owned(),
+                t.text("Value").unwrap_or_default().to_owned(),
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -139,6 +210,46 @@ mod tests {
         assert_eq!(read[1].arn, "arn:aws:rds:eu-west-1:111122223333:db:legacy");
         assert!(!read[1].storage_encrypted && read[1].publicly_accessible);
         assert_eq!(read[1].kms_key_arn, None);
+    }
+
+    #[test]
+    fn clusters_are_read_with_their_members_and_encryption() {
+        let root = parse_success(
+            "DescribeDBClusters",
+            br#"<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters>
+<DBCluster><DBClusterIdentifier>orders</DBClusterIdentifier><Engine>aurora-postgresql</Engine>
+<StorageEncrypted>true</StorageEncrypted><KmsKeyId>arn:aws:kms:eu-west-1:111122223333:key/k1</KmsKeyId>
+<DBClusterMembers><DBClusterMember><DBInstanceIdentifier>orders-2</DBInstanceIdentifier></DBClusterMember><DBClusterMember><DBInstanceIdentifier>orders-1</DBInstanceIdentifier></DBClusterMember></DBClusterMembers>
+<TagList><Tag><Key>DataClassification</Key><Value>restricted</Value></Tag></TagList></DBCluster>
+<DBCluster><DBClusterIdentifier>legacy</DBClusterIdentifier><Engine>aurora-mysql</Engine><StorageEncrypted>false</StorageEncrypted><KmsKeyId>ignored</KmsKeyId></DBCluster>
+</DBClusters></DescribeDBClustersResult></DescribeDBClustersResponse>"#,
+        )
+        .expect("parses");
+        let list = root
+            .child("DescribeDBClustersResult")
+            .and_then(|r| r.child("DBClusters"))
+            .expect("list");
+        let read: Vec<RdsDbCluster> = list
+            .children
+            .iter()
+            .map(|e| cluster(e, "111122223333", "eu-west-1"))
+            .collect::<Result<_, _>>()
+            .expect("reads");
+        assert_eq!(
+            read[0].arn,
+            "arn:aws:rds:eu-west-1:111122223333:cluster:orders"
+        );
+        assert_eq!(read[0].members, ["orders-1", "orders-2"]);
+        assert!(read[0].storage_encrypted);
+        assert_eq!(
+            read[0].tags.get("DataClassification").map(String::as_str),
+            Some("restricted")
+        );
+        assert!(!read[1].storage_encrypted);
+        assert_eq!(
+            read[1].kms_key_arn, None,
+            "a key of an unencrypted cluster is not kept"
+        );
     }
 
     #[test]

@@ -371,11 +371,15 @@ fn specific_attrs(
                 bool_attr("storage_encrypted", d.storage_encrypted),
                 bool_attr("publicly_accessible", d.publicly_accessible),
             ]);
-            if let Some(arn) = &d.kms_key_arn {
-                if let Some(key) = key_ref(Some(arn), &r).or_else(|| missing_key(arn)) {
-                    attrs.push(("kms_key".to_owned(), key));
-                }
-            }
+            attrs.extend(kms_key_attr(d.kms_key_arn.as_ref(), &r, key_ref));
+        }
+        TypedResource::RdsDbCluster(c) => {
+            attrs.extend([
+                str_attr("engine", &c.engine),
+                bool_attr("storage_encrypted", c.storage_encrypted),
+                long_attr("member_count", count(c.members.len())),
+            ]);
+            attrs.extend(kms_key_attr(c.kms_key_arn.as_ref(), &r, key_ref));
         }
         TypedResource::AcmCertificate(c) => {
             attrs.extend([
@@ -598,6 +602,18 @@ fn public_access_blocked(
             && (bucket.block_public_policy || account.block_public_policy)
             && (bucket.restrict_public_buckets || account.restrict_public_buckets),
     )
+}
+
+/// `kms_key`, a reference to the store's key (one the snapshot does not hold too: reading
+/// its attributes then fails, and the finding is unknown).
+fn kms_key_attr(
+    arn: Option<&String>,
+    r: &ResourceRef<'_>,
+    key_ref: &mut impl FnMut(Option<&String>, &ResourceRef<'_>) -> Option<RestrictedExpression>,
+) -> Option<(String, RestrictedExpression)> {
+    let arn = arn?;
+    let key = key_ref(Some(arn), r).or_else(|| missing_key(arn))?;
+    Some(("kms_key".to_owned(), key))
 }
 
 /// A count as a Cedar `Long`.
