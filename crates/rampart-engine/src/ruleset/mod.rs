@@ -122,6 +122,10 @@ pub struct Parameters {
     /// must have on its path (`baseline-policy-drift`).
     #[serde(default)]
     pub baseline_policies: Vec<String>,
+    /// The environments where the roles developers create must carry a permissions
+    /// boundary (`iam-developer-roles-permissions-boundary`).
+    #[serde(default = "default_boundary_environments")]
+    pub boundary_environments: Vec<String>,
     /// Resource actions whose RCP data perimeter (outside principals, requests without
     /// TLS) in those environments must be at least production's (`rcp-guardrail-parity`).
     #[serde(default = "default_rcp_parity_actions")]
@@ -198,6 +202,7 @@ impl Default for Parameters {
             parity_environments: default_parity_environments(),
             foundation_roles: default_foundation_roles(),
             baseline_policies: Vec::new(),
+            boundary_environments: default_boundary_environments(),
             rcp_parity_actions: default_rcp_parity_actions(),
             owner_tags: default_owner_tags(),
             workload_tags: default_workload_tags(),
@@ -355,6 +360,9 @@ fn default_workload_environments() -> Vec<String> {
     ["prod", "preprod", "dev", "sandbox"]
         .map(str::to_owned)
         .to_vec()
+}
+fn default_boundary_environments() -> Vec<String> {
+    ["dev", "sandbox"].map(str::to_owned).to_vec()
 }
 fn default_foundation_roles() -> Vec<String> {
     [
