@@ -399,10 +399,12 @@ def trust(principal: dict[str, Any], action: str = "sts:AssumeRole",
 def create_role(ctx: Ctx, name: str, trust_doc: dict[str, Any], *,
                 inline: dict[str, dict[str, Any]] | None = None,
                 managed: list[str] | None = None, tags: dict[str, str] | None = None,
-                path: str = "/") -> str:
+                path: str = "/", boundary: str | None = None) -> str:
     iam = ctx.c("iam", SECOND)
     kw: dict[str, Any] = {"RoleName": name, "AssumeRolePolicyDocument": doc(trust_doc),
                           "Path": path}
+    if boundary:
+        kw["PermissionsBoundary"] = boundary
     if tags:
         kw["Tags"] = tags_list(tags)
     arn = iam.create_role(**kw)["Role"]["Arn"]
@@ -1351,6 +1353,15 @@ def seed_sandbox(c: Ctx) -> None:
              "Resource": "arn:aws:iam::*:role/legacy-release"}]}})
     M.violation("iam-privilege-escalation", c, "sandbox-developer", None, arn,
                 "iam:CreatePolicyVersion on *, iam:PassRole + lambda:CreateFunction")
+    M.violation("iam-developer-roles-permissions-boundary", c, "sandbox-developer", None, arn,
+                "created by a developer, no permissions boundary")
+    boundary = create_managed_policy(c, "developer-boundary", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["lambda:*", "s3:*", "logs:*"], "Resource": "*"},
+        {"Effect": "Deny", "Action": ["iam:DeleteRolePermissionsBoundary",
+                                      "iam:PutRolePermissionsBoundary"], "Resource": "*"}]})
+    arn = create_role(c, "sandbox-thumbnailer", trust({"Service": "lambda.amazonaws.com"}),
+                      boundary=boundary)
+    M.ok("iam-developer-roles-permissions-boundary", c, "sandbox-thumbnailer", None, arn)
     for r in REGIONS:
         create_key(c, r, f"sandbox-{r}")
     name = f"rampart-sandbox-scratch-{c.id}"
