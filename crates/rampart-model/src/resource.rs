@@ -268,17 +268,18 @@ impl ResourceType {
         }
     }
 
-    /// Every service whose APIs read resources of this type: [`Self::service`], except for
-    /// [`ResourceType::SecurityService`], whose entries each come from their own service.
-    pub fn services(self) -> Vec<Service> {
+    /// Whether `service`'s APIs read resources of this type: [`Self::service`], and for a
+    /// [`ResourceType::SecurityService`] each of the four services whose entries it holds.
+    pub fn read_by(self, service: Service) -> bool {
         match self {
-            ResourceType::SecurityService => vec![
-                Service::Guardduty,
-                Service::Securityhub,
-                Service::AccessAnalyzer,
-                Service::Macie2,
-            ],
-            other => vec![other.service()],
+            ResourceType::SecurityService => matches!(
+                service,
+                Service::Guardduty
+                    | Service::Securityhub
+                    | Service::AccessAnalyzer
+                    | Service::Macie2
+            ),
+            other => other.service() == service,
         }
     }
 

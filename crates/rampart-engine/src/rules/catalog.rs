@@ -134,9 +134,7 @@ mod tests {
                 .filter(|t| **t != ResourceType::Account)
             {
                 assert!(
-                    meta.reads
-                        .iter()
-                        .any(|r| ty.services().contains(&r.service())),
+                    meta.reads.iter().any(|r| ty.read_by(r.service())),
                     "{}: reads nothing of `{}`",
                     meta.id,
                     ty.service()

@@ -309,7 +309,7 @@ impl<'c> Engine<'c> {
                     .resource_types
                     .iter()
                     .copied()
-                    .find(|t| t.services().contains(&gap.service))
+                    .find(|t| t.read_by(gap.service))
                 else {
                     continue;
                 };
@@ -353,10 +353,7 @@ impl<'c> Engine<'c> {
         let other_type = |g: &CoverageGap| {
             g.hides_resources()
                 && g.service != own_service
-                && meta
-                    .resource_types
-                    .iter()
-                    .any(|t| t.services().contains(&g.service))
+                && meta.resource_types.iter().any(|t| t.read_by(g.service))
         };
         if let Some(gap) = snapshot.coverage.iter().find(|g| {
             !other_type(g)

@@ -182,6 +182,31 @@ pub(crate) fn account_of(entry: &str) -> Option<&str> {
     is_account_id(account).then_some(account)
 }
 
+/// The accounts whose principals `policy`'s `Allow` statements can admit: `None` when
+/// they can admit any account's (`"Principal": "*"`, a `NotPrincipal`, an `AWS` entry with
+/// a wildcard account, or a statement without a principal), else the accounts their `AWS`
+/// principals name. Conditions only narrow a statement, so they add none. A question about
+/// a principal of another account needs only be asked when this admits its account.
+pub(crate) fn admitted_accounts(policy: &Policy) -> Option<BTreeSet<String>> {
+    let mut accounts = BTreeSet::new();
+    for statement in policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        let Some(PrincipalMatch::Principal(p)) = &statement.principal else {
+            return None;
+        };
+        if p.any {
+            return None;
+        }
+        for entry in &p.aws {
+            accounts.insert(account_of(entry)?.to_owned());
+        }
+    }
+    Some(accounts)
+}
+
 /// Every account the policy names: in `AWS` principals (of any statement) or in condition
 /// values (`kms:CallerAccount`, `aws:PrincipalAccount`, ARNs in `aws:PrincipalArn`).
 pub(crate) fn named_accounts(policy: &Policy) -> BTreeSet<String> {

@@ -174,7 +174,12 @@ fn judge(
     let management = &cx.snapshot.organization.management_account_id;
     let object = format!("{}/rampart-probe-object", bucket.arn);
     let partition = access_probe::partition(&bucket.arn);
-    for writer in later {
+    // Only the accounts the bucket policy can admit can write across accounts.
+    let admitted = access_probe::admitted_accounts(policy);
+    let writers = later
+        .iter()
+        .filter(|w| admitted.as_ref().is_none_or(|a| a.contains(&w.id)));
+    for writer in writers {
         let context = access_probe::organization_context(cx.snapshot, cx.facts, &writer.id)
             .with("aws:SecureTransport", "true");
         let principals = access_probe::probe_principals(policy, &writer.id, partition);

@@ -94,9 +94,7 @@ mod tests {
                 .filter(|t| **t != crate::model::ResourceType::Account)
             {
                 assert!(
-                    meta.reads
-                        .iter()
-                        .any(|r| ty.services().contains(&r.service())),
+                    meta.reads.iter().any(|r| ty.read_by(r.service())),
                     "{id}: reads nothing of `{}`, the service of `{ty}`",
                     ty.service()
                 );

@@ -32,6 +32,8 @@ pub(crate) struct RoleAssumers<'a> {
     cx: &'a RuleContext<'a>,
     role: &'a IamRole,
     trust: Policy,
+    /// The accounts the trust policy can admit (`None`: any).
+    admitted: Option<std::collections::BTreeSet<String>>,
     assume: Probe<'a>,
     saml: Probe<'a>,
 }
@@ -45,6 +47,7 @@ impl<'a> RoleAssumers<'a> {
         Ok(RoleAssumers {
             cx,
             role,
+            admitted: access_probe::admitted_accounts(trust),
             trust: access_probe::keep_caller_conditions(trust),
             assume: Probe::new("sts:AssumeRole", &role.arn, &role.account_id, management),
             saml: Probe::new(
@@ -61,6 +64,9 @@ impl<'a> RoleAssumers<'a> {
     }
 
     fn first(&self, account: &str, principals: &[String]) -> Option<Assumer> {
+        if !self.may_admit(account) {
+            return None;
+        }
         let context = access_probe::organization_context(self.cx.snapshot, self.cx.facts, account);
         self.assume
             .first_allowed(&self.trust, principals, account, &context)
@@ -68,6 +74,12 @@ impl<'a> RoleAssumers<'a> {
                 account: account.to_owned(),
                 who: access_probe::who(p),
             })
+    }
+
+    /// Whether the trust policy can admit a principal of `account` at all: when it cannot,
+    /// [`Self::in_account`] is `None` without asking.
+    pub(crate) fn may_admit(&self, account: &str) -> bool {
+        self.admitted.as_ref().is_none_or(|a| a.contains(account))
     }
 
     /// The first principal of `account` (generic, or named by the policy) that can assume
