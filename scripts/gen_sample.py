@@ -125,6 +125,14 @@ ACCOUNTS = [
      {"Owner": "developer-experience", "CostCenter": "CC-3000"}),
     ("legacy-migration", "210987654321", "legacy-migration", "transitional",
      {"DataClassification": "secret", "Owner": "migration-factory", "CostCenter": "CC-3100", "Application": "legacy-crm"}),
+    # The storefront's recommendations service, prototyped in a sandbox account that went live:
+    # re-tagged production, never moved out of the Sandbox OU, and nobody named as its owner.
+    ("storefront-recs", "246813579024", "storefront-recs", "sandbox",
+     {"Environment": "production", "DataClassification": "confidential", "CostCenter": "CC-2100", "Application": "storefront"}),
+    # The storefront team's Jenkins from before the landing zone: invited into the
+    # organization and left at the root, outside every OU. It still deploys storefront-recs.
+    ("jenkins-legacy", "864209753186", "jenkins-legacy", None,
+     {"Environment": "builder", "DataClassification": "internal", "Owner": "storefront-team", "CostCenter": "CC-2100"}),
 ]
 ACCT = {key: account_id for key, account_id, *_ in ACCOUNTS}
 ACCOUNT_NAME = {account_id: key for key, account_id, *_ in ACCOUNTS}
@@ -133,6 +141,7 @@ ENABLED_REGIONS["app-prod"] = DEFAULT_REGIONS + [US_WEST_2]
 
 AUDIT_SCANNER_ROLE = f"arn:aws:iam::{ACCT['audit']}:role/rampart-scanner"
 GITHUB_DEPLOY_ROLE = f"arn:aws:iam::{ACCT['builder']}:role/github-actions-deploy"
+JENKINS_DEPLOY_ROLE = f"arn:aws:iam::{ACCT['jenkins-legacy']}:role/jenkins-deploy"
 GITHUB_OIDC = f"arn:aws:iam::{ACCT['builder']}:oidc-provider/token.actions.githubusercontent.com"
 TRAIL_BUCKET = f"org-cloudtrail-logs-{ACCT['log-archive']}"
 # The systems integrator moving the legacy CRM: an account outside the organization.
@@ -1462,12 +1471,25 @@ def app_preprod() -> Acct:
                      in_use_by=[], tags=t)
     plant("acm-certificate-expiry", pending, "not applicable", "PENDING_VALIDATION, not_after null")
     workload_vpc(a, "storefront-preprod", EU_WEST_1, 10, t)
-    a.trail("storefront-preprod-trail", EU_WEST_1, multi_region=False, tags=t)
+    # Created by hand in the console: single-region and without log file validation.
+    preprod_trail = a.trail("storefront-preprod-trail", EU_WEST_1, multi_region=False, validation=False, tags=t)
     plant("cloudtrail-multi-region", a.id, "fail", "only a single-region trail")
+    plant("cloudtrail-log-file-validation", preprod_trail, "fail", "log file validation off")
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
     deploy_role(a, "preprod-deploy", ["arn:aws:iam::aws:policy/PowerUserAccess"])
     sso_role(a, "DeveloperAccess", "9a1d3c5e7f0b2468", ["arn:aws:iam::aws:policy/PowerUserAccess"])
+    # For hotfixes "when the pipeline is down": developers deploy from their SSO session.
+    hotfix = a.role(
+        "storefront-hotfix-deploy",
+        trust_account(f"arn:aws:iam::{a.id}:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
+                      "AWSReservedSSO_DeveloperAccess_9a1d3c5e7f0b2468"),
+        tags={"Owner": "storefront-team", "ManagedBy": "console"},
+        attached=["arn:aws:iam::aws:policy/PowerUserAccess"],
+        boundary=f"arn:aws:iam::{a.id}:policy/deploy-permissions-boundary",
+    )
+    plant("deployment-role-not-human-assumable", hotfix["arn"], "fail",
+          "trusts the DeveloperAccess permission set's role: people can deploy by hand")
     return a
 
 
@@ -1480,7 +1502,8 @@ def app_prod() -> Acct:
     plant("kms-key-rotation", s3_managed, "not applicable", "AWS managed key alias/aws/s3")
     plant("kms-key-policy-no-wildcard-principal", s3_managed, "pass",
           "AWS managed policy: Principal AWS * with kms:CallerAccount and kms:ViaService")
-    a.aws_managed_key(EU_WEST_1, "rds")
+    rds_managed = a.aws_managed_key(EU_WEST_1, "rds")
+    ebs_managed = a.aws_managed_key(EU_WEST_1, "ebs")
     uploads = a.bucket(f"app-prod-customer-uploads-{a.id}", EU_WEST_1, tags=t, sse="aws:kms",
                        kms_key=keys[EU_WEST_1], tls_policy=True)
     plant("data-store-classification", uploads, "pass", "confidential from the account tag")
@@ -1507,10 +1530,20 @@ def app_prod() -> Acct:
           "us-west-2 is enabled but has no ebs_encryption_defaults entry (not read)")
     enc = a.volume("storefront-prod-app-1", EU_WEST_1, encrypted=True, kms_key=keys[EU_WEST_1], size=100, tags=t)
     plant("ebs-volume-encrypted", enc, "pass", "encrypted")
+    plant("ebs-classified-cmk", enc, "pass", "confidential (account tag), customer key")
+    # Launched from the console, which picked the default key aws/ebs.
+    bastion = a.volume("storefront-prod-bastion", EU_WEST_1, encrypted=True, kms_key=ebs_managed, size=20, tags=t)
+    plant("ebs-classified-cmk", bastion, "fail", "confidential (account tag), AWS managed key aws/ebs")
     dr_vol = a.volume("storefront-dr-cache", US_WEST_2, encrypted=True, kms_key=keys[US_WEST_2], size=50,
                       tags={**t, "DataClassification": "internal"})
     plant("data-residency-approved-regions", dr_vol, "pass", "internal data may be anywhere")
-    a.db("storefront-prod", EU_WEST_1, "aurora-postgresql", encrypted=True, kms_key=keys[EU_WEST_1], tags=t)
+    main_db = a.db("storefront-prod", EU_WEST_1, "aurora-postgresql", encrypted=True, kms_key=keys[EU_WEST_1],
+                   tags=t)
+    plant("rds-classified-cmk", main_db, "pass", "confidential (account tag), customer key")
+    # The analysts' replica, restored from a snapshot with the console's default key.
+    analytics_db = a.db("storefront-prod-analytics", EU_WEST_1, "postgres", encrypted=True, kms_key=rds_managed,
+                        tags=t)
+    plant("rds-classified-cmk", analytics_db, "fail", "confidential (account tag), AWS managed key aws/rds")
     web = a.listener(EU_WEST_1, "storefront-prod", 443, "HTTPS", ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06")
     plant("elb-listener-tls-policy", web, "pass", "TLS 1.2 and 1.3")
     redirect = a.listener(EU_WEST_1, "storefront-prod", 80, "HTTP", redirect=True)
@@ -1542,13 +1575,17 @@ def app_prod() -> Acct:
                       not_after="2026-12-05T12:00:00Z",
                       in_use_by=[f"arn:aws:cloudfront::{a.id}:distribution/E2QWRUHAPOMQZL"], tags=t)
     plant("acm-certificate-expiry", api_cert, "fail", "imported, in use by CloudFront, expires 2026-12-05")
+    # Requested ahead of the checkout cut-over, not attached yet.
+    checkout = a.cert(f"checkout.{DOMAIN}", EU_WEST_1, not_after="2027-10-09T23:59:59Z", in_use_by=[], tags=t)
+    plant("acm-certificate-expiry-unused", checkout, "pass", "not in use yet, expires 2027-10-09")
     workload_vpc(a, "storefront-prod", EU_WEST_1, 20, t)
     workload_vpc(a, "storefront-dr", US_WEST_2, 21, t, alb=False)
     plant("vpc-cidr-no-overlap", a.arn(EU_WEST_1, "vpc", "storefront-prod"), "fail",
           "10.20.0.0/16 is also legacy-crm's")
     plant("workload-vpc-attached-to-hub", a.arn(US_WEST_2, "vpc", "storefront-dr"), "fail",
           "us-west-2 has no hub transit gateway")
-    a.trail("storefront-prod-trail", EU_WEST_1, tags=t)
+    prod_trail = a.trail("storefront-prod-trail", EU_WEST_1, tags=t)
+    plant("cloudtrail-log-file-validation", prod_trail, "pass", "log file validation on")
     recorders(a, ENABLED_REGIONS["app-prod"])
     baseline_roles(a)
     a.role(
@@ -1595,6 +1632,17 @@ def app_prod() -> Acct:
     plant("operations-role-read-only", f"arn:aws:iam::{a.id}:role/storefront-monitoring", "pass",
           "explicit read and list actions only")
     plant("workload-account-owner-tagged", a.id, "pass", "Owner and Application tags")
+    # The CI user from before GitHub OIDC: its key deactivated, the user never deleted.
+    ci = a.user(
+        "storefront-ci-legacy", console=False, mfa=False, tags=t,
+        keys=[{
+            "id": "AKIA" + alnum_upper(a.id, "storefront-ci-legacy"),
+            "status": "Inactive",
+            "created_at": "2024-05-14T10:22:09Z",
+            "last_used_at": "2026-03-02T16:40:51Z",
+        }],
+    )
+    plant("iam-no-console-users-in-workload-accounts", ci["arn"], "pass", "programmatic user, no console password")
     plant("workload-environments-separate-accounts", a.id, "pass", "app-preprod runs storefront too")
     plant("prod-ou-no-nonprod-accounts", a.id, "pass", "Workloads/Prod holds production accounts only")
     return a
@@ -1605,7 +1653,15 @@ def payments_prod() -> Acct:
     t = tags("payments-team", "payments", "CC-2200", Compliance="pci-dss")
     # eu-west-1 keys could not be listed (coverage gap); this is the ledger key's ARN.
     ledger_key = a.key_arn(EU_WEST_1, "payments-ledger")
-    fra = a.customer_key(EU_CENTRAL_1, "payments-settlement", tags=t)
+    # The operations role was given the key outright ("kms:*") during an incident.
+    fra = a.customer_key(EU_CENTRAL_1, "payments-settlement", tags=t, extra_statements=[{
+        "Sid": "PaymentsOperations",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{a.id}:role/payments-operations"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }])
+    plant("kms-key-admin-user-separation", fra, "fail", "payments-operations may both administer and decrypt")
     ledger = a.bucket(f"payments-ledger-{a.id}", EU_WEST_1, tags=t, sse="aws:kms", kms_key=ledger_key,
                       tls_policy=True)
     plant("s3-classified-cmk", ledger, "unknown",
@@ -1654,10 +1710,26 @@ def payments_prod() -> Acct:
           "public route table sends 0.0.0.0/0 to the internet gateway")
     plant("workload-subnet-no-internet-route", a.arn(EU_WEST_1, "subnet", "payments-prod", "private-a"), "pass",
           "main route table sends 0.0.0.0/0 to the hub's transit gateway")
+    # A transit gateway of its own, for a planned link between its two VPCs.
+    a.transit_gateway("payments-internal", EU_CENTRAL_1, tags=t)
+    plant("transit-gateway-only-in-network-account", a.arn(EU_CENTRAL_1, "tgw", "payments-internal"), "fail",
+          "transit gateway in payments-prod")
     a.trail("payments-prod-trail", EU_WEST_1, kms_key=fra, tags=t)
     recorders(a, DEFAULT_REGIONS)
     baseline_roles(a)
-    deploy_role(a, "prod-deploy", ["arn:aws:iam::aws:policy/PowerUserAccess"])
+    # The payments team releases from a Jenkins on an instance of this account: prod-deploy
+    # trusts its instance role, not the builder account's pipeline.
+    jenkins = a.role("payments-jenkins", trust_service("ec2.amazonaws.com"), tags=t,
+                     inline={"assume-deploy": doc(_allow("sts:AssumeRole", f"arn:aws:iam::{a.id}:role/prod-deploy"))})
+    a.role(
+        "prod-deploy",
+        trust_account(jenkins["arn"]),
+        tags={"Owner": "payments-team", "ManagedBy": "terraform"},
+        attached=["arn:aws:iam::aws:policy/PowerUserAccess"],
+        boundary=f"arn:aws:iam::{a.id}:policy/deploy-permissions-boundary",
+    )
+    plant("prod-deployed-from-builder-account", a.id, "fail",
+          "prod-deploy trusts payments-jenkins, a CI server in the production account itself")
     a.role(
         "payments-operations",
         trust_account(account_root(a.id)),
@@ -1701,6 +1773,10 @@ def dev_sandbox() -> Acct:
     prod_copy = a.bucket(f"dev-sandbox-orders-copy-{a.id}", EU_WEST_1,
                          tags={**t, "DataClassification": "confidential"}, sse="AES256", tls_policy=True)
     plant("data-sensitive-not-in-dev", prod_copy, "fail", "a copy of production orders in the sandbox")
+    # What the sandbox should use instead: generated orders for the load tests.
+    synthetic = a.bucket(f"dev-sandbox-synthetic-orders-{a.id}", EU_WEST_1,
+                         tags={**t, "DataClassification": "internal"}, sse="AES256", tls_policy=True)
+    plant("data-sensitive-not-in-dev", synthetic, "pass", "synthetic orders, classified internal")
     plant("data-store-classification", f"arn:aws:s3:::dev-sandbox-ml-experiments-{a.id}", "pass",
           "own tag internal")
     a.ebs_default(EU_WEST_1, False)
@@ -1727,7 +1803,16 @@ def dev_sandbox() -> Acct:
                                  vpcs=[(vpc_id_of("dev-sandbox", EU_WEST_1, "default"), EU_WEST_1)])
     plant("private-hosted-zone-in-network-account", sandbox_zone, "fail", "private zone outside the network hub")
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
-    a.recorder(EU_WEST_1)
+    # The eu-central-1 default VPC: its internet gateway detached and deleted by the team.
+    a.vpc("default", EU_CENTRAL_1, "172.31.0.0/16",
+          [("a", "172.31.0.0/20", "a", True), ("b", "172.31.16.0/20", "b", True)],
+          tags={}, is_default=True, flow_logs=False)
+    plant("default-vpc-no-internet-gateway", a.arn(EU_CENTRAL_1, "vpc", "default"), "pass",
+          "default VPC whose internet gateway was removed")
+    # Records EC2 instances and security groups only, to keep the sandbox's Config bill down.
+    a.recorder(EU_WEST_1, all_supported=False)
+    plant("config-recorder-all-resources", f"arn:aws:config:{EU_WEST_1}:{a.id}:configuration-recorder/default",
+          "fail", "records a hand-picked list of resource types")
     baseline_roles(a)
     a.user(
         "sandbox-ci", console=False, mfa=False, tags=t,
@@ -1789,6 +1874,11 @@ def legacy_migration() -> Acct:
     a.vpn("legacy-dc-vpn", EU_WEST_1, tags=t)
     plant("vpn-only-in-network-account", a.arn(EU_WEST_1, "vpn", "legacy-dc-vpn"), "fail",
           "VPN in a migration account, on its own virtual private gateway")
+    # Its own forwarding rule for the old domain, to the data centre's DNS at its public address.
+    legacy_forward = a.resolver_rule("legacy-crm-forward", EU_WEST_1, "crm.legacy.example.com.", ["198.51.100.53"],
+                                     share_status="NOT_SHARED", tags=t)
+    plant("resolver-rule-owned-by-network-account", legacy_forward, "fail", "owned by legacy-migration")
+    plant("resolver-forward-targets-private", legacy_forward, "fail", "forwards to the public address 198.51.100.53")
     plant("cloudtrail-multi-region", a.id, "fail", "no trail")
     baseline_roles(a)
     for name in ("break-glass", "BreakGlass-DataCentre", "emergency-access-2019"):
@@ -1805,6 +1895,60 @@ def legacy_migration() -> Acct:
         }],
     )
     return a
+
+
+def storefront_recs() -> Acct:
+    a = Acct("storefront-recs")
+    t = tags("storefront-team", "storefront", "CC-2100", Service="recommendations")
+    key = a.customer_key(EU_WEST_1, "recommendations-data", tags=t)
+    a.bucket(f"storefront-recs-models-{a.id}", EU_WEST_1, tags=t, sse="aws:kms", kms_key=key, tls_policy=True)
+    for region in DEFAULT_REGIONS:
+        a.ebs_default(region, True)
+    a.trail("storefront-recs-trail", EU_WEST_1, kms_key=key, tags=t)
+    recorders(a, DEFAULT_REGIONS)
+    baseline_roles(a)
+    # Released by the old Jenkins, not by the builder account that releases app-preprod.
+    a.role(
+        "prod-deploy",
+        trust_account(JENKINS_DEPLOY_ROLE),
+        tags={"Owner": "storefront-team", "ManagedBy": "terraform"},
+        attached=["arn:aws:iam::aws:policy/PowerUserAccess"],
+        boundary=f"arn:aws:iam::{a.id}:policy/deploy-permissions-boundary",
+    )
+    plant("account-single-environment", a.id, "fail", "tagged Environment=production in the Sandbox OU")
+    plant("prod-ou-no-nonprod-accounts", a.id, "fail", "its OU, Sandbox, also holds dev-sandbox")
+    plant("workload-account-owner-tagged", a.id, "fail", "production account without an Owner tag")
+    plant("prod-deployed-from-builder-account", a.id, "pass", "prod-deploy trusted by jenkins-legacy, a builder")
+    plant("promotion-same-builder-account", a.id, "fail",
+          "released by jenkins-legacy, which deploys no storefront pre-production account")
+    return a
+
+
+def jenkins_legacy() -> Acct:
+    a = Acct("jenkins-legacy")
+    t = tags("storefront-team", "jenkins", "CC-2100")
+    a.aws_managed_key(EU_WEST_1, "s3")
+    a.bucket(f"jenkins-legacy-artifacts-{a.id}", EU_WEST_1, tags=t, sse="AES256", tls_policy=True)
+    for region in DEFAULT_REGIONS:
+        a.ebs_default(region, True)
+    a.recorder(EU_WEST_1)
+    # Invited, not created by the account factory: no OrganizationAccountAccessRole.
+    a.role(
+        "rampart-audit",
+        trust_account(AUDIT_SCANNER_ROLE, external_id="rampart-o-a1b2c3d4e5"),
+        tags={"Owner": "security-engineering", "ManagedBy": "stacksets"},
+        attached=["arn:aws:iam::aws:policy/SecurityAudit", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"],
+    )
+    a.role("jenkins-deploy", trust_service("ec2.amazonaws.com"), tags=t,
+           inline={"assume-deploy": doc(_allow("sts:AssumeRole", f"arn:aws:iam::{ACCT['storefront-recs']}:role/prod-deploy"))})
+    plant("account-in-organizational-unit", a.id, "fail", "invited and left at the root")
+    plant("scp-deny-leave-organization", account_arn(a.id), "fail",
+          "DenyLeaveOrganization is attached to the OUs, and this account is in none")
+    return a
+
+
+def account_arn(account_id: str) -> str:
+    return f"arn:aws:organizations::{MGMT}:account/{ORG_ID}/{account_id}"
 
 
 # --------------------------------------------------------------------------- organization policies
@@ -1825,7 +1969,7 @@ def org_policies() -> list[dict]:
     plant("scp-protect-security-services", account + "210987654321", "fail", "Transitional OU lacks ProtectBaseline")
     plant("scp-deny-root-user", account + "888899990000", "pass", "DenyRootUser on Workloads")
     plant("scp-deny-root-user", account + "444455556666", "fail", "Infrastructure OU has no root deny")
-    plant("scp-deny-leave-organization", account + "123456789012", "pass", "DenyLeaveOrganization on the root")
+    plant("scp-deny-leave-organization", account + "123456789012", "pass", "DenyLeaveOrganization on the Sandbox OU")
     plant("rcp-guardrail-parity", account + "777788889999", "fail", "DataPerimeter is on Prod and Sandbox, not PreProd")
     plant("rcp-guardrail-parity", account + "123456789012", "pass", "DataPerimeter on the Sandbox OU too")
     plant("baseline-policy-drift", account + "888899990000", "fail", "ProtectPaymentsBaseline is on payments-prod only")
@@ -1854,7 +1998,9 @@ def org_policies() -> list[dict]:
                 "Action": ["organizations:LeaveOrganization"],
                 "Resource": "*",
             }),
-            "targets": [ROOT_ID],
+            # On every top-level OU rather than the root: an account left at the root has none.
+            "targets": [OU_ID[k] for k in ("security", "infrastructure", "deployments", "workloads", "sandbox",
+                                           "transitional")],
             "source": api("organizations:DescribePolicy"),
         },
         {
@@ -1989,8 +2135,9 @@ def org_policies() -> list[dict]:
                            "backup:UpdateRecoveryPointLifecycle"],
                 "Resource": "*",
             }),
-            # Meant for every production account, attached to payments-prod alone.
-            "targets": [ACCT["payments-prod"]],
+            # Meant for every production account, being rolled out one account at a time:
+            # payments-prod and storefront-recs so far, app-prod not yet.
+            "targets": [ACCT["payments-prod"], ACCT["storefront-recs"]],
             "source": api("organizations:DescribePolicy"),
         },
     ]
@@ -2078,7 +2225,7 @@ def account_services(accounts: list[Acct]) -> None:
 
 def snapshot() -> dict:
     builders = [management, audit, log_archive, network, shared_services, builder, app_preprod,
-                app_prod, payments_prod, dev_sandbox, legacy_migration]
+                app_prod, payments_prod, dev_sandbox, legacy_migration, storefront_recs, jenkins_legacy]
     accounts = [b() for b in builders]
     account_services([a for a in accounts])
     reports_bucket = f"arn:aws:s3:::app-prod-reports-{ACCT['app-prod']}"
@@ -2117,8 +2264,10 @@ def snapshot() -> dict:
     plant("security-services-delegated-admin", MGMT, "fail",
           "AWS Config is delegated to shared-services, an infrastructure account")
     plant("management-account-no-workloads", MGMT, "pass", "only its trail and billing-reports buckets")
+    plant("config-recorder-all-resources", f"arn:aws:config:{EU_WEST_1}:{MGMT}:configuration-recorder/default",
+          "pass", "recording all supported resource types")
     plant("break-glass-roles-limited", ACCT["app-prod"], "pass", "one break-glass role")
-    plant("account-in-organizational-unit", ACCT["legacy-migration"], "pass", "in the Transitional OU")
+    plant("account-in-organizational-unit", ACCT["audit"], "pass", "in the Security OU")
     plant("account-single-environment", ACCT["app-preprod"], "pass", "Environment=staging in Workloads/PreProd")
     plant("workload-account-owner-tagged", ACCT["dev-sandbox"], "pass", "sandbox: Owner tag only needed")
     plant("account-environment-mapped", ACCT["legacy-migration"], "fail",

@@ -14,7 +14,7 @@ fn sample_fixture_loads() -> TestResult {
     let snapshot = parse_snapshot(SAMPLE, Path::new("fixtures/orgs/sample/snapshot.json"))?;
     assert_eq!(snapshot.source.kind, SnapshotSourceKind::Fixture);
     assert_eq!(snapshot.organization.id, "o-a1b2c3d4e5");
-    assert_eq!(snapshot.accounts.len(), 11);
+    assert_eq!(snapshot.accounts.len(), 13);
     assert_eq!(snapshot.coverage.len(), 3);
     let resources = snapshot.resources().count();
     assert!((120..=800).contains(&resources), "{resources} resources");
