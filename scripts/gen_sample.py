@@ -200,6 +200,7 @@ class Acct:
         self.account_pab: tuple[bool, bool, bool, bool] = (False, False, False, False)
         self.volumes: list[dict] = []
         self.rds: list[dict] = []
+        self.rds_clusters: list[dict] = []
         self.certs: list[dict] = []
         self.trails: list[dict] = []
         self.recorders: list[dict] = []
@@ -449,6 +450,23 @@ class Acct:
             "storage_encrypted": encrypted,
             "kms_key_arn": kms_key if encrypted else None,
             "publicly_accessible": public,
+        })
+        return arn
+
+    def db_cluster(self, identifier: str, region: str, engine: str, *, encrypted: bool,
+                   kms_key: str | None, members: list[str], tags: dict) -> str:
+        arn = f"arn:aws:rds:{region}:{self.id}:cluster:{identifier}"
+        self.rds_clusters.append({
+            "arn": arn,
+            "account_id": self.id,
+            "region": region,
+            "tags": dict(sorted(tags.items())),
+            "source": api("rds:DescribeDBClusters"),
+            "identifier": identifier,
+            "engine": engine,
+            "storage_encrypted": encrypted,
+            "kms_key_arn": kms_key if encrypted else None,
+            **({"members": sorted(members)} if members else {}),
         })
         return arn
 
@@ -900,6 +918,7 @@ class Acct:
                 "ebs_encryption_defaults": self.ebs_defaults,
                 "ebs_volumes": self.volumes,
                 "rds_instances": self.rds,
+                **({"rds_clusters": self.rds_clusters} if self.rds_clusters else {}),
                 "account_public_access_block": {
                     "block_public_acls": self.account_pab[0],
                     "ignore_public_acls": self.account_pab[1],
@@ -1544,6 +1563,14 @@ def app_prod() -> Acct:
     analytics_db = a.db("storefront-prod-analytics", EU_WEST_1, "postgres", encrypted=True, kms_key=rds_managed,
                         tags=t)
     plant("rds-classified-cmk", analytics_db, "fail", "confidential (account tag), AWS managed key aws/rds")
+    # storefront-prod is the writer of an Aurora cluster; the sessions cluster was created
+    # from the console without encryption.
+    cluster = a.db_cluster("storefront-prod-cluster", EU_WEST_1, "aurora-postgresql", encrypted=True,
+                           kms_key=keys[EU_WEST_1], members=["storefront-prod"], tags=t)
+    plant("rds-cluster-storage-encrypted", cluster, "pass", "confidential (account tag), customer key")
+    sessions = a.db_cluster("storefront-sessions", EU_WEST_1, "aurora-mysql", encrypted=False,
+                            kms_key=None, members=[], tags=t)
+    plant("rds-cluster-storage-encrypted", sessions, "fail", "not encrypted")
     web = a.listener(EU_WEST_1, "storefront-prod", 443, "HTTPS", ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06")
     plant("elb-listener-tls-policy", web, "pass", "TLS 1.2 and 1.3")
     redirect = a.listener(EU_WEST_1, "storefront-prod", 80, "HTTP", redirect=True)
@@ -1748,6 +1775,20 @@ def dev_sandbox() -> Acct:
     t = {"Owner": "developer-experience", "CostCenter": "CC-3000"}
     a.role("sandbox-developer", trust_account(account_root(a.id)), tags=t,
            inline={"work": doc(_allow(["ec2:*", "s3:*", "sts:AssumeRole"]))})
+    plant("iam-developer-roles-permissions-boundary", f"arn:aws:iam::{a.id}:role/sandbox-developer",
+          "fail", "created by hand, no permissions boundary")
+    # A workload role a developer made with the platform's boundary, which also forbids
+    # lifting it; and one whose boundary is AdministratorAccess, which bounds nothing.
+    a.role("thumbnailer-lambda", trust_service("lambda.amazonaws.com"), tags=t,
+           inline={"work": doc(_allow(["s3:GetObject", "s3:PutObject"]))},
+           boundary=f"arn:aws:iam::{a.id}:policy/developer-boundary")
+    plant("iam-developer-roles-permissions-boundary", f"arn:aws:iam::{a.id}:role/thumbnailer-lambda",
+          "pass", "developer-boundary denies removing or replacing it")
+    a.role("notebook-runner", trust_service("sagemaker.amazonaws.com"), tags=t,
+           attached=["arn:aws:iam::aws:policy/PowerUserAccess"],
+           boundary="arn:aws:iam::aws:policy/AdministratorAccess")
+    plant("iam-developer-roles-permissions-boundary", f"arn:aws:iam::{a.id}:role/notebook-runner",
+          "fail", "an AdministratorAccess boundary lets the role lift it")
     open_key = a.customer_key(
         EU_WEST_1, "sandbox-experiments", tags=t,
         policy=doc(
@@ -2316,6 +2357,13 @@ def _allow(actions, resource="*", **extra) -> dict:
 # PowerUserAccess are AWS's documents as published; the read-only and service-role policies
 # are abridged to their shape (AWS's full versions list hundreds of actions).
 MANAGED_POLICY_DOCUMENTS = {
+    "developer-boundary": {"Version": "2012-10-17", "Statement": [
+        _allow(["s3:*", "lambda:*", "logs:*", "dynamodb:*", "sqs:*", "xray:*"]),
+        {"Sid": "KeepTheBoundary", "Effect": "Deny",
+         "Action": ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+                    "iam:CreatePolicyVersion", "iam:DeletePolicy"],
+         "Resource": "*"},
+    ]},
     "AdministratorAccess": {"Version": "2012-10-17", "Statement": [_allow("*")]},
     "PowerUserAccess": {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"},

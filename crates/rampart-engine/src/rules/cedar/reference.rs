@@ -5,13 +5,13 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use cedar_policy::{
-    Authorizer, Context, Entities, EntityId, EntityTypeName, EntityUid, EvalResult, PolicyId,
-    PolicySet, Request, RestrictedExpression,
+    Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, EvalResult,
+    PolicyId, PolicySet, Request, RestrictedExpression,
 };
 use rayon::prelude::*;
 
 use super::entities::{build_account, KeyIndex, TypeNames, EFFECTIVE_ATTRIBUTES};
-use super::store::{policy_set, rules_by_type, CedarRule, PolicyStore};
+use super::store::{policy_set, rules_by_type, scope_set, CedarRule, PolicyStore};
 use super::CedarBackend;
 use crate::model::{ResourceRef, ResourceType};
 use crate::rules::{Outcome, ResourceKey, RuleContext};
@@ -33,6 +33,9 @@ impl<'p> ReferenceBackend<'p> {
 /// makes every finding of its rules unknown, saying why.
 struct TypeRules<'s> {
     set: Result<PolicySet, String>,
+    /// The rules' scopes alone, when some rule has one: asked again when a `forbid` decides
+    /// the first answer, whose reasons then name only `forbid`s.
+    scopes: Option<PolicySet>,
     rules: Vec<(usize, &'s CedarRule)>,
 }
 
@@ -43,7 +46,8 @@ impl CedarBackend for ReferenceBackend<'_> {
             .map(|(ty, rules)| {
                 let list: Vec<&CedarRule> = rules.iter().map(|(_, r)| *r).collect();
                 let set = policy_set(&list);
-                (ty, TypeRules { set, rules })
+                let scopes = scope_set(&list);
+                (ty, TypeRules { set, scopes, rules })
             })
             .collect();
         if by_type.is_empty() {
@@ -233,16 +237,27 @@ fn evaluate_resource(
         }
     };
     let response = setup.authorizer.is_authorized(&request, set, entities);
-    let diagnostics = response.diagnostics();
-    let satisfied: HashSet<&PolicyId> = diagnostics.reason().collect();
-    let errors: HashMap<&PolicyId, String> = diagnostics
-        .errors()
-        .map(|e| match e {
+    // When a `forbid` is satisfied the decision is Deny, and its reasons are the `forbid`s
+    // alone: the scopes (`permit`s) that select the resource for the other rules must then
+    // be asked on their own, or those rules' passes would read as "out of scope".
+    let scoped = match (&type_rules.scopes, response.decision()) {
+        (Some(scopes), Decision::Deny) => {
+            Some(setup.authorizer.is_authorized(&request, scopes, entities))
+        }
+        _ => None,
+    };
+    let responses = std::iter::once(&response).chain(scoped.as_ref());
+    let mut satisfied: HashSet<&PolicyId> = HashSet::new();
+    let mut errors: HashMap<&PolicyId, String> = HashMap::new();
+    for r in responses {
+        let diagnostics = r.diagnostics();
+        satisfied.extend(diagnostics.reason());
+        errors.extend(diagnostics.errors().map(|e| match e {
             cedar_policy::AuthorizationError::PolicyEvaluationError(pe) => {
                 (pe.policy_id(), pe.inner().to_string())
             }
-        })
-        .collect();
+        }));
+    }
     for (index, rule) in &type_rules.rules {
         let id = rule.policy.id();
         let scope_id = rule.scope.as_ref().map(|s| s.id());

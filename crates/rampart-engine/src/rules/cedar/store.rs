@@ -208,6 +208,16 @@ pub(crate) fn policy_set(rules: &[&CedarRule]) -> Result<PolicySet, String> {
     .map_err(|e| e.to_string())
 }
 
+/// The scopes of some rules alone (the `permit`s of their `when` clauses); `None` when no
+/// rule has one. Built from policies that [`policy_set`] accepted together.
+pub(crate) fn scope_set(rules: &[&CedarRule]) -> Option<PolicySet> {
+    let scopes: Vec<_> = rules.iter().filter_map(|r| r.scope.clone()).collect();
+    if scopes.is_empty() {
+        return None;
+    }
+    PolicySet::from_policies(scopes).ok()
+}
+
 fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
     let entries = std::fs::read_dir(dir).map_err(|source| PolicyError::Io {
         path: dir.to_owned(),

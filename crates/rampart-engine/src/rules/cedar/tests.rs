@@ -365,3 +365,48 @@ fn reads_annotations_name_the_vocabulary() {
         "{message}"
     );
 }
+
+/// A rule's findings do not depend on which other rules run: a resource that one Cedar
+/// rule fails stays in the scope of the others (Cedar's reasons for a Deny name only the
+/// `forbid`s, so the scopes are asked again), on every resource of the sample.
+#[test]
+fn findings_do_not_depend_on_the_other_rules() {
+    use crate::rules::{Catalog, Engine, RuleKind};
+    use crate::ruleset::Ruleset;
+
+    let catalog = Catalog::bundled().expect("catalog");
+    let base = Ruleset::bundled().expect("ruleset");
+    let snapshot = crate::model::sample_snapshot().expect("sample");
+    let now = snapshot.taken_at;
+    let all = Engine::new(&catalog, &base)
+        .expect("engine")
+        .evaluate(&snapshot, now);
+    let mut checked = 0;
+    for rule in catalog
+        .rules()
+        .iter()
+        .filter(|r| r.meta().kind == RuleKind::Cedar)
+    {
+        let id = rule.meta().id.clone();
+        let mut alone = base.clone();
+        alone.rules.include = vec![id.clone()];
+        alone.rules.exclude.clear();
+        let by_itself = Engine::new(&catalog, &alone)
+            .expect("engine")
+            .evaluate(&snapshot, now);
+        let together: Vec<_> = all.findings.iter().filter(|f| *f.rule_id == *id).collect();
+        let separate: Vec<_> = by_itself.findings.iter().collect();
+        assert_eq!(
+            together.len(),
+            separate.len(),
+            "`{id}`: {} findings with every rule, {} alone",
+            together.len(),
+            separate.len()
+        );
+        for (a, b) in together.iter().zip(&separate) {
+            assert_eq!((&a.resource, a.status), (&b.resource, b.status), "`{id}`");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 25, "{checked} Cedar rules checked");
+}
