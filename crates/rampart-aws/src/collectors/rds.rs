@@ -64,35 +64,66 @@ async fn read<T>(
     }
 }
 
+/// What instances and clusters share: identifier, ARN, engine, encryption and tags.
+struct Store {
+    identifier: String,
+    arn: String,
+    engine: String,
+    storage_encrypted: bool,
+    kms_key_arn: Option<String>,
+    tags: Tags,
+}
+
+impl Store {
+    /// Reads `{kind}Identifier`, `{kind}Arn` (or makes it, `arn:aws:rds:…:{arn_kind}:ID`),
+    /// the engine, the encryption and the tags of an element of `kind` (`DBInstance`,
+    /// `DBCluster`). The key of an unencrypted store is not kept.
+    fn read(
+        e: &Element,
+        (kind, arn_kind): (&str, &str),
+        account_id: &str,
+        region: &str,
+    ) -> Result<Store, XmlError> {
+        let identifier = e
+            .text(&format!("{kind}Identifier"))
+            .ok_or_else(|| XmlError(format!("a {kind} has no `{kind}Identifier`")))?
+            .to_owned();
+        let arn = match e.text(&format!("{kind}Arn")) {
+            Some(arn) if !arn.is_empty() => arn.to_owned(),
+            _ => format!("arn:aws:rds:{region}:{account_id}:{arn_kind}:{identifier}"),
+        };
+        let storage_encrypted = e.boolean("StorageEncrypted")?.unwrap_or(false);
+        Ok(Store {
+            identifier,
+            arn,
+            engine: e.text("Engine").unwrap_or_default().to_owned(),
+            storage_encrypted,
+            kms_key_arn: e
+                .text("KmsKeyId")
+                .filter(|k| storage_encrypted && !k.is_empty())
+                .map(str::to_owned),
+            tags: tag_list(e),
+        })
+    }
+}
+
 /// One `<DBInstance>`.
 pub(crate) fn instance(
     e: &Element,
     account_id: &str,
     region: &str,
 ) -> Result<RdsDbInstance, XmlError> {
-    let identifier = e
-        .text("DBInstanceIdentifier")
-        .ok_or_else(|| XmlError("a DB instance has no `DBInstanceIdentifier`".to_owned()))?
-        .to_owned();
-    let arn = match e.text("DBInstanceArn") {
-        Some(arn) if !arn.is_empty() => arn.to_owned(),
-        _ => format!("arn:aws:rds:{region}:{account_id}:db:{identifier}"),
-    };
-    let tags = tag_list(e);
-    let storage_encrypted = e.boolean("StorageEncrypted")?.unwrap_or(false);
+    let s = Store::read(e, ("DBInstance", "db"), account_id, region)?;
     Ok(RdsDbInstance {
-        arn,
+        arn: s.arn,
         account_id: account_id.to_owned(),
         region: region.to_owned(),
-        tags,
+        tags: s.tags,
         source: api(Operation::RdsDescribeDbInstances),
-        identifier,
-        engine: e.text("Engine").unwrap_or_default().to_owned(),
-        storage_encrypted,
-        kms_key_arn: e
-            .text("KmsKeyId")
-            .filter(|k| storage_encrypted && !k.is_empty())
-            .map(str::to_owned),
+        identifier: s.identifier,
+        engine: s.engine,
+        storage_encrypted: s.storage_encrypted,
+        kms_key_arn: s.kms_key_arn,
         publicly_accessible: e.boolean("PubliclyAccessible")?.unwrap_or(false),
     })
 }
@@ -103,15 +134,7 @@ pub(crate) fn cluster(
     account_id: &str,
     region: &str,
 ) -> Result<RdsDbCluster, XmlError> {
-    let identifier = e
-        .text("DBClusterIdentifier")
-        .ok_or_else(|| XmlError("a DB cluster has no `DBClusterIdentifier`".to_owned()))?
-        .to_owned();
-    let arn = match e.text("DBClusterArn") {
-        Some(arn) if !arn.is_empty() => arn.to_owned(),
-        _ => format!("arn:aws:rds:{region}:{account_id}:cluster:{identifier}"),
-    };
-    let storage_encrypted = e.boolean("StorageEncrypted")?.unwrap_or(false);
+    let s = Store::read(e, ("DBCluster", "cluster"), account_id, region)?;
     let mut members: Vec<String> = e
         .child("DBClusterMembers")
         .into_iter()
@@ -120,18 +143,15 @@ pub(crate) fn cluster(
         .collect();
     members.sort();
     Ok(RdsDbCluster {
-        arn,
+        arn: s.arn,
         account_id: account_id.to_owned(),
         region: region.to_owned(),
-        tags: tag_list(e),
+        tags: s.tags,
         source: api(Operation::RdsDescribeDbClusters),
-        identifier,
-        engine: e.text("Engine").unwrap_or_default().to_owned(),
-        storage_encrypted,
-        kms_key_arn: e
-            .text("KmsKeyId")
-            .filter(|k| storage_encrypted && !k.is_empty())
-            .map(str::to_owned),
+        identifier: s.identifier,
+        engine: s.engine,
+        storage_encrypted: s.storage_encrypted,
+        kms_key_arn: s.kms_key_arn,
         members,
     })
 }
