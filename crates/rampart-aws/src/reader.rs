@@ -89,12 +89,10 @@ impl Reader {
     /// services' reader each of the four.
     pub fn services(self) -> Vec<Service> {
         match self {
-            Reader::SecurityServices => vec![
-                Service::Guardduty,
-                Service::Securityhub,
-                Service::AccessAnalyzer,
-                Service::Macie2,
-            ],
+            Reader::SecurityServices => rampart_model::SecurityServiceKind::ALL
+                .iter()
+                .map(|k| k.service())
+                .collect(),
             other => vec![other.service()],
         }
     }

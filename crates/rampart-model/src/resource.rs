@@ -272,13 +272,9 @@ impl ResourceType {
     /// [`ResourceType::SecurityService`] each of the four services whose entries it holds.
     pub fn read_by(self, service: Service) -> bool {
         match self {
-            ResourceType::SecurityService => matches!(
-                service,
-                Service::Guardduty
-                    | Service::Securityhub
-                    | Service::AccessAnalyzer
-                    | Service::Macie2
-            ),
+            ResourceType::SecurityService => crate::SecurityServiceKind::ALL
+                .iter()
+                .any(|k| k.service() == service),
             other => other.service() == service,
         }
     }

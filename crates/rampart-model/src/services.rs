@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{impl_resource, ResourceType, Source, Tags};
+use super::{impl_resource, ResourceType, Service, Source, Tags};
 
 /// A regional security service whose enablement rampart reads.
 #[derive(
@@ -38,6 +38,16 @@ impl SecurityServiceKind {
             SecurityServiceKind::Securityhub => "securityhub",
             SecurityServiceKind::AccessAnalyzer => "access-analyzer",
             SecurityServiceKind::Macie => "macie2",
+        }
+    }
+
+    /// The model's service (what its coverage gaps name).
+    pub fn service(self) -> Service {
+        match self {
+            SecurityServiceKind::Guardduty => Service::Guardduty,
+            SecurityServiceKind::Securityhub => Service::Securityhub,
+            SecurityServiceKind::AccessAnalyzer => Service::AccessAnalyzer,
+            SecurityServiceKind::Macie => Service::Macie2,
         }
     }
 

@@ -359,11 +359,7 @@ fn specific_attrs(
                 bool_attr("encrypted", v.encrypted),
                 long_attr("size_gib", i64::from(v.size_gib)),
             ]);
-            if let Some(arn) = &v.kms_key_arn {
-                if let Some(key) = key_ref(Some(arn), &r).or_else(|| missing_key(arn)) {
-                    attrs.push(("kms_key".to_owned(), key));
-                }
-            }
+            attrs.extend(kms_key_attr(v.kms_key_arn.as_ref(), &r, key_ref));
         }
         TypedResource::RdsDbInstance(d) => {
             attrs.extend([
