@@ -118,9 +118,11 @@ fn findings(engine: &Engine<'_>) -> Vec<Finding> {
                 waiver: (status == Status::Waived).then(|| AppliedWaiver {
                     reason: "accepted risk".to_owned(),
                     approver: "security@example.com".to_owned(),
-                    expires: NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
+                    expires: NaiveDate::from_ymd_opt(2027, 1, 31),
                     resource: key.arn.clone(),
+                    in_source: j % 2 == 1,
                 }),
+                baseline_state: None,
             });
         }
     }

@@ -4,6 +4,7 @@
 //! 1 findings at or above `--fail-on`; 2 usage or input error.
 
 mod catalog;
+mod check;
 mod collect;
 mod evaluate;
 mod iam;
@@ -48,6 +49,8 @@ pub struct Cli {
 enum Command {
     /// Evaluate the rules over a snapshot (default: the bundled sample organization).
     Evaluate(evaluate::EvaluateArgs),
+    /// Check infrastructure code before merge: CloudFormation, Terraform plans, policies.
+    Check(check::CheckArgs),
     /// Read a live AWS organization (read-only) into a snapshot.
     Collect(collect::CollectArgs),
     /// Collect a live AWS organization and evaluate it in one run.
@@ -83,6 +86,7 @@ pub fn main() -> ExitCode {
     init_logging(cli.verbose);
     let result = match cli.command {
         Command::Evaluate(args) => evaluate::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Collect(args) => collect::run_collect(&args, cli.verbose),
         Command::Scan(args) => collect::run_scan(&args, cli.verbose),
         Command::Rules(cmd) => rules::run(&cmd),

@@ -51,10 +51,14 @@ pub struct AppliedWaiver {
     pub reason: String,
     /// Who accepted it.
     pub approver: String,
-    /// Last day it applies.
-    pub expires: NaiveDate,
-    /// The resource glob that matched.
+    /// Last day it applies; `None` for a suppression written in the code itself, which
+    /// lasts as long as the code says so.
+    pub expires: Option<NaiveDate>,
+    /// The resource glob that matched (the resource itself, for an in-source suppression).
     pub resource: String,
+    /// Whether it is written in the checked code (`Metadata.rampart.skip`, a Terraform
+    /// comment) rather than in the ruleset's waivers.
+    pub in_source: bool,
 }
 
 /// One result of one rule on one resource, as reports show it.
@@ -86,6 +90,34 @@ pub struct Finding {
     pub fingerprint: String,
     /// The waiver applied, for `waived` findings.
     pub waiver: Option<AppliedWaiver>,
+    /// Compared with a baseline (`check --baseline`), when one was given.
+    pub baseline_state: Option<BaselineState>,
+}
+
+/// A finding's state against a baseline of an earlier run (SARIF `baselineState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Not in the baseline.
+    New,
+    /// In the baseline.
+    Unchanged,
+    /// In the baseline with another status or message.
+    Updated,
+    /// In the baseline, gone now.
+    Absent,
+}
+
+impl BaselineState {
+    /// The SARIF name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+            BaselineState::Updated => "updated",
+            BaselineState::Absent => "absent",
+        }
+    }
 }
 
 /// The stable fingerprint of a (rule, resource) pair: never a hash of the message, so

@@ -4,13 +4,16 @@
 //! builds the AWS SDK: collectors live in `rampart-aws`, the command line in `rampart`.
 //!
 //! Modules depend one way: `vocab` ← `ruleset` ← `facts` ← `rules` → `findings` ← `report`;
-//! `capabilities` (the guidance's capabilities and the coverage matrix) sits on `vocab`.
+//! `capabilities` (the guidance's capabilities and the coverage matrix) sits on `vocab`;
+//! `iac` maps infrastructure code (`rampart-iac`) into the model, and `check` evaluates it.
 
 pub use rampart_model as model;
 
 pub mod capabilities;
+pub mod check;
 pub mod facts;
 pub mod findings;
+pub mod iac;
 pub mod policy_files;
 pub mod report;
 pub mod rules;

@@ -119,6 +119,7 @@ pub fn validate_files(files: &[PolicyFile], kind: PolicyType) -> Evaluation {
                 }),
                 fingerprint,
                 waiver: None,
+                baseline_state: None,
             });
         }
     }

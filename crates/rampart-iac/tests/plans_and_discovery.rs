@@ -211,7 +211,7 @@ fn discovery_is_sorted_and_honours_excludes() {
     sorted.sort();
     assert_eq!(files, sorted);
     assert!(files.contains(&"errors/trailing-comma.json".to_owned()));
-    assert_eq!(files.len(), 15);
+    assert_eq!(files.len(), 20);
 
     let some = discover(
         std::slice::from_ref(&root),
@@ -275,6 +275,11 @@ fn parse_all_is_ordered_and_reports_each_file() {
         ("other/package.json", "skipped"),
         ("other/workflow.yaml", "skipped"),
         ("policy/deploy-policy.json", "Policy"),
+        ("repo/context.yaml", "skipped"),
+        ("repo/plans/network.json", "TerraformPlan"),
+        ("repo/policies/deploy.json", "Policy"),
+        ("repo/stacks/app.yaml", "CloudFormation"),
+        ("repo/stacks/broken.yaml", "error"),
         ("terraform/plan-one-line.json", "TerraformPlan"),
         ("terraform/plan-utf16le.json", "TerraformPlan"),
         ("terraform/plan.json", "TerraformPlan"),

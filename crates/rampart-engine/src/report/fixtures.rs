@@ -156,6 +156,7 @@ fn finding(
         location: None,
         fingerprint: fingerprint(&meta.id, &key),
         waiver: None,
+        baseline_state: None,
     }
 }
 
@@ -175,7 +176,8 @@ pub(super) fn evaluation() -> Evaluation {
     waived.waiver = Some(AppliedWaiver {
         reason: "HSM-backed key rotated manually".to_owned(),
         approver: "security@example.com".to_owned(),
-        expires: NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+        expires: NaiveDate::from_ymd_opt(2027, 6, 30),
+        in_source: false,
         resource: "arn:aws:kms:eu-west-1:111122223333:key/k3".to_owned(),
     });
     let mut payroll = finding(

@@ -88,6 +88,8 @@ struct JsonFinding<'a> {
     location: Option<JsonLocation<'a>>,
     fingerprint: &'a str,
     waiver: Option<JsonWaiver<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<crate::findings::BaselineState>,
     controls: Controls<'a>,
 }
 
@@ -102,8 +104,10 @@ struct JsonLocation<'a> {
 struct JsonWaiver<'a> {
     reason: &'a str,
     approver: &'a str,
-    expires: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<NaiveDate>,
     resource: &'a str,
+    in_source: bool,
 }
 
 impl<'a> JsonLocation<'a> {
@@ -181,7 +185,9 @@ impl<'a> JsonFinding<'a> {
                 approver: &w.approver,
                 expires: w.expires,
                 resource: &w.resource,
+                in_source: w.in_source,
             }),
+            baseline_state: f.baseline_state,
             controls,
         }
     }
@@ -258,7 +264,7 @@ mod tests {
         );
         assert_eq!(
             ordered_keys(&text, "/findings/3/waiver"),
-            ["reason", "approver", "expires", "resource"]
+            ["reason", "approver", "expires", "resource", "in_source"]
         );
     }
 

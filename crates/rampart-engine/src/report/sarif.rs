@@ -235,12 +235,14 @@ fn result(f: &Finding, rule_index: Option<i64>) -> SarifResult {
         );
     // typed-builder fixes the setters at compile time, so the optional fields are set
     // on each branch rather than through a mutable builder.
-    match (rule_index, suppression(f)) {
+    let mut result = match (rule_index, suppression(f)) {
         (Some(i), Some(s)) => builder.rule_index(i).suppressions(vec![s]).build(),
         (Some(i), None) => builder.rule_index(i).build(),
         (None, Some(s)) => builder.suppressions(vec![s]).build(),
         (None, None) => builder.build(),
-    }
+    };
+    result.baseline_state = f.baseline_state.map(|s| Value::from(s.as_str()));
+    result
 }
 
 const NOT_ASSESSABLE: &str = "not assessable: ";
@@ -250,15 +252,29 @@ fn suppression(f: &Finding) -> Option<Suppression> {
     if f.status != Status::Waived {
         return None;
     }
-    let builder = Suppression::builder().kind("external").status("accepted");
     Some(match &f.waiver {
-        Some(w) => builder
-            .justification(format!(
-                "{} (approved by {}, expires {})",
-                w.reason, w.approver, w.expires
-            ))
+        Some(w) if w.in_source => Suppression::builder()
+            .kind("inSource")
+            .status("accepted")
+            .justification(format!("{} ({})", w.reason, w.approver))
             .build(),
-        None => builder.build(),
+        Some(w) => {
+            let expires = w
+                .expires
+                .map_or_else(String::new, |d| format!(", expires {d}"));
+            Suppression::builder()
+                .kind("external")
+                .status("accepted")
+                .justification(format!(
+                    "{} (approved by {}{expires})",
+                    w.reason, w.approver
+                ))
+                .build()
+        }
+        None => Suppression::builder()
+            .kind("external")
+            .status("accepted")
+            .build(),
     })
 }
 

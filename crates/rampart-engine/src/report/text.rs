@@ -68,36 +68,49 @@ pub fn render(evaluation: &Evaluation, options: &RenderOptions<'_>) -> String {
 pub fn render_lines(evaluation: &Evaluation) -> String {
     let mut out = String::new();
     for n in &evaluation.notices {
-        let place = n
-            .location
-            .as_ref()
-            .map_or_else(String::new, |l| format!("{}: ", clean(&l.uri)));
-        line(
-            &mut out,
-            &format!("{place}{}: {}", n.level.as_str(), clean(&n.message)),
-        );
+        line(&mut out, &notice_line(n));
     }
     for f in evaluation
         .findings
         .iter()
         .filter(|f| f.status != Status::Pass)
     {
-        let place = match &f.location {
-            Some(l) if l.line > 0 => format!("{}:{}:{}", clean(&l.uri), l.line, l.column),
-            Some(l) => clean(&l.uri),
-            None => clean(&f.resource),
-        };
-        let label = match f.status {
-            Status::Unknown => "unknown".to_owned(),
-            Status::Waived => format!("{} (waived)", f.severity),
-            Status::Fail | Status::Pass => f.severity.to_string(),
-        };
-        line(
-            &mut out,
-            &format!("{place}: {label}[{}]: {}", f.rule_id, clean(&f.message)),
-        );
+        line(&mut out, &finding_line(f));
     }
     out
+}
+
+/// A notice, compiler style: `FILE: level: message` (the file when it names one).
+pub fn notice_line(n: &crate::findings::Notice) -> String {
+    let place = n
+        .location
+        .as_ref()
+        .map_or_else(String::new, |l| format!("{}: ", clean(&l.uri)));
+    format!("{place}{}: {}", n.level.as_str(), clean(&n.message))
+}
+
+/// A finding, compiler style: `FILE:LINE:COL: severity[rule]: message`, the resource
+/// instead of the file when it has no position.
+pub fn finding_line(f: &Finding) -> String {
+    let place = match &f.location {
+        Some(l) if l.line > 0 => format!("{}:{}:{}", clean(&l.uri), l.line, l.column),
+        Some(l) => clean(&l.uri),
+        None => clean(&f.resource),
+    };
+    let label = match f.status {
+        Status::Unknown => "unknown".to_owned(),
+        Status::Waived => format!("{} (waived)", f.severity),
+        Status::Fail | Status::Pass => f.severity.to_string(),
+    };
+    let baseline = match f.baseline_state {
+        Some(crate::findings::BaselineState::Unchanged) => " (in baseline)",
+        _ => "",
+    };
+    format!(
+        "{place}: {label}{baseline}[{}]: {}",
+        f.rule_id,
+        clean(&f.message)
+    )
 }
 
 /// Notices (expired waivers, files that could not be read), one a line.

@@ -384,8 +384,9 @@ impl<'c> Engine<'c> {
                 waiver = Some(AppliedWaiver {
                     reason: w.reason.clone(),
                     approver: w.approver.clone(),
-                    expires: w.expires,
+                    expires: Some(w.expires),
                     resource: w.resource.clone(),
+                    in_source: false,
                 });
                 break;
             }
@@ -406,6 +407,7 @@ impl<'c> Engine<'c> {
             location: r.location,
             fingerprint: fp,
             waiver,
+            baseline_state: None,
         };
         (finding, warning)
     }
@@ -486,6 +488,7 @@ mod tests {
             location: None,
             fingerprint: "f".to_owned(),
             waiver: None,
+            baseline_state: None,
         }
     }
 

@@ -72,6 +72,10 @@ pub struct ResolveContext {
     pub parameters: BTreeMap<String, String>,
     /// Pseudo parameter values.
     pub pseudo: BTreeMap<PseudoParameter, String>,
+    /// Values given to resource references (`Ref` and `Fn::GetAtt`): the identities a
+    /// checker assigns to the template's resources (names, ARNs), so that a policy naming
+    /// `!GetAtt DataKey.Arn` names that key. A reference not listed stays unknown.
+    pub resources: BTreeMap<ResourceReference, String>,
 }
 
 impl ResolveContext {
@@ -83,6 +87,12 @@ impl ResolveContext {
     /// With the value of parameter `name`.
     pub fn with_parameter(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.parameters.insert(name.into(), value.into());
+        self
+    }
+
+    /// With the value of a resource reference (`attribute: None` for `Ref`).
+    pub fn with_resource(mut self, reference: ResourceReference, value: impl Into<String>) -> Self {
+        self.resources.insert(reference, value.into());
         self
     }
 
@@ -261,10 +271,10 @@ impl Resolver<'_> {
             return self.parameter(parameter, depth);
         }
         if self.template.resource(target).is_some() || !self.template.for_each.is_empty() {
-            return Resolved::Unknown(Unknown::new(UnknownReason::Resource(ResourceReference {
+            return self.resource_value(ResourceReference {
                 logical_id: target.to_owned(),
                 attribute: None,
-            })));
+            });
         }
         invalid(
             at,
@@ -314,7 +324,15 @@ impl Resolver<'_> {
             logical_id,
             attribute: attribute.text(),
         };
-        Resolved::Unknown(Unknown::new(UnknownReason::Resource(reference)))
+        self.resource_value(reference)
+    }
+
+    /// The value the context gives a resource reference, or unknown.
+    fn resource_value(&self, reference: ResourceReference) -> Resolved {
+        match self.context.resources.get(&reference) {
+            Some(value) => Resolved::String(value.clone()),
+            None => Resolved::Unknown(Unknown::new(UnknownReason::Resource(reference))),
+        }
     }
 
     fn sub(&self, argument: &Node, depth: usize) -> Resolved {
@@ -353,14 +371,11 @@ impl Resolver<'_> {
             let value = match variables.and_then(|v| v.get(name)) {
                 Some(node) => self.value(node, depth),
                 None => match name.split_once('.') {
-                    Some((id, attribute)) if self.template.parameter(name).is_none() => {
-                        Resolved::Unknown(Unknown::new(UnknownReason::Resource(
-                            ResourceReference {
-                                logical_id: id.to_owned(),
-                                attribute: Some(attribute.to_owned()),
-                            },
-                        )))
-                    }
+                    Some((id, attribute)) if self.template.parameter(name).is_none() => self
+                        .resource_value(ResourceReference {
+                            logical_id: id.to_owned(),
+                            attribute: Some(attribute.to_owned()),
+                        }),
                     _ => self.reference(name, text_node, depth),
                 },
             };

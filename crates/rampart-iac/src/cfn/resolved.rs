@@ -169,7 +169,7 @@ impl Resolved {
     }
 
     /// A scalar's text, as CloudFormation turns it into a string (`Fn::Join`, `Fn::Sub`).
-    pub(super) fn text(&self) -> Option<String> {
+    pub fn text(&self) -> Option<String> {
         match self {
             Resolved::String(s) | Resolved::Number(s) => Some(s.clone()),
             Resolved::Bool(b) => Some(b.to_string()),

@@ -1,0 +1,534 @@
+//! Infrastructure code in the model: CloudFormation templates and Terraform plans, as
+//! `rampart-iac` reads them, become accounts and resources of a [`Snapshot`], so that the
+//! same rules as a live scan judge them (`rampart check`).
+//!
+//! Every resource carries its file position (`Source::File`: the logical id in a template,
+//! the resource's address in a plan). A value the code does not decide (a parameter without
+//! a default, an undecidable condition, an attribute known only after deployment) is never
+//! guessed: the attribute is left out and a coverage gap on that resource names the data it
+//! hides, so that the rules reading it say `unknown`. What code never holds — the other
+//! accounts of the organization, its SCPs, the account's tags unless `--context` gives
+//! them — is a coverage gap too.
+//!
+//! Each file lands in the account its [`Context`] target names (default: a placeholder
+//! account in `us-east-1`); resources without a physical name get one from the file path
+//! and logical id, so that fingerprints stay put when unrelated lines move.
+
+mod cfn;
+pub mod context;
+mod terraform;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::findings::{Notice, NoticeLevel};
+use crate::model::{
+    Account, AccountStatus, CoverageGap, Location, Operation, Organization, Root, Snapshot,
+    SnapshotSource, SnapshotSourceKind, Source, Tags, SCHEMA_VERSION,
+};
+use crate::ruleset::Parameters;
+
+pub use context::{Context, ContextError, Target};
+
+/// One file of infrastructure code, read, with the URI findings name it by (relative to
+/// the checked root, `/`-separated).
+#[derive(Debug, Clone)]
+pub struct IacFile {
+    /// The file as findings name it.
+    pub uri: String,
+    /// What it holds.
+    pub document: rampart_iac::Document,
+}
+
+/// An in-source suppression (`Metadata.rampart.skip`, a Terraform comment) of one rule on
+/// one resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InlineSuppression {
+    /// The resource's ARN in the model.
+    pub arn: String,
+    /// The rule id.
+    pub rule_id: String,
+    /// Why, as written.
+    pub reason: String,
+    /// Where it is written.
+    pub location: Location,
+}
+
+/// The model built from infrastructure code.
+#[derive(Debug, Clone)]
+pub struct IacModel {
+    /// Accounts holding the code's resources (and, with a snapshot context, the rest of the
+    /// organization), with the gaps code cannot fill. Usually one snapshot; files that
+    /// declare the same resource (one template per environment with the same names, a
+    /// copy of a template) go into separate snapshots, evaluated each on its own, so that
+    /// no two declarations of one ARN meet.
+    pub snapshots: Vec<Snapshot>,
+    /// Suppressions written in the code.
+    pub suppressions: Vec<InlineSuppression>,
+    /// Things the user should know (a resource type rampart does not model is not one).
+    pub notices: Vec<Notice>,
+}
+
+/// The placeholder account of files the context does not place.
+pub const DEFAULT_ACCOUNT: &str = "000000000000";
+/// The region of files the context does not place (the AWS CLI's and SDKs' usual default).
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Builds the model of `files` as `context` places them. `parameters` are the ruleset's,
+/// for the tag keys that carry an account's environment and classification.
+pub fn build(
+    files: &[IacFile],
+    context: &Context,
+    parameters: &Parameters,
+    taken_at: DateTime<Utc>,
+) -> IacModel {
+    let mut batches: Vec<Batch> = Vec::new();
+    let mut suppressions = Vec::new();
+    let mut notices = Vec::new();
+    for file in files {
+        let target = context.target(&file.uri);
+        let mut sink = Sink::new(context, parameters, taken_at);
+        match &file.document {
+            rampart_iac::Document::CloudFormation(template) => {
+                cfn::map(&mut sink, &file.uri, template, &target);
+            }
+            rampart_iac::Document::TerraformPlan(plan) => {
+                terraform::map(&mut sink, &file.uri, plan, &target);
+            }
+            // Policy files are judged by the policy validator, not mapped.
+            rampart_iac::Document::Policy(_) => {}
+        }
+        let model = sink.finish();
+        suppressions.extend(model.suppressions);
+        notices.extend(model.notices);
+        for snapshot in model.snapshots {
+            let arns: BTreeSet<String> = code_resources(&snapshot).collect();
+            match batches.iter_mut().find(|b| b.fits(&snapshot, &arns)) {
+                Some(batch) => batch.absorb(snapshot, arns),
+                None => batches.push(Batch { snapshot, arns }),
+            }
+        }
+    }
+    suppressions.sort();
+    suppressions.dedup();
+    notices.sort();
+    notices.dedup();
+    IacModel {
+        snapshots: batches.into_iter().map(|b| b.snapshot).collect(),
+        suppressions,
+        notices,
+    }
+}
+
+/// The ARNs of the resources declared in code (not a context snapshot's live ones).
+fn code_resources(snapshot: &Snapshot) -> impl Iterator<Item = String> + '_ {
+    snapshot
+        .resources()
+        .filter(|r| {
+            matches!(r.source, Source::File { .. })
+                && r.resource_type != crate::model::ResourceType::Account
+        })
+        .map(|r| r.arn.to_owned())
+}
+
+/// Files evaluated together: no ARN declared twice.
+struct Batch {
+    snapshot: Snapshot,
+    arns: BTreeSet<String>,
+}
+
+impl Batch {
+    /// Whether a file's snapshot can join: no ARN in common, and every account both hold
+    /// is placed alike (same tags, same coverage), so that one file's unknown environment
+    /// does not spread to another's resources.
+    fn fits(&self, other: &Snapshot, arns: &BTreeSet<String>) -> bool {
+        self.arns.is_disjoint(arns)
+            && other.accounts.iter().all(|a| {
+                self.snapshot
+                    .accounts
+                    .iter()
+                    .find(|b| b.id == a.id)
+                    .is_none_or(|b| b.tags == a.tags)
+            })
+            && other
+                .coverage
+                .iter()
+                .filter(|g| g.resource.is_none())
+                .all(|g| self.snapshot.coverage.contains(g))
+    }
+
+    /// Joins another file's snapshot (same context) into this one.
+    fn absorb(&mut self, other: Snapshot, arns: BTreeSet<String>) {
+        self.arns.extend(arns);
+        self.snapshot.coverage.extend(other.coverage);
+        self.snapshot.coverage.sort();
+        self.snapshot.coverage.dedup();
+        for account in other.accounts {
+            match self
+                .snapshot
+                .accounts
+                .iter_mut()
+                .find(|a| a.id == account.id)
+            {
+                Some(into) => absorb_account(into, account),
+                None => self.snapshot.accounts.push(account),
+            }
+        }
+    }
+}
+
+/// Appends `from`'s resources to `into` (the same account, from another file). Every list
+/// is named, so that a new kind of resource in the model is a compile error here.
+fn absorb_account(into: &mut Account, from: Account) {
+    let Account {
+        iam,
+        kms_keys,
+        network,
+        storage,
+        certificates,
+        logging,
+        dns,
+        security_services,
+        resource_shares,
+        ..
+    } = from;
+    let crate::model::Iam {
+        roles,
+        users,
+        password_policy,
+        managed_policies,
+        oidc_providers,
+        saml_providers,
+        credential_report,
+    } = iam;
+    into.iam.roles.extend(roles);
+    into.iam.users.extend(users);
+    into.iam.password_policy = into.iam.password_policy.take().or(password_policy);
+    into.iam.managed_policies.extend(managed_policies);
+    into.iam.oidc_providers.extend(oidc_providers);
+    into.iam.saml_providers.extend(saml_providers);
+    into.iam.credential_report = into.iam.credential_report.take().or(credential_report);
+    into.kms_keys.extend(kms_keys);
+    let crate::model::Network {
+        vpcs,
+        subnets,
+        security_groups,
+        flow_logs,
+        route_tables,
+        internet_gateways,
+        nat_gateways,
+        transit_gateways,
+        transit_gateway_attachments,
+        vpn_connections,
+        network_acls,
+        vpc_endpoints,
+        load_balancer_listeners,
+        transit_gateway_route_tables,
+        direct_connect_connections,
+    } = network;
+    let n = &mut into.network;
+    n.vpcs.extend(vpcs);
+    n.subnets.extend(subnets);
+    n.security_groups.extend(security_groups);
+    n.flow_logs.extend(flow_logs);
+    n.route_tables.extend(route_tables);
+    n.internet_gateways.extend(internet_gateways);
+    n.nat_gateways.extend(nat_gateways);
+    n.transit_gateways.extend(transit_gateways);
+    n.transit_gateway_attachments
+        .extend(transit_gateway_attachments);
+    n.vpn_connections.extend(vpn_connections);
+    n.network_acls.extend(network_acls);
+    n.vpc_endpoints.extend(vpc_endpoints);
+    n.load_balancer_listeners.extend(load_balancer_listeners);
+    n.transit_gateway_route_tables
+        .extend(transit_gateway_route_tables);
+    n.direct_connect_connections
+        .extend(direct_connect_connections);
+    let crate::model::Storage {
+        s3_buckets,
+        ebs_encryption_defaults,
+        ebs_volumes,
+        rds_instances,
+        rds_clusters,
+        account_public_access_block,
+    } = storage;
+    let s = &mut into.storage;
+    s.s3_buckets.extend(s3_buckets);
+    s.ebs_encryption_defaults.extend(ebs_encryption_defaults);
+    s.ebs_volumes.extend(ebs_volumes);
+    s.rds_instances.extend(rds_instances);
+    s.rds_clusters.extend(rds_clusters);
+    s.account_public_access_block = s
+        .account_public_access_block
+        .take()
+        .or(account_public_access_block);
+    into.certificates.acm.extend(certificates.acm);
+    into.logging
+        .cloudtrail_trails
+        .extend(logging.cloudtrail_trails);
+    into.logging
+        .config_recorders
+        .extend(logging.config_recorders);
+    into.logging
+        .config_aggregators
+        .extend(logging.config_aggregators);
+    into.dns.hosted_zones.extend(dns.hosted_zones);
+    into.dns.resolver_rules.extend(dns.resolver_rules);
+    into.security_services.extend(security_services);
+    into.resource_shares.extend(resource_shares);
+}
+
+/// Where mapped resources go: accounts by id, gaps, suppressions, notices.
+pub(crate) struct Sink<'a> {
+    parameters: &'a Parameters,
+    snapshot: Snapshot,
+    /// Index of each account in `snapshot.accounts`.
+    accounts: BTreeMap<String, usize>,
+    /// Accounts the code created (not the context snapshot's), with whether their tags
+    /// (environment, classification) are known.
+    placed: BTreeMap<String, bool>,
+    suppressions: Vec<InlineSuppression>,
+    notices: Vec<Notice>,
+    /// Whether the organization around the code is known (a snapshot context).
+    organization_known: bool,
+}
+
+impl<'a> Sink<'a> {
+    fn new(context: &Context, parameters: &'a Parameters, taken_at: DateTime<Utc>) -> Sink<'a> {
+        let (snapshot, organization_known) = match context.snapshot() {
+            Some(snapshot) => (snapshot.clone(), true),
+            None => (empty_snapshot(taken_at), false),
+        };
+        let accounts = snapshot
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        Sink {
+            parameters,
+            snapshot,
+            accounts,
+            placed: BTreeMap::new(),
+            suppressions: Vec::new(),
+            notices: Vec::new(),
+            organization_known,
+        }
+    }
+
+    /// The account a target names, created (tagged with the target's environment and
+    /// classification) on first use. A resource of the same ARN already in the account
+    /// (a context snapshot's live copy) is replaced by the code's, which is what a
+    /// deployment would do.
+    pub(crate) fn account(&mut self, target: &Target) -> &mut Account {
+        let index = match self.accounts.get(&target.account_id) {
+            Some(&i) => i,
+            None => {
+                let account = self.new_account(target);
+                self.snapshot.accounts.push(account);
+                let i = self.snapshot.accounts.len() - 1;
+                self.accounts.insert(target.account_id.clone(), i);
+                self.placed
+                    .insert(target.account_id.clone(), target.environment.is_some());
+                i
+            }
+        };
+        &mut self.snapshot.accounts[index]
+    }
+
+    fn new_account(&self, target: &Target) -> Account {
+        let mut tags = Tags::new();
+        if let (Some(env), Some(key)) = (
+            &target.environment,
+            self.parameters.environments.tags.first(),
+        ) {
+            tags.insert(key.clone(), env.clone());
+        }
+        if let (Some(level), Some(key)) = (
+            &target.classification,
+            self.parameters.classification_tags.first(),
+        ) {
+            tags.insert(key.clone(), level.clone());
+        }
+        let org = &self.snapshot.organization;
+        Account {
+            id: target.account_id.clone(),
+            arn: format!(
+                "arn:aws:organizations::{}:account/{}/{}",
+                org.management_account_id, org.id, target.account_id
+            ),
+            account_id: target.account_id.clone(),
+            region: crate::model::GLOBAL_REGION.to_owned(),
+            name: format!("checked code ({})", target.account_id),
+            email: None,
+            status: AccountStatus::Active,
+            parent_id: org.root.id.clone(),
+            tags,
+            source: Source::File {
+                uri: target.origin.clone(),
+                line: 1,
+                column: 1,
+            },
+            enabled_regions: None,
+            iam: Default::default(),
+            kms_keys: Vec::new(),
+            network: Default::default(),
+            storage: Default::default(),
+            certificates: Default::default(),
+            logging: Default::default(),
+            dns: Default::default(),
+            security_services: Vec::new(),
+            resource_shares: Vec::new(),
+            alternate_contacts: None,
+        }
+    }
+
+    /// Records that `operation`'s data about the resource `arn` is not decided by the code.
+    pub(crate) fn unknown(
+        &mut self,
+        target: &Target,
+        region: &str,
+        arn: &str,
+        operation: Operation,
+        reason: String,
+    ) {
+        self.snapshot.coverage.push(CoverageGap {
+            account_id: target.account_id.clone(),
+            region: region.to_owned(),
+            service: operation.service(),
+            reason,
+            resource: Some(arn.to_owned()),
+            operation: Some(operation),
+        });
+    }
+
+    /// Records an in-source suppression.
+    pub(crate) fn suppress(&mut self, suppression: InlineSuppression) {
+        self.suppressions.push(suppression);
+    }
+
+    /// Records a warning about a file.
+    pub(crate) fn warn(&mut self, location: Location, message: String) {
+        self.notices.push(Notice {
+            level: NoticeLevel::Warning,
+            message,
+            location: Some(location),
+        });
+    }
+
+    /// The ruleset parameters (tag keys).
+    pub(crate) fn parameters(&self) -> &Parameters {
+        self.parameters
+    }
+
+    fn finish(mut self) -> IacModel {
+        let mut gaps = Vec::new();
+        for (account_id, tags_known) in &self.placed {
+            if !tags_known {
+                gaps.push(org_gap(
+                    account_id,
+                    Operation::OrganizationsListTagsForResource,
+                    "the account's environment and classification are not in the code: give them with `--context` (or an `Environment` parameter)",
+                ));
+            }
+        }
+        if !self.organization_known {
+            for operation in [
+                Operation::OrganizationsListAccountsForParent,
+                Operation::OrganizationsListPolicies,
+                Operation::OrganizationsListDelegatedAdministrators,
+            ] {
+                gaps.push(org_gap(
+                    "*",
+                    operation,
+                    "the organization around the code is not known: give a snapshot with `--context`",
+                ));
+            }
+        }
+        self.snapshot.coverage.extend(gaps);
+        self.snapshot.coverage.sort();
+        self.snapshot.coverage.dedup();
+        self.suppressions.sort();
+        self.suppressions.dedup();
+        self.notices.sort();
+        self.notices.dedup();
+        IacModel {
+            snapshots: vec![self.snapshot],
+            suppressions: self.suppressions,
+            notices: self.notices,
+        }
+    }
+}
+
+fn org_gap(account_id: &str, operation: Operation, reason: &str) -> CoverageGap {
+    CoverageGap {
+        account_id: account_id.to_owned(),
+        region: "*".to_owned(),
+        service: operation.service(),
+        reason: reason.to_owned(),
+        resource: None,
+        operation: Some(operation),
+    }
+}
+
+/// An organization with nothing in it but its root: what code alone tells.
+pub(crate) fn empty_snapshot(taken_at: DateTime<Utc>) -> Snapshot {
+    let management = DEFAULT_ACCOUNT.to_owned();
+    Snapshot {
+        schema_version: SCHEMA_VERSION.to_owned(),
+        taken_at,
+        source: SnapshotSource {
+            kind: SnapshotSourceKind::Iac,
+            description: "infrastructure code (rampart check)".to_owned(),
+            regions: None,
+        },
+        organization: Organization {
+            id: "o-checkedcode".to_owned(),
+            arn: format!("arn:aws:organizations::{management}:organization/o-checkedcode"),
+            management_account_id: management.clone(),
+            root: Root {
+                id: "r-code".to_owned(),
+                arn: format!("arn:aws:organizations::{management}:root/o-checkedcode/r-code"),
+                name: "Root".to_owned(),
+                tags: Tags::new(),
+            },
+            organizational_units: Vec::new(),
+            policies: Vec::new(),
+            delegated_administrators: Vec::new(),
+        },
+        accounts: Vec::new(),
+        coverage: Vec::new(),
+    }
+}
+
+/// The key policy KMS gives a key created without one: the account may use it through IAM.
+pub(crate) fn default_key_policy(account_id: &str) -> crate::model::PolicyDocument {
+    crate::model::PolicyDocument::new(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{account_id}:root")},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]
+    }))
+}
+
+/// A name for a resource the code leaves unnamed: the file path and the logical id, as
+/// CloudFormation derives physical names from the stack and logical id.
+pub(crate) fn default_name(uri: &str, logical_id: &str) -> String {
+    let mut stack: String = uri
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while stack.contains("--") {
+        stack = stack.replace("--", "-");
+    }
+    format!("{}-{logical_id}", stack.trim_matches('-'))
+}
+
+#[cfg(test)]
+mod tests;
