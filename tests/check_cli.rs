@@ -65,7 +65,7 @@ fn a_malformed_file_is_reported_and_the_others_are_still_checked() {
     let (code, log, err) = sarif(&[]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("fixtures/iac/repo/stacks/broken.yaml:7:7: duplicate key `BucketName`"),
+        err.contains("fixtures/iac/repo/stacks/broken.yaml:7:7: error: duplicate key `BucketName`"),
         "{err}"
     );
     let run = &log["runs"][0];
@@ -136,7 +136,7 @@ fn parse_errors_can_be_warnings_and_excludes_skip_files() {
     let (code, _, err) = sarif(&["--parse-errors", "warn"]);
     assert_eq!(code, 1, "failures at or above high remain: {err}");
     assert!(
-        err.contains("warning: fixtures/iac/repo/stacks/broken.yaml:7:7"),
+        err.contains("fixtures/iac/repo/stacks/broken.yaml:7:7: warning: duplicate key"),
         "{err}"
     );
     let (code, log, err) = sarif(&["--exclude", "broken.yaml"]);

@@ -121,9 +121,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
                     _ => None,
                 };
                 let message = match &e {
-                    crate::iac_parse::IacError::Parse { error, .. } => {
-                        format!("{uri}:{}: {}", error.position, error.message)
-                    }
+                    crate::iac_parse::IacError::Parse { error, .. } => error.message.clone(),
                     other => other.to_string(),
                 };
                 inputs.errors.push((message, location));
@@ -160,7 +158,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
     write_output(args.output.out.as_deref(), &rendered)?;
     if args.format != Format::Text || args.output.out.is_some() {
         for n in &evaluation.notices {
-            eprintln!("{}: {}", n.level.as_str(), n.message);
+            eprintln!("{}", text::notice_line(n));
         }
     }
     let failing = threshold.is_some_and(|t| {

@@ -80,12 +80,14 @@ pub fn render_lines(evaluation: &Evaluation) -> String {
     out
 }
 
-/// A notice, compiler style: `FILE: level: message` (the file when it names one).
+/// A notice, compiler style: `FILE:LINE:COL: level: message` (the file, and the position
+/// when it names one).
 pub fn notice_line(n: &crate::findings::Notice) -> String {
-    let place = n
-        .location
-        .as_ref()
-        .map_or_else(String::new, |l| format!("{}: ", clean(&l.uri)));
+    let place = match &n.location {
+        Some(l) if l.line > 0 => format!("{}:{}:{}: ", clean(&l.uri), l.line, l.column),
+        Some(l) => format!("{}: ", clean(&l.uri)),
+        None => String::new(),
+    };
     format!("{place}{}: {}", n.level.as_str(), clean(&n.message))
 }
 
