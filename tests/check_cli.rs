@@ -231,3 +231,19 @@ fn a_bad_context_is_an_input_error_naming_its_position() {
     assert!(out.is_empty());
     assert!(err.contains("ctx.yaml:2:3: unknown key `acount`"), "{err}");
 }
+
+#[test]
+fn every_format_of_the_fixture_repository() {
+    for (format, name) in [
+        ("text", "check_repo_text"),
+        ("json", "check_repo_json"),
+        ("sarif", "check_repo_sarif"),
+    ] {
+        let (code, out, _) = check(&[REPO, "--context", CONTEXT, "--format", format]);
+        assert_eq!(
+            code, 2,
+            "{format}: the malformed template makes the run incomplete"
+        );
+        insta::assert_snapshot!(name, out);
+    }
+}

@@ -154,6 +154,18 @@ pub fn render(
             report::json::render(evaluation, options).map_err(InputError::from_display)?
         }
         Format::Sarif => {
+            let reported = evaluation
+                .findings
+                .iter()
+                .filter(|f| f.status != Status::Pass)
+                .count();
+            if reported > report::sarif::MAX_RESULTS {
+                eprintln!(
+                    "warning: {} results were left out of the SARIF log: GitHub code scanning rejects runs with more than {} (the most serious are kept; --format json has them all)",
+                    reported - report::sarif::MAX_RESULTS,
+                    report::sarif::MAX_RESULTS
+                );
+            }
             report::sarif::render(evaluation, options).map_err(InputError::from_display)?
         }
     })

@@ -126,6 +126,8 @@ pub fn check(
     }
     evaluation.notices.sort();
     evaluation.notices.dedup();
+    // A category of its own in code scanning, apart from live scans' uploads.
+    evaluation.ruleset.name = format!("check/{}", evaluation.ruleset.name);
     evaluation.subject = Subject {
         taken_at: None,
         source: SnapshotSource {

@@ -34,6 +34,10 @@ pub const FINGERPRINT_KEY: &str = "rampart/v1";
 /// The `uriBaseId` of file locations: the root of the scanned files.
 pub const SRCROOT: &str = "%SRCROOT%";
 
+/// The most results GitHub code scanning accepts in one run: a log with more is rejected
+/// whole, so rampart keeps the most serious and says how many it left out.
+pub const MAX_RESULTS: usize = 25_000;
+
 /// Renders a SARIF 2.1.0 log: pretty-printed, with a trailing newline.
 pub fn render(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Result<String, ReportError> {
     to_pretty_json("sarif", &log(evaluation, options))
@@ -47,10 +51,39 @@ fn log(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Sarif {
         .zip(0..)
         .map(|(r, i)| (r.id.as_str(), i))
         .collect();
-    let results: Vec<SarifResult> = evaluation
+    let mut reported: Vec<&Finding> = evaluation
         .findings
         .iter()
         .filter(|f| f.status != Status::Pass)
+        .collect();
+    let mut notices = evaluation.notices.clone();
+    if reported.len() > MAX_RESULTS {
+        let left_out = reported.len() - MAX_RESULTS;
+        // Failures first, then unknown, then waived; within each the most severe. The
+        // order of the results kept stays the evaluation's.
+        let rank = |f: &Finding| {
+            let status = match f.status {
+                Status::Fail => 0,
+                Status::Unknown => 1,
+                Status::Waived | Status::Pass => 2,
+            };
+            (status, std::cmp::Reverse(f.severity))
+        };
+        let mut order: Vec<usize> = (0..reported.len()).collect();
+        order.sort_by_key(|&i| rank(reported[i]));
+        let mut keep: Vec<usize> = order[..MAX_RESULTS].to_vec();
+        keep.sort_unstable();
+        reported = keep.into_iter().map(|i| reported[i]).collect();
+        notices.push(Notice {
+            level: NoticeLevel::Warning,
+            message: format!(
+                "{left_out} results were left out of this SARIF log: GitHub code scanning rejects runs with more than {MAX_RESULTS} results (the most serious are kept; JSON output has them all)"
+            ),
+            location: None,
+        });
+    }
+    let results: Vec<SarifResult> = reported
+        .into_iter()
         .map(|f| result(f, index.get(&*f.rule_id).copied()))
         .collect();
 
@@ -64,7 +97,7 @@ fn log(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Sarif {
     // An input that could not be analyzed makes the run unsuccessful: code scanning then
     // shows the error instead of a clean result.
     let successful = !evaluation.incomplete();
-    let invocation = match notifications(&evaluation.notices) {
+    let invocation = match notifications(&notices) {
         Some(n) => Invocation::builder()
             .execution_successful(successful)
             .tool_execution_notifications(n)

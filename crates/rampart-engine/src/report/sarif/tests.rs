@@ -323,3 +323,68 @@ fn helpers() {
     assert_eq!(level(Severity::Info), ResultLevel::Note);
     assert_eq!(security_severity(Severity::Info), "0.0");
 }
+
+#[test]
+fn a_run_stays_within_github_code_scanning_limits() {
+    // More findings than code scanning accepts in a run: the most serious are kept, in
+    // the evaluation's order, and a notification says how many were left out.
+    let mut eval = fixtures::evaluation();
+    let failing = eval
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Fail)
+        .unwrap()
+        .clone();
+    let mut unknown = failing.clone();
+    unknown.status = Status::Unknown;
+    eval.findings = (0..MAX_RESULTS + 10)
+        .map(|i| {
+            let mut f = if i < 20 {
+                unknown.clone()
+            } else {
+                failing.clone()
+            };
+            f.resource = format!("arn:aws:s3:::bucket-{i:05}");
+            f
+        })
+        .collect();
+    let log: Value =
+        serde_json::from_str(&render(&eval, &fixtures::options(Some(Severity::High))).unwrap())
+            .unwrap();
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(
+        runs.len(),
+        1,
+        "code scanning accepts at most 20 runs per file"
+    );
+    let results = runs[0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), MAX_RESULTS);
+    // The ten left out are unknown ones; every failure is kept.
+    let notes = results.iter().filter(|r| r["level"] == "note").count();
+    assert_eq!(notes, 10);
+    let notifications = runs[0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(notifications.iter().any(|n| n["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("10 results were left out")));
+    // Other limits: rules per run, tags per rule (at most 20; 10 shown), locations per
+    // result (at most 1,000), and a security-severity code scanning can read.
+    let rules = runs[0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.len() <= 25_000);
+    for rule in rules {
+        let tags = rule["properties"]["tags"].as_array().unwrap();
+        assert!(tags.len() <= 10, "{tags:?}");
+        let s: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&s));
+    }
+    for r in results {
+        assert!(r["locations"].as_array().unwrap().len() <= 1_000);
+        assert!(r["ruleId"].is_string() && r["message"]["text"].is_string());
+    }
+}
