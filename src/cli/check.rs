@@ -129,7 +129,23 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
         }
     }
     let now = args.now.unwrap_or_else(Utc::now);
+    tracing::info!(
+        "{} files found, {} read as infrastructure code, {} errors",
+        discovery.files.len(),
+        inputs.files,
+        inputs.errors.len()
+    );
     let model = iac::build(&files, &context, &ruleset.parameters, now);
+    tracing::info!(
+        "{} templates and plans mapped into {} snapshot(s) ({} resources)",
+        files.len(),
+        model.snapshots.len(),
+        model
+            .snapshots
+            .iter()
+            .map(|s| s.resources().count())
+            .sum::<usize>()
+    );
     let mut evaluation = check(&engine, &model, &inputs, now);
     if args.parse_errors == ParseErrors::Warn {
         for n in &mut evaluation.notices {
