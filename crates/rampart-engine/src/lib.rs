@@ -4,13 +4,15 @@
 //! builds the AWS SDK: collectors live in `rampart-aws`, the command line in `rampart`.
 //!
 //! Modules depend one way: `vocab` ← `ruleset` ← `facts` ← `rules` → `findings` ← `report`;
-//! `capabilities` (the guidance's capabilities and the coverage matrix) sits on `vocab`.
+//! `capabilities` (the guidance's capabilities and the coverage matrix) sits on `vocab`;
+//! `iac_links` (live findings linked to their CloudFormation templates) on `findings`.
 
 pub use rampart_model as model;
 
 pub mod capabilities;
 pub mod facts;
 pub mod findings;
+pub mod iac_links;
 pub mod policy_files;
 pub mod report;
 pub mod rules;
