@@ -5,7 +5,7 @@
 pub mod cli;
 
 pub use rampart_engine::{
-    capabilities, facts, findings, policy_files, report, rules, ruleset, synth, vocab,
+    capabilities, facts, findings, iac_links, policy_files, report, rules, ruleset, synth, vocab,
 };
 pub use rampart_iam as policy;
 pub use rampart_model as model;
