@@ -203,6 +203,30 @@ fn text_names_the_file_and_line_under_the_finding() {
 }
 
 #[test]
+fn the_sample_links_to_its_bundled_template() {
+    let iac = repo_path("fixtures/iac/cloudformation");
+    let r = run(&[
+        "evaluate",
+        "--iac",
+        iac.to_str().unwrap(),
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("at stacks/payments-partner-gw.yaml:40:3"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("at stacks/payments-partner-gw.yaml:13:3"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stderr.contains("warning: stack"), "{}", r.stderr);
+}
+
+#[test]
 fn a_missing_iac_path_is_exit_2() {
     let r = run(&["evaluate", "--iac", "no/such/templates"]);
     assert_eq!(r.code, 2);
