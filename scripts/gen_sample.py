@@ -1074,6 +1074,26 @@ def tags(owner: str, app: str, cost_center: str, **extra: str) -> dict:
     return {"Owner": owner, "Application": app, "CostCenter": cost_center, **extra}
 
 
+def cfn_stack(a: Acct, region: str, stack: str, logical_ids: dict[str, str]) -> None:
+    """Tags the resources of `a` named by ARN in `logical_ids` as CloudFormation tags what
+    stack `stack` created: the stack's name and id, and each resource's logical id."""
+    stack_id = f"arn:aws:cloudformation:{region}:{a.id}:stack/{stack}/{uid(a.id, region, 'stack', stack)}"
+    found = set()
+    for resources in vars(a).values():
+        if not isinstance(resources, list):
+            continue
+        for r in resources:
+            if isinstance(r, dict) and r.get("arn") in logical_ids:
+                r["tags"] = dict(sorted({
+                    **r["tags"],
+                    "aws:cloudformation:logical-id": logical_ids[r["arn"]],
+                    "aws:cloudformation:stack-id": stack_id,
+                    "aws:cloudformation:stack-name": stack,
+                }.items()))
+                found.add(r["arn"])
+    assert found == set(logical_ids), set(logical_ids) - found
+
+
 def sandbox_vpc(a: Acct) -> None:
     a.vpc(
         "default", EU_WEST_1, "172.31.0.0/16",
@@ -1724,6 +1744,12 @@ def payments_prod() -> Acct:
           [("public-a", "10.32.0.0/24", "a", True), ("private-a", "10.32.4.0/22", "a", False)],
           tags=t, internet_gateway=True,
           security_groups=[("partner-sftp", [("tcp", 22, 22, "0.0.0.0/0")])])
+    # Deployed by CloudFormation from fixtures/iac/cloudformation/stacks/payments-partner-gw.yaml:
+    # `rampart evaluate --iac fixtures/iac/cloudformation` points their findings at its lines.
+    cfn_stack(a, EU_WEST_1, "payments-partner-gw", {
+        a.arn(EU_WEST_1, "vpc", "payments-partner-gw"): "PartnerVpc",
+        a.arn(EU_WEST_1, "sg", "payments-partner-gw", "partner-sftp"): "PartnerSftpSecurityGroup",
+    })
     plant("sg-admin-ports-not-open-to-internet", a.arn(EU_WEST_1, "sg", "payments-partner-gw", "partner-sftp"), "fail",
           "tcp 22 from 0.0.0.0/0")
     plant("igw-only-in-internet-vpcs", a.arn(EU_WEST_1, "igw", "payments-partner-gw"), "fail",

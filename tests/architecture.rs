@@ -92,6 +92,7 @@ const ENGINE_LAYERS: &[(&str, &[&str])] = &[
     ),
     ("report", &["findings", "vocab"]),
     ("policy_files", &["findings", "vocab"]),
+    ("iac_links", &["findings"]),
     ("synth", &[]),
     ("capabilities", &["vocab"]),
 ];

@@ -15,7 +15,7 @@ use rampart_aws::{
 };
 use serde_json::json;
 
-use super::evaluate::{evaluate_and_report, load_rules, ReportArgs};
+use super::evaluate::{evaluate_and_report, load_rules, load_templates, ReportArgs};
 use super::{write_output, InputError, OutputArgs};
 use crate::rules::Engine;
 
@@ -108,16 +108,23 @@ pub fn run_collect(args: &CollectArgs, verbose: u8) -> Result<ExitCode, InputErr
 
 /// Runs `rampart scan`.
 pub fn run_scan(args: &ScanArgs, verbose: u8) -> Result<ExitCode, InputError> {
-    // Rules load before the collection so that a bad ruleset fails in seconds, not after it.
+    // Rules and templates load before the collection so that a bad ruleset or `--iac` path
+    // fails in seconds, not after it.
     let (ruleset, catalog) = load_rules(&args.report.rules)?;
     let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+    let templates = load_templates(&args.report.iac)?;
     let options = options(&args.flags)?;
     let collected = collect(&options, verbose)?;
     if let Some(path) = &args.snapshot_out {
         write_output(Some(path), &snapshot_json(&collected)?)?;
     }
     finish(&args.flags, &collected)?;
-    evaluate_and_report(&collected.snapshot, &engine, &args.report)
+    evaluate_and_report(
+        &collected.snapshot,
+        &engine,
+        &args.report,
+        templates.as_ref(),
+    )
 }
 
 fn snapshot_json(collected: &Collected) -> Result<String, InputError> {

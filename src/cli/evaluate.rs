@@ -1,12 +1,16 @@
 //! `rampart evaluate`: rules over a snapshot, reported as text, JSON or SARIF.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
+use rampart_iac::{Document, IacError};
 
 use super::{write_output, Format, InputError, OutputArgs};
-use crate::model::{load_snapshot_file, sample_snapshot, Snapshot, SAMPLE_PATH};
+use crate::findings::{Notice, NoticeLevel};
+use crate::iac_links::{self, TemplateIndex};
+use crate::model::{load_snapshot_file, sample_snapshot, Location, Snapshot, SAMPLE_PATH};
 use crate::report::{self, RenderOptions};
 use crate::rules::{Catalog, Engine, Evaluation, PolicyStore, Severity, Status};
 use crate::ruleset::{load_ruleset_file, Ruleset};
@@ -110,6 +114,100 @@ pub struct ReportArgs {
     /// reproducible). Certificate expiry and waiver expiry are judged at this time.
     #[arg(long, value_name = "TIME")]
     pub now: Option<DateTime<Utc>>,
+    /// CloudFormation templates: a file, or a directory searched recursively for `.json`,
+    /// `.yaml`, `.yml` and `.template` files (repeatable). A finding about a resource that
+    /// CloudFormation deployed (tagged `aws:cloudformation:stack-name` and
+    /// `aws:cloudformation:logical-id`) then points at the resource's logical id in its
+    /// stack's template, as FILE:LINE:COLUMN with FILE relative to PATH (in SARIF, the
+    /// result's physical location). The stack's template is the file named after the stack
+    /// (STACK.yaml, any case), else the one named like the start or the end of the stack's
+    /// name (NAME-… or …-NAME, the longest NAME winning), else the only template declaring
+    /// the resource; never a guess between two. Stacks without a template and templates
+    /// that do not parse are warnings.
+    #[arg(long, value_name = "PATH")]
+    pub iac: Vec<PathBuf>,
+}
+
+/// The templates read from `--iac`, and the warnings reading them gave.
+#[derive(Debug)]
+pub struct Templates {
+    index: TemplateIndex,
+    notices: Vec<Notice>,
+}
+
+/// Reads the CloudFormation templates under `--iac`, or `None` without `--iac`. A path that
+/// does not exist is an input error; a file that does not parse, a warning.
+pub fn load_templates(paths: &[PathBuf]) -> Result<Option<Templates>, InputError> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut notices = Vec::new();
+    let mut seen = BTreeSet::new();
+    // (file, its name in findings: relative to the `--iac` path it was found under).
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for root in paths {
+        if !root.exists() {
+            return Err(InputError(format!(
+                "{}: no such file or directory (--iac)",
+                root.display()
+            )));
+        }
+        let found = rampart_iac::discover(std::slice::from_ref(root), &[])
+            .map_err(InputError::from_display)?;
+        notices.extend(
+            found
+                .errors
+                .iter()
+                .map(|e| Notice::warning(format!("--iac: {e}"))),
+        );
+        for file in found.files {
+            if seen.insert(file.clone()) {
+                let uri = uri_under(root, &file);
+                files.push((file, uri));
+            }
+        }
+    }
+    let paths: Vec<PathBuf> = files.iter().map(|(path, _)| path.clone()).collect();
+    let mut templates = Vec::new();
+    for ((_, parsed), (_, uri)) in rampart_iac::parse_all(&paths).into_iter().zip(&files) {
+        match parsed {
+            Ok(Some(Document::CloudFormation(template))) => templates.push((uri.clone(), template)),
+            // Plans, policies and other files: nothing to link to.
+            Ok(_) => {}
+            Err(IacError::Parse { error, .. }) => notices.push(Notice {
+                level: NoticeLevel::Warning,
+                message: format!("not read, so nothing is linked to it: {}", error.message),
+                location: Some(Location {
+                    uri: uri.clone(),
+                    line: error.position.line,
+                    column: error.position.column,
+                }),
+            }),
+            Err(e) => notices.push(Notice::warning(format!("--iac: {e}"))),
+        }
+    }
+    if templates.is_empty() {
+        notices.push(Notice::warning(
+            "--iac: no CloudFormation template found, so no finding is linked to one",
+        ));
+    }
+    let index = TemplateIndex::new(templates.iter().map(|(uri, t)| (uri.clone(), t)));
+    Ok(Some(Templates { index, notices }))
+}
+
+/// `file` as findings name it: relative to the `--iac` directory it was found under, with
+/// `/` separators; as given when the path named the file itself.
+fn uri_under(root: &Path, file: &Path) -> String {
+    let relative = file
+        .strip_prefix(root)
+        .ok()
+        .filter(|r| !r.as_os_str().is_empty())
+        .unwrap_or(file);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Runs `rampart evaluate`.
@@ -117,20 +215,32 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
     // Rules load first: a bad ruleset is reported before a large snapshot is read.
     let (ruleset, catalog) = load_rules(&args.report.rules)?;
     let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+    let templates = load_templates(&args.report.iac)?;
     let snapshot = load_snapshot(args.snapshot.as_ref())?;
-    evaluate_and_report(&snapshot, &engine, &args.report)
+    evaluate_and_report(&snapshot, &engine, &args.report, templates.as_ref())
 }
 
-/// Evaluates a snapshot and writes the report.
+/// Evaluates a snapshot, links its findings to the `--iac` templates if given, and writes
+/// the report.
 pub fn evaluate_and_report(
     snapshot: &Snapshot,
     engine: &Engine<'_>,
     args: &ReportArgs,
+    templates: Option<&Templates>,
 ) -> Result<ExitCode, InputError> {
     let now = args.now.unwrap_or(snapshot.taken_at);
-    let evaluation = engine.evaluate(snapshot, now);
+    let mut evaluation = engine.evaluate(snapshot, now);
+    if let Some(templates) = templates {
+        let notices = iac_links::link(&mut evaluation, snapshot, &templates.index);
+        evaluation.add_notices(templates.notices.iter().cloned().chain(notices));
+    }
     for notice in &evaluation.notices {
-        eprintln!("{}: {}", notice.level.as_str(), notice.message);
+        let place = match &notice.location {
+            Some(l) if l.line > 0 => format!("{}:{}:{}: ", l.uri, l.line, l.column),
+            Some(l) => format!("{}: ", l.uri),
+            None => String::new(),
+        };
+        eprintln!("{}: {place}{}", notice.level.as_str(), notice.message);
     }
     let threshold = args.fail_on.threshold();
     let options = RenderOptions {

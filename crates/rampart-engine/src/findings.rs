@@ -84,7 +84,8 @@ pub struct Finding {
     pub region: String,
     /// What the rule found.
     pub message: String,
-    /// Where the resource is declared, when it came from a file.
+    /// Where the resource is declared: its position when it came from a file, or for a live
+    /// resource its logical id in its CloudFormation template (`iac_links`).
     pub location: Option<Location>,
     /// Stable identity of (rule, resource): the same across runs and message changes.
     pub fingerprint: String,
@@ -251,5 +252,12 @@ impl Evaluation {
     /// Whether an input could not be analyzed (an error notice).
     pub fn incomplete(&self) -> bool {
         self.notices.iter().any(|n| n.level == NoticeLevel::Error)
+    }
+
+    /// Adds notices, keeping the notices sorted and without repeats.
+    pub fn add_notices(&mut self, notices: impl IntoIterator<Item = Notice>) {
+        self.notices.extend(notices);
+        self.notices.sort();
+        self.notices.dedup();
     }
 }

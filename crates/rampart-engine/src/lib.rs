@@ -6,6 +6,7 @@
 //! Modules depend one way: `vocab` ← `ruleset` ← `facts` ← `rules` → `findings` ← `report`;
 //! `capabilities` (the guidance's capabilities and the coverage matrix) sits on `vocab`;
 //! `iac` maps infrastructure code (`rampart-iac`) into the model, and `check` evaluates it.
+//! `iac_links` links live findings to their CloudFormation templates.
 
 pub use rampart_model as model;
 
@@ -14,6 +15,7 @@ pub mod check;
 pub mod facts;
 pub mod findings;
 pub mod iac;
+pub mod iac_links;
 pub mod policy_files;
 pub mod report;
 pub mod rules;

@@ -211,7 +211,7 @@ fn discovery_is_sorted_and_honours_excludes() {
     sorted.sort();
     assert_eq!(files, sorted);
     assert!(files.contains(&"errors/trailing-comma.json".to_owned()));
-    assert_eq!(files.len(), 20);
+    assert_eq!(files.len(), 21);
 
     let some = discover(
         std::slice::from_ref(&root),
@@ -267,6 +267,10 @@ fn parse_all_is_ordered_and_reports_each_file() {
         ("cloudformation/data-bucket.yaml", "CloudFormation"),
         ("cloudformation/for-each.yaml", "CloudFormation"),
         ("cloudformation/rain-module.yaml", "CloudFormation"),
+        (
+            "cloudformation/stacks/payments-partner-gw.yaml",
+            "CloudFormation",
+        ),
         ("cloudformation/tabs.json", "CloudFormation"),
         ("errors/duplicate-key.yaml", "error"),
         ("errors/skip-without-reason.yaml", "error"),

@@ -11,6 +11,7 @@ use chrono::SecondsFormat;
 
 use super::{source_description, RenderOptions, StatusCounts, Tally};
 use crate::findings::{Evaluation, Finding};
+use crate::model::Location;
 use crate::vocab::{Severity, Status};
 
 /// How many unknown findings are listed after the counts by rule.
@@ -125,7 +126,7 @@ fn notices(out: &mut String, evaluation: &Evaluation) {
         let place = n
             .location
             .as_ref()
-            .map_or_else(String::new, |l| format!("{}: ", clean(&l.uri)));
+            .map_or_else(String::new, |l| format!("{}: ", position(l)));
         line(
             out,
             &format!("{}: {place}{}", n.level.as_str(), clean(&n.message)),
@@ -174,7 +175,24 @@ fn area_table(out: &mut String, tally: &Tally) {
     }
 }
 
-/// Failing findings, most severe first, each with its message on the next line.
+/// `FILE:LINE:COLUMN`, or `FILE` when the position is unknown (line 0).
+fn position(l: &Location) -> String {
+    if l.line > 0 {
+        format!("{}:{}:{}", clean(&l.uri), l.line, l.column)
+    } else {
+        clean(&l.uri)
+    }
+}
+
+/// Where a finding's resource is declared, under its message: `at FILE:LINE:COLUMN`.
+fn declared_at(out: &mut String, indent: &str, f: &Finding) {
+    if let Some(l) = &f.location {
+        line(out, &format!("{indent}at {}", position(l)));
+    }
+}
+
+/// Failing findings, most severe first, each with its message on the next line and where
+/// it is declared, when known, on the line after.
 fn failing(out: &mut String, findings: &[Finding]) {
     let mut failing: Vec<&Finding> = findings
         .iter()
@@ -208,6 +226,7 @@ fn failing(out: &mut String, findings: &[Finding]) {
             ),
         );
         message(out, &indent, &f.message);
+        declared_at(out, &indent, f);
     }
 }
 
@@ -246,6 +265,7 @@ fn unknown(out: &mut String, findings: &[Finding]) {
             ),
         );
         message(out, "      ", &f.message);
+        declared_at(out, "      ", f);
     }
 }
 
@@ -372,6 +392,7 @@ Failing findings (3)
             role `deployer` trusts development account 999988887777
   HIGH      s3-classified-cmk        arn:aws:s3:::payroll  (111122223333, eu-west-1)
             bucket `payroll` (restricted) is encrypted with SSE-S3
+            at templates/storage files.yaml:12:5
   MEDIUM    kms-key-rotation         arn:aws:kms:eu-west-1:111122223333:key/k1  (111122223333, eu-west-1)
             key `k1` has automatic rotation disabled
 
