@@ -805,6 +805,23 @@ impl Mapper<'_, '_> {
         }
     }
 
+    /// Whether the template's DB cluster `identifier` encrypts its storage; `None` when the
+    /// template does not declare it or does not decide.
+    fn cluster_storage_encrypted(&self, identifier: &str) -> Option<bool> {
+        let cluster = self.template.resources.iter().find(|r| {
+            r.resource_type.as_str() == "AWS::RDS::DBCluster"
+                && self
+                    .identities
+                    .get(&r.logical_id)
+                    .is_some_and(|i| i.reference == identifier.to_lowercase())
+        })?;
+        match self.prop(cluster, &["StorageEncrypted"]) {
+            Prop::Known(v) => Some(truthy(&v)),
+            Prop::Absent => Some(cluster.property(&["KmsKeyId"]).is_some()),
+            Prop::Unknown(_) => None,
+        }
+    }
+
     /// Maps one resource; `false` when its type is not modelled.
     fn resource(&mut self, resource: &CfnResource, identity: &Identity) -> bool {
         let region = self.target.region.clone();
@@ -934,13 +951,32 @@ impl Mapper<'_, '_> {
                 let op = Operation::RdsDescribeDbInstances;
                 let tags = self.tags(resource, identity, &region, op);
                 let cluster = self.string(resource, &["DBClusterIdentifier"]);
-                let storage_encrypted =
-                    match self.known(resource, identity, &region, &["StorageEncrypted"], op) {
-                        Some(v) => truthy(&v),
-                        // A cluster member's storage is the cluster's.
-                        None if cluster.is_some() => true,
+                let storage_encrypted = match self.known(
+                    resource,
+                    identity,
+                    &region,
+                    &["StorageEncrypted"],
+                    op,
+                ) {
+                    Some(v) => truthy(&v),
+                    // A cluster member's storage is the cluster's.
+                    None => match &cluster {
+                        Some(cluster) => match self.cluster_storage_encrypted(cluster) {
+                            Some(encrypted) => encrypted,
+                            None => {
+                                self.sink.unknown(
+                                        self.target,
+                                        &region,
+                                        &identity.arn,
+                                        op,
+                                        format!("the instance's storage is its cluster's, and the code does not declare whether the cluster `{cluster}` encrypts it"),
+                                    );
+                                false
+                            }
+                        },
                         None => resource.property(&["KmsKeyId"]).is_some(),
-                    };
+                    },
+                };
                 let publicly_accessible = match self.known(
                     resource,
                     identity,
@@ -1038,6 +1074,19 @@ impl Mapper<'_, '_> {
             "AWS::EC2::Subnet" => {
                 let op = Operation::Ec2DescribeSubnets;
                 let tags = self.tags(resource, identity, &region, op);
+                let availability_zone = self
+                    .known(resource, identity, &region, &["AvailabilityZone"], op)
+                    .and_then(|v| v.text());
+                // An `AvailabilityZoneId` names a zone whose name differs between accounts.
+                if resource.property(&["AvailabilityZone"]).is_none() {
+                    self.sink.unknown(
+                        self.target,
+                        &region,
+                        &identity.arn,
+                        op,
+                        "`AvailabilityZone` is not set: EC2 picks the subnet's availability zone (or maps `AvailabilityZoneId` to a name per account)".to_owned(),
+                    );
+                }
                 let subnet = Subnet {
                     arn: identity.arn.clone(),
                     account_id,
@@ -1047,9 +1096,7 @@ impl Mapper<'_, '_> {
                     subnet_id: identity.reference.clone(),
                     vpc_id: self.string(resource, &["VpcId"]).unwrap_or_default(),
                     cidr_block: self.string(resource, &["CidrBlock"]).unwrap_or_default(),
-                    availability_zone: self
-                        .string(resource, &["AvailabilityZone"])
-                        .unwrap_or_default(),
+                    availability_zone: availability_zone.unwrap_or_default(),
                     map_public_ip_on_launch: self
                         .string(resource, &["MapPublicIpOnLaunch"])
                         .is_some_and(|s| s == "true"),
