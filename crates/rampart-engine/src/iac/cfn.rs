@@ -13,6 +13,9 @@ use rampart_iac::cfn::Resource as CfnResource;
 use rampart_iac::cfn::{PseudoParameter, ResolveContext, Resolved, ResourceReference, Template};
 use rampart_iac::Node;
 
+mod network;
+mod services;
+
 use super::{default_name, InlineSuppression, Sink, Target};
 use crate::model::{
     AcmCertificate, BucketEncryption, CloudTrailTrail, EbsVolume, IamRole, IamUser, KmsKey,
@@ -38,13 +41,27 @@ fn kind(cfn_type: &str) -> Option<Kind> {
         "AWS::CloudTrail::Trail" => Some("TrailName"),
         "AWS::EC2::SecurityGroup" => Some("GroupName"),
         "AWS::ElasticLoadBalancingV2::LoadBalancer" => Some("Name"),
+        "AWS::Config::ConfigurationRecorder" => Some("Name"),
+        "AWS::RAM::ResourceShare" => Some("Name"),
         "AWS::KMS::Key"
         | "AWS::KMS::Alias"
         | "AWS::EC2::Volume"
         | "AWS::EC2::VPC"
         | "AWS::EC2::Subnet"
         | "AWS::CertificateManager::Certificate"
-        | "AWS::ElasticLoadBalancingV2::Listener" => None,
+        | "AWS::ElasticLoadBalancingV2::Listener"
+        | "AWS::EC2::InternetGateway"
+        | "AWS::EC2::RouteTable"
+        | "AWS::EC2::NatGateway"
+        | "AWS::EC2::NetworkAcl"
+        | "AWS::EC2::VPCEndpoint"
+        | "AWS::EC2::TransitGateway"
+        | "AWS::EC2::TransitGatewayAttachment"
+        | "AWS::EC2::TransitGatewayVpcAttachment"
+        | "AWS::EC2::VPNConnection"
+        | "AWS::EC2::FlowLog"
+        | "AWS::Route53::HostedZone"
+        | "AWS::Route53Resolver::ResolverRule" => None,
         _ => return None,
     };
     Some(Kind { name_property })
@@ -64,7 +81,53 @@ fn identity(cfn_type: &str, name: &str, target: &Target) -> Identity {
     let (account, region) = (&target.account_id, &target.region);
     let id = name.to_lowercase();
     let mut attributes = BTreeMap::new();
+    // An EC2 resource named `PREFIX-ID`, with its id also under `attribute`.
+    let mut ec2 = |resource: &str, prefix: &str, attribute: &'static str| {
+        let ec2_id = format!("{prefix}-{id}");
+        attributes.insert(attribute, ec2_id.clone());
+        (
+            format!("arn:aws:ec2:{region}:{account}:{resource}/{ec2_id}"),
+            ec2_id,
+        )
+    };
     let (arn, reference) = match cfn_type {
+        "AWS::EC2::InternetGateway" => ec2("internet-gateway", "igw", "InternetGatewayId"),
+        "AWS::EC2::RouteTable" => ec2("route-table", "rtb", "RouteTableId"),
+        "AWS::EC2::NatGateway" => ec2("natgateway", "nat", "NatGatewayId"),
+        "AWS::EC2::NetworkAcl" => ec2("network-acl", "acl", "Id"),
+        "AWS::EC2::VPCEndpoint" => ec2("vpc-endpoint", "vpce", "Id"),
+        "AWS::EC2::TransitGateway" => ec2("transit-gateway", "tgw", "Id"),
+        "AWS::EC2::TransitGatewayAttachment" | "AWS::EC2::TransitGatewayVpcAttachment" => {
+            ec2("transit-gateway-attachment", "tgw-attach", "Id")
+        }
+        "AWS::EC2::VPNConnection" => ec2("vpn-connection", "vpn", "VpnConnectionId"),
+        "AWS::EC2::FlowLog" => ec2("vpc-flow-log", "fl", "Id"),
+        "AWS::Route53::HostedZone" => {
+            let zone: String = id
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_uppercase();
+            let zone = format!("Z{zone}");
+            attributes.insert("Id", zone.clone());
+            (format!("arn:aws:route53:::hostedzone/{zone}"), zone)
+        }
+        "AWS::Route53Resolver::ResolverRule" => {
+            let rule = format!("rslvr-rr-{id}");
+            attributes.insert("ResolverRuleId", rule.clone());
+            (
+                format!("arn:aws:route53resolver:{region}:{account}:resolver-rule/{rule}"),
+                rule,
+            )
+        }
+        "AWS::Config::ConfigurationRecorder" => (
+            format!("arn:aws:config:{region}:{account}:configuration-recorder/{name}"),
+            name.to_owned(),
+        ),
+        "AWS::RAM::ResourceShare" => {
+            let arn = format!("arn:aws:ram:{region}:{account}:resource-share/{id}");
+            (arn.clone(), arn)
+        }
         "AWS::S3::Bucket" => {
             let arn = format!("arn:aws:s3:::{name}");
             attributes.insert("DomainName", format!("{name}.s3.amazonaws.com"));
@@ -318,6 +381,25 @@ struct Attachments {
     ingress: BTreeMap<String, Vec<String>>,
     /// Key id or ARN → aliases.
     aliases: BTreeMap<String, Vec<String>>,
+    /// Group id → egress rules from `AWS::EC2::SecurityGroupEgress`.
+    egress: BTreeMap<String, Vec<String>>,
+    /// Internet gateway id → VPC ids (`AWS::EC2::VPCGatewayAttachment`).
+    gateway_vpcs: BTreeMap<String, Vec<String>>,
+    /// Route table id → `AWS::EC2::Route` resources.
+    routes: BTreeMap<String, Vec<String>>,
+    /// Route table id → subnet ids (`AWS::EC2::SubnetRouteTableAssociation`).
+    route_table_subnets: BTreeMap<String, Vec<String>>,
+    /// Network ACL id → `AWS::EC2::NetworkAclEntry` resources.
+    acl_entries: BTreeMap<String, Vec<String>>,
+    /// Network ACL id → subnet ids (`AWS::EC2::SubnetNetworkAclAssociation`).
+    acl_subnets: BTreeMap<String, Vec<String>>,
+    /// DB cluster identifier (lowercase) → member instance identifiers.
+    cluster_members: BTreeMap<String, Vec<String>>,
+    /// Whether the template declares a Config delivery channel.
+    delivery_channel: bool,
+    /// Attachments whose target the code does not decide: the type they may attach to, the
+    /// data they hide, and why.
+    undecided: Vec<(&'static str, Operation, String)>,
 }
 
 struct Mapper<'a, 's> {
@@ -422,12 +504,25 @@ impl Mapper<'_, '_> {
         region: &str,
         op: Operation,
     ) -> Tags {
+        self.tags_at(resource, identity, region, &["Tags"], op)
+    }
+
+    /// The tags under `path` (`Tags`, or `HostedZoneTags`).
+    fn tags_at(
+        &mut self,
+        resource: &CfnResource,
+        identity: &Identity,
+        region: &str,
+        path: &[&str],
+        op: Operation,
+    ) -> Tags {
         let mut tags = Tags::new();
+        let key = path.join(".");
         // A tag whose value is undecided matters only when its key carries the
         // classification or environment; others are left out.
-        let value = match self.prop(resource, &["Tags"]) {
+        let value = match self.prop(resource, path) {
             Prop::Unknown(reason) => match resource
-                .property(&["Tags"])
+                .property(path)
                 .map(|n| self.template.resolve(n, self.context))
             {
                 Some(Resolved::List(items)) => {
@@ -454,7 +549,7 @@ impl Mapper<'_, '_> {
                             region,
                             &identity.arn,
                             op,
-                            format!("`Tags` {reason}"),
+                            format!("`{key}` {reason}"),
                         );
                     }
                     Some(Resolved::List(
@@ -467,7 +562,7 @@ impl Mapper<'_, '_> {
                         region,
                         &identity.arn,
                         op,
-                        format!("`Tags` {reason}"),
+                        format!("`{key}` {reason}"),
                     );
                     None
                 }
@@ -529,8 +624,32 @@ impl Mapper<'_, '_> {
         Some(PolicyDocument::new(json))
     }
 
+    /// The id an attachment names in `path`; when the code does not decide it, every
+    /// resource of `target_type` may be the one it attaches to, and is unknown for `op`.
+    fn attached_to(
+        &mut self,
+        resource: &CfnResource,
+        path: &[&str],
+        target_type: &'static str,
+        op: Operation,
+    ) -> Option<String> {
+        match self.prop(resource, path) {
+            Prop::Known(v) => v.text(),
+            Prop::Absent => None,
+            Prop::Unknown(reason) => {
+                self.attachments.undecided.push((
+                    target_type,
+                    op,
+                    format!("`{}.{}` {reason}", resource.logical_id, path.join(".")),
+                ));
+                None
+            }
+        }
+    }
+
     fn collect_attachment(&mut self, resource: &CfnResource) {
-        match resource.resource_type.as_str() {
+        let cfn_type = resource.resource_type.as_str();
+        match cfn_type {
             "AWS::S3::BucketPolicy" => {
                 if let Some(bucket) = self.string(resource, &["Bucket"]) {
                     self.attachments
@@ -567,15 +686,105 @@ impl Mapper<'_, '_> {
                     }
                 }
             }
-            "AWS::EC2::SecurityGroupIngress" => {
-                if let Some(group) = self.string(resource, &["GroupId"]) {
-                    self.attachments
-                        .ingress
+            "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
+                let op = Operation::Ec2DescribeSecurityGroups;
+                let sg = "AWS::EC2::SecurityGroup";
+                if let Some(group) = self.attached_to(resource, &["GroupId"], sg, op) {
+                    let rules = if cfn_type == "AWS::EC2::SecurityGroupIngress" {
+                        &mut self.attachments.ingress
+                    } else {
+                        &mut self.attachments.egress
+                    };
+                    rules
                         .entry(group)
                         .or_default()
                         .push(resource.logical_id.clone());
                 }
             }
+            "AWS::EC2::VPCGatewayAttachment" => {
+                let op = Operation::Ec2DescribeInternetGateways;
+                let igw = "AWS::EC2::InternetGateway";
+                // A virtual private gateway attachment has no internet gateway.
+                if resource.property(&["InternetGatewayId"]).is_some() {
+                    if let (Some(gateway), Some(vpc)) = (
+                        self.attached_to(resource, &["InternetGatewayId"], igw, op),
+                        self.attached_to(resource, &["VpcId"], igw, op),
+                    ) {
+                        self.attachments
+                            .gateway_vpcs
+                            .entry(gateway)
+                            .or_default()
+                            .push(vpc);
+                    }
+                }
+            }
+            "AWS::EC2::Route" => {
+                let op = Operation::Ec2DescribeRouteTables;
+                let rtb = "AWS::EC2::RouteTable";
+                if let Some(table) = self.attached_to(resource, &["RouteTableId"], rtb, op) {
+                    self.attachments
+                        .routes
+                        .entry(table)
+                        .or_default()
+                        .push(resource.logical_id.clone());
+                }
+            }
+            "AWS::EC2::SubnetRouteTableAssociation" => {
+                let op = Operation::Ec2DescribeRouteTables;
+                let rtb = "AWS::EC2::RouteTable";
+                if let (Some(table), Some(subnet)) = (
+                    self.attached_to(resource, &["RouteTableId"], rtb, op),
+                    self.attached_to(resource, &["SubnetId"], rtb, op),
+                ) {
+                    self.attachments
+                        .route_table_subnets
+                        .entry(table)
+                        .or_default()
+                        .push(subnet);
+                }
+            }
+            "AWS::EC2::NetworkAclEntry" => {
+                let op = Operation::Ec2DescribeNetworkAcls;
+                let acl = "AWS::EC2::NetworkAcl";
+                if let Some(id) = self.attached_to(resource, &["NetworkAclId"], acl, op) {
+                    self.attachments
+                        .acl_entries
+                        .entry(id)
+                        .or_default()
+                        .push(resource.logical_id.clone());
+                }
+            }
+            "AWS::EC2::SubnetNetworkAclAssociation" => {
+                let op = Operation::Ec2DescribeNetworkAcls;
+                let acl = "AWS::EC2::NetworkAcl";
+                if let (Some(id), Some(subnet)) = (
+                    self.attached_to(resource, &["NetworkAclId"], acl, op),
+                    self.attached_to(resource, &["SubnetId"], acl, op),
+                ) {
+                    self.attachments
+                        .acl_subnets
+                        .entry(id)
+                        .or_default()
+                        .push(subnet);
+                }
+            }
+            "AWS::RDS::DBInstance" => {
+                let op = Operation::RdsDescribeDbClusters;
+                let cluster = "AWS::RDS::DBCluster";
+                if resource.property(&["DBClusterIdentifier"]).is_some() {
+                    if let (Some(id), Some(identity)) = (
+                        self.attached_to(resource, &["DBClusterIdentifier"], cluster, op),
+                        self.identities.get(&resource.logical_id),
+                    ) {
+                        self.attachments
+                            .cluster_members
+                            .entry(id.to_lowercase())
+                            .or_default()
+                            .push(identity.reference.clone());
+                    }
+                }
+            }
+            "AWS::Config::DeliveryChannel" => self.attachments.delivery_channel = true,
             "AWS::KMS::Alias" => {
                 if let (Some(key), Some(alias)) = (
                     self.string(resource, &["TargetKeyId"]),
@@ -596,12 +805,46 @@ impl Mapper<'_, '_> {
         }
     }
 
+    /// Whether the template's DB cluster `identifier` encrypts its storage; `None` when the
+    /// template does not declare it or does not decide.
+    fn cluster_storage_encrypted(&self, identifier: &str) -> Option<bool> {
+        let cluster = self.template.resources.iter().find(|r| {
+            r.resource_type.as_str() == "AWS::RDS::DBCluster"
+                && self
+                    .identities
+                    .get(&r.logical_id)
+                    .is_some_and(|i| i.reference == identifier.to_lowercase())
+        })?;
+        match self.prop(cluster, &["StorageEncrypted"]) {
+            Prop::Known(v) => Some(truthy(&v)),
+            Prop::Absent => Some(cluster.property(&["KmsKeyId"]).is_some()),
+            Prop::Unknown(_) => None,
+        }
+    }
+
     /// Maps one resource; `false` when its type is not modelled.
     fn resource(&mut self, resource: &CfnResource, identity: &Identity) -> bool {
         let region = self.target.region.clone();
         let source = self.source(resource);
         let account_id = self.target.account_id.clone();
-        match resource.resource_type.as_str() {
+        let cfn_type = resource.resource_type.as_str();
+        let undecided: Vec<(Operation, String)> = self
+            .attachments
+            .undecided
+            .iter()
+            .filter(|(t, _, _)| *t == cfn_type)
+            .map(|(_, op, reason)| (*op, reason.clone()))
+            .collect();
+        for (op, reason) in undecided {
+            self.sink
+                .unknown(self.target, &region, &identity.arn, op, reason);
+        }
+        if self.network_resource(resource, identity, &region, source.clone())
+            || self.service_resource(resource, identity, &region, source.clone())
+        {
+            return true;
+        }
+        match cfn_type {
             "AWS::S3::Bucket" => {
                 let bucket = self.s3_bucket(resource, identity, &region, source);
                 self.sink
@@ -708,13 +951,32 @@ impl Mapper<'_, '_> {
                 let op = Operation::RdsDescribeDbInstances;
                 let tags = self.tags(resource, identity, &region, op);
                 let cluster = self.string(resource, &["DBClusterIdentifier"]);
-                let storage_encrypted =
-                    match self.known(resource, identity, &region, &["StorageEncrypted"], op) {
-                        Some(v) => truthy(&v),
-                        // A cluster member's storage is the cluster's.
-                        None if cluster.is_some() => true,
+                let storage_encrypted = match self.known(
+                    resource,
+                    identity,
+                    &region,
+                    &["StorageEncrypted"],
+                    op,
+                ) {
+                    Some(v) => truthy(&v),
+                    // A cluster member's storage is the cluster's.
+                    None => match &cluster {
+                        Some(cluster) => match self.cluster_storage_encrypted(cluster) {
+                            Some(encrypted) => encrypted,
+                            None => {
+                                self.sink.unknown(
+                                        self.target,
+                                        &region,
+                                        &identity.arn,
+                                        op,
+                                        format!("the instance's storage is its cluster's, and the code does not declare whether the cluster `{cluster}` encrypts it"),
+                                    );
+                                false
+                            }
+                        },
                         None => resource.property(&["KmsKeyId"]).is_some(),
-                    };
+                    },
+                };
                 let publicly_accessible = match self.known(
                     resource,
                     identity,
@@ -770,7 +1032,12 @@ impl Mapper<'_, '_> {
                     engine: self.string(resource, &["Engine"]).unwrap_or_default(),
                     storage_encrypted,
                     kms_key_arn: self.reference(resource, &["KmsKeyId"]),
-                    members: Vec::new(),
+                    members: self
+                        .attachments
+                        .cluster_members
+                        .get(&identity.reference.to_lowercase())
+                        .cloned()
+                        .unwrap_or_default(),
                 };
                 self.sink
                     .account(self.target)
@@ -807,6 +1074,19 @@ impl Mapper<'_, '_> {
             "AWS::EC2::Subnet" => {
                 let op = Operation::Ec2DescribeSubnets;
                 let tags = self.tags(resource, identity, &region, op);
+                let availability_zone = self
+                    .known(resource, identity, &region, &["AvailabilityZone"], op)
+                    .and_then(|v| v.text());
+                // An `AvailabilityZoneId` names a zone whose name differs between accounts.
+                if resource.property(&["AvailabilityZone"]).is_none() {
+                    self.sink.unknown(
+                        self.target,
+                        &region,
+                        &identity.arn,
+                        op,
+                        "`AvailabilityZone` is not set: EC2 picks the subnet's availability zone (or maps `AvailabilityZoneId` to a name per account)".to_owned(),
+                    );
+                }
                 let subnet = Subnet {
                     arn: identity.arn.clone(),
                     account_id,
@@ -816,9 +1096,7 @@ impl Mapper<'_, '_> {
                     subnet_id: identity.reference.clone(),
                     vpc_id: self.string(resource, &["VpcId"]).unwrap_or_default(),
                     cidr_block: self.string(resource, &["CidrBlock"]).unwrap_or_default(),
-                    availability_zone: self
-                        .string(resource, &["AvailabilityZone"])
-                        .unwrap_or_default(),
+                    availability_zone: availability_zone.unwrap_or_default(),
                     map_public_ip_on_launch: self
                         .string(resource, &["MapPublicIpOnLaunch"])
                         .is_some_and(|s| s == "true"),
@@ -1256,40 +1534,20 @@ impl Mapper<'_, '_> {
         {
             ingress.extend(rules.iter().flat_map(sg_rules));
         }
-        let extra = self
-            .attachments
-            .ingress
-            .get(&identity.reference)
-            .cloned()
-            .unwrap_or_default();
-        for logical_id in extra {
-            if let Some(r) = self.template.resource(&logical_id) {
-                if let Some(props) = self.known(r, identity, region, &[], op) {
-                    ingress.extend(sg_rules(&props));
-                } else if let Some(node) = &r.properties {
-                    match self.template.resolve(node, self.context) {
-                        v if v.is_known() => ingress.extend(sg_rules(&v)),
-                        _ => self.sink.unknown(
-                            self.target,
-                            region,
-                            &identity.arn,
-                            op,
-                            format!("ingress rule `{logical_id}` is not decided by the code"),
-                        ),
-                    }
-                }
-            }
-        }
-        // Without `SecurityGroupEgress`, CloudFormation keeps the default allow-all egress.
-        let egress = match self.known(resource, identity, region, &["SecurityGroupEgress"], op) {
-            Some(Resolved::List(rules)) => Some(rules.iter().flat_map(sg_rules).collect()),
-            _ => Some(vec![SecurityGroupRule {
+        ingress.extend(self.standalone_rules(identity, region, Direction::Ingress));
+        // Without `SecurityGroupEgress`, CloudFormation keeps the default allow-all egress;
+        // `AWS::EC2::SecurityGroupEgress` resources add to it, they do not replace it.
+        let mut egress = match self.known(resource, identity, region, &["SecurityGroupEgress"], op)
+        {
+            Some(Resolved::List(rules)) => rules.iter().flat_map(sg_rules).collect(),
+            _ => vec![SecurityGroupRule {
                 protocol: "-1".to_owned(),
                 from_port: -1,
                 to_port: -1,
                 source: "0.0.0.0/0".to_owned(),
-            }]),
+            }],
         };
+        egress.extend(self.standalone_rules(identity, region, Direction::Egress));
         SecurityGroup {
             arn: identity.arn.clone(),
             account_id: self.target.account_id.clone(),
@@ -1302,7 +1560,68 @@ impl Mapper<'_, '_> {
                 .unwrap_or_else(|| identity.reference.clone()),
             vpc_id: self.string(resource, &["VpcId"]).unwrap_or_default(),
             ingress,
-            egress,
+            egress: Some(egress),
+        }
+    }
+
+    /// The rules `AWS::EC2::SecurityGroupIngress` or `…Egress` resources add to a group; one
+    /// the code does not decide is a gap on the group.
+    fn standalone_rules(
+        &mut self,
+        identity: &Identity,
+        region: &str,
+        direction: Direction,
+    ) -> Vec<SecurityGroupRule> {
+        let attached = match direction {
+            Direction::Ingress => &self.attachments.ingress,
+            Direction::Egress => &self.attachments.egress,
+        };
+        let logical_ids = attached
+            .get(&identity.reference)
+            .cloned()
+            .unwrap_or_default();
+        let mut rules = Vec::new();
+        for logical_id in logical_ids {
+            let Some(r) = self.template.resource(&logical_id) else {
+                continue;
+            };
+            let Some(node) = &r.properties else { continue };
+            match self.template.resolve(node, self.context) {
+                v if v.is_known() => rules.extend(sg_rules(&v)),
+                v => {
+                    let reason = first_reason(&v).unwrap_or_else(|| "not known".to_owned());
+                    self.sink.unknown(
+                        self.target,
+                        region,
+                        &identity.arn,
+                        Operation::Ec2DescribeSecurityGroups,
+                        format!(
+                            "{} rule `{logical_id}` is not decided by the code ({}:{}:{}): {reason}",
+                            direction.name(),
+                            self.uri,
+                            node.span.start.line,
+                            node.span.start.column
+                        ),
+                    );
+                }
+            }
+        }
+        rules
+    }
+}
+
+/// Which way a security group rule applies.
+#[derive(Debug, Clone, Copy)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    fn name(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
         }
     }
 }

@@ -183,3 +183,175 @@ fn files_declaring_the_same_resource_are_evaluated_apart() {
     assert!(names(0).contains(&"c-yaml-X".to_owned()));
     assert!(!names(1).contains(&"c-yaml-X".to_owned()));
 }
+
+const NETWORK: &str = r#"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24, AvailabilityZone: us-east-1a}
+  Routes:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+  Assoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Routes}
+  Acl:
+    Type: AWS::EC2::NetworkAcl
+    Properties: {VpcId: !Ref Vpc}
+  Entry:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 6, RuleAction: allow, CidrBlock: 0.0.0.0/0, PortRange: {From: 22, To: 22}}
+  AclAssoc:
+    Type: AWS::EC2::SubnetNetworkAclAssociation
+    Properties: {SubnetId: !Ref Subnet, NetworkAclId: !Ref Acl}
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: x, VpcId: !Ref Vpc}
+  Out:
+    Type: AWS::EC2::SecurityGroupEgress
+    Properties: {GroupId: !GetAtt Sg.GroupId, IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}
+  Endpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties: {VpcId: !Ref Vpc, ServiceName: !Sub "com.amazonaws.${AWS::Region}.s3"}
+  Log:
+    Type: AWS::EC2::FlowLog
+    Properties: {ResourceId: !Ref Vpc, ResourceType: VPC, TrafficType: REJECT}
+"#;
+
+#[test]
+fn network_resources_attach_to_what_they_name() {
+    let model = build_one(&[template("net.yaml", NETWORK)]);
+    let n = &model.snapshots[0].accounts[0].network;
+    let vpc = &n.vpcs[0].vpc_id;
+    let subnet = &n.subnets[0].subnet_id;
+    let igw = &n.internet_gateways[0];
+    assert_eq!(igw.attached_vpc_ids, vec![vpc.clone()]);
+    let table = &n.route_tables[0];
+    assert_eq!(table.subnet_ids, vec![subnet.clone()]);
+    assert_eq!(
+        table.routes,
+        vec![crate::model::Route {
+            destination: "0.0.0.0/0".into(),
+            target: igw.internet_gateway_id.clone()
+        }]
+    );
+    let acl = &n.network_acls[0];
+    assert_eq!(acl.subnet_ids, vec![subnet.clone()]);
+    // The entry (inbound by default) and the four `*` deny entries.
+    let entry = &acl.entries[0];
+    assert_eq!(
+        (entry.rule_number, entry.egress, entry.protocol.as_str()),
+        (100, false, "6")
+    );
+    assert_eq!((entry.from_port, entry.to_port), (Some(22), Some(22)));
+    assert_eq!(acl.entries.len(), 5);
+    // A standalone egress rule adds to the default allow-all, it does not replace it.
+    let egress = n.security_groups[0].egress.as_ref().unwrap();
+    assert_eq!(egress.len(), 2);
+    assert_eq!(egress[0].source, "0.0.0.0/0");
+    // An endpoint without a policy has the default full-access one.
+    let endpoint = &n.vpc_endpoints[0];
+    assert_eq!(endpoint.service_name, "com.amazonaws.us-east-1.s3");
+    assert_eq!(endpoint.endpoint_type, "Gateway");
+    assert!(endpoint.policy.is_some());
+    assert_eq!(n.flow_logs[0].resource_id, *vpc);
+    assert_eq!(n.flow_logs[0].traffic_type, "REJECT");
+}
+
+#[test]
+fn undecided_attachments_are_gaps_on_what_they_may_attach_to() {
+    let text = r#"
+Parameters:
+  Table: {Type: String}
+Resources:
+  Routes:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: vpc-1}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, GatewayId: igw-1}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: vpc-1, CidrBlock: 10.0.0.0/24}
+  Cluster:
+    Type: AWS::RDS::DBCluster
+    Properties: {Engine: aurora-mysql, StorageEncrypted: true}
+  Member:
+    Type: AWS::RDS::DBInstance
+    Properties: {Engine: aurora-mysql, DBClusterIdentifier: !Ref Cluster}
+"#;
+    let model = build_one(&[template("u.yaml", text)]);
+    let snapshot = &model.snapshots[0];
+    let table = &snapshot.accounts[0].network.route_tables[0];
+    assert!(table.routes.is_empty());
+    let gap = |arn: &str, op: crate::model::Operation| {
+        snapshot
+            .coverage
+            .iter()
+            .any(|g| g.resource.as_deref() == Some(arn) && g.operation == Some(op))
+    };
+    assert!(gap(
+        &table.arn,
+        crate::model::Operation::Ec2DescribeRouteTables
+    ));
+    // A subnet without a zone: EC2 picks one.
+    let subnet = &snapshot.accounts[0].network.subnets[0];
+    assert!(gap(
+        &subnet.arn,
+        crate::model::Operation::Ec2DescribeSubnets
+    ));
+    // The member is the cluster's, and its storage is the cluster's.
+    let storage = &snapshot.accounts[0].storage;
+    assert_eq!(
+        storage.rds_clusters[0].members,
+        vec![storage.rds_instances[0].identifier.clone()]
+    );
+    assert!(storage.rds_instances[0].storage_encrypted);
+}
+
+#[test]
+fn config_dns_and_sharing_take_the_documented_defaults() {
+    let text = r#"
+Resources:
+  Recorder:
+    Type: AWS::Config::ConfigurationRecorder
+    Properties: {RoleARN: arn:aws:iam::000000000000:role/config}
+  Zone:
+    Type: AWS::Route53::HostedZone
+    Properties:
+      Name: corp.internal
+      VPCs: [{VPCId: vpc-1, VPCRegion: us-east-1}]
+  Share:
+    Type: AWS::RAM::ResourceShare
+    Properties: {Name: s, Principals: ["111122223333"]}
+"#;
+    let model = build_one(&[template("s.yaml", text)]);
+    let account = &model.snapshots[0].accounts[0];
+    let recorder = &account.logging.config_recorders[0];
+    assert!(recorder.all_supported);
+    assert!(!recorder.recording);
+    assert!(model.snapshots[0].coverage.iter().any(|g| {
+        g.resource.as_deref() == Some(recorder.arn.as_str())
+            && g.operation
+                == Some(crate::model::Operation::ConfigDescribeConfigurationRecorderStatus)
+    }));
+    let zone = &account.dns.hosted_zones[0];
+    assert!(zone.private);
+    assert_eq!(zone.name, "corp.internal.");
+    assert_eq!(zone.vpc_associations.as_ref().map(Vec::len), Some(1));
+    let share = &account.resource_shares[0];
+    assert!(share.allow_external_principals);
+    assert_eq!(share.principals, Some(vec!["111122223333".to_owned()]));
+    assert_eq!(share.resources, Some(Vec::new()));
+}
