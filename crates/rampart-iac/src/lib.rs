@@ -11,6 +11,7 @@
 
 pub mod cfn;
 pub mod discover;
+pub mod hcl_blocks;
 pub mod json;
 pub mod source;
 pub mod terraform;
