@@ -272,10 +272,7 @@ fn lex(text: &str) -> Result<Lexed, ParseError> {
             },
             '{' | '}' => {
                 lx.bump();
-                tokens.push((
-                    if c == '{' { Token::Open } else { Token::Close },
-                    start,
-                ));
+                tokens.push((if c == '{' { Token::Open } else { Token::Close }, start));
                 line_has_code = true;
             }
             c if c.is_alphabetic() || c == '_' => {
