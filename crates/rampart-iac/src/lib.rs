@@ -11,6 +11,7 @@
 
 pub mod cfn;
 pub mod discover;
+pub mod hcl_blocks;
 pub mod json;
 pub mod source;
 pub mod terraform;
@@ -188,13 +189,68 @@ pub fn parse_document(path: &Path, bytes: &[u8]) -> Result<Option<Document>, Iac
     Ok(Some(document))
 }
 
-/// Reads the file at `path` into a document, `None` if it is not infrastructure code.
+/// Reads the file at `path` into a document, `None` if it is not infrastructure code. A
+/// plan's resources are found in the `.tf` files beside it (see [`read_tf_files`]); a `.tf`
+/// file that does not scan is an error naming it.
 pub fn parse_file(path: &Path) -> Result<Option<Document>, IacError> {
     let bytes = std::fs::read(path).map_err(|e| IacError::Read {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
-    parse_document(path, &bytes)
+    let mut document = parse_document(path, &bytes)?;
+    if let Some(Document::TerraformPlan(plan)) = &mut document {
+        let root = path.parent().unwrap_or(Path::new(""));
+        let files = read_tf_files(plan, root)?;
+        plan.locate_blocks(&files)
+            .map_err(|(file, error)| IacError::Parse {
+                path: root.join(file),
+                error,
+            })?;
+    }
+    Ok(document)
+}
+
+/// The `.tf` files of a plan's modules ([`Plan::module_dirs`]) below `root`, the directory
+/// of the root module (the plan file's), in path order. A directory that is not there (the
+/// plan checked away from its configuration) has none.
+pub fn read_tf_files(plan: &Plan, root: &Path) -> Result<Vec<terraform::TfFile>, IacError> {
+    let mut files = Vec::new();
+    for dir in plan.module_dirs() {
+        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
+            continue;
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let name = e.file_name().to_str()?.to_owned();
+                (name.ends_with(".tf") && e.file_type().ok()?.is_file()).then_some(name)
+            })
+            .collect();
+        names.sort();
+        for name in names {
+            let relative = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            let path = root.join(&relative);
+            let bytes = std::fs::read(&path).map_err(|e| IacError::Read {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            let Some(text) = source::decode(&bytes) else {
+                return Err(IacError::Read {
+                    path,
+                    message: "not UTF-8 or UTF-16 text".to_owned(),
+                });
+            };
+            files.push(terraform::TfFile {
+                path: relative,
+                text: text.into_owned(),
+            });
+        }
+    }
+    Ok(files)
 }
 
 /// Reads every file in parallel; the results are in the order of `paths` whatever the

@@ -5,12 +5,16 @@
 //! resource, the module call it sits in (and that call's `source`, the module directory)
 //! and its `expressions` (references to other resources, kept as written). What does not:
 //! file names and line numbers of `.tf` files, which Terraform's JSON plan format does not
-//! carry. `config_location` is filled only when the configuration entry has a `range`
-//! (`{"filename": …, "start": {"line": …}}`, the shape of Terraform's JSON diagnostics)
-//! that a wrapper tool added; for plans straight from `terraform show -json` it is `None`.
+//! carry. `config.location` comes from the configuration entry's `range`
+//! (`{"filename": …, "start": {"line": …}}`, the shape of Terraform's JSON diagnostics) when
+//! a wrapper tool added one, and from [`Plan::locate_blocks`], which finds each block in
+//! the configuration's `.tf` files (the root module's directory, and the directories of
+//! module calls with a local `source`) with the `rampart:skip` comments written on it (see
+//! [`crate::hcl_blocks`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
+use crate::hcl_blocks::{self, Skip};
 use crate::tree::{Node, ParseError, Span, Value};
 
 /// A Terraform plan.
@@ -72,17 +76,35 @@ pub struct ResourceConfig {
     pub module_source: Option<String>,
     /// The block's `expressions` (constant values and references), if given.
     pub expressions: Option<Node>,
-    /// The `.tf` file and line, only when the plan holds them (see the module docs).
+    /// The `.tf` file and line, when the plan holds them (see the module docs) or
+    /// [`Plan::locate_blocks`] found the block.
     pub location: Option<ConfigLocation>,
+    /// The directory of the module's `.tf` files relative to the root module's (`""` for
+    /// the root module, `modules/logs` for a call with `source = "./modules/logs"`), when
+    /// every module call on the way has a local source.
+    pub module_dir: Option<String>,
+    /// The rules skipped by `rampart:skip` comments on the block.
+    pub skips: Vec<Skip>,
 }
 
 /// A place in a `.tf` file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigLocation {
-    /// The file, as the plan names it.
+    /// The file, relative to the root module's directory (`modules/logs/main.tf`).
     pub file: String,
     /// 1-based line.
     pub line: u32,
+    /// 1-based column (1 when the plan's `range` gives none).
+    pub column: u32,
+}
+
+/// A `.tf` file of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TfFile {
+    /// The file, relative to the root module's directory, `/`-separated.
+    pub path: String,
+    /// Its text.
+    pub text: String,
 }
 
 fn error(node: &Node, message: impl Into<String>) -> ParseError {
@@ -157,6 +179,95 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// The directories (relative to the root module's) whose `.tf` files declare the plan's
+    /// resources: the root module's (`""`) and those of local module calls.
+    pub fn module_dirs(&self) -> BTreeSet<String> {
+        self.resources
+            .iter()
+            .filter_map(|r| r.config.as_ref()?.module_dir.clone())
+            .collect()
+    }
+
+    /// Finds each resource's block (`resource "TYPE" "NAME" {`, `data …`) in `files` (the
+    /// `.tf` files of [`Plan::module_dirs`]), for its location (the block's keyword, with
+    /// its column, in place of a `range` the plan may give) and its skips. A file that does not scan (an unterminated string, a skip without a
+    /// reason) is an error, returned with the file's path.
+    pub fn locate_blocks(&mut self, files: &[TfFile]) -> Result<(), (String, ParseError)> {
+        // (module dir, mode, type, name) → (file, block).
+        let mut blocks = HashMap::new();
+        for file in files {
+            let dir = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            for block in hcl_blocks::scan(&file.text).map_err(|e| (file.path.clone(), e))? {
+                let mode = match block.kind.as_str() {
+                    "resource" => ResourceMode::Managed,
+                    "data" => ResourceMode::Data,
+                    _ => continue,
+                };
+                if let [resource_type, name] = &block.labels[..] {
+                    blocks
+                        .entry((dir.to_owned(), mode, resource_type.clone(), name.clone()))
+                        .or_insert((file.path.clone(), block));
+                }
+            }
+        }
+        for resource in &mut self.resources {
+            if resource.config.is_none() && resource.module_address.is_none() {
+                // A plan without a `configuration`: root module resources are still found.
+                resource.config = Some(ResourceConfig {
+                    module_source: None,
+                    expressions: None,
+                    location: None,
+                    module_dir: Some(String::new()),
+                    skips: Vec::new(),
+                });
+            }
+            let Some(config) = &mut resource.config else {
+                continue;
+            };
+            let Some(dir) = &config.module_dir else {
+                continue;
+            };
+            let key = (
+                dir.clone(),
+                resource.mode,
+                resource.resource_type.clone(),
+                resource.name.clone(),
+            );
+            if let Some((path, block)) = blocks.get(&key) {
+                config.location = Some(ConfigLocation {
+                    file: path.clone(),
+                    line: block.start.line,
+                    column: block.start.column,
+                });
+                config.skips = block.skips.clone();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `base` joined with a module source (`./x`, `../y`), `.` and `..` resolved lexically
+/// (`..` above the root module's directory is kept).
+fn join_dir(base: &str, source: &str) -> String {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in source.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// Whether a module source is a local path (Terraform's rule: it starts with `./` or `../`).
+fn is_local(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
+}
+
 /// How deep modules may nest (the tree's own limit is higher; this keeps the walk bounded).
 const MAX_MODULE_DEPTH: usize = 64;
 
@@ -228,9 +339,14 @@ fn module_calls(address: &str) -> Vec<&str> {
 fn config_of(root_module: &Node, resource: &PlanResource) -> Option<ResourceConfig> {
     let mut module = root_module;
     let mut module_source = None;
+    let mut module_dir = Some(String::new());
     for call in module_calls(&resource.address) {
         let call = module.pointer(&["module_calls", call])?;
         module_source = text(call, "source");
+        module_dir = match (module_dir, module_source.as_deref()) {
+            (Some(dir), Some(source)) if is_local(source) => Some(join_dir(&dir, source)),
+            _ => None,
+        };
         module = call.get("module")?;
     }
     let local_address = match resource.mode {
@@ -242,25 +358,37 @@ fn config_of(root_module: &Node, resource: &PlanResource) -> Option<ResourceConf
         .iter()
         .find(|r| r.get("address").and_then(Node::as_str) == Some(&local_address))?;
     let location = block.get("range").and_then(|range| {
+        let number = |key: &str| -> Option<u32> {
+            range.pointer(&["start", key])?.scalar_text()?.parse().ok()
+        };
         Some(ConfigLocation {
             file: text(range, "filename")?,
-            line: range
-                .pointer(&["start", "line"])?
-                .scalar_text()?
-                .parse()
-                .ok()?,
+            line: number("line")?,
+            column: number("column").unwrap_or(1),
         })
     });
     Some(ResourceConfig {
         module_source,
         expressions: block.get("expressions").cloned(),
         location,
+        module_dir,
+        skips: Vec::new(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_directories_join_local_sources() {
+        assert_eq!(join_dir("", "./modules/logs"), "modules/logs");
+        assert_eq!(join_dir("modules/logs", "../kms/"), "modules/kms");
+        assert_eq!(join_dir("", "../shared"), "../shared");
+        assert_eq!(join_dir("a", "./b/./c"), "a/b/c");
+        assert!(is_local("./x") && is_local("../x"));
+        assert!(!is_local("terraform-aws-modules/kms/aws") && !is_local("git::https://x"));
+    }
 
     #[test]
     fn module_calls_of_addresses() {

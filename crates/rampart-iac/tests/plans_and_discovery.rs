@@ -117,6 +117,77 @@ fn plan_configuration_maps_modules_not_lines() {
 }
 
 #[test]
+fn plan_resources_are_found_in_the_tf_files_of_their_modules() {
+    let p = plan("tf-root/plan.json");
+    let at = |address: &str| {
+        let config = p
+            .resources
+            .iter()
+            .find(|r| r.address == address)
+            .and_then(|r| r.config.clone())
+            .unwrap_or_else(|| panic!("no configuration for {address}"));
+        let location = config
+            .location
+            .unwrap_or_else(|| panic!("{address} not found"));
+        (location.file, location.line, location.column, config.skips)
+    };
+    let (file, line, column, skips) = at("aws_security_group.bastion");
+    assert_eq!((file.as_str(), line, column), ("main.tf", 16, 1));
+    assert!(skips.is_empty());
+    // Instances of a `count` point at their block.
+    for address in ["aws_ebs_volume.data[0]", "aws_ebs_volume.data[1]"] {
+        let (file, line, column, _) = at(address);
+        assert_eq!((file.as_str(), line, column), ("main.tf", 38, 1));
+    }
+    // A module's resources, in its directory; data sources too.
+    let (file, line, _, skips) = at("module.audit.aws_ebs_volume.scratch");
+    assert_eq!((file.as_str(), line), ("modules/audit/main.tf", 34));
+    assert_eq!(skips.len(), 1);
+    assert_eq!(skips[0].rule_id, "ebs-volume-encrypted");
+    assert_eq!(
+        skips[0].reason,
+        "scratch space holds only public build artefacts"
+    );
+    assert_eq!((skips[0].position.line, skips[0].position.column), (33, 1));
+    let (file, line, _, _) = at("module.audit.data.aws_iam_policy_document.key");
+    assert_eq!((file.as_str(), line), ("modules/audit/main.tf", 10));
+    let dirs: Vec<String> = p.module_dirs().into_iter().collect();
+    assert_eq!(dirs, ["", "modules/audit"]);
+}
+
+#[test]
+fn a_skip_without_a_reason_in_a_tf_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("tf-root/plan.json"), dir.path().join("plan.json")).unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_vpc\" \"main\" {\n  # rampart:skip=vpc-flow-logs-enabled\n}\n",
+    )
+    .unwrap();
+    match parse_file(&dir.path().join("plan.json")) {
+        Err(IacError::Parse { path, error }) => {
+            assert_eq!(path, dir.path().join("main.tf"));
+            assert_eq!((error.position.line, error.position.column), (2, 3));
+            assert!(
+                error.message.contains("needs a reason"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Without the `.tf` files (the plan copied elsewhere), the plan positions stay.
+    std::fs::remove_file(dir.path().join("main.tf")).unwrap();
+    let Ok(Some(Document::TerraformPlan(p))) = parse_file(&dir.path().join("plan.json")) else {
+        panic!()
+    };
+    assert!(p
+        .resources
+        .iter()
+        .all(|r| r.config.as_ref().is_none_or(|c| c.location.is_none())));
+}
+
+#[test]
 fn one_line_plan_keeps_exact_columns() {
     let p = plan("terraform/plan-one-line.json");
     let text = std::fs::read_to_string(fixture("terraform/plan-one-line.json")).unwrap();
@@ -211,7 +282,7 @@ fn discovery_is_sorted_and_honours_excludes() {
     sorted.sort();
     assert_eq!(files, sorted);
     assert!(files.contains(&"errors/trailing-comma.json".to_owned()));
-    assert_eq!(files.len(), 53, "21 fixtures, 32 under rules/");
+    assert_eq!(files.len(), 54, "22 fixtures, 32 under rules/");
 
     let some = discover(
         std::slice::from_ref(&root),
@@ -249,7 +320,7 @@ fn parse_all_is_ordered_and_reports_each_file() {
     let first = parse_all(&files);
     let order: Vec<&PathBuf> = first.iter().map(|(p, _)| p).collect();
     assert_eq!(order, files.iter().collect::<Vec<_>>());
-    let summary: Vec<(String, String)> = first
+    let all: Vec<(String, String)> = first
         .iter()
         .zip(relative(&files))
         .map(|((_, result), file)| {
@@ -262,6 +333,15 @@ fn parse_all_is_ordered_and_reports_each_file() {
             (file, outcome)
         })
         .collect();
+    // The rule cases under rules/ are templates (and their context), checked one by one
+    // in tests/check_rules.rs.
+    let (rules, summary): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|(file, _)| file.starts_with("rules/"));
+    assert_eq!(rules.len(), 32);
+    assert!(rules
+        .iter()
+        .all(|(f, o)| o == "CloudFormation" || f == "rules/context.yaml"));
     let expected = [
         ("cloudformation/data-bucket.json", "CloudFormation"),
         ("cloudformation/data-bucket.yaml", "CloudFormation"),
@@ -287,6 +367,7 @@ fn parse_all_is_ordered_and_reports_each_file() {
         ("terraform/plan-one-line.json", "TerraformPlan"),
         ("terraform/plan-utf16le.json", "TerraformPlan"),
         ("terraform/plan.json", "TerraformPlan"),
+        ("tf-root/plan.json", "TerraformPlan"),
     ];
     let expected: Vec<(String, String)> = expected
         .iter()

@@ -1,21 +1,30 @@
 //! Terraform plans (`terraform show -json`) into the model.
 //!
 //! Planned values are what the plan will create; a value Terraform knows only after apply
-//! (`after_unknown`) is not guessed: a coverage gap on the resource names it. Resources
-//! that configure another (`aws_s3_bucket_server_side_encryption_configuration`,
-//! `aws_s3_bucket_policy`, `aws_iam_role_policy`, `aws_security_group_rule`, …) are joined
-//! to it by the name they give, or by the configuration's reference to it.
+//! (`after_unknown`) is not guessed: when the configuration refers to another resource of
+//! the plan for it (`vpc_id = aws_vpc.main.id`), it is that resource's identity in the
+//! model, and otherwise a coverage gap on the resource names it. Resources that configure
+//! another (`aws_s3_bucket_policy`, `aws_iam_role_policy`, `aws_route_table_association`,
+//! `aws_kms_alias`, …) are joined to it by the value they give (a name, id or ARN), or by
+//! the configuration's reference to it — in the same module, with the same `count` or
+//! `for_each` key when the reference gives none.
+//!
+//! Each resource is placed at its block in the `.tf` files when `rampart-iac` found it
+//! (else at its object in the plan), and its `rampart:skip` comments become in-source
+//! suppressions.
 
-use std::collections::BTreeMap;
+mod data;
+mod iam;
+mod network;
+mod services;
+
+use std::collections::{BTreeMap, HashMap};
 
 use rampart_iac::terraform::{Plan, PlanResource, ResourceMode};
 use rampart_iac::{Node, Value};
 
-use super::{default_name, Sink, Target};
-use crate::model::{
-    BucketEncryption, EbsVolume, IamRole, KmsKey, Operation, PolicyDocument, PublicAccessBlock,
-    RdsDbInstance, S3Bucket, SecurityGroup, SecurityGroupRule, Source, Tags, GLOBAL_REGION,
-};
+use super::{default_name, InlineSuppression, Sink, Target};
+use crate::model::{Location, Operation, PolicyDocument, Source, Tags};
 
 /// A plan's managed resources in the model.
 pub(super) fn map(sink: &mut Sink<'_>, uri: &str, plan: &Plan, target: &Target) {
@@ -24,16 +33,36 @@ pub(super) fn map(sink: &mut Sink<'_>, uri: &str, plan: &Plan, target: &Target) 
         .iter()
         .filter(|r| r.mode == ResourceMode::Managed && !deleted(r))
         .collect();
-    let plan_ctx = PlanContext::new(&managed);
+    let ctx = PlanContext::new(&managed, uri, target);
     for resource in &managed {
+        let Some(identity) = ctx.identities.get(resource.address.as_str()) else {
+            continue;
+        };
         let mut m = Mapped {
             sink,
             uri,
             target,
-            resource,
-            plan: &plan_ctx,
+            r: resource,
+            id: identity,
+            ctx: &ctx,
         };
-        m.map();
+        let Some(arn) = m.map() else { continue };
+        let Some(config) = &resource.config else {
+            continue;
+        };
+        let file = config.location.as_ref().map(|l| ctx.tf_uri(&l.file));
+        for skip in &config.skips {
+            sink.suppress(InlineSuppression {
+                arn: arn.clone(),
+                rule_id: skip.rule_id.clone(),
+                reason: skip.reason.clone(),
+                location: Location {
+                    uri: file.clone().unwrap_or_else(|| uri.to_owned()),
+                    line: skip.position.line,
+                    column: skip.position.column,
+                },
+            });
+        }
     }
 }
 
@@ -41,80 +70,554 @@ fn deleted(r: &PlanResource) -> bool {
     r.actions.len() == 1 && r.actions[0] == "delete"
 }
 
-/// The plan's resources by type, for joining configuration resources to what they configure.
-struct PlanContext<'p> {
+/// The identity a resource gets in the model: what other resources name it by.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Identity {
+    /// What `.id` gives (`vpc-…`, a bucket's name, a managed policy's ARN, …).
+    pub(super) id: String,
+    /// Its ARN in the model.
+    pub(super) arn: String,
+    /// Its name (`.name`, `.bucket`, `.identifier`), or its id.
+    pub(super) name: String,
+}
+
+/// The id prefix and ARN resource path of the EC2-style types: `(type, id prefix, ARN path)`.
+const EC2_IDS: &[(&str, &str, &str)] = &[
+    ("aws_ebs_volume", "vol", "volume"),
+    ("aws_security_group", "sg", "security-group"),
+    ("aws_vpc", "vpc", "vpc"),
+    ("aws_subnet", "subnet", "subnet"),
+    ("aws_internet_gateway", "igw", "internet-gateway"),
+    (
+        "aws_egress_only_internet_gateway",
+        "eigw",
+        "egress-only-internet-gateway",
+    ),
+    ("aws_route_table", "rtb", "route-table"),
+    ("aws_nat_gateway", "nat", "natgateway"),
+    ("aws_network_acl", "acl", "network-acl"),
+    ("aws_vpc_endpoint", "vpce", "vpc-endpoint"),
+    ("aws_flow_log", "fl", "vpc-flow-log"),
+    ("aws_ec2_transit_gateway", "tgw", "transit-gateway"),
+    (
+        "aws_ec2_transit_gateway_vpc_attachment",
+        "tgw-attach",
+        "transit-gateway-attachment",
+    ),
+    ("aws_vpn_connection", "vpn", "vpn-connection"),
+    ("aws_vpn_gateway", "vgw", "vpn-gateway"),
+    ("aws_customer_gateway", "cgw", "customer-gateway"),
+    (
+        "aws_vpc_peering_connection",
+        "pcx",
+        "vpc-peering-connection",
+    ),
+    ("aws_network_interface", "eni", "network-interface"),
+];
+
+fn identity(r: &PlanResource, uri: &str, target: &Target) -> Identity {
+    let (account, region) = (&target.account_id, &target.region);
+    let known = |key: &str| {
+        str_at(&r.values, key)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let fallback = default_name(uri, &r.address);
+    let lower = fallback.to_lowercase();
+    let named = |key: &str| known(key).unwrap_or_else(|| fallback.clone());
+    let same = |id: String, arn: String| Identity {
+        name: id.clone(),
+        id,
+        arn,
+    };
+    let t = r.resource_type.as_str();
+    if let Some((_, prefix, path)) = EC2_IDS.iter().find(|(ty, _, _)| *ty == t) {
+        let id = known("id").unwrap_or_else(|| format!("{prefix}-{lower}"));
+        let arn = format!("arn:aws:ec2:{region}:{account}:{path}/{id}");
+        let name = known("name").unwrap_or_else(|| id.clone());
+        return Identity { id, arn, name };
+    }
+    match t {
+        "aws_s3_bucket" => {
+            let name = named("bucket");
+            same(name.clone(), format!("arn:aws:s3:::{name}"))
+        }
+        "aws_kms_key" => {
+            let id = known("key_id")
+                .or_else(|| known("id"))
+                .unwrap_or(lower)
+                .to_lowercase();
+            same(
+                id.clone(),
+                format!("arn:aws:kms:{region}:{account}:key/{id}"),
+            )
+        }
+        "aws_kms_alias" => {
+            let name = known("name").unwrap_or_else(|| format!("alias/{lower}"));
+            same(
+                name.clone(),
+                format!("arn:aws:kms:{region}:{account}:{name}"),
+            )
+        }
+        "aws_iam_role" => {
+            let name = named("name");
+            same(name.clone(), format!("arn:aws:iam::{account}:role/{name}"))
+        }
+        "aws_iam_user" => {
+            let name = named("name");
+            same(name.clone(), format!("arn:aws:iam::{account}:user/{name}"))
+        }
+        "aws_iam_policy" => {
+            let name = named("name");
+            let path = known("path").unwrap_or_else(|| "/".to_owned());
+            let arn = format!("arn:aws:iam::{account}:policy{path}{name}");
+            Identity {
+                id: arn.clone(),
+                arn,
+                name,
+            }
+        }
+        "aws_db_instance" => {
+            let id = named("identifier").to_lowercase();
+            same(
+                id.clone(),
+                format!("arn:aws:rds:{region}:{account}:db:{id}"),
+            )
+        }
+        "aws_rds_cluster" => {
+            let id = named("cluster_identifier").to_lowercase();
+            same(
+                id.clone(),
+                format!("arn:aws:rds:{region}:{account}:cluster:{id}"),
+            )
+        }
+        "aws_rds_cluster_instance" => {
+            let id = named("identifier").to_lowercase();
+            same(
+                id.clone(),
+                format!("arn:aws:rds:{region}:{account}:db:{id}"),
+            )
+        }
+        "aws_cloudtrail" => {
+            let name = named("name");
+            same(
+                name.clone(),
+                format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}"),
+            )
+        }
+        "aws_config_configuration_recorder" => {
+            let name = known("name").unwrap_or_else(|| "default".to_owned());
+            same(
+                name.clone(),
+                format!("arn:aws:config:{region}:{account}:configuration-recorder/{name}"),
+            )
+        }
+        "aws_acm_certificate" => {
+            let arn = format!("arn:aws:acm:{region}:{account}:certificate/{lower}");
+            same(arn.clone(), arn)
+        }
+        "aws_lb" | "aws_alb" => {
+            let name = named("name");
+            let kind = match str_at(&r.values, "load_balancer_type") {
+                Some("network") => "net",
+                Some("gateway") => "gwy",
+                _ => "app",
+            };
+            let arn = format!(
+                "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/{kind}/{name}/{lower}"
+            );
+            Identity {
+                id: arn.clone(),
+                arn,
+                name,
+            }
+        }
+        "aws_lb_listener" | "aws_alb_listener" => {
+            let arn = format!(
+                "arn:aws:elasticloadbalancing:{region}:{account}:listener/app/{lower}/{lower}/{lower}"
+            );
+            same(arn.clone(), arn)
+        }
+        "aws_route53_zone" => {
+            let id = known("zone_id").unwrap_or_else(|| {
+                format!(
+                    "Z{}",
+                    lower
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                        .to_uppercase()
+                )
+            });
+            Identity {
+                arn: format!("arn:aws:route53:::hostedzone/{id}"),
+                name: named("name"),
+                id,
+            }
+        }
+        "aws_route53_resolver_rule" => {
+            let id = known("id").unwrap_or_else(|| format!("rslvr-rr-{lower}"));
+            Identity {
+                arn: format!("arn:aws:route53resolver:{region}:{account}:resolver-rule/{id}"),
+                name: named("name"),
+                id,
+            }
+        }
+        "aws_route53_resolver_endpoint" => {
+            let id = known("id").unwrap_or_else(|| format!("rslvr-out-{lower}"));
+            same(
+                id.clone(),
+                format!("arn:aws:route53resolver:{region}:{account}:resolver-endpoint/{id}"),
+            )
+        }
+        "aws_ram_resource_share" => {
+            let arn = format!("arn:aws:ram:{region}:{account}:resource-share/{lower}");
+            Identity {
+                id: arn.clone(),
+                arn,
+                name: named("name"),
+            }
+        }
+        "aws_ebs_encryption_by_default" => same(
+            region.clone(),
+            format!("arn:aws:ec2:{region}:{account}:ebs-encryption-by-default"),
+        ),
+        _ => {
+            let id = known("id").unwrap_or(lower);
+            same(
+                id,
+                format!("arn:aws:terraform:{region}:{account}:{}", r.address),
+            )
+        }
+    }
+}
+
+/// A value of a resource: known, given by another resource of the plan, known only after
+/// apply and not given by one, or not set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Resolved {
+    Known(String),
+    Unknown,
+    Absent,
+}
+
+/// A reference as written in the configuration: `aws_vpc.main.id`, `aws_s3_bucket.b[0]`.
+#[derive(Debug, PartialEq, Eq)]
+struct Reference<'a> {
+    resource_type: &'a str,
+    name: &'a str,
+    /// The instance key as written (`0`, `"a"`), if any.
+    index: Option<&'a str>,
+    /// The first attribute (`id`, `arn`), if any.
+    attribute: Option<&'a str>,
+}
+
+fn parse_reference(text: &str) -> Option<Reference<'_>> {
+    let (resource_type, rest) = text.split_once('.')?;
+    if matches!(
+        resource_type,
+        "var" | "local" | "module" | "data" | "each" | "count" | "path" | "self" | "terraform"
+    ) || !resource_type.contains('_')
+    {
+        return None;
+    }
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    let (name, mut rest) = rest.split_at(end);
+    let mut index = None;
+    if let Some(inner) = rest.strip_prefix('[') {
+        let close = if inner.starts_with('"') {
+            inner[1..].find('"').map(|q| q + 2)?
+        } else {
+            inner.find(']')?
+        };
+        index = Some(&inner[..close]);
+        rest = inner[close..].strip_prefix(']')?;
+    }
+    let attribute = rest.strip_prefix('.').map(|a| {
+        let end = a.find(['.', '[']).unwrap_or(a.len());
+        &a[..end]
+    });
+    Some(Reference {
+        resource_type,
+        name,
+        index,
+        attribute,
+    })
+}
+
+/// An instance key as a reference writes it (`0`, `"a"`).
+fn index_text(index: Option<&Node>) -> Option<String> {
+    match &index?.value {
+        Value::Number(n) => Some(n.clone()),
+        Value::String(s) => Some(format!("\"{s}\"")),
+        _ => None,
+    }
+}
+
+/// The plan's resources by type and their identities, for joins and references.
+pub(super) struct PlanContext<'p> {
+    uri: String,
     by_type: BTreeMap<&'p str, Vec<&'p PlanResource>>,
+    identities: HashMap<&'p str, Identity>,
 }
 
 impl<'p> PlanContext<'p> {
-    fn new(resources: &[&'p PlanResource]) -> Self {
+    fn new(resources: &[&'p PlanResource], uri: &str, target: &Target) -> Self {
         let mut by_type: BTreeMap<&str, Vec<&PlanResource>> = BTreeMap::new();
+        let mut identities = HashMap::new();
         for r in resources {
             by_type.entry(r.resource_type.as_str()).or_default().push(r);
+            identities.insert(r.address.as_str(), identity(r, uri, target));
         }
-        PlanContext { by_type }
+        PlanContext {
+            uri: uri.to_owned(),
+            by_type,
+            identities,
+        }
     }
 
-    /// Resources of `resource_type` that configure `owner` through attribute `key`: the
-    /// same value (a known name or id), or a configuration reference to `owner`'s address.
-    fn attached(
+    /// A `.tf` file (relative to the root module's directory) as findings name it:
+    /// beside the plan file, `.` and `..` resolved.
+    fn tf_uri(&self, file: &str) -> String {
+        let mut parts: Vec<&str> = match self.uri.rsplit_once('/') {
+            Some((dir, _)) => dir.split('/').collect(),
+            None => Vec::new(),
+        };
+        for part in file.split('/') {
+            match part {
+                "" | "." => {}
+                ".." if parts.last().is_some_and(|p| *p != "..") => {
+                    parts.pop();
+                }
+                other => parts.push(other),
+            }
+        }
+        parts.join("/")
+    }
+
+    pub(super) fn identity(&self, r: &PlanResource) -> Option<&Identity> {
+        self.identities.get(r.address.as_str())
+    }
+
+    /// The ARN of the plan's KMS key or alias a value names by id or alias name.
+    fn kms_arn(&self, value: String) -> String {
+        self.of_type("aws_kms_key")
+            .iter()
+            .chain(self.of_type("aws_kms_alias"))
+            .filter_map(|r| self.identity(r))
+            .find(|i| i.id == value || i.name == value)
+            .map_or(value, |i| i.arn.clone())
+    }
+
+    pub(super) fn of_type(&self, resource_type: &str) -> &[&'p PlanResource] {
+        self.by_type.get(resource_type).map_or(&[], Vec::as_slice)
+    }
+
+    /// The resource of the plan a reference written in `from`'s module names.
+    fn lookup(&self, from: &PlanResource, reference: &Reference<'_>) -> Option<&'p PlanResource> {
+        let candidates: Vec<&PlanResource> = self
+            .of_type(reference.resource_type)
+            .iter()
+            .copied()
+            .filter(|c| c.name == reference.name && c.module_address == from.module_address)
+            .collect();
+        match reference.index {
+            Some(index) => candidates
+                .into_iter()
+                .find(|c| index_text(c.index.as_ref()).as_deref() == Some(index)),
+            None => match &candidates[..] {
+                [only] => Some(only),
+                // `aws_s3_bucket.b[count.index]` from a resource with the same key.
+                many => {
+                    let own = index_text(from.index.as_ref())?;
+                    many.iter()
+                        .copied()
+                        .find(|c| index_text(c.index.as_ref()).as_deref() == Some(&own))
+                }
+            },
+        }
+    }
+
+    /// The resources `r`'s configuration expression at `path` refers to, with the
+    /// attribute it reads of each.
+    fn referenced(
+        &self,
+        r: &PlanResource,
+        path: &[&str],
+    ) -> Vec<(&'p PlanResource, Option<String>)> {
+        let Some(references) = r
+            .config
+            .as_ref()
+            .and_then(|c| c.expressions.as_ref())
+            .and_then(|e| at(e, path))
+            .and_then(|e| e.get("references"))
+            .and_then(Node::as_sequence)
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<(&PlanResource, Option<String>)> = Vec::new();
+        for text in references.iter().filter_map(Node::as_str) {
+            let Some(reference) = parse_reference(text) else {
+                continue;
+            };
+            let Some(target) = self.lookup(r, &reference) else {
+                continue;
+            };
+            match out.iter_mut().find(|(t, _)| std::ptr::eq(*t, target)) {
+                Some((_, attribute)) => {
+                    if attribute.is_none() {
+                        *attribute = reference.attribute.map(str::to_owned);
+                    }
+                }
+                None => out.push((target, reference.attribute.map(str::to_owned))),
+            }
+        }
+        out
+    }
+
+    /// The value of `r` at `path`: known, or the identity of the resource the configuration
+    /// refers to for it.
+    pub(super) fn resolve(&self, r: &PlanResource, path: &[&str]) -> Resolved {
+        if let Some(text) = at(&r.values, path)
+            .and_then(Node::scalar_text)
+            .filter(|s| !s.is_empty())
+        {
+            return Resolved::Known(text.to_owned());
+        }
+        if let Some((target, attribute)) = self.referenced(r, path).into_iter().next() {
+            if let Some(identity) = self.identity(target) {
+                return Resolved::Known(attribute_of(identity, attribute.as_deref()));
+            }
+        }
+        if unknown_at(r, path) {
+            Resolved::Unknown
+        } else {
+            Resolved::Absent
+        }
+    }
+
+    /// The strings of a list attribute: known items, or the identities the configuration
+    /// refers to; `true` when some are known only after apply and not given by references.
+    pub(super) fn resolve_list(&self, r: &PlanResource, key: &str) -> (Vec<String>, bool) {
+        let mut items: Vec<String> = r
+            .values
+            .get(key)
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::scalar_text)
+            .map(str::to_owned)
+            .collect();
+        if unknown_at(r, &[key]) {
+            let referenced = self.referenced(r, &[key]);
+            if referenced.is_empty() {
+                return (items, true);
+            }
+            for (target, attribute) in referenced {
+                if let Some(identity) = self.identity(target) {
+                    items.push(attribute_of(identity, attribute.as_deref()));
+                }
+            }
+        }
+        items.sort();
+        items.dedup();
+        (items, false)
+    }
+
+    /// Resources of `resource_type` whose `key` names `owner`: by the same value (its id,
+    /// name or ARN), or by a configuration reference to it.
+    pub(super) fn attached(
         &self,
         resource_type: &str,
         key: &str,
         owner: &PlanResource,
-        owner_value: Option<&str>,
     ) -> Vec<&'p PlanResource> {
-        self.by_type
-            .get(resource_type)
-            .map(|list| {
-                list.iter()
-                    .copied()
-                    .filter(|r| {
-                        let by_value =
-                            owner_value.is_some_and(|v| str_at(&r.values, key) == Some(v));
-                        by_value || refers_to(r, key, &owner.address)
-                    })
-                    .collect()
+        let Some(identity) = self.identity(owner) else {
+            return Vec::new();
+        };
+        self.of_type(resource_type)
+            .iter()
+            .copied()
+            .filter(|r| {
+                let by_value = str_at(&r.values, key).is_some_and(|v| {
+                    !v.is_empty() && (v == identity.id || v == identity.arn || v == identity.name)
+                });
+                by_value
+                    || self
+                        .referenced(r, &[key])
+                        .iter()
+                        .any(|(t, _)| std::ptr::eq(*t, owner))
             })
-            .unwrap_or_default()
+            .collect()
+    }
+
+    /// Resources of `resource_type` with `owner` in their list `key` (`roles`, `users`).
+    pub(super) fn attached_in_list(
+        &self,
+        resource_type: &str,
+        key: &str,
+        owner: &PlanResource,
+    ) -> Vec<&'p PlanResource> {
+        let Some(identity) = self.identity(owner) else {
+            return Vec::new();
+        };
+        self.of_type(resource_type)
+            .iter()
+            .copied()
+            .filter(|r| {
+                self.resolve_list(r, key)
+                    .0
+                    .iter()
+                    .any(|v| *v == identity.id || *v == identity.name || *v == identity.arn)
+            })
+            .collect()
     }
 }
 
-/// Whether `r`'s configuration expression `key` refers to the resource at `address`.
-fn refers_to(r: &PlanResource, key: &str, address: &str) -> bool {
-    let Some(references) = r
-        .config
-        .as_ref()
-        .and_then(|c| c.expressions.as_ref())
-        .and_then(|e| e.pointer(&[key, "references"]))
-        .and_then(Node::as_sequence)
-    else {
-        return false;
-    };
-    let local = address.rsplit_once("module.").map_or(address, |(_, rest)| {
-        rest.split_once('.').map_or(rest, |(_, local)| local)
-    });
-    references.iter().filter_map(Node::as_str).any(|reference| {
-        reference == local
-            || reference
-                .strip_prefix(local)
-                .is_some_and(|rest| rest.starts_with('.'))
+/// What an attribute reference gives of a resource's identity.
+fn attribute_of(identity: &Identity, attribute: Option<&str>) -> String {
+    match attribute {
+        Some("arn") => identity.arn.clone(),
+        Some("name" | "bucket" | "identifier" | "cluster_identifier") => identity.name.clone(),
+        _ => identity.id.clone(),
+    }
+}
+
+/// The node at a path of mapping keys and sequence indexes.
+fn at<'n>(node: &'n Node, path: &[&str]) -> Option<&'n Node> {
+    path.iter().try_fold(node, |node, key| match &node.value {
+        Value::Sequence(items) => items.get(key.parse::<usize>().ok()?),
+        _ => node.get(key),
     })
 }
 
-fn str_at<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
+/// Whether `r`'s value at `path` is known only after apply.
+fn unknown_at(r: &PlanResource, path: &[&str]) -> bool {
+    r.after_unknown
+        .as_ref()
+        .and_then(|u| at(u, path))
+        .is_some_and(|n| !matches!(n.value, Value::Bool(false) | Value::Null))
+}
+
+pub(super) fn str_at<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
     node.get(key).and_then(Node::scalar_text)
 }
 
-fn bool_at(node: &Node, key: &str) -> Option<bool> {
+pub(super) fn bool_at(node: &Node, key: &str) -> Option<bool> {
     match node.get(key).map(|n| &n.value) {
         Some(Value::Bool(b)) => Some(*b),
         _ => None,
     }
 }
 
+pub(super) fn number_at(node: &Node, key: &str) -> Option<i64> {
+    str_at(node, key)
+        .and_then(|s| s.parse::<f64>().ok())
+        .map(|f| f as i64)
+}
+
 /// The first element of a nested block list (`rule[0]`), as Terraform's JSON writes blocks.
-fn block<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+pub(super) fn block<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     match node.get(key).map(|n| &n.value) {
         Some(Value::Sequence(items)) => items.first(),
         Some(Value::Mapping(_)) => node.get(key),
@@ -122,63 +625,121 @@ fn block<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     }
 }
 
-struct Mapped<'a, 's, 'p> {
-    sink: &'a mut Sink<'s>,
-    uri: &'a str,
-    target: &'a Target,
-    resource: &'a PlanResource,
-    plan: &'a PlanContext<'p>,
+/// Every element of a nested block list.
+pub(super) fn blocks<'n>(node: &'n Node, key: &str) -> &'n [Node] {
+    node.get(key).and_then(Node::as_sequence).unwrap_or(&[])
 }
 
-impl Mapped<'_, '_, '_> {
-    fn source(&self) -> Source {
-        match self
-            .resource
-            .config
-            .as_ref()
-            .and_then(|c| c.location.as_ref())
-        {
+/// A policy document written as JSON text (`jsonencode(…)`, a heredoc).
+pub(super) fn policy_document(text: &str) -> Option<PolicyDocument> {
+    serde_json::from_str(text).ok().map(PolicyDocument::new)
+}
+
+/// One resource being mapped.
+pub(super) struct Mapped<'a, 's, 'p> {
+    pub(super) sink: &'a mut Sink<'s>,
+    pub(super) uri: &'a str,
+    pub(super) target: &'a Target,
+    pub(super) r: &'p PlanResource,
+    pub(super) id: &'a Identity,
+    pub(super) ctx: &'a PlanContext<'p>,
+}
+
+impl<'p> Mapped<'_, '_, 'p> {
+    pub(super) fn source(&self) -> Source {
+        match self.r.config.as_ref().and_then(|c| c.location.as_ref()) {
             Some(l) => Source::File {
-                uri: match self.uri.rsplit_once('/') {
-                    Some((dir, _)) => format!("{dir}/{}", l.file.trim_start_matches("./")),
-                    None => l.file.clone(),
-                },
+                uri: self.ctx.tf_uri(&l.file),
                 line: l.line,
-                column: 1,
+                column: l.column,
             },
             None => Source::File {
                 uri: self.uri.to_owned(),
-                line: self.resource.span.start.line,
-                column: self.resource.span.start.column,
+                line: self.r.span.start.line,
+                column: self.r.span.start.column,
             },
         }
     }
 
-    fn values(&self) -> &Node {
-        &self.resource.values
+    pub(super) fn values(&self) -> &'p Node {
+        &self.r.values
+    }
+
+    pub(super) fn region(&self) -> String {
+        self.target.region.clone()
+    }
+
+    pub(super) fn account(&self) -> String {
+        self.target.account_id.clone()
     }
 
     /// Whether `key` of `r` is known only after apply.
-    fn after_unknown(r: &PlanResource, key: &str) -> bool {
-        r.after_unknown
-            .as_ref()
-            .and_then(|u| u.get(key))
-            .is_some_and(|n| {
-                !matches!(n.value, Value::Bool(false)) && !matches!(n.value, Value::Null)
-            })
+    pub(super) fn after_unknown(r: &PlanResource, key: &str) -> bool {
+        unknown_at(r, &[key])
     }
 
-    fn gap(&mut self, region: &str, arn: &str, operation: Operation, what: &str, r: &PlanResource) {
+    /// Records that `what` of `r` (this resource or one configuring it) is known only
+    /// after apply, as a gap on this resource.
+    pub(super) fn gap(&mut self, region: &str, operation: Operation, what: &str, r: &PlanResource) {
+        let arn = self.id.arn.clone();
         self.sink.unknown(
             self.target,
             region,
-            arn,
+            &arn,
             operation,
             format!("`{}` of `{}` is known only after apply", what, r.address),
         );
     }
 
-    fn tags(&self) -> Tags {
+    /// A string this resource's `key` gives: known, or the identity of the resource it
+    /// refers to; a gap for `operation` when only apply decides it.
+    pub(super) fn reference(&mut self, key: &str, region: &str, op: Operation) -> Option<String> {
+        self.reference_of(self.r, key, region, op)
+    }
+
+    /// [`Mapped::reference`] of another resource (one configuring this one).
+    pub(super) fn reference_of(
+        &mut self,
+        r: &PlanResource,
+        key: &str,
+        region: &str,
+        op: Operation,
+    ) -> Option<String> {
+        match self.ctx.resolve(r, &[key]) {
+            // A key of the plan named by its id or alias is its ARN (what facts index).
+            Resolved::Known(v) if key.contains("kms") => Some(self.ctx.kms_arn(v)),
+            Resolved::Known(v) => Some(v),
+            Resolved::Unknown => {
+                self.gap(region, op, key, r);
+                None
+            }
+            Resolved::Absent => None,
+        }
+    }
+
+    /// A string this resource's `key` gives (known or referred to), else `""`.
+    pub(super) fn text(&self, key: &str) -> String {
+        match self.ctx.resolve(self.r, &[key]) {
+            Resolved::Known(v) => v,
+            _ => String::new(),
+        }
+    }
+
+    /// A boolean this resource sets, its default when absent; a gap when only apply
+    /// decides it (then the default too).
+    pub(super) fn flag(&mut self, key: &str, default: bool, region: &str, op: Operation) -> bool {
+        match bool_at(self.values(), key) {
+            Some(b) => b,
+            None => {
+                if Self::after_unknown(self.r, key) {
+                    self.gap(region, op, key, self.r);
+                }
+                default
+            }
+        }
+    }
+
+    pub(super) fn tags(&self) -> Tags {
         let node = self
             .values()
             .get("tags_all")
@@ -194,389 +755,17 @@ impl Mapped<'_, '_, '_> {
             .unwrap_or_default()
     }
 
-    fn name(&self, key: &str) -> String {
-        str_at(self.values(), key)
-            .map(str::to_owned)
-            .unwrap_or_else(|| default_name(self.uri, &self.resource.address))
-    }
-
-    fn map(&mut self) {
-        let region = self.target.region.clone();
-        let account = self.target.account_id.clone();
-        let source = self.source();
-        let tags = self.tags();
-        let r = self.resource;
-        match r.resource_type.as_str() {
-            "aws_s3_bucket" => {
-                let name = self.name("bucket");
-                let arn = format!("arn:aws:s3:::{name}");
-                let known_name = str_at(self.values(), "bucket");
-                // Encryption: the separate resource, else the legacy inline block, else SSE-S3.
-                let sse = self.plan.attached(
-                    "aws_s3_bucket_server_side_encryption_configuration",
-                    "bucket",
-                    r,
-                    known_name,
-                );
-                let encryption_rule =
-                    sse.first()
-                        .and_then(|s| block(&s.values, "rule"))
-                        .or_else(|| {
-                            block(self.values(), "server_side_encryption_configuration")
-                                .and_then(|c| block(c, "rule"))
-                        });
-                let encryption = Some(match encryption_rule {
-                    Some(rule) => {
-                        let default = block(rule, "apply_server_side_encryption_by_default");
-                        BucketEncryption {
-                            sse_algorithm: default
-                                .and_then(|d| str_at(d, "sse_algorithm"))
-                                .unwrap_or("AES256")
-                                .to_owned(),
-                            kms_key_arn: default
-                                .and_then(|d| str_at(d, "kms_master_key_id"))
-                                .filter(|s| !s.is_empty())
-                                .map(str::to_owned),
-                            bucket_key_enabled: bool_at(rule, "bucket_key_enabled")
-                                .unwrap_or(false),
-                        }
-                    }
-                    None => BucketEncryption {
-                        sse_algorithm: "AES256".to_owned(),
-                        kms_key_arn: None,
-                        bucket_key_enabled: false,
-                    },
-                });
-                let pab = self.plan.attached(
-                    "aws_s3_bucket_public_access_block",
-                    "bucket",
-                    r,
-                    known_name,
-                );
-                let public_access_block = Some(match pab.first() {
-                    Some(p) => PublicAccessBlock {
-                        block_public_acls: bool_at(&p.values, "block_public_acls").unwrap_or(false),
-                        ignore_public_acls: bool_at(&p.values, "ignore_public_acls")
-                            .unwrap_or(false),
-                        block_public_policy: bool_at(&p.values, "block_public_policy")
-                            .unwrap_or(false),
-                        restrict_public_buckets: bool_at(&p.values, "restrict_public_buckets")
-                            .unwrap_or(false),
-                    },
-                    // New buckets block all public access by default (April 2023).
-                    None => PublicAccessBlock {
-                        block_public_acls: true,
-                        ignore_public_acls: true,
-                        block_public_policy: true,
-                        restrict_public_buckets: true,
-                    },
-                });
-                let versioning = self
-                    .plan
-                    .attached("aws_s3_bucket_versioning", "bucket", r, known_name)
-                    .first()
-                    .and_then(|v| block(&v.values, "versioning_configuration"))
-                    .and_then(|c| str_at(c, "status"))
-                    .map(|s| s == "Enabled")
-                    .or_else(|| {
-                        block(self.values(), "versioning").and_then(|v| bool_at(v, "enabled"))
-                    })
-                    .unwrap_or(false);
-                let mut policy = None;
-                for p in self
-                    .plan
-                    .attached("aws_s3_bucket_policy", "bucket", r, known_name)
-                {
-                    match str_at(&p.values, "policy") {
-                        Some(text) => {
-                            policy = serde_json::from_str(text).ok().map(PolicyDocument::new)
-                        }
-                        None if Self::after_unknown(p, "policy") => {
-                            self.gap(&region, &arn, Operation::S3GetBucketPolicy, "policy", p);
-                        }
-                        None => {}
-                    }
-                }
-                let bucket = S3Bucket {
-                    arn,
-                    account_id: account,
-                    region,
-                    tags,
-                    source,
-                    name,
-                    encryption,
-                    policy,
-                    public_access_block,
-                    versioning,
-                };
-                self.sink
-                    .account(self.target)
-                    .storage
-                    .s3_buckets
-                    .push(bucket);
-            }
-            "aws_kms_key" => {
-                let id = default_name(self.uri, &r.address).to_lowercase();
-                let arn = format!("arn:aws:kms:{region}:{account}:key/{id}");
-                let policy = match str_at(self.values(), "policy") {
-                    Some(text) => serde_json::from_str(text).ok().map(PolicyDocument::new),
-                    None => {
-                        if Self::after_unknown(r, "policy") {
-                            self.gap(&region, &arn, Operation::KmsGetKeyPolicy, "policy", r);
-                            None
-                        } else {
-                            Some(super::default_key_policy(&account))
-                        }
-                    }
-                };
-                let key = KmsKey {
-                    arn,
-                    account_id: account,
-                    region,
-                    tags,
-                    source,
-                    key_id: id,
-                    key_manager: "CUSTOMER".to_owned(),
-                    key_state: if bool_at(self.values(), "is_enabled").unwrap_or(true) {
-                        "Enabled"
-                    } else {
-                        "Disabled"
-                    }
-                    .to_owned(),
-                    key_spec: str_at(self.values(), "customer_master_key_spec")
-                        .unwrap_or("SYMMETRIC_DEFAULT")
-                        .to_owned(),
-                    key_usage: str_at(self.values(), "key_usage")
-                        .unwrap_or("ENCRYPT_DECRYPT")
-                        .to_owned(),
-                    multi_region: bool_at(self.values(), "multi_region").unwrap_or(false),
-                    rotation_enabled: Some(
-                        bool_at(self.values(), "enable_key_rotation").unwrap_or(false),
-                    ),
-                    policy,
-                    aliases: Vec::new(),
-                };
-                self.sink.account(self.target).kms_keys.push(key);
-            }
-            "aws_iam_role" => {
-                let name = self.name("name");
-                let arn = format!("arn:aws:iam::{account}:role/{name}");
-                let op = Operation::IamGetAccountAuthorizationDetails;
-                let trust_policy = match str_at(self.values(), "assume_role_policy")
-                    .and_then(|t| serde_json::from_str(t).ok())
-                {
-                    Some(json) => PolicyDocument::new(json),
-                    None => {
-                        self.gap(GLOBAL_REGION, &arn, op, "assume_role_policy", r);
-                        PolicyDocument::new(
-                            serde_json::json!({"Version": "2012-10-17", "Statement": []}),
-                        )
-                    }
-                };
-                let mut inline_policies = BTreeMap::new();
-                for p in self
-                    .plan
-                    .attached("aws_iam_role_policy", "role", r, Some(&name))
-                {
-                    let policy_name = str_at(&p.values, "name").unwrap_or(&p.name).to_owned();
-                    match str_at(&p.values, "policy").and_then(|t| serde_json::from_str(t).ok()) {
-                        Some(json) => {
-                            inline_policies.insert(policy_name, PolicyDocument::new(json));
-                        }
-                        None => self.gap(GLOBAL_REGION, &arn, op, "policy", p),
-                    }
-                }
-                if let Some(Value::Sequence(items)) =
-                    self.values().get("inline_policy").map(|n| &n.value)
-                {
-                    for item in items {
-                        if let (Some(n), Some(json)) = (
-                            str_at(item, "name"),
-                            str_at(item, "policy").and_then(|t| serde_json::from_str(t).ok()),
-                        ) {
-                            inline_policies.insert(n.to_owned(), PolicyDocument::new(json));
-                        }
-                    }
-                }
-                let mut attached_policy_arns: Vec<String> = self
-                    .plan
-                    .attached("aws_iam_role_policy_attachment", "role", r, Some(&name))
-                    .iter()
-                    .filter_map(|a| str_at(&a.values, "policy_arn").map(str::to_owned))
-                    .collect();
-                attached_policy_arns.sort();
-                attached_policy_arns.dedup();
-                let role = IamRole {
-                    arn,
-                    account_id: account,
-                    region: GLOBAL_REGION.to_owned(),
-                    tags,
-                    source,
-                    name,
-                    path: str_at(self.values(), "path").unwrap_or("/").to_owned(),
-                    trust_policy,
-                    inline_policies,
-                    attached_policy_arns,
-                    permissions_boundary_arn: str_at(self.values(), "permissions_boundary")
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned),
-                    service_linked: false,
-                };
-                self.sink.account(self.target).iam.roles.push(role);
-            }
-            "aws_ebs_volume" => {
-                let id = format!("vol-{}", default_name(self.uri, &r.address).to_lowercase());
-                let arn = format!("arn:aws:ec2:{region}:{account}:volume/{id}");
-                let encrypted = match bool_at(self.values(), "encrypted") {
-                    Some(b) => b,
-                    None => {
-                        self.sink.unknown(self.target, &region, &arn, Operation::Ec2DescribeVolumes,
-                            format!("`encrypted` of `{}` is not set: the volume is encrypted only if the account's EBS encryption by default is on", r.address));
-                        false
-                    }
-                };
-                let volume = EbsVolume {
-                    arn,
-                    account_id: account,
-                    region,
-                    tags,
-                    source,
-                    volume_id: id,
-                    encrypted,
-                    kms_key_arn: str_at(self.values(), "kms_key_id")
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned),
-                    size_gib: str_at(self.values(), "size")
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(0),
-                };
-                self.sink
-                    .account(self.target)
-                    .storage
-                    .ebs_volumes
-                    .push(volume);
-            }
-            "aws_db_instance" => {
-                let identifier = self.name("identifier").to_lowercase();
-                let arn = format!("arn:aws:rds:{region}:{account}:db:{identifier}");
-                let instance = RdsDbInstance {
-                    arn,
-                    account_id: account,
-                    region,
-                    tags,
-                    source,
-                    identifier,
-                    engine: str_at(self.values(), "engine")
-                        .unwrap_or_default()
-                        .to_owned(),
-                    storage_encrypted: bool_at(self.values(), "storage_encrypted").unwrap_or(false),
-                    kms_key_arn: str_at(self.values(), "kms_key_id")
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned),
-                    publicly_accessible: bool_at(self.values(), "publicly_accessible")
-                        .unwrap_or(false),
-                };
-                self.sink
-                    .account(self.target)
-                    .storage
-                    .rds_instances
-                    .push(instance);
-            }
-            "aws_security_group" => {
-                let id = format!("sg-{}", default_name(self.uri, &r.address).to_lowercase());
-                let arn = format!("arn:aws:ec2:{region}:{account}:security-group/{id}");
-                let mut ingress = rules(self.values().get("ingress"));
-                let egress = Some(rules(self.values().get("egress")));
-                for kind in [
-                    "aws_security_group_rule",
-                    "aws_vpc_security_group_ingress_rule",
-                ] {
-                    for rule in self.plan.attached(kind, "security_group_id", r, None) {
-                        if str_at(&rule.values, "type").unwrap_or("ingress") == "ingress" {
-                            ingress.extend(standalone_rule(&rule.values));
-                        }
-                    }
-                }
-                let group = SecurityGroup {
-                    arn,
-                    account_id: account,
-                    region,
-                    tags,
-                    source,
-                    group_id: id,
-                    name: self.name("name"),
-                    vpc_id: str_at(self.values(), "vpc_id")
-                        .unwrap_or_default()
-                        .to_owned(),
-                    ingress,
-                    egress,
-                };
-                self.sink
-                    .account(self.target)
-                    .network
-                    .security_groups
-                    .push(group);
-            }
-            _ => {}
-        }
+    /// Maps the resource; its ARN when it is a resource of the model.
+    fn map(&mut self) -> Option<String> {
+        let t = self.r.resource_type.as_str();
+        let mapped = data::map(self, t)
+            || iam::map(self, t)
+            || network::map(self, t)
+            || services::map(self, t);
+        mapped.then(|| self.id.arn.clone())
     }
 }
 
-/// `ingress`/`egress` blocks of `aws_security_group`, one model rule per peer.
-fn rules(node: Option<&Node>) -> Vec<SecurityGroupRule> {
-    let Some(items) = node.and_then(Node::as_sequence) else {
-        return Vec::new();
-    };
-    items.iter().flat_map(standalone_rule).collect()
-}
-
-fn standalone_rule(rule: &Node) -> Vec<SecurityGroupRule> {
-    let protocol = str_at(rule, "protocol")
-        .or_else(|| str_at(rule, "ip_protocol"))
-        .unwrap_or("-1");
-    let protocol = match protocol {
-        "6" => "tcp",
-        "17" => "udp",
-        "1" => "icmp",
-        "all" => "-1",
-        other => other,
-    }
-    .to_lowercase();
-    let port = |key: &str| str_at(rule, key).and_then(|p| p.parse().ok()).unwrap_or(-1);
-    let (from_port, to_port) = if protocol == "-1" {
-        (-1, -1)
-    } else {
-        (port("from_port"), port("to_port"))
-    };
-    let mut peers: Vec<String> = Vec::new();
-    for key in [
-        "cidr_blocks",
-        "ipv6_cidr_blocks",
-        "prefix_list_ids",
-        "security_groups",
-    ] {
-        if let Some(items) = rule.get(key).and_then(Node::as_sequence) {
-            peers.extend(items.iter().filter_map(Node::as_str).map(str::to_owned));
-        }
-    }
-    for key in [
-        "cidr_ipv4",
-        "cidr_ipv6",
-        "referenced_security_group_id",
-        "prefix_list_id",
-        "source_security_group_id",
-    ] {
-        if let Some(v) = str_at(rule, key) {
-            peers.push(v.to_owned());
-        }
-    }
-    peers
-        .into_iter()
-        .map(|source| SecurityGroupRule {
-            protocol: protocol.clone(),
-            from_port,
-            to_port,
-            source,
-        })
-        .collect()
-}
+#[cfg(test)]
+#[path = "tests_terraform.rs"]
+mod tests;
