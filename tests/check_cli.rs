@@ -247,3 +247,37 @@ fn every_format_of_the_fixture_repository() {
         insta::assert_snapshot!(name, out);
     }
 }
+
+#[test]
+fn terraform_findings_point_at_the_tf_blocks_and_honour_skip_comments() {
+    let (code, out, err) = check(&["fixtures/iac/tf-root/plan.json", "--format", "sarif"]);
+    // Nothing high fails for sure: the group's VPC is known only after apply, which makes
+    // its data undecided (gaps are per API call), so the admin-port rule says unknown.
+    assert_eq!(code, 0, "{err}");
+    common::validate_sarif(&out).unwrap_or_else(|e| panic!("invalid SARIF: {e:#?}"));
+    let log: Value = serde_json::from_str(&out).unwrap();
+    // The bastion group's block in main.tf, not the plan's JSON.
+    assert_eq!(
+        results(
+            &log,
+            "sg-admin-ports-not-open-to-internet",
+            "fixtures/iac/tf-root/main.tf"
+        ),
+        vec![(16, 1, "note".to_owned(), None)]
+    );
+    // The module's volume is skipped with a `# rampart:skip=` comment and its reason.
+    let skipped: Vec<&Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"][0]["kind"] == "inSource")
+        .collect();
+    assert!(!skipped.is_empty(), "{out}");
+    assert!(skipped.iter().all(|r| r["ruleId"] == "ebs-volume-encrypted"
+        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == "fixtures/iac/tf-root/modules/audit/main.tf"
+        && r["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .starts_with("scratch space holds only public build artefacts")));
+}
