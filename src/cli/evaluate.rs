@@ -234,12 +234,7 @@ pub fn evaluate_and_report(
         evaluation.add_notices(templates.notices.iter().cloned().chain(notices));
     }
     for notice in &evaluation.notices {
-        let place = match &notice.location {
-            Some(l) if l.line > 0 => format!("{}:{}:{}: ", l.uri, l.line, l.column),
-            Some(l) => format!("{}: ", l.uri),
-            None => String::new(),
-        };
-        eprintln!("{}: {place}{}", notice.level.as_str(), notice.message);
+        eprintln!("{}", report::text::notice_line(notice));
     }
     let threshold = args.fail_on.threshold();
     let options = RenderOptions {
