@@ -198,16 +198,15 @@ pub fn load_templates(paths: &[PathBuf]) -> Result<Option<Templates>, InputError
 /// `file` as findings name it: relative to the `--iac` directory it was found under, with
 /// `/` separators; as given when the path named the file itself.
 fn uri_under(root: &Path, file: &Path) -> String {
-    let relative = file
-        .strip_prefix(root)
-        .ok()
-        .filter(|r| !r.as_os_str().is_empty())
-        .unwrap_or(file);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    match file.strip_prefix(root) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ if cfg!(windows) => file.to_string_lossy().replace('\\', "/"),
+        _ => file.to_string_lossy().into_owned(),
+    }
 }
 
 /// Runs `rampart evaluate`.
@@ -235,12 +234,7 @@ pub fn evaluate_and_report(
         evaluation.add_notices(templates.notices.iter().cloned().chain(notices));
     }
     for notice in &evaluation.notices {
-        let place = match &notice.location {
-            Some(l) if l.line > 0 => format!("{}:{}:{}: ", l.uri, l.line, l.column),
-            Some(l) => format!("{}: ", l.uri),
-            None => String::new(),
-        };
-        eprintln!("{}: {place}{}", notice.level.as_str(), notice.message);
+        eprintln!("{}", report::text::notice_line(notice));
     }
     let threshold = args.fail_on.threshold();
     let options = RenderOptions {
@@ -298,5 +292,23 @@ pub fn exit_code(
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_files_are_named_relative_to_their_iac_directory() {
+        let root = Path::new("infra/cfn");
+        assert_eq!(
+            uri_under(root, &root.join("stacks").join("net.yaml")),
+            "stacks/net.yaml"
+        );
+        // A file named itself keeps the name it was given.
+        assert_eq!(uri_under(root, root), "infra/cfn");
+        let absolute = Path::new("/srv/templates/net.yaml");
+        assert_eq!(uri_under(absolute, absolute), "/srv/templates/net.yaml");
     }
 }

@@ -84,11 +84,10 @@ pub fn render_lines(evaluation: &Evaluation) -> String {
 /// A notice, compiler style: `FILE:LINE:COL: level: message` (the file, and the position
 /// when it names one).
 pub fn notice_line(n: &crate::findings::Notice) -> String {
-    let place = match &n.location {
-        Some(l) if l.line > 0 => format!("{}:{}:{}: ", clean(&l.uri), l.line, l.column),
-        Some(l) => format!("{}: ", clean(&l.uri)),
-        None => String::new(),
-    };
+    let place = n
+        .location
+        .as_ref()
+        .map_or_else(String::new, |l| format!("{}: ", position(l)));
     format!("{place}{}: {}", n.level.as_str(), clean(&n.message))
 }
 
@@ -96,8 +95,7 @@ pub fn notice_line(n: &crate::findings::Notice) -> String {
 /// instead of the file when it has no position.
 pub fn finding_line(f: &Finding) -> String {
     let place = match &f.location {
-        Some(l) if l.line > 0 => format!("{}:{}:{}", clean(&l.uri), l.line, l.column),
-        Some(l) => clean(&l.uri),
+        Some(l) => position(l),
         None => clean(&f.resource),
     };
     let label = match f.status {
