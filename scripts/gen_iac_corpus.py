@@ -1914,7 +1914,8 @@ def c_sam_function(t: Template, room: int) -> str:
     events: dict = {}
     r = t.rng.random()
     if r < 0.35:
-        events["Api"] = {"Type": "Api", "Properties": {"Path": f"/{base.lower()}", "Method": t.pick(["get", "post", "put"])}}
+        path = t.unique("api-path/" + base.lower()).split("/", 1)[1]  # one function per path
+        events["Api"] = {"Type": "Api", "Properties": {"Path": f"/{path}", "Method": t.pick(["get", "post", "put"])}}
         t.shared["sam_api"] = True
     elif r < 0.55 and queues:
         q = t.pick(queues)
