@@ -2310,8 +2310,9 @@ def main() -> int:
             else:
                 res = None
             sizes.append(_count_resources(text, rel, res))
-            for m in re.finditer(r"Type: (AWS::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::\w+)|\"Type\": \"([^\"]+)\"", text):
-                types[m.group(1) or m.group(2)] += 1
+            # Approximate: any `Type` naming AWS::Service::Resource or Custom::Name.
+            for m in re.finditer(r"\"?Type\"?: \"?(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::\w+)(?![:\w])", text):
+                types[m.group(1)] += 1
     print(f"wrote {args.count} templates ({total / 1e6:.1f} MB) to {out}")
     if args.summary:
         s = sorted(sizes)
