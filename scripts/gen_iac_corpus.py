@@ -1914,7 +1914,8 @@ def c_sam_function(t: Template, room: int) -> str:
     events: dict = {}
     r = t.rng.random()
     if r < 0.35:
-        events["Api"] = {"Type": "Api", "Properties": {"Path": f"/{base.lower()}", "Method": t.pick(["get", "post", "put"])}}
+        path = t.unique("api-path/" + base.lower()).split("/", 1)[1]  # one function per path
+        events["Api"] = {"Type": "Api", "Properties": {"Path": f"/{path}", "Method": t.pick(["get", "post", "put"])}}
         t.shared["sam_api"] = True
     elif r < 0.55 and queues:
         q = t.pick(queues)
@@ -2309,8 +2310,9 @@ def main() -> int:
             else:
                 res = None
             sizes.append(_count_resources(text, rel, res))
-            for m in re.finditer(r"Type: (AWS::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::\w+)|\"Type\": \"([^\"]+)\"", text):
-                types[m.group(1) or m.group(2)] += 1
+            # Approximate: any `Type` naming AWS::Service::Resource or Custom::Name.
+            for m in re.finditer(r"\"?Type\"?: \"?(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::\w+)(?![:\w])", text):
+                types[m.group(1)] += 1
     print(f"wrote {args.count} templates ({total / 1e6:.1f} MB) to {out}")
     if args.summary:
         s = sorted(sizes)
