@@ -126,7 +126,9 @@ fn plan_resources_are_found_in_the_tf_files_of_their_modules() {
             .find(|r| r.address == address)
             .and_then(|r| r.config.clone())
             .unwrap_or_else(|| panic!("no configuration for {address}"));
-        let location = config.location.unwrap_or_else(|| panic!("{address} not found"));
+        let location = config
+            .location
+            .unwrap_or_else(|| panic!("{address} not found"));
         (location.file, location.line, location.column, config.skips)
     };
     let (file, line, column, skips) = at("aws_security_group.bastion");
@@ -146,10 +148,7 @@ fn plan_resources_are_found_in_the_tf_files_of_their_modules() {
         skips[0].reason,
         "scratch space holds only public build artefacts"
     );
-    assert_eq!(
-        (skips[0].position.line, skips[0].position.column),
-        (33, 1)
-    );
+    assert_eq!((skips[0].position.line, skips[0].position.column), (33, 1));
     let (file, line, _, _) = at("module.audit.data.aws_iam_policy_document.key");
     assert_eq!((file.as_str(), line), ("modules/audit/main.tf", 10));
     let dirs: Vec<String> = p.module_dirs().into_iter().collect();
@@ -169,7 +168,11 @@ fn a_skip_without_a_reason_in_a_tf_file_is_an_error_naming_it() {
         Err(IacError::Parse { path, error }) => {
             assert_eq!(path, dir.path().join("main.tf"));
             assert_eq!((error.position.line, error.position.column), (2, 3));
-            assert!(error.message.contains("needs a reason"), "{}", error.message);
+            assert!(
+                error.message.contains("needs a reason"),
+                "{}",
+                error.message
+            );
         }
         other => panic!("{other:?}"),
     }
