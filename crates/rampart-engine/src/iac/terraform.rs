@@ -325,8 +325,8 @@ fn parse_reference(text: &str) -> Option<Reference<'_>> {
     let (name, mut rest) = rest.split_at(end);
     let mut index = None;
     if let Some(inner) = rest.strip_prefix('[') {
-        let close = if inner.starts_with('"') {
-            inner[1..].find('"').map(|q| q + 2)?
+        let close = if let Some(quoted) = inner.strip_prefix('"') {
+            quoted.find('"').map(|q| q + 2)?
         } else {
             inner.find(']')?
         };

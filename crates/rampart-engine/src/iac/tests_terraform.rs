@@ -215,10 +215,10 @@ fn network_resources_join_by_reference_and_by_value() {
     assert_eq!(subnet.vpc_id, vpc.vpc_id);
     assert!(subnet.map_public_ip_on_launch);
     let igw = &n.internet_gateways[0];
-    assert_eq!(igw.attached_vpc_ids, [vpc.vpc_id.clone()]);
+    assert_eq!(igw.attached_vpc_ids, std::slice::from_ref(&vpc.vpc_id));
     let table = &n.route_tables[0];
     assert_eq!(table.vpc_id, vpc.vpc_id);
-    assert_eq!(table.subnet_ids, [subnet.subnet_id.clone()]);
+    assert_eq!(table.subnet_ids, std::slice::from_ref(&subnet.subnet_id));
     let targets: Vec<(&str, &str)> = table
         .routes
         .iter()
@@ -233,7 +233,7 @@ fn network_resources_join_by_reference_and_by_value() {
     );
     assert_eq!(n.nat_gateways[0].vpc_id, vpc.vpc_id);
     let acl = &n.network_acls[0];
-    assert_eq!(acl.subnet_ids, [subnet.subnet_id.clone()]);
+    assert_eq!(acl.subnet_ids, std::slice::from_ref(&subnet.subnet_id));
     let entries: Vec<(i32, bool, &str, &str)> = acl
         .entries
         .iter()
@@ -337,7 +337,7 @@ fn iam_users_policies_and_attachments() {
         .iam
         .managed_policy("arn:aws:iam::000000000000:policy/app/read")
         .unwrap();
-    assert_eq!(user.attached_policy_arns, [read.arn.clone()]);
+    assert_eq!(user.attached_policy_arns, std::slice::from_ref(&read.arn));
     let role = &a.iam.roles[0];
     assert_eq!(
         role.attached_policy_arns,

@@ -59,7 +59,7 @@ pub(super) fn map(m: &mut Mapped<'_, '_, '_>, t: &str) -> bool {
             m.sink.account(m.target).storage.account_public_access_block = Some(pab);
             false
         }
-        _ => return false,
+        _ => false,
     }
 }
 
