@@ -113,8 +113,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
             }
             Err(e) => {
                 let location = match &e {
-                    crate::iac_parse::IacError::Parse { error, .. } => Some(Location {
-                        uri: uri.clone(),
+                    // The error's own file: a plan's `.tf` file may be the one at fault.
+                    crate::iac_parse::IacError::Parse { error, path } => Some(Location {
+                        uri: uri_of(&root, path),
                         line: error.position.line,
                         column: error.position.column,
                     }),
@@ -236,8 +237,12 @@ fn render_text(
         out.push('\n');
         let Some(l) = &f.location else { continue };
         let text = texts.entry(l.uri.as_str()).or_insert_with(|| {
+            // `.tf` files are not checked files but where plan resources are declared:
+            // their URIs are relative to the working directory.
             sources
                 .get(&l.uri)
+                .cloned()
+                .or_else(|| l.uri.ends_with(".tf").then(|| PathBuf::from(&l.uri)))
                 .and_then(|p| std::fs::read(p).ok())
                 .and_then(|b| crate::iac_parse::source::decode(&b).map(|t| t.into_owned()))
         });

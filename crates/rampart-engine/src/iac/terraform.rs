@@ -591,12 +591,22 @@ fn at<'n>(node: &'n Node, path: &[&str]) -> Option<&'n Node> {
     })
 }
 
-/// Whether `r`'s value at `path` is known only after apply.
+/// Whether `r`'s value at `path` is known only after apply *and* the configuration sets
+/// it. An attribute the configuration leaves out is computed by the provider (a volume's
+/// `kms_key_id` is then the account's default key, a group's `egress` the rules of other
+/// resources): what the code decides is its absence. Without the configuration section,
+/// every unknown value counts.
 fn unknown_at(r: &PlanResource, path: &[&str]) -> bool {
-    r.after_unknown
+    let unknown = r
+        .after_unknown
         .as_ref()
         .and_then(|u| at(u, path))
-        .is_some_and(|n| !matches!(n.value, Value::Bool(false) | Value::Null))
+        .is_some_and(|n| !matches!(n.value, Value::Bool(false) | Value::Null));
+    let configured = match r.config.as_ref().and_then(|c| c.expressions.as_ref()) {
+        Some(expressions) => at(expressions, path).is_some(),
+        None => true,
+    };
+    unknown && configured
 }
 
 pub(super) fn str_at<'n>(node: &'n Node, key: &str) -> Option<&'n str> {
