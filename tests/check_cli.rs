@@ -251,9 +251,9 @@ fn every_format_of_the_fixture_repository() {
 #[test]
 fn terraform_findings_point_at_the_tf_blocks_and_honour_skip_comments() {
     let (code, out, err) = check(&["fixtures/iac/tf-root/plan.json", "--format", "sarif"]);
-    // Nothing high fails for sure: the group's VPC is known only after apply, which makes
-    // its data undecided (gaps are per API call), so the admin-port rule says unknown.
-    assert_eq!(code, 0, "{err}");
+    // The plan decides enough to fail: the bastion group lets SSH in from anywhere (its
+    // VPC, known only after apply, is resolved to the plan's `aws_vpc.main`).
+    assert_eq!(code, 1, "{err}");
     common::validate_sarif(&out).unwrap_or_else(|e| panic!("invalid SARIF: {e:#?}"));
     let log: Value = serde_json::from_str(&out).unwrap();
     // The bastion group's block in main.tf, not the plan's JSON.
@@ -263,7 +263,7 @@ fn terraform_findings_point_at_the_tf_blocks_and_honour_skip_comments() {
             "sg-admin-ports-not-open-to-internet",
             "fixtures/iac/tf-root/main.tf"
         ),
-        vec![(16, 1, "note".to_owned(), None)]
+        vec![(16, 1, "error".to_owned(), None)]
     );
     // The module's volume is skipped with a `# rampart:skip=` comment and its reason.
     let skipped: Vec<&Value> = log["runs"][0]["results"]
