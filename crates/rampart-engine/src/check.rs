@@ -32,15 +32,24 @@ pub struct CheckedPolicy {
 
 impl CheckedPolicy {
     /// A policy with a `Principal` or `NotPrincipal` in a statement is a resource policy;
-    /// anything else is read as an identity policy.
+    /// anything else is read as an identity policy. The IAM parser decides, with the
+    /// language's own rules; a file it rejects is judged by its tree, so that the validator
+    /// reports its errors against the kind the author meant.
     pub fn kind(&self) -> PolicyType {
-        let statements = self.tree.get("Statement");
-        let has_principal =
-            |s: &rampart_iac::Node| s.get("Principal").is_some() || s.get("NotPrincipal").is_some();
-        let resource = match statements.map(|s| (s.as_sequence(), s)) {
-            Some((Some(list), _)) => list.iter().any(has_principal),
-            Some((None, single)) => has_principal(single),
-            None => false,
+        let resource = match rampart_iam::parse_policy(&self.text) {
+            Ok(policy) => policy.statements.iter().any(|s| s.principal.is_some()),
+            Err(_) => {
+                let has_principal = |s: &rampart_iac::Node| {
+                    s.get("Principal").is_some() || s.get("NotPrincipal").is_some()
+                };
+                match self.tree.get("Statement") {
+                    Some(list) => match list.as_sequence() {
+                        Some(items) => items.iter().any(has_principal),
+                        None => has_principal(list),
+                    },
+                    None => false,
+                }
+            }
         };
         if resource {
             PolicyType::Resource
@@ -167,5 +176,39 @@ fn apply_suppressions(findings: &mut [Finding], model: &IacModel) {
             resource: f.resource.clone(),
             in_source: true,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(text: &str) -> PolicyType {
+        CheckedPolicy {
+            uri: "p.json".to_owned(),
+            text: text.to_owned(),
+            tree: rampart_iac::json::parse_json(text).unwrap(),
+        }
+        .kind()
+    }
+
+    #[test]
+    fn a_policy_naming_a_principal_is_a_resource_policy() {
+        // A single statement object, a list, `NotPrincipal`: the parser's reading.
+        let single = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}}"#;
+        let listed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"*"}]}"#;
+        let identity = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+        assert_eq!(kind_of(single), PolicyType::Resource);
+        assert_eq!(kind_of(listed), PolicyType::Resource);
+        assert_eq!(kind_of(identity), PolicyType::Identity);
+    }
+
+    #[test]
+    fn a_policy_the_parser_rejects_keeps_the_kind_its_author_meant() {
+        // `Effect: Permit` is invalid; the `Principal` still says "resource policy", so the
+        // validator reports the error against that kind.
+        let invalid = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
+        assert_eq!(kind_of(invalid), PolicyType::Resource);
+        assert_eq!(kind_of(r#"{"Version":"2012-10-17"}"#), PolicyType::Identity);
     }
 }

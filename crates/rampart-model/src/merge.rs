@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{CoverageGap, Snapshot, SnapshotSource};
+use super::{Account, CoverageGap, Snapshot, SnapshotSource};
 
 /// Why snapshots cannot be merged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,6 +153,115 @@ fn conflict(what: &'static str, id: &str, first: usize, second: usize) -> MergeE
         id: id.to_owned(),
         first,
         second,
+    }
+}
+
+impl Account {
+    /// Adds `from`'s resources to this account (the same account described by two
+    /// sources, e.g. two templates deployed to it). Lists are appended; a setting held
+    /// once per account (password policy, credential report, account-level public access
+    /// block) keeps this account's value when it has one. Identity and organization
+    /// fields stay this account's. Every resource field is named, so a field added to the
+    /// model does not compile until it is joined here.
+    pub fn absorb(&mut self, from: Account) {
+        let into = self;
+        let Account {
+            iam,
+            kms_keys,
+            network,
+            storage,
+            certificates,
+            logging,
+            dns,
+            security_services,
+            resource_shares,
+            ..
+        } = from;
+        let super::Iam {
+            roles,
+            users,
+            password_policy,
+            managed_policies,
+            oidc_providers,
+            saml_providers,
+            credential_report,
+        } = iam;
+        into.iam.roles.extend(roles);
+        into.iam.users.extend(users);
+        into.iam.password_policy = into.iam.password_policy.take().or(password_policy);
+        into.iam.managed_policies.extend(managed_policies);
+        into.iam.oidc_providers.extend(oidc_providers);
+        into.iam.saml_providers.extend(saml_providers);
+        into.iam.credential_report = into.iam.credential_report.take().or(credential_report);
+        into.kms_keys.extend(kms_keys);
+        let super::Network {
+            vpcs,
+            subnets,
+            security_groups,
+            flow_logs,
+            route_tables,
+            internet_gateways,
+            nat_gateways,
+            transit_gateways,
+            transit_gateway_attachments,
+            vpn_connections,
+            network_acls,
+            vpc_endpoints,
+            load_balancer_listeners,
+            transit_gateway_route_tables,
+            direct_connect_connections,
+        } = network;
+        let n = &mut into.network;
+        n.vpcs.extend(vpcs);
+        n.subnets.extend(subnets);
+        n.security_groups.extend(security_groups);
+        n.flow_logs.extend(flow_logs);
+        n.route_tables.extend(route_tables);
+        n.internet_gateways.extend(internet_gateways);
+        n.nat_gateways.extend(nat_gateways);
+        n.transit_gateways.extend(transit_gateways);
+        n.transit_gateway_attachments
+            .extend(transit_gateway_attachments);
+        n.vpn_connections.extend(vpn_connections);
+        n.network_acls.extend(network_acls);
+        n.vpc_endpoints.extend(vpc_endpoints);
+        n.load_balancer_listeners.extend(load_balancer_listeners);
+        n.transit_gateway_route_tables
+            .extend(transit_gateway_route_tables);
+        n.direct_connect_connections
+            .extend(direct_connect_connections);
+        let super::Storage {
+            s3_buckets,
+            ebs_encryption_defaults,
+            ebs_volumes,
+            rds_instances,
+            rds_clusters,
+            account_public_access_block,
+        } = storage;
+        let s = &mut into.storage;
+        s.s3_buckets.extend(s3_buckets);
+        s.ebs_encryption_defaults.extend(ebs_encryption_defaults);
+        s.ebs_volumes.extend(ebs_volumes);
+        s.rds_instances.extend(rds_instances);
+        s.rds_clusters.extend(rds_clusters);
+        s.account_public_access_block = s
+            .account_public_access_block
+            .take()
+            .or(account_public_access_block);
+        into.certificates.acm.extend(certificates.acm);
+        into.logging
+            .cloudtrail_trails
+            .extend(logging.cloudtrail_trails);
+        into.logging
+            .config_recorders
+            .extend(logging.config_recorders);
+        into.logging
+            .config_aggregators
+            .extend(logging.config_aggregators);
+        into.dns.hosted_zones.extend(dns.hosted_zones);
+        into.dns.resolver_rules.extend(dns.resolver_rules);
+        into.security_services.extend(security_services);
+        into.resource_shares.extend(resource_shares);
     }
 }
 

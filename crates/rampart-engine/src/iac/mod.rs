@@ -171,113 +171,11 @@ impl Batch {
                 .iter_mut()
                 .find(|a| a.id == account.id)
             {
-                Some(into) => absorb_account(into, account),
+                Some(into) => into.absorb(account),
                 None => self.snapshot.accounts.push(account),
             }
         }
     }
-}
-
-/// Appends `from`'s resources to `into` (the same account, from another file). Every list
-/// is named, so that a new kind of resource in the model is a compile error here.
-fn absorb_account(into: &mut Account, from: Account) {
-    let Account {
-        iam,
-        kms_keys,
-        network,
-        storage,
-        certificates,
-        logging,
-        dns,
-        security_services,
-        resource_shares,
-        ..
-    } = from;
-    let crate::model::Iam {
-        roles,
-        users,
-        password_policy,
-        managed_policies,
-        oidc_providers,
-        saml_providers,
-        credential_report,
-    } = iam;
-    into.iam.roles.extend(roles);
-    into.iam.users.extend(users);
-    into.iam.password_policy = into.iam.password_policy.take().or(password_policy);
-    into.iam.managed_policies.extend(managed_policies);
-    into.iam.oidc_providers.extend(oidc_providers);
-    into.iam.saml_providers.extend(saml_providers);
-    into.iam.credential_report = into.iam.credential_report.take().or(credential_report);
-    into.kms_keys.extend(kms_keys);
-    let crate::model::Network {
-        vpcs,
-        subnets,
-        security_groups,
-        flow_logs,
-        route_tables,
-        internet_gateways,
-        nat_gateways,
-        transit_gateways,
-        transit_gateway_attachments,
-        vpn_connections,
-        network_acls,
-        vpc_endpoints,
-        load_balancer_listeners,
-        transit_gateway_route_tables,
-        direct_connect_connections,
-    } = network;
-    let n = &mut into.network;
-    n.vpcs.extend(vpcs);
-    n.subnets.extend(subnets);
-    n.security_groups.extend(security_groups);
-    n.flow_logs.extend(flow_logs);
-    n.route_tables.extend(route_tables);
-    n.internet_gateways.extend(internet_gateways);
-    n.nat_gateways.extend(nat_gateways);
-    n.transit_gateways.extend(transit_gateways);
-    n.transit_gateway_attachments
-        .extend(transit_gateway_attachments);
-    n.vpn_connections.extend(vpn_connections);
-    n.network_acls.extend(network_acls);
-    n.vpc_endpoints.extend(vpc_endpoints);
-    n.load_balancer_listeners.extend(load_balancer_listeners);
-    n.transit_gateway_route_tables
-        .extend(transit_gateway_route_tables);
-    n.direct_connect_connections
-        .extend(direct_connect_connections);
-    let crate::model::Storage {
-        s3_buckets,
-        ebs_encryption_defaults,
-        ebs_volumes,
-        rds_instances,
-        rds_clusters,
-        account_public_access_block,
-    } = storage;
-    let s = &mut into.storage;
-    s.s3_buckets.extend(s3_buckets);
-    s.ebs_encryption_defaults.extend(ebs_encryption_defaults);
-    s.ebs_volumes.extend(ebs_volumes);
-    s.rds_instances.extend(rds_instances);
-    s.rds_clusters.extend(rds_clusters);
-    s.account_public_access_block = s
-        .account_public_access_block
-        .take()
-        .or(account_public_access_block);
-    into.certificates.acm.extend(certificates.acm);
-    into.logging
-        .cloudtrail_trails
-        .extend(logging.cloudtrail_trails);
-    into.logging
-        .config_recorders
-        .extend(logging.config_recorders);
-    into.logging
-        .config_aggregators
-        .extend(logging.config_aggregators);
-    into.dns.hosted_zones.extend(dns.hosted_zones);
-    into.dns.resolver_rules.extend(dns.resolver_rules);
-    into.security_services.extend(security_services);
-    into.resource_shares.extend(resource_shares);
 }
 
 /// Where mapped resources go: accounts by id, gaps, suppressions, notices.
