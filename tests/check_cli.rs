@@ -281,3 +281,21 @@ fn terraform_findings_point_at_the_tf_blocks_and_honour_skip_comments() {
             .unwrap()
             .starts_with("scratch space holds only public build artefacts")));
 }
+
+#[test]
+fn a_template_outside_the_working_directory_keeps_its_absolute_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("volume.yaml");
+    std::fs::write(
+        &path,
+        "Resources:\n  Data:\n    Type: AWS::EC2::Volume\n    Properties: {Size: 10, AvailabilityZone: us-east-1a, Encrypted: false}\n",
+    )
+    .unwrap();
+    let (code, out, err) = check(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let at = format!("{}:2:3: high[ebs-volume-encrypted]", path.display());
+    assert!(
+        out.lines().any(|l| l.starts_with(&at)),
+        "expected a line starting with `{at}`:\n{out}"
+    );
+}

@@ -102,6 +102,21 @@ fn ingress_rules_declared_apart_from_the_group() {
 }
 
 #[test]
+fn undecided_routes_and_zones_are_unknown_never_pass_or_fail() {
+    expect(
+        "route-undecided.yaml",
+        &[
+            // Its route table's default route may point at an internet gateway.
+            ("workload-subnet-no-internet-route", "-dbsubnet", "unknown"),
+            // One subnet in `eu-west-1a`, the other wherever `!GetAZs` puts it.
+            ("workload-vpc-multi-az", "-vpc", "unknown"),
+            // The organization's other VPCs are not in the code.
+            ("vpc-cidr-no-overlap", "-vpc", "unknown"),
+        ],
+    );
+}
+
+#[test]
 fn internet_gateways_and_routes() {
     expect(
         "igw-route.yaml",

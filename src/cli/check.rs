@@ -206,7 +206,11 @@ fn uri_of(root: &Path, path: &Path) -> String {
     let text = shown
         .components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| match c {
+            // A path outside the root stays absolute: `/tmp/t.yaml`, not `//tmp/t.yaml`.
+            std::path::Component::RootDir => "".into(),
+            c => c.as_os_str().to_string_lossy(),
+        })
         .collect::<Vec<_>>()
         .join("/");
     if text.is_empty() {

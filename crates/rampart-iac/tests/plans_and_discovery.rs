@@ -282,7 +282,7 @@ fn discovery_is_sorted_and_honours_excludes() {
     sorted.sort();
     assert_eq!(files, sorted);
     assert!(files.contains(&"errors/trailing-comma.json".to_owned()));
-    assert_eq!(files.len(), 54, "22 fixtures, 32 under rules/");
+    assert_eq!(files.len(), 55, "22 fixtures, 33 under rules/");
 
     let some = discover(
         std::slice::from_ref(&root),
@@ -375,6 +375,7 @@ fn parse_all_is_ordered_and_reports_each_file() {
         ("rules/network-services.yaml", "CloudFormation"),
         ("rules/private-zone.yaml", "CloudFormation"),
         ("rules/rds-cluster-members.yaml", "CloudFormation"),
+        ("rules/route-undecided.yaml", "CloudFormation"),
         ("rules/sg-all-protocols.yaml", "CloudFormation"),
         ("rules/sg-port-if-decided.yaml", "CloudFormation"),
         ("rules/sg-port-if-undecided.yaml", "CloudFormation"),

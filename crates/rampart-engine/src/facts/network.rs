@@ -552,14 +552,44 @@ pub enum Designation<'s> {
 }
 
 /// A gap, in any account and region, hiding the data of `operation` for whole accounts or
-/// regions (not one resource's details): a rule that looks across accounts cannot conclude
-/// "none elsewhere" while one stands.
+/// regions (not one resource's details), or hiding which accounts the organization has: a
+/// rule that looks across accounts cannot conclude "none elsewhere" while one stands.
 pub fn read_gap(snapshot: &Snapshot, operation: Operation) -> Option<&CoverageGap> {
+    const ACCOUNT_LISTING: [Operation; 2] = [
+        Operation::OrganizationsListAccountsForParent,
+        Operation::OrganizationsListOrganizationalUnitsForParent,
+    ];
     snapshot.coverage.iter().find(|g| {
         g.resource.is_none()
-            && g.service == Read::Operation(operation).service()
-            && g.operation.is_none_or(|op| op == operation)
+            && ((g.service == Read::Operation(operation).service()
+                && g.operation.is_none_or(|op| op == operation))
+                || g.operation.is_some_and(|op| ACCOUNT_LISTING.contains(&op)))
     })
+}
+
+/// A gap hiding the data of `operation` about one resource (its ARN), or about every
+/// resource of the account and region: a rule that reads a resource other than the one it
+/// judges (a subnet's route table) asks this before concluding.
+pub fn resource_gap<'s>(
+    snapshot: &'s Snapshot,
+    account_id: &str,
+    region: &str,
+    operation: Operation,
+    arn: &str,
+) -> Option<&'s CoverageGap> {
+    snapshot
+        .coverage
+        .iter()
+        .find(|g| g.covers(account_id, region, Read::Operation(operation), Some(arn)))
+}
+
+/// A gap as a rule's message names it: `` `ec2:DescribeVpcs` data for account `*` region `*` ``.
+pub fn gap_scope(gap: &CoverageGap) -> String {
+    let what = gap.operation.map_or(gap.service.prefix(), |op| op.name());
+    format!(
+        "`{what}` data for account `{}` region `{}`",
+        gap.account_id, gap.region
+    )
 }
 
 /// Whether the data of `operation` is missing for `account_id` in `region`, so that a

@@ -402,6 +402,82 @@ struct Attachments {
     undecided: Vec<(&'static str, Operation, String)>,
 }
 
+/// A resource that attaches to another by naming it in a property, recorded under the
+/// target's id in one of [`Attachments`]' lists.
+struct Link {
+    /// The attaching resource's type.
+    from: &'static str,
+    /// The property naming the target.
+    target: &'static str,
+    /// The target's type and the data an undecided target hides: every resource of that
+    /// type may be the one attached to.
+    target_type: &'static str,
+    op: Operation,
+    /// What is recorded: the attaching resource itself (`None`), or the id this property
+    /// names (the subnet of an association).
+    member: Option<&'static str>,
+    list: fn(&mut Attachments) -> &mut BTreeMap<String, Vec<String>>,
+}
+
+const LINKS: &[Link] = &[
+    Link {
+        from: "AWS::EC2::SecurityGroupIngress",
+        target: "GroupId",
+        target_type: "AWS::EC2::SecurityGroup",
+        op: Operation::Ec2DescribeSecurityGroups,
+        member: None,
+        list: |a| &mut a.ingress,
+    },
+    Link {
+        from: "AWS::EC2::SecurityGroupEgress",
+        target: "GroupId",
+        target_type: "AWS::EC2::SecurityGroup",
+        op: Operation::Ec2DescribeSecurityGroups,
+        member: None,
+        list: |a| &mut a.egress,
+    },
+    Link {
+        from: "AWS::EC2::VPCGatewayAttachment",
+        target: "InternetGatewayId",
+        target_type: "AWS::EC2::InternetGateway",
+        op: Operation::Ec2DescribeInternetGateways,
+        member: Some("VpcId"),
+        list: |a| &mut a.gateway_vpcs,
+    },
+    Link {
+        from: "AWS::EC2::Route",
+        target: "RouteTableId",
+        target_type: "AWS::EC2::RouteTable",
+        op: Operation::Ec2DescribeRouteTables,
+        member: None,
+        list: |a| &mut a.routes,
+    },
+    Link {
+        from: "AWS::EC2::SubnetRouteTableAssociation",
+        target: "RouteTableId",
+        target_type: "AWS::EC2::RouteTable",
+        op: Operation::Ec2DescribeRouteTables,
+        member: Some("SubnetId"),
+        list: |a| &mut a.route_table_subnets,
+    },
+    Link {
+        from: "AWS::EC2::NetworkAclEntry",
+        target: "NetworkAclId",
+        target_type: "AWS::EC2::NetworkAcl",
+        op: Operation::Ec2DescribeNetworkAcls,
+        member: None,
+        list: |a| &mut a.acl_entries,
+    },
+    Link {
+        from: "AWS::EC2::SubnetNetworkAclAssociation",
+        target: "NetworkAclId",
+        target_type: "AWS::EC2::NetworkAcl",
+        op: Operation::Ec2DescribeNetworkAcls,
+        member: Some("SubnetId"),
+        list: |a| &mut a.acl_subnets,
+    },
+];
+
 struct Mapper<'a, 's> {
     sink: &'a mut Sink<'s>,
     uri: &'a str,
@@ -647,8 +723,31 @@ impl Mapper<'_, '_> {
         }
     }
 
+    /// Records `resource` under the target its `link.target` property names. Without that
+    /// property the resource attaches to something rampart does not model (a VPN gateway's
+    /// `AWS::EC2::VPCGatewayAttachment` has no internet gateway).
+    fn collect_link(&mut self, resource: &CfnResource, link: &Link) {
+        if resource.property(&[link.target]).is_none() {
+            return;
+        }
+        let target = self.attached_to(resource, &[link.target], link.target_type, link.op);
+        let member = match link.member {
+            None => Some(resource.logical_id.clone()),
+            Some(path) => self.attached_to(resource, &[path], link.target_type, link.op),
+        };
+        if let (Some(target), Some(member)) = (target, member) {
+            (link.list)(&mut self.attachments)
+                .entry(target)
+                .or_default()
+                .push(member);
+        }
+    }
+
     fn collect_attachment(&mut self, resource: &CfnResource) {
         let cfn_type = resource.resource_type.as_str();
+        if let Some(link) = LINKS.iter().find(|l| l.from == cfn_type) {
+            return self.collect_link(resource, link);
+        }
         match cfn_type {
             "AWS::S3::BucketPolicy" => {
                 if let Some(bucket) = self.string(resource, &["Bucket"]) {
@@ -684,88 +783,6 @@ impl Mapper<'_, '_> {
                             .or_default()
                             .push(identity.arn.clone());
                     }
-                }
-            }
-            "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
-                let op = Operation::Ec2DescribeSecurityGroups;
-                let sg = "AWS::EC2::SecurityGroup";
-                if let Some(group) = self.attached_to(resource, &["GroupId"], sg, op) {
-                    let rules = if cfn_type == "AWS::EC2::SecurityGroupIngress" {
-                        &mut self.attachments.ingress
-                    } else {
-                        &mut self.attachments.egress
-                    };
-                    rules
-                        .entry(group)
-                        .or_default()
-                        .push(resource.logical_id.clone());
-                }
-            }
-            "AWS::EC2::VPCGatewayAttachment" => {
-                let op = Operation::Ec2DescribeInternetGateways;
-                let igw = "AWS::EC2::InternetGateway";
-                // A virtual private gateway attachment has no internet gateway.
-                if resource.property(&["InternetGatewayId"]).is_some() {
-                    if let (Some(gateway), Some(vpc)) = (
-                        self.attached_to(resource, &["InternetGatewayId"], igw, op),
-                        self.attached_to(resource, &["VpcId"], igw, op),
-                    ) {
-                        self.attachments
-                            .gateway_vpcs
-                            .entry(gateway)
-                            .or_default()
-                            .push(vpc);
-                    }
-                }
-            }
-            "AWS::EC2::Route" => {
-                let op = Operation::Ec2DescribeRouteTables;
-                let rtb = "AWS::EC2::RouteTable";
-                if let Some(table) = self.attached_to(resource, &["RouteTableId"], rtb, op) {
-                    self.attachments
-                        .routes
-                        .entry(table)
-                        .or_default()
-                        .push(resource.logical_id.clone());
-                }
-            }
-            "AWS::EC2::SubnetRouteTableAssociation" => {
-                let op = Operation::Ec2DescribeRouteTables;
-                let rtb = "AWS::EC2::RouteTable";
-                if let (Some(table), Some(subnet)) = (
-                    self.attached_to(resource, &["RouteTableId"], rtb, op),
-                    self.attached_to(resource, &["SubnetId"], rtb, op),
-                ) {
-                    self.attachments
-                        .route_table_subnets
-                        .entry(table)
-                        .or_default()
-                        .push(subnet);
-                }
-            }
-            "AWS::EC2::NetworkAclEntry" => {
-                let op = Operation::Ec2DescribeNetworkAcls;
-                let acl = "AWS::EC2::NetworkAcl";
-                if let Some(id) = self.attached_to(resource, &["NetworkAclId"], acl, op) {
-                    self.attachments
-                        .acl_entries
-                        .entry(id)
-                        .or_default()
-                        .push(resource.logical_id.clone());
-                }
-            }
-            "AWS::EC2::SubnetNetworkAclAssociation" => {
-                let op = Operation::Ec2DescribeNetworkAcls;
-                let acl = "AWS::EC2::NetworkAcl";
-                if let (Some(id), Some(subnet)) = (
-                    self.attached_to(resource, &["NetworkAclId"], acl, op),
-                    self.attached_to(resource, &["SubnetId"], acl, op),
-                ) {
-                    self.attachments
-                        .acl_subnets
-                        .entry(id)
-                        .or_default()
-                        .push(subnet);
                 }
             }
             "AWS::RDS::DBInstance" => {

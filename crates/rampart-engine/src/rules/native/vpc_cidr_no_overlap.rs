@@ -1,7 +1,7 @@
 //! `vpc-cidr-no-overlap`: the address ranges of the organization's VPCs do not overlap.
 
 use super::NativeRule;
-use crate::facts::network::{read_gap, vpc_label, AddressRange};
+use crate::facts::network::{gap_scope, read_gap, vpc_label, AddressRange};
 use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, Vpc};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
@@ -133,8 +133,9 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
         return Outcome::unknown(
             resource,
             format!(
-                "VPC {label} overlaps no VPC read, but the VPCs of account `{}` region `{}` were not read: {}",
-                gap.account_id, gap.region, gap.reason
+                "VPC {label} overlaps no VPC read, but {} is missing: {}",
+                gap_scope(gap),
+                gap.reason
             ),
         );
     }

@@ -2,8 +2,10 @@
 //! internet gateway, outside the designated internet VPCs.
 
 use super::NativeRule;
-use crate::facts::network::{internet_gateway_routes, subnet_route_table, vpc_label, Designation};
-use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, Subnet};
+use crate::facts::network::{
+    internet_gateway_routes, resource_gap, subnet_route_table, vpc_label, Designation,
+};
+use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, Snapshot, Subnet};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
@@ -16,7 +18,8 @@ it, else its VPC's main route table — has a route whose target is an internet 
 gateways, transit gateways and egress-only internet gateways (`eigw-…`, outbound IPv6 only)
 are not internet routes here.
 
-A subnet whose route table was not read is `unknown`, as is one of a VPC that was not read
+A subnet whose route table was not read, or is not fully known (infrastructure code whose
+route target or association is undecided), is `unknown`, as is one of a VPC that was not read
 and whose id alone matches no `internet_vpcs` glob. Subnets of designated internet VPCs,
 and of accounts of other environments (the network hub), get no finding.
 
@@ -83,14 +86,19 @@ impl NativeRule for WorkloadSubnetNoInternetRoute {
             let designation =
                 cx.facts
                     .vpc_designation(cx.snapshot, &account.id, &subnet.region, &subnet.vpc_id);
-            if let Some(outcome) = assess(account, subnet, designation) {
+            if let Some(outcome) = assess(cx.snapshot, account, subnet, designation) {
                 out.push(outcome);
             }
         }
     }
 }
 
-fn assess(account: &Account, subnet: &Subnet, designation: Designation<'_>) -> Option<Outcome> {
+fn assess(
+    snapshot: &Snapshot,
+    account: &Account,
+    subnet: &Subnet,
+    designation: Designation<'_>,
+) -> Option<Outcome> {
     let resource = ResourceKey::of(ResourceRef::of(subnet));
     let what = format!("subnet `{}`", subnet.subnet_id);
     let vpc = match designation {
@@ -113,6 +121,23 @@ fn assess(account: &Account, subnet: &Subnet, designation: Designation<'_>) -> O
             format!("{what} of {vpc}: neither its route table nor the VPC's main route table was read"),
         ));
     };
+    // The table's routes or associations may be undecided (infrastructure code whose route
+    // target is a parameter): what it holds is not what it will hold.
+    if let Some(gap) = resource_gap(
+        snapshot,
+        &account.id,
+        &subnet.region,
+        Operation::Ec2DescribeRouteTables,
+        &table.arn,
+    ) {
+        return Some(Outcome::unknown(
+            resource,
+            format!(
+                "{what} of {vpc}: route table `{}` is not fully known: {}",
+                table.route_table_id, gap.reason
+            ),
+        ));
+    }
     let how = if table.subnet_ids.contains(&subnet.subnet_id) {
         "its route table"
     } else {

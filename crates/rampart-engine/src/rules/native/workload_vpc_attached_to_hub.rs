@@ -3,7 +3,7 @@
 
 use super::vpn_only_in_network_account::is_gone;
 use super::NativeRule;
-use crate::facts::network::{read_gap, vpc_label};
+use crate::facts::network::{gap_scope, read_gap, vpc_label};
 use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, Vpc};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
@@ -158,8 +158,9 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
         return Outcome::unknown(
             resource,
             format!(
-                "no attachment of VPC {label} was read, but the transit gateway attachments of account `{}` region `{}` were not read: {}",
-                gap.account_id, gap.region, gap.reason
+                "no attachment of VPC {label} was read, but {} is missing: {}",
+                gap_scope(gap),
+                gap.reason
             ),
         );
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::NativeRule;
-use crate::facts::network::{unread, vpc_label};
+use crate::facts::network::{resource_gap, unread, vpc_label};
 use crate::model::{Account, Operation, Read, ResourceRef, ResourceType};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
@@ -16,7 +16,9 @@ const DOC: &str = r#"## What it checks
 For every VPC of a production or pre-production account (environment `prod` or
 `preprod`) that is not a default VPC, whether its subnets are in at least two availability
 zones. A VPC with no subnet read gets no finding (nothing can run in it), unless the
-account's subnets were not read, which makes it `unknown`.
+account's subnets were not read, which makes it `unknown`. A subnet whose zone is not
+known (infrastructure code that places it with `!GetAZs`) makes the VPC `unknown` too,
+unless the other subnets already span two zones.
 
 ## Why it matters
 
@@ -73,13 +75,24 @@ impl NativeRule for WorkloadVpcMultiAz {
             return;
         }
         for vpc in account.network.vpcs.iter().filter(|v| !v.is_default) {
-            let zones: BTreeSet<&str> = account
+            // A subnet whose data is undecided (infrastructure code placing it with
+            // `!GetAZs`) may be in any zone.
+            let mut undecided = None;
+            let mut zones: BTreeSet<&str> = BTreeSet::new();
+            for subnet in account
                 .network
                 .subnets
                 .iter()
                 .filter(|s| s.region == vpc.region && s.vpc_id == vpc.vpc_id)
-                .map(|s| s.availability_zone.as_str())
-                .collect();
+            {
+                let op = Operation::Ec2DescribeSubnets;
+                match resource_gap(cx.snapshot, &account.id, &subnet.region, op, &subnet.arn) {
+                    Some(gap) => undecided = undecided.or(Some((subnet, gap))),
+                    None => {
+                        zones.insert(subnet.availability_zone.as_str());
+                    }
+                }
+            }
             let resource = ResourceKey::of(ResourceRef::of(vpc));
             let label = vpc_label(vpc);
             let listed = zones
@@ -87,9 +100,16 @@ impl NativeRule for WorkloadVpcMultiAz {
                 .map(|z| format!("`{z}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let outcome = match zones.len() {
+            let outcome = match (zones.len(), undecided) {
+                (n, Some((subnet, gap))) if n < 2 => Outcome::unknown(
+                    resource,
+                    format!(
+                        "the availability zone of subnet `{}` of VPC {label} is not known: {}",
+                        subnet.subnet_id, gap.reason
+                    ),
+                ),
                 // The engine turns it into `unknown` when the subnets were not read.
-                0 if unread(
+                (0, _) if unread(
                     cx.snapshot,
                     &account.id,
                     &vpc.region,
@@ -98,8 +118,8 @@ impl NativeRule for WorkloadVpcMultiAz {
                 {
                     Outcome::unknown(resource, format!("the subnets of VPC {label} were not read"))
                 }
-                0 => continue,
-                1 => Outcome::fail(
+                (0, _) => continue,
+                (1, _) => Outcome::fail(
                     resource,
                     format!("every subnet of VPC {label} is in availability zone {listed}"),
                 ),
