@@ -435,10 +435,8 @@ impl<'a> Sink<'a> {
     }
 
     fn finish(mut self) -> IacModel {
-        for account_id in self.placed.keys() {
-            if let Some(&i) = self.accounts.get(account_id) {
-                aws_managed::add_published(&mut self.snapshot.accounts[i]);
-            }
+        for account in &mut self.snapshot.accounts {
+            aws_managed::add_published(account);
         }
         let mut gaps = Vec::new();
         for (account_id, tags_known) in &self.placed {
