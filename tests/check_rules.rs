@@ -250,9 +250,12 @@ fn dns_sharing_and_on_premises_connectivity() {
 /// account, so that the IAM rules (which read SCPs) decide.
 const TRANSFORMS_CONTEXT: &str = "fixtures/iac/transforms/context.yaml";
 
-/// `rampart check` on a fixture of `fixtures/iac/transforms/`: the findings as (rule id,
-/// resource ARN, status, line), and the notices' messages.
-fn transformed(file: &str) -> (Vec<(String, String, String, u64)>, Vec<String>) {
+/// A finding as (rule id, resource ARN, status, line).
+type Located = (String, String, String, u64);
+
+/// `rampart check` on a fixture of `fixtures/iac/transforms/`: the findings, and the
+/// notices' messages.
+fn transformed(file: &str) -> (Vec<Located>, Vec<String>) {
     let out = Command::cargo_bin("rampart")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -289,11 +292,7 @@ fn transformed(file: &str) -> (Vec<(String, String, String, u64)>, Vec<String>) 
 
 /// The (status, line) of `rule` on the resource whose ARN ends with `resource`.
 #[track_caller]
-fn verdict(
-    findings: &[(String, String, String, u64)],
-    rule: &str,
-    resource: &str,
-) -> (String, u64) {
+fn verdict(findings: &[Located], rule: &str, resource: &str) -> (String, u64) {
     let got: Vec<(String, u64)> = findings
         .iter()
         .filter(|(r, arn, _, _)| r == rule && arn.ends_with(resource))
