@@ -260,3 +260,129 @@ fn dns_sharing_and_on_premises_connectivity() {
         ],
     );
 }
+
+/// The context of the transform fixtures: the sample organization's production storefront
+/// account, so that the IAM rules (which read SCPs) decide.
+const TRANSFORMS_CONTEXT: &str = "fixtures/iac/transforms/context.yaml";
+
+/// A finding as (rule id, resource ARN, status, line).
+type Located = (String, String, String, u64);
+
+/// `rampart check` on a fixture of `fixtures/iac/transforms/`: the findings, and the
+/// notices' messages.
+fn transformed(file: &str) -> (Vec<Located>, Vec<String>) {
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .arg(format!("fixtures/iac/transforms/{file}"))
+        .args(["--context", TRANSFORMS_CONTEXT, "--format", "json"])
+        .args(["--fail-on", "never", "--now", "2026-12-01T00:00:00Z"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = log["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["resource"].as_str().unwrap().to_owned(),
+                f["status"].as_str().unwrap().to_owned(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let notices = log["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap().to_owned())
+        .collect();
+    (findings, notices)
+}
+
+/// The (status, line) of `rule` on the resource whose ARN ends with `resource`.
+#[track_caller]
+fn verdict(findings: &[Located], rule: &str, resource: &str) -> (String, u64) {
+    let got: Vec<(String, u64)> = findings
+        .iter()
+        .filter(|(r, arn, _, _)| r == rule && arn.ends_with(resource))
+        .map(|(_, _, s, l)| (s.clone(), *l))
+        .collect();
+    assert_eq!(got.len(), 1, "`{rule}` on `…{resource}`: {findings:#?}");
+    got[0].clone()
+}
+
+const PAB: &str = "s3-classified-public-access-block";
+
+#[test]
+fn buckets_created_by_a_for_each_loop() {
+    let (findings, _) = transformed("for-each-buckets.yaml");
+    // Each bucket of the loop is judged, at the loop body's logical id (line 17).
+    assert_eq!(
+        verdict(&findings, PAB, ":::storefront-Public-assets"),
+        ("fail".to_owned(), 17)
+    );
+    assert_eq!(
+        verdict(&findings, PAB, ":::storefront-Private-assets"),
+        ("pass".to_owned(), 17)
+    );
+}
+
+#[test]
+fn a_loop_over_an_undecided_collection_is_judged_once_never_skipped() {
+    let (findings, notices) = transformed("for-each-undecided.yaml");
+    assert!(
+        notices.iter().any(|n| n.starts_with(
+            "`Fn::ForEach::Tenants`: the code does not decide its collection (parameter `Tenants` has no default"
+        )),
+        "{notices:#?}"
+    );
+    // What every item shares decides: Block Public Access is off for all of them.
+    assert_eq!(
+        verdict(&findings, PAB, "-Open${Tenant}"),
+        ("fail".to_owned(), 13)
+    );
+    // A classification tag set from the item is unknown.
+    assert_eq!(
+        verdict(&findings, PAB, "-Tagged${Tenant}"),
+        ("unknown".to_owned(), 21)
+    );
+}
+
+const RUNTIME: &str = "iam-runtime-role-no-iam-management";
+
+#[test]
+fn sam_function_execution_roles() {
+    let (findings, notices) = transformed("sam-functions.yaml");
+    assert!(
+        !notices.iter().any(|n| n.contains("AWS::Serverless")),
+        "{notices:#?}"
+    );
+    // The role SAM creates, at the function's logical id.
+    assert_eq!(
+        verdict(&findings, RUNTIME, "-AdminFunctionRole"),
+        ("fail".to_owned(), 11)
+    );
+    assert_eq!(
+        verdict(&findings, RUNTIME, "-ReaderFunctionRole"),
+        ("pass".to_owned(), 20)
+    );
+    // A policy template is not expanded: unknown, not a pass.
+    assert_eq!(
+        verdict(&findings, RUNTIME, "-TemplatedFunctionRole"),
+        ("unknown".to_owned(), 30)
+    );
+    // A function with its own role gets no other.
+    assert!(!findings
+        .iter()
+        .any(|(_, arn, _, _)| arn.ends_with("-OwnRoleFunctionRole")));
+    assert_eq!(
+        verdict(&findings, RUNTIME, "-AppRole"),
+        ("pass".to_owned(), 41)
+    );
+}

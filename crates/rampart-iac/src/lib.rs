@@ -80,6 +80,10 @@ pub struct PolicyFile {
 
 /// One file of infrastructure code, read.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one document per file, most of them templates: boxing would save nothing"
+)]
 pub enum Document {
     /// A CloudFormation template.
     CloudFormation(Template),
@@ -101,7 +105,7 @@ impl Document {
 }
 
 /// What a parsed tree holds: a template (`AWSTemplateFormatVersion`, or `Resources` with a
-/// `Type`), a plan (`format_version` with `planned_values` or `resource_changes`), a policy
+/// `Type` or a `Fn::ForEach` loop), a plan (`format_version` with `planned_values` or `resource_changes`), a policy
 /// (`Statement`, in JSON), or `None` (not infrastructure code).
 pub fn classify_tree(syntax: Syntax, root: &Node) -> Option<DocumentKind> {
     root.as_mapping()?;
@@ -109,7 +113,11 @@ pub fn classify_tree(syntax: Syntax, root: &Node) -> Option<DocumentKind> {
     let typed_resources = root
         .get("Resources")
         .and_then(Node::as_mapping)
-        .is_some_and(|resources| resources.iter().any(|r| r.value.get("Type").is_some()));
+        .is_some_and(|resources| {
+            resources
+                .iter()
+                .any(|r| r.value.get("Type").is_some() || r.key.starts_with("Fn::ForEach::"))
+        });
     if has("AWSTemplateFormatVersion") || typed_resources {
         Some(DocumentKind::CloudFormation)
     } else if has("format_version") && (has("planned_values") || has("resource_changes")) {

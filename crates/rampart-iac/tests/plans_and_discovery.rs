@@ -282,7 +282,11 @@ fn discovery_is_sorted_and_honours_excludes() {
     sorted.sort();
     assert_eq!(files, sorted);
     assert!(files.contains(&"errors/trailing-comma.json".to_owned()));
-    assert_eq!(files.len(), 55, "22 fixtures, 33 under rules/");
+    assert_eq!(
+        files.len(),
+        59,
+        "22 fixtures, 33 under rules/, 4 under transforms/"
+    );
 
     let some = discover(
         std::slice::from_ref(&root),
@@ -393,6 +397,10 @@ fn parse_all_is_ordered_and_reports_each_file() {
         ("terraform/plan-utf16le.json", "TerraformPlan"),
         ("terraform/plan.json", "TerraformPlan"),
         ("tf-root/plan.json", "TerraformPlan"),
+        ("transforms/context.yaml", "skipped"),
+        ("transforms/for-each-buckets.yaml", "CloudFormation"),
+        ("transforms/for-each-undecided.yaml", "CloudFormation"),
+        ("transforms/sam-functions.yaml", "CloudFormation"),
     ];
     let expected: Vec<(String, String)> = expected
         .iter()

@@ -15,6 +15,7 @@ use rampart_iac::Node;
 
 mod network;
 mod services;
+mod transforms;
 
 use super::{default_name, InlineSuppression, Sink, Target};
 use crate::model::{
@@ -231,37 +232,15 @@ pub(super) fn map(sink: &mut Sink<'_>, uri: &str, template: &Template, target: &
     for (name, value) in &target.parameters {
         context = context.with_parameter(name.clone(), value.clone());
     }
+    let Some(expanded) = transforms::apply(sink, uri, template, &context) else {
+        return;
+    };
+    let template = &expanded;
     // An `Environment`-like parameter places the account in an environment when the
     // context does not.
     let mut target = target.clone();
     if target.environment.is_none() {
         target.environment = environment_parameter(sink, template, &context);
-    }
-    for block in &template.for_each {
-        sink.warn(
-            location(uri, block.span.start),
-            format!(
-                "`{}` is not expanded (AWS::LanguageExtensions): the resources it declares are not checked",
-                block.key
-            ),
-        );
-    }
-    if template
-        .transform
-        .iter()
-        .any(|t| t.starts_with("AWS::Serverless"))
-    {
-        let serverless = template
-            .resources
-            .iter()
-            .filter(|r| r.resource_type.as_str().starts_with("AWS::Serverless::"))
-            .count();
-        if serverless > 0 {
-            sink.warn(
-                location(uri, rampart_iac::Position::new(1, 1)),
-                format!("{serverless} AWS::Serverless resource(s) are not expanded (the SAM transform): what they create is not checked"),
-            );
-        }
     }
     // Identities first, so that references resolve to them.
     let mut identities = BTreeMap::new();
@@ -517,6 +496,13 @@ impl Mapper<'_, '_> {
                         None => Prop::Absent,
                     };
                 }
+            }
+            // A loop left in the properties may generate it.
+            if let Some(key) = resource.unexpanded_property_loop() {
+                return Prop::Unknown(format!(
+                    "not decided by the code: `{key}` in `{}` may set it",
+                    resource.logical_id
+                ));
             }
             return Prop::Absent;
         };

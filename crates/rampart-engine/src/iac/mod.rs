@@ -14,6 +14,7 @@
 //! account in `us-east-1`); resources without a physical name get one from the file path
 //! and logical id, so that fingerprints stay put when unrelated lines move.
 
+mod aws_managed;
 mod cfn;
 pub mod context;
 mod terraform;
@@ -316,12 +317,25 @@ impl<'a> Sink<'a> {
         });
     }
 
+    /// Records an error about a file: code CloudFormation would refuse (the run ends with
+    /// exit code 2, as for a file that does not parse).
+    pub(crate) fn error(&mut self, location: Location, message: String) {
+        self.notices.push(Notice {
+            level: NoticeLevel::Error,
+            message,
+            location: Some(location),
+        });
+    }
+
     /// The ruleset parameters (tag keys).
     pub(crate) fn parameters(&self) -> &Parameters {
         self.parameters
     }
 
     fn finish(mut self) -> IacModel {
+        for account in &mut self.snapshot.accounts {
+            aws_managed::add_published(account);
+        }
         let mut gaps = Vec::new();
         for (account_id, tags_known) in &self.placed {
             if !tags_known {

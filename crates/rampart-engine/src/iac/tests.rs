@@ -355,3 +355,80 @@ Resources:
     assert_eq!(share.principals, Some(vec!["111122223333".to_owned()]));
     assert_eq!(share.resources, Some(Vec::new()));
 }
+
+#[test]
+fn transforms_expand_before_mapping_and_refused_templates_are_errors() {
+    let expanded = build_one(&[template(
+        "loops.yaml",
+        r#"
+Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+Parameters:
+  Names: {Type: CommaDelimitedList, Default: "a,b"}
+  Undecided: {Type: CommaDelimitedList}
+Resources:
+  Fn::ForEach::Buckets:
+    - Name
+    - !Ref Names
+    - Bucket${Name}:
+        Type: AWS::S3::Bucket
+        Properties:
+          BucketName: !Sub "data-${Name}"
+  Fn::ForEach::Workers:
+    - Worker
+    - !Ref Undecided
+    - ${Worker}Function:
+        Type: AWS::Serverless::Function
+  Table:
+    Type: AWS::Serverless::SimpleTable
+"#,
+    )]);
+    let snapshot = &expanded.snapshots[0];
+    let account = &snapshot.accounts[0];
+    let buckets: Vec<&str> = account
+        .storage
+        .s3_buckets
+        .iter()
+        .map(|b| b.name.as_str())
+        .collect();
+    assert_eq!(buckets, ["data-a", "data-b"]);
+    // The role of the undecided loop's function stands for every worker's.
+    let role = &account.iam.roles[0];
+    assert_eq!(role.name, "loops-yaml-${Worker}FunctionRole");
+    assert!(role
+        .attached_policy_arns
+        .contains(&"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole".to_owned()));
+    // Its managed policy's published document is there, so the role is assessable.
+    assert!(account
+        .iam
+        .managed_policy("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+        .is_some());
+    let messages: Vec<&str> = expanded
+        .notices
+        .iter()
+        .map(|n| n.message.as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m
+                .starts_with("`Fn::ForEach::Workers`: the code does not decide its collection")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.contains(&"1 AWS::Serverless::SimpleTable not expanded (the SAM transform expands functions only): what they create is not checked"),
+        "{messages:#?}"
+    );
+
+    let refused = build_one(&[template(
+        "twice.yaml",
+        "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Topics:\n    - Name\n    - [a, a]\n    - Topic${Name}: {Type: AWS::SNS::Topic}\n",
+    )]);
+    let error = &refused.notices[0];
+    assert_eq!(error.level, NoticeLevel::Error);
+    let location = error.location.as_ref().unwrap();
+    assert_eq!(
+        (location.uri.as_str(), location.line, location.column),
+        ("twice.yaml", 6, 7)
+    );
+    assert!(error.message.contains("`Topica` is declared twice"));
+}

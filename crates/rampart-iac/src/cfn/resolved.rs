@@ -65,6 +65,15 @@ pub enum UnknownReason {
     NotEvaluated(String),
     /// A `Fn::ForEach` block (`AWS::LanguageExtensions`), not expanded.
     ForEach(String),
+    /// A value a transform (SAM) creates that rampart does not reproduce: what it is.
+    NotExpanded(String),
+    /// The identifier of a `Fn::ForEach` loop whose collection is not decided.
+    LoopItem {
+        /// The loop's key (`Fn::ForEach::Buckets`).
+        key: String,
+        /// Why its collection is not known.
+        reason: Box<UnknownReason>,
+    },
     /// The function is written wrongly; CloudFormation would reject the template.
     Invalid {
         /// Where.
@@ -102,6 +111,13 @@ impl fmt::Display for UnknownReason {
             UnknownReason::Condition(name) => write!(f, "condition `{name}` is not decidable"),
             UnknownReason::NotEvaluated(function) => write!(f, "`{function}` is not evaluated"),
             UnknownReason::ForEach(key) => write!(f, "`{key}` is not expanded"),
+            UnknownReason::NotExpanded(what) => write!(f, "{what}"),
+            UnknownReason::LoopItem { key, reason } => {
+                write!(
+                    f,
+                    "an item of `{key}`, whose collection is not decided ({reason})"
+                )
+            }
             UnknownReason::Invalid { position, message } => write!(f, "{position}: {message}"),
         }
     }

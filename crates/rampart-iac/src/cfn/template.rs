@@ -1,6 +1,7 @@
 //! The template model: parameters, mappings, conditions, resources (with their inline
 //! suppressions) and `Fn::ForEach` blocks, read from the span-aware tree.
 
+use super::for_each::UndecidedLoop;
 use crate::source::Syntax;
 use crate::tree::{Entry, Node, ParseError, Span, Value};
 
@@ -24,9 +25,12 @@ pub struct Template {
     pub conditions: Vec<Named>,
     /// `Resources`, in document order, `Fn::ForEach` blocks excepted.
     pub resources: Vec<Resource>,
-    /// `Fn::ForEach` blocks of `Resources` (`AWS::LanguageExtensions`), kept unexpanded:
-    /// the resources they generate are unknown here.
+    /// `Fn::ForEach` blocks of `Resources` (`AWS::LanguageExtensions`) as written, before
+    /// [`Template::expand_for_each`]; empty after it.
     pub for_each: Vec<ForEach>,
+    /// After [`Template::expand_for_each`]: the loops whose collection the code does not
+    /// decide, whose identifiers resolve to `Unknown`.
+    pub undecided_loops: Vec<UndecidedLoop>,
     /// `Outputs`, in document order.
     pub outputs: Vec<Named>,
     /// The whole document.
@@ -131,6 +135,10 @@ pub struct Resource {
     pub depends_on: Vec<String>,
     /// Rules skipped for this resource (`Metadata.rampart.skip`).
     pub suppressions: Vec<Suppression>,
+    /// Declared in the body of a `Fn::ForEach` loop whose collection the code does not
+    /// decide: the resource stands for every resource the loop creates (maybe none), its
+    /// logical id as written in the loop (`Bucket${Name}`).
+    pub stands_for: Option<UndecidedLoop>,
 }
 
 impl Resource {
@@ -138,6 +146,25 @@ impl Resource {
     /// "ServerSideEncryptionConfiguration"]`).
     pub fn property(&self, path: &[&str]) -> Option<&Node> {
         self.properties.as_ref()?.pointer(path)
+    }
+
+    /// The key of a `Fn::ForEach` loop left in the properties (its collection undecided,
+    /// or the transform not declared): the properties it generates are not known.
+    pub fn unexpanded_property_loop(&self) -> Option<&str> {
+        fn find(node: &Node) -> Option<&str> {
+            match &node.value {
+                Value::Mapping(entries) => entries.iter().find_map(|e| {
+                    if e.key.starts_with(FOR_EACH) {
+                        Some(e.key.as_str())
+                    } else {
+                        find(&e.value)
+                    }
+                }),
+                Value::Sequence(items) => items.iter().find_map(find),
+                _ => None,
+            }
+        }
+        find(self.properties.as_ref()?)
     }
 }
 
@@ -183,6 +210,7 @@ impl Template {
             conditions: named(&root, "Conditions")?,
             resources: Vec::new(),
             for_each: Vec::new(),
+            undecided_loops: Vec::new(),
             outputs: named(&root, "Outputs")?,
             root: Node::new(Value::Null, root.span),
         };
@@ -361,6 +389,7 @@ fn resource(entry: &Entry) -> Result<Resource, ParseError> {
             None => Vec::new(),
         },
         metadata,
+        stands_for: None,
     })
 }
 
