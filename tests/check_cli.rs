@@ -299,3 +299,21 @@ fn a_template_outside_the_working_directory_keeps_its_absolute_path() {
         "expected a line starting with `{at}`:\n{out}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn out_to_a_device_writes_in_place_and_keeps_the_device() {
+    // `--out /dev/null` must not rename a file over the device. A link to it stands in for
+    // /dev/null itself, so that a regression replaces the link, not the machine's device.
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("sink");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    let (code, out, err) = check(&[REPO, "--context", CONTEXT, "--out", link.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(
+        meta.file_type().is_symlink(),
+        "the link was replaced by a file"
+    );
+}

@@ -18,6 +18,11 @@ const CONTEXT: &str = "fixtures/iac/rules/context.yaml";
 
 /// The findings of `rampart check` on one fixture, as (rule id, resource ARN, status).
 fn findings(file: &str) -> Vec<(String, String, String)> {
+    findings_in(file, CONTEXT)
+}
+
+/// The same, with another context.
+fn findings_in(file: &str, context: &str) -> Vec<(String, String, String)> {
     let out = Command::cargo_bin("rampart")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -25,7 +30,7 @@ fn findings(file: &str) -> Vec<(String, String, String)> {
         .arg(format!("fixtures/iac/rules/{file}"))
         .args([
             "--context",
-            CONTEXT,
+            context,
             "--format",
             "json",
             "--fail-on",
@@ -55,7 +60,13 @@ fn findings(file: &str) -> Vec<(String, String, String)> {
 /// there is one.
 #[track_caller]
 fn expect(file: &str, cases: &[(&str, &str, &str)]) {
-    let all = findings(file);
+    expect_in(file, CONTEXT, cases);
+}
+
+/// [`expect`] with another context.
+#[track_caller]
+fn expect_in(file: &str, context: &str, cases: &[(&str, &str, &str)]) {
+    let all = findings_in(file, context);
     for (rule, resource, status) in cases {
         let got: Vec<&str> = all
             .iter()
@@ -112,6 +123,23 @@ fn undecided_routes_and_zones_are_unknown_never_pass_or_fail() {
             ("workload-vpc-multi-az", "-vpc", "unknown"),
             // The organization's other VPCs are not in the code.
             ("vpc-cidr-no-overlap", "-vpc", "unknown"),
+        ],
+    );
+}
+
+#[test]
+fn policies_attached_to_undecided_roles_make_every_role_unknown() {
+    // `Roles: [!Ref TargetRole]` may name either role; `ManagedPolicyArns: !Ref Extra`
+    // may attach anything. With the organization known, the IAM rules would otherwise
+    // decide (and pass) on what the code shows.
+    const RUNTIME: &str = "iam-runtime-role-no-iam-management";
+    expect_in(
+        "iam-undecided-attachment.yaml",
+        TRANSFORMS_CONTEXT,
+        &[
+            (RUNTIME, "-FunctionRole", "unknown"),
+            (RUNTIME, "-WorkerRole", "unknown"),
+            ("iam-privilege-escalation", "-FunctionRole", "unknown"),
         ],
     );
 }

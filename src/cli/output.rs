@@ -7,7 +7,7 @@ use std::path::Path;
 use super::InputError;
 
 /// Writes `contents` to `out` atomically (temporary file in the same directory, then
-/// rename), or to stdout when `out` is `None`.
+/// rename), or to stdout when `out` is `None`. A device or pipe is written in place.
 pub fn write_output(out: Option<&Path>, contents: &str) -> Result<(), InputError> {
     let Some(path) = out else {
         let mut stdout = std::io::stdout().lock();
@@ -23,6 +23,15 @@ pub fn write_output(out: Option<&Path>, contents: &str) -> Result<(), InputError
     };
     let fail =
         |e: std::io::Error| InputError(format!("{}: cannot write output: {e}", path.display()));
+    // A device or a pipe (`--out /dev/null`, `--out /dev/stdout`, a FIFO) is written in
+    // place: renaming a file over it would replace the device with a regular file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(fail)?;
+        return file.write_all(contents.as_bytes()).map_err(fail);
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".rampart-")
         .suffix(".tmp")

@@ -284,8 +284,8 @@ fn discovery_is_sorted_and_honours_excludes() {
     assert!(files.contains(&"errors/trailing-comma.json".to_owned()));
     assert_eq!(
         files.len(),
-        59,
-        "22 fixtures, 33 under rules/, 4 under transforms/"
+        60,
+        "22 fixtures, 34 under rules/, 4 under transforms/"
     );
 
     let some = discover(
@@ -365,6 +365,7 @@ fn parse_all_is_ordered_and_reports_each_file() {
         ("rules/config-recorder.yaml", "CloudFormation"),
         ("rules/context.yaml", "skipped"),
         ("rules/flow-logs.yaml", "CloudFormation"),
+        ("rules/iam-undecided-attachment.yaml", "CloudFormation"),
         ("rules/igw-ingress-vpc.yaml", "CloudFormation"),
         ("rules/igw-route.yaml", "CloudFormation"),
         ("rules/key-alias-undeclared.yaml", "CloudFormation"),

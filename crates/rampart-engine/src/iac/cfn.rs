@@ -709,6 +709,30 @@ impl Mapper<'_, '_> {
         }
     }
 
+    /// The ids a list property names (`Roles`); when the code does not decide the list,
+    /// every resource of `target_type` may be one of them, and is unknown for `op`.
+    fn attached_all(
+        &mut self,
+        resource: &CfnResource,
+        path: &[&str],
+        target_type: &'static str,
+        op: Operation,
+    ) -> Vec<String> {
+        match self.prop(resource, path) {
+            Prop::Known(Resolved::List(items)) => items.iter().filter_map(Resolved::text).collect(),
+            Prop::Known(v) => v.text().into_iter().collect(),
+            Prop::Absent => Vec::new(),
+            Prop::Unknown(reason) => {
+                self.attachments.undecided.push((
+                    target_type,
+                    op,
+                    format!("`{}.{}` {reason}", resource.logical_id, path.join(".")),
+                ));
+                Vec::new()
+            }
+        }
+    }
+
     /// Records `resource` under the target its `link.target` property names. Without that
     /// property the resource attaches to something rampart does not model (a VPN gateway's
     /// `AWS::EC2::VPCGatewayAttachment` has no internet gateway).
@@ -736,7 +760,8 @@ impl Mapper<'_, '_> {
         }
         match cfn_type {
             "AWS::S3::BucketPolicy" => {
-                if let Some(bucket) = self.string(resource, &["Bucket"]) {
+                let (bucket, op) = ("AWS::S3::Bucket", Operation::S3GetBucketPolicy);
+                if let Some(bucket) = self.attached_to(resource, &["Bucket"], bucket, op) {
                     self.attachments
                         .bucket_policies
                         .insert(bucket, resource.logical_id.clone());
@@ -746,11 +771,16 @@ impl Mapper<'_, '_> {
                 let name = self
                     .string(resource, &["PolicyName"])
                     .unwrap_or_else(|| resource.logical_id.clone());
+                let (role, op) = (
+                    "AWS::IAM::Role",
+                    Operation::IamGetAccountAuthorizationDetails,
+                );
                 let roles = match resource.resource_type.as_str() {
-                    "AWS::IAM::RolePolicy" => {
-                        self.string(resource, &["RoleName"]).into_iter().collect()
-                    }
-                    _ => self.strings(resource, &["Roles"]),
+                    "AWS::IAM::RolePolicy" => self
+                        .attached_to(resource, &["RoleName"], role, op)
+                        .into_iter()
+                        .collect(),
+                    _ => self.attached_all(resource, &["Roles"], role, op),
                 };
                 for role in roles {
                     self.attachments
@@ -761,8 +791,13 @@ impl Mapper<'_, '_> {
                 }
             }
             "AWS::IAM::ManagedPolicy" => {
+                let (role, op) = (
+                    "AWS::IAM::Role",
+                    Operation::IamGetAccountAuthorizationDetails,
+                );
+                let roles = self.attached_all(resource, &["Roles"], role, op);
                 if let Some(identity) = self.identities.get(&resource.logical_id) {
-                    for role in self.strings(resource, &["Roles"]) {
+                    for role in roles {
                         self.attachments
                             .role_managed
                             .entry(role)
@@ -789,8 +824,9 @@ impl Mapper<'_, '_> {
             }
             "AWS::Config::DeliveryChannel" => self.attachments.delivery_channel = true,
             "AWS::KMS::Alias" => {
+                let (key, op) = ("AWS::KMS::Key", Operation::KmsListAliases);
                 if let (Some(key), Some(alias)) = (
-                    self.string(resource, &["TargetKeyId"]),
+                    self.attached_to(resource, &["TargetKeyId"], key, op),
                     self.string(resource, &["AliasName"]),
                 ) {
                     self.attachments.aliases.entry(key).or_default().push(alias);
@@ -800,11 +836,20 @@ impl Mapper<'_, '_> {
         }
     }
 
-    fn strings(&self, resource: &CfnResource, path: &[&str]) -> Vec<String> {
-        match self.prop(resource, path) {
-            Prop::Known(Resolved::List(items)) => items.iter().filter_map(Resolved::text).collect(),
-            Prop::Known(v) => v.text().into_iter().collect(),
-            _ => Vec::new(),
+    /// The strings of a known list property (or a single string); an undecided one is a
+    /// gap for `operation`, and no string.
+    fn known_strings(
+        &mut self,
+        resource: &CfnResource,
+        identity: &Identity,
+        region: &str,
+        path: &[&str],
+        operation: Operation,
+    ) -> Vec<String> {
+        match self.known(resource, identity, region, path, operation) {
+            Some(Resolved::List(items)) => items.iter().filter_map(Resolved::text).collect(),
+            Some(v) => v.text().into_iter().collect(),
+            None => Vec::new(),
         }
     }
 
@@ -838,9 +883,15 @@ impl Mapper<'_, '_> {
             .filter(|(t, _, _)| *t == cfn_type)
             .map(|(_, op, reason)| (*op, reason.clone()))
             .collect();
+        // IAM resources are global in the model: their gaps must be too, to cover them.
+        let gap_region = if cfn_type.starts_with("AWS::IAM::") {
+            GLOBAL_REGION
+        } else {
+            region.as_str()
+        };
         for (op, reason) in undecided {
             self.sink
-                .unknown(self.target, &region, &identity.arn, op, reason);
+                .unknown(self.target, gap_region, &identity.arn, op, reason);
         }
         if self.network_resource(resource, identity, &region, source.clone())
             || self.service_resource(resource, identity, &region, source.clone())
@@ -879,7 +930,13 @@ impl Mapper<'_, '_> {
                     console_access: resource.property(&["LoginProfile"]).is_some(),
                     mfa_enabled: false,
                     inline_policies: inline,
-                    attached_policy_arns: self.strings(resource, &["ManagedPolicyArns"]),
+                    attached_policy_arns: self.known_strings(
+                        resource,
+                        identity,
+                        GLOBAL_REGION,
+                        &["ManagedPolicyArns"],
+                        op,
+                    ),
                     permissions_boundary_arn: self.reference(resource, &["PermissionsBoundary"]),
                 };
                 self.sink.account(self.target).iam.users.push(user);
@@ -1494,7 +1551,8 @@ impl Mapper<'_, '_> {
                 }
             }
         }
-        let mut attached_policy_arns = self.strings(resource, &["ManagedPolicyArns"]);
+        let mut attached_policy_arns =
+            self.known_strings(resource, identity, region, &["ManagedPolicyArns"], op);
         attached_policy_arns.extend(
             self.attachments
                 .role_managed
