@@ -216,20 +216,21 @@ pub fn evaluate_in_context(
         && !principal.is_service();
     // RCPs never restrict management-account resources, service-linked roles (calling, or
     // assumed by their service), AWS managed keys, nor the services that do not support them.
-    let rcp_exempt = request.resource_in_management_account
-        || principal.is_service_linked_role
-        || request.resource_is_aws_managed_key
-        || (is_trust && is_service_linked_role_arn(&request.resource));
-    let rcps_apply = !rcp_exempt && rcp_scope::applies_to_action(&action);
+    let rcps_apply = || {
+        let exempt = request.resource_in_management_account
+            || principal.is_service_linked_role
+            || request.resource_is_aws_managed_key
+            || (is_trust && is_service_linked_role_arn(&request.resource));
+        !exempt && rcp_scope::applies_to_action(&action)
+    };
     let scp = if scps_apply {
         policies.scp_chain.map(|c| cx.chain(PolicyKind::Scp, c))
     } else {
         None
     };
-    let rcp = if rcps_apply {
-        policies.rcp_chain.map(|c| cx.chain(PolicyKind::Rcp, c))
-    } else {
-        None
+    let rcp = match policies.rcp_chain {
+        Some(c) if rcps_apply() => Some(cx.chain(PolicyKind::Rcp, c)),
+        _ => None,
     };
     let resource = policies.resource.map(|p| cx.resource_policy(p));
     let identity = cx.list(PolicyKind::Identity, policies.identity);
