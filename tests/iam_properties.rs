@@ -74,6 +74,7 @@ fn request() -> impl Strategy<Value = Request> {
             resource: resource.to_owned(),
             resource_account: "111122223333".to_owned(),
             resource_in_management_account: false,
+            resource_is_aws_managed_key: false,
             context: RequestContext::new().with("aws:RequestedRegion", region),
         })
 }

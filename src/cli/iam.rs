@@ -302,6 +302,7 @@ fn flag_case(args: &SimulateArgs) -> Result<SimulationCase, InputError> {
             resource: args.resource.clone(),
             resource_account,
             resource_in_management_account: false,
+            resource_is_aws_managed_key: false,
             context,
         },
     })

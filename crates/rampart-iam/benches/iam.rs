@@ -68,6 +68,7 @@ fn bench(c: &mut Criterion) {
         resource: "arn:aws:s3:::orders-data/orders/2026/11/23.json".to_owned(),
         resource_account: "111122223333".to_owned(),
         resource_in_management_account: false,
+        resource_is_aws_managed_key: false,
         context: RequestContext::new()
             .with("aws:RequestedRegion", "eu-west-1")
             .with("aws:SecureTransport", "true")

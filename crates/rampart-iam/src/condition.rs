@@ -23,9 +23,16 @@
 //!   is the reading of the unqualified operator as "the key has a matching value"), and a
 //!   negated operator holds when no value matches.
 //!
-//! A value that cannot be compared (not a number for `Numeric…`, an unresolvable policy
-//! variable, an unknown operator) makes the comparison undecided; an undecided condition is
-//! false, as AWS treats an unresolvable variable ("causes the statement to be invalid").
+//! A policy variable whose key the request does not have (and that has no default) is
+//! "effectively null": no request value equals or is like it, so `StringEquals` and
+//! `StringLike` do not match and the inverted operators do ("IAM policy elements: Variables
+//! and tags", policy variables with no value: with `StringNotEquals` against
+//! `${aws:PrincipalTag/Team}`, "access is explicitly denied when `aws:principaltag/Team` is
+//! not set").
+//!
+//! A value that cannot be compared (not a number for `Numeric…`, a variable naming a
+//! multivalued key, an unknown operator) makes the comparison undecided; an undecided
+//! condition is false.
 
 use std::cmp::Ordering;
 use std::net::IpAddr;
@@ -232,10 +239,14 @@ enum Expected<'a> {
     Network(Network),
     /// The six `:`-separated components (fewer when the policy value is not an ARN).
     Arn(Vec<Pattern>),
+    /// A policy variable with no value in the request: "effectively null", equal to and
+    /// like nothing ("IAM policy elements: Variables and tags", policy variables with no
+    /// value).
+    Null,
 }
 
 impl<'a> Expected<'a> {
-    /// Parses a policy value; `None` when it cannot be (bad number, unresolvable variable).
+    /// Parses a policy value; `None` when it cannot be (bad number, unusable variable).
     /// Variables apply to string, ARN and Bool operators only, as AWS documents; elsewhere
     /// `${…}` is left as written and fails to parse.
     fn compile(
@@ -244,26 +255,42 @@ impl<'a> Expected<'a> {
         context: &RequestContext,
         variables: bool,
     ) -> Option<Self> {
+        use variables::Unresolved;
+        // A variable with no value stands for the null value, which nothing equals; one
+        // that cannot be used (multivalued key, malformed) leaves the comparison undecided.
+        let null = |e: Unresolved| match e {
+            Unresolved::NoValue => Some(Expected::Null),
+            Unresolved::Unusable => None,
+        };
         Some(match family {
-            Family::StringEquals => {
-                Expected::Text(variables::expand_literal(value, context, variables)?)
+            Family::StringEquals => match variables::expand_text(value, context, variables) {
+                Ok(text) => Expected::Text(text),
+                Err(e) => return null(e),
+            },
+            Family::StringEqualsIgnoreCase => {
+                match variables::expand_text(value, context, variables) {
+                    Ok(text) => Expected::LowercaseText(text.to_lowercase()),
+                    Err(e) => return null(e),
+                }
             }
-            Family::StringEqualsIgnoreCase => Expected::LowercaseText(
-                variables::expand_literal(value, context, variables)?.to_lowercase(),
-            ),
-            Family::StringLike => Expected::Like(variables::expand(value, context, variables)?),
+            Family::StringLike => match variables::expand_pattern(value, context, variables) {
+                Ok(pattern) => Expected::Like(pattern),
+                Err(e) => return null(e),
+            },
             Family::Numeric(cmp) => Expected::Number(cmp, Number::parse(value)?),
             Family::Date(cmp) => Expected::Instant(cmp, parse_instant(value)?),
-            Family::Bool => Expected::Bool(parse_bool(&variables::expand_literal(
-                value, context, variables,
-            )?)?),
+            Family::Bool => match variables::expand_text(value, context, variables) {
+                Ok(text) => Expected::Bool(parse_bool(&text)?),
+                Err(e) => return null(e),
+            },
             Family::Binary => Expected::Bytes(decode_base64(value)?),
             Family::IpAddress => Expected::Network(Network::parse(value)?),
             // Split after expansion: a variable holding an ARN (`${aws:PrincipalArn}`) is
             // compared component by component like a written one.
-            Family::Arn => {
-                Expected::Arn(variables::expand(value, context, variables)?.splitn_literal(6, ':'))
-            }
+            Family::Arn => match variables::expand_pattern(value, context, variables) {
+                Ok(pattern) => Expected::Arn(pattern.splitn_literal(6, ':')),
+                Err(e) => return null(e),
+            },
             Family::Null => return None,
         })
     }
@@ -281,6 +308,7 @@ impl<'a> Expected<'a> {
             Expected::Bool(policy) => Some(parse_bool(request)? == *policy),
             Expected::Bytes(policy) => Some(decode_base64(request)? == *policy),
             Expected::Network(network) => Some(network.contains(request.parse().ok()?)),
+            Expected::Null => Some(false),
             Expected::Arn(components) => {
                 let request: Vec<&str> = request.splitn(6, ':').collect();
                 if request.len() != 6 {

@@ -4,25 +4,36 @@
 //! 1. an explicit `Deny` in any applicable policy (SCP, RCP, resource, identity, permissions
 //!    boundary, session) denies;
 //! 2. RCPs, when the resource's account is in an organization and is not the management
-//!    account: every level (root, each OU, the account) must have an `Allow`;
+//!    account: every level (root, each OU, the account) must have an `Allow`. RCPs restrict
+//!    only the services that support them, and never service-linked roles (as callers, or
+//!    as roles a service assumes), AWS managed KMS keys or `kms:RetireGrant` (`rcp_scope`);
 //! 3. SCPs, when the principal's account is in an organization, is not the management
-//!    account, and the principal is not a service-linked role: every level must allow;
+//!    account, and the principal is not a service-linked role nor an AWS service: every
+//!    level must allow;
 //! 4. a resource-based policy that names the principal itself allows within the account
-//!    (across accounts it only adds the resource owner's consent);
+//!    (across accounts it only adds the resource owner's consent); an AWS service named in
+//!    it needs nothing else;
 //! 5. identity-based policies must allow; then the permissions boundary and the session
 //!    policy, when present, must allow too (they only limit).
 //!
 //! KMS differs: a key policy is required, and identity policies count only when the key
-//! policy allows the key's account ("Key policies in AWS KMS", Default key policy).
+//! policy allows the key's account ("Key policies in AWS KMS", Default key policy). So do
+//! role trust policies (`sts:*` on a role): the trust policy must allow the principal even
+//! within the account, an identity-based policy alone is not enough, and a user it names
+//! still needs a permissions boundary, if it has one, that allows the action ("Update a role
+//! trust policy").
 
 use std::collections::BTreeMap;
 
 use super::condition;
-use super::document::{
-    Effect, Policy, PrincipalMatch, Principals, ResourceMatcher, Statement, StringSet,
-};
+use super::document::{Effect, Policy, ResourceMatcher, Statement, StringSet};
 use super::variables;
 use super::{ContextValue, RequestContext};
+
+mod principal;
+mod rcp_scope;
+
+use principal::{is_role_arn, is_service_linked_role_arn, principal_fit, PrincipalFit};
 
 /// The policies that apply to one request.
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,6 +68,20 @@ pub struct Principal {
     pub tags: BTreeMap<String, String>,
 }
 
+impl Principal {
+    /// Whether the caller is an AWS service principal (`ec2.amazonaws.com`): it belongs to
+    /// no account, so no SCP applies to it, and a resource-based policy naming it is all it
+    /// needs.
+    pub fn is_service(&self) -> bool {
+        is_service_name(&self.arn)
+    }
+}
+
+/// `service.amazonaws.com` (or `.amazonaws.com.cn`): how policies name AWS services.
+fn is_service_name(name: &str) -> bool {
+    !name.starts_with("arn:") && name.contains(".amazonaws.com")
+}
+
 /// What is requested.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -69,6 +94,8 @@ pub struct Request {
     /// Whether the resource's account is the organization's management account (RCPs do
     /// not apply to it).
     pub resource_in_management_account: bool,
+    /// Whether the resource is an AWS managed KMS key (RCPs do not apply to it).
+    pub resource_is_aws_managed_key: bool,
     /// Condition keys of the request.
     pub context: RequestContext,
 }
@@ -146,20 +173,6 @@ pub struct Evaluation {
     pub matched: Vec<MatchedStatement>,
 }
 
-/// How a resource-based policy's `Principal` relates to the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum PrincipalFit {
-    /// Not named.
-    No,
-    /// The caller's account is named: the account must delegate through identity policies.
-    Account,
-    /// The caller is named by its role ARN (boundaries and session policies still limit).
-    Role,
-    /// The caller is named itself: `*`, its user ARN, its session ARN, a service or
-    /// federated principal.
-    Exact,
-}
-
 /// Evaluates one request against its policies.
 pub fn evaluate(
     policies: &PolicyInputs<'_>,
@@ -183,27 +196,41 @@ pub fn evaluate_in_context(
     context: &RequestContext,
 ) -> Evaluation {
     let action = request.action.to_ascii_lowercase();
+    let has_boundary = policies.boundary.is_some();
     let mut matched = Vec::with_capacity(8);
     let mut cx = Walk {
         principal,
         request,
         action: &action,
         context,
+        has_boundary,
         matched: &mut matched,
     };
+    // A request to assume a role (or tag or name its session) is decided by the role's
+    // trust policy.
+    let is_trust = action.starts_with("sts:") && is_role_arn(&request.resource);
 
     // Collect every applicable statement first: explicit denies anywhere win.
-    let scps_apply = !principal.is_management_account && !principal.is_service_linked_role;
-    let rcps_apply = !request.resource_in_management_account;
+    let scps_apply = !principal.is_management_account
+        && !principal.is_service_linked_role
+        && !principal.is_service();
+    // RCPs never restrict management-account resources, service-linked roles (calling, or
+    // assumed by their service), AWS managed keys, nor the services that do not support them.
+    let rcps_apply = || {
+        let exempt = request.resource_in_management_account
+            || principal.is_service_linked_role
+            || request.resource_is_aws_managed_key
+            || (is_trust && is_service_linked_role_arn(&request.resource));
+        !exempt && rcp_scope::applies_to_action(&action)
+    };
     let scp = if scps_apply {
         policies.scp_chain.map(|c| cx.chain(PolicyKind::Scp, c))
     } else {
         None
     };
-    let rcp = if rcps_apply {
-        policies.rcp_chain.map(|c| cx.chain(PolicyKind::Rcp, c))
-    } else {
-        None
+    let rcp = match policies.rcp_chain {
+        Some(c) if rcps_apply() => Some(cx.chain(PolicyKind::Rcp, c)),
+        _ => None,
     };
     let resource = policies.resource.map(|p| cx.resource_policy(p));
     let identity = cx.list(PolicyKind::Identity, policies.identity);
@@ -222,11 +249,6 @@ pub fn evaluate_in_context(
             matched,
         };
     }
-    let implicit = |reason: String, matched: Vec<MatchedStatement>| Evaluation {
-        decision: Decision::ImplicitDeny,
-        reason,
-        matched,
-    };
     if let Some(Some(level)) = rcp
         .as_ref()
         .map(|levels| levels.iter().position(|allowed| !allowed))
@@ -252,14 +274,15 @@ pub fn evaluate_in_context(
         );
     }
 
-    let same_account = principal.account == request.resource_account;
+    // An AWS service belongs to no account: a resource-based policy naming it decides, as
+    // within an account.
+    let same_account = principal.is_service() || principal.account == request.resource_account;
     let resource_fit = resource.unwrap_or(PrincipalFit::No);
-    let is_kms = request
-        .action
-        .get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
-    let boundary_ok = boundary.unwrap_or(true);
-    let session_ok = session.unwrap_or(true);
+    let is_kms = action.starts_with("kms:");
+    let limits = Limits {
+        boundary: boundary.unwrap_or(true),
+        session: session.unwrap_or(true),
+    };
 
     if is_kms {
         let has_key_policy = policies.resource.is_some();
@@ -268,7 +291,18 @@ pub fn evaluate_in_context(
             same_account,
             resource_fit,
             identity,
-            boundary_ok && session_ok,
+            limits.boundary && limits.session,
+            matched,
+        );
+    }
+    if is_trust {
+        return trust_decision(
+            policies.resource.is_some(),
+            same_account,
+            resource_fit,
+            identity,
+            has_boundary,
+            limits,
             matched,
         );
     }
@@ -279,28 +313,21 @@ pub fn evaluate_in_context(
             // IAM user ARN or an assumed-role session ARN are not limited by an implicit deny
             // in an identity-based policy, permissions boundary or session policy."
             PrincipalFit::Exact => {
-                return Evaluation {
-                    decision: Decision::Allow,
-                    reason: "allowed by the resource-based policy, which names the principal"
-                        .to_owned(),
+                return allow(
+                    "allowed by the resource-based policy, which names the principal",
                     matched,
-                };
+                );
             }
             // Naming the role ARN: not limited by identity policies, but boundaries and
             // session policies still apply.
             PrincipalFit::Role => {
-                return match (boundary_ok, session_ok) {
-                    (true, true) => Evaluation { decision: Decision::Allow, reason: "allowed by the resource-based policy, which names the role".to_owned(), matched },
-                    (false, _) => implicit("implicitly denied: the resource-based policy names the role, but the permissions boundary does not allow the action".to_owned(), matched),
-                    (true, false) => implicit("implicitly denied: the resource-based policy names the role, but the session policy does not allow the action".to_owned(), matched),
-                };
+                return role_grant(limits, "the resource-based policy names the role", matched);
             }
             PrincipalFit::Account | PrincipalFit::No => {}
         }
         return identity_decision(
             identity,
-            boundary_ok,
-            session_ok,
+            limits,
             "allowed by an identity-based policy",
             matched,
         );
@@ -313,13 +340,104 @@ pub fn evaluate_in_context(
             matched,
         );
     }
-    identity_decision(identity, boundary_ok, session_ok, "allowed: the resource-based policy and an identity-based policy both allow (cross-account)", matched)
+    identity_decision(
+        identity,
+        limits,
+        "allowed: the resource-based policy and an identity-based policy both allow (cross-account)",
+        matched,
+    )
+}
+
+/// Whether the permissions boundary and the session policy allow (each `true` when absent).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    boundary: bool,
+    session: bool,
+}
+
+fn allow(reason: &str, matched: Vec<MatchedStatement>) -> Evaluation {
+    Evaluation {
+        decision: Decision::Allow,
+        reason: reason.to_owned(),
+        matched,
+    }
+}
+
+fn implicit(reason: String, matched: Vec<MatchedStatement>) -> Evaluation {
+    Evaluation {
+        decision: Decision::ImplicitDeny,
+        reason,
+        matched,
+    }
+}
+
+/// A grant to the role ARN: limited by the boundary and the session policy only.
+fn role_grant(limits: Limits, grant: &str, matched: Vec<MatchedStatement>) -> Evaluation {
+    match (limits.boundary, limits.session) {
+        (true, true) => allow(&format!("allowed: {grant}"), matched),
+        (false, _) => implicit(
+            format!("implicitly denied: {grant}, but the permissions boundary does not allow the action"),
+            matched,
+        ),
+        (true, false) => implicit(
+            format!("implicitly denied: {grant}, but the session policy does not allow the action"),
+            matched,
+        ),
+    }
+}
+
+/// A role's trust policy: it must allow the principal, even within the account ("IAM role
+/// trust policies and KMS key policies are exceptions [...] because they must explicitly
+/// allow access for principals").
+fn trust_decision(
+    has_trust_policy: bool,
+    same_account: bool,
+    trust_fit: PrincipalFit,
+    identity: bool,
+    has_boundary: bool,
+    limits: Limits,
+    matched: Vec<MatchedStatement>,
+) -> Evaluation {
+    if !has_trust_policy || trust_fit == PrincipalFit::No {
+        return implicit(
+            "implicitly denied: the role's trust policy does not allow the principal".to_owned(),
+            matched,
+        );
+    }
+    if !same_account {
+        return identity_decision(
+            identity,
+            limits,
+            "allowed: the role's trust policy and an identity-based policy both allow (cross-account)",
+            matched,
+        );
+    }
+    match trust_fit {
+        // "If a user is listed as the principal in a role's trust policy but cannot assume
+        // the role, check the user's permissions boundary. If a permissions boundary is set
+        // for the user, then it must allow the sts:AssumeRole action."
+        PrincipalFit::Exact if has_boundary && !limits.boundary => implicit(
+            "implicitly denied: the role's trust policy names the principal, but its permissions boundary does not allow the action".to_owned(),
+            matched,
+        ),
+        PrincipalFit::Exact => allow(
+            "allowed by the role's trust policy, which names the principal",
+            matched,
+        ),
+        PrincipalFit::Role => role_grant(limits, "the role's trust policy names the role", matched),
+        // The trust policy names the account: its identity-based policies must allow.
+        PrincipalFit::Account | PrincipalFit::No => identity_decision(
+            identity,
+            limits,
+            "allowed: the role's trust policy trusts the account and an identity-based policy allows",
+            matched,
+        ),
+    }
 }
 
 fn identity_decision(
     identity: bool,
-    boundary_ok: bool,
-    session_ok: bool,
+    limits: Limits,
     allowed: &str,
     matched: Vec<MatchedStatement>,
 ) -> Evaluation {
@@ -328,12 +446,12 @@ fn identity_decision(
             Decision::ImplicitDeny,
             "implicitly denied: no identity-based policy allows the action".to_owned(),
         )
-    } else if !boundary_ok {
+    } else if !limits.boundary {
         (
             Decision::ImplicitDeny,
             "implicitly denied: the permissions boundary does not allow the action".to_owned(),
         )
-    } else if !session_ok {
+    } else if !limits.session {
         (
             Decision::ImplicitDeny,
             "implicitly denied: the session policy does not allow the action".to_owned(),
@@ -391,8 +509,10 @@ fn kms_decision(
         // accounts, the caller: identity-based policies must allow too.
         _ => identity_decision(
             identity,
-            limits_ok,
-            true,
+            Limits {
+                boundary: limits_ok,
+                session: true,
+            },
             "allowed: the key policy allows the account and an identity-based policy allows the principal",
             matched,
         ),
@@ -427,7 +547,9 @@ fn describe(m: &MatchedStatement) -> String {
 
 /// The request's context with the keys AWS derives from the principal and the request,
 /// where the caller did not set them: `aws:PrincipalArn`, `aws:PrincipalAccount`,
-/// `aws:PrincipalTag/…`, `aws:username` (IAM users), `aws:ResourceAccount`.
+/// `aws:PrincipalTag/…`, `aws:username` (IAM users), `aws:ResourceAccount`; for an AWS
+/// service, `aws:PrincipalServiceName` and `aws:PrincipalIsAWSService` instead of the ARN
+/// and account.
 pub fn prepare_context(principal: &Principal, request: &Request) -> RequestContext {
     let mut context = request.context.clone();
     let mut default = |key: &str, value: &str| {
@@ -435,8 +557,13 @@ pub fn prepare_context(principal: &Principal, request: &Request) -> RequestConte
             context.insert(key, ContextValue::Single(value.to_owned()));
         }
     };
-    default("aws:PrincipalArn", &principal.arn);
-    default("aws:PrincipalAccount", &principal.account);
+    if principal.is_service() {
+        default("aws:PrincipalServiceName", &principal.arn);
+        default("aws:PrincipalIsAWSService", "true");
+    } else {
+        default("aws:PrincipalArn", &principal.arn);
+        default("aws:PrincipalAccount", &principal.account);
+    }
     default("aws:ResourceAccount", &request.resource_account);
     if let Some(name) = principal
         .arn
@@ -458,6 +585,9 @@ struct Walk<'a, 'm> {
     /// The action, lowercased once (action patterns are compiled lowercased).
     action: &'a str,
     context: &'a RequestContext,
+    /// Whether the caller has a permissions boundary (a `Deny` with `NotPrincipal` always
+    /// applies to it).
+    has_boundary: bool,
     matched: &'m mut Vec<MatchedStatement>,
 }
 
@@ -499,7 +629,7 @@ impl Walk<'_, '_> {
             }
             self.record(PolicyKind::Resource, None, 0, i, s);
             if s.effect == Effect::Allow {
-                best = best.max(principal_fit(s.principal.as_ref(), self.principal));
+                best = best.max(self.fit(s));
             }
         }
         best
@@ -526,12 +656,19 @@ impl Walk<'_, '_> {
         });
     }
 
+    fn fit(&self, s: &Statement) -> PrincipalFit {
+        principal_fit(
+            s.principal.as_ref(),
+            s.effect,
+            self.principal,
+            self.has_boundary,
+        )
+    }
+
     /// Whether a statement applies: principal (for resource policies), action, resource,
     /// and every condition.
     fn applies(&self, doc: &Policy, s: &Statement, check_principal: bool) -> bool {
-        if check_principal
-            && principal_fit(s.principal.as_ref(), self.principal) == PrincipalFit::No
-        {
+        if check_principal && self.fit(s) == PrincipalFit::No {
             return false;
         }
         let vars = doc.variables_enabled();
@@ -563,83 +700,4 @@ impl Walk<'_, '_> {
                 .iter()
                 .all(|c| condition::evaluate(c, self.context, vars))
     }
-}
-
-/// How a statement's `Principal`/`NotPrincipal` relates to the caller. Without either
-/// element (identity policies, SCPs) the caller fits exactly.
-fn principal_fit(element: Option<&PrincipalMatch>, caller: &Principal) -> PrincipalFit {
-    match element {
-        None => PrincipalFit::Exact,
-        Some(PrincipalMatch::Principal(p)) => fit(p, caller),
-        // NotPrincipal applies to everyone not listed; listing the account or the role
-        // excludes its sessions too.
-        Some(PrincipalMatch::NotPrincipal(p)) => {
-            if fit(p, caller) == PrincipalFit::No {
-                PrincipalFit::Exact
-            } else {
-                PrincipalFit::No
-            }
-        }
-    }
-}
-
-fn fit(p: &Principals, caller: &Principal) -> PrincipalFit {
-    if p.any {
-        return PrincipalFit::Exact;
-    }
-    let arn = caller.arn.as_str();
-    let named = |list: &[String]| list.iter().any(|x| x == arn);
-    if named(&p.service) || named(&p.federated) || named(&p.canonical_user) {
-        return PrincipalFit::Exact;
-    }
-    let mut best = PrincipalFit::No;
-    for entry in &p.aws {
-        let this = if entry == arn {
-            // A role ARN naming the role itself (caller given as the role) is the role.
-            if arn.contains(":role/") {
-                PrincipalFit::Role
-            } else {
-                PrincipalFit::Exact
-            }
-        } else if is_account(entry, &caller.account) {
-            PrincipalFit::Account
-        } else if session_of_role(arn, entry) {
-            PrincipalFit::Role
-        } else {
-            PrincipalFit::No
-        };
-        best = best.max(this);
-    }
-    best
-}
-
-/// `111122223333` or `arn:aws:iam::111122223333:root` for the caller's account.
-fn is_account(entry: &str, account: &str) -> bool {
-    !account.is_empty()
-        && (entry == account
-            || entry
-                .strip_prefix("arn:")
-                .and_then(|rest| rest.split_once(":iam::"))
-                .is_some_and(|(_, rest)| rest == format!("{account}:root")))
-}
-
-/// Whether `caller` (`arn:aws:sts::A:assumed-role/NAME/SESSION`) is a session of the role
-/// `role` (`arn:aws:iam::A:role/PATH/NAME`).
-fn session_of_role(caller: &str, role: &str) -> bool {
-    let Some((prefix, rest)) = caller.split_once(":assumed-role/") else {
-        return false;
-    };
-    let Some((role_name, _session)) = rest.rsplit_once('/') else {
-        return false;
-    };
-    let account = prefix
-        .rsplit(':')
-        .find(|s| !s.is_empty())
-        .unwrap_or_default();
-    let partition = prefix.split(':').nth(1).unwrap_or("aws");
-    let Some(role_rest) = role.strip_prefix(&format!("arn:{partition}:iam::{account}:role/"))
-    else {
-        return false;
-    };
-    role_rest.rsplit('/').next() == Some(role_name)
 }

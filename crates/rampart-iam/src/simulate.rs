@@ -4,7 +4,9 @@
 //! `{"policies": {"identity": [DOC…], "resource": DOC|null, "boundary": DOC|null,
 //! "session": DOC|null, "scp_chain": [[DOC…]…]|null, "rcp_chain": [[DOC…]…]|null},
 //! "principal": {"arn", "account", "is_management_account", "is_service_linked_role", "tags"},
-//! "request": {"action", "resource", "resource_account", "context": {KEY: "v" | ["v", …]}}}`.
+//! "request": {"action", "resource", "resource_account", "resource_is_aws_managed_key",
+//! "context": {KEY: "v" | ["v", …]}}}`. An AWS service principal is given by its name
+//! (`"arn": "ec2.amazonaws.com"`) and has no `account`.
 //! It is read with positions, so that every error names the line and column.
 
 use std::collections::BTreeMap;
@@ -243,9 +245,21 @@ fn case(v: &Spanned) -> Result<SimulationCase, SimulationInputError> {
             "tags",
         ],
     )?;
+    let arn = required(members, "arn", p, "principal")?;
+    let is_service = Principal {
+        arn: arn.clone(),
+        ..Principal::default()
+    }
+    .is_service();
+    // A service principal belongs to no account; every other principal needs one.
+    let account = match (field(members, "account"), is_service) {
+        (Some(v), _) => text(v, "principal.account")?,
+        (None, true) => String::new(),
+        (None, false) => return fail(p.position, "`principal` needs `account`"),
+    };
     c.principal = Principal {
-        arn: required(members, "arn", p, "principal")?,
-        account: required(members, "account", p, "principal")?,
+        arn,
+        account,
         is_management_account: flag(members, "is_management_account")?,
         is_service_linked_role: flag(members, "is_service_linked_role")?,
         tags: match field(members, "tags") {
@@ -266,7 +280,13 @@ fn case(v: &Spanned) -> Result<SimulationCase, SimulationInputError> {
     let members = object(
         r,
         "request",
-        &["action", "resource", "resource_account", "context"],
+        &[
+            "action",
+            "resource",
+            "resource_account",
+            "resource_is_aws_managed_key",
+            "context",
+        ],
     )?;
     let resource = match field(members, "resource") {
         Some(v) => text(v, "request.resource")?,
@@ -307,6 +327,7 @@ fn case(v: &Spanned) -> Result<SimulationCase, SimulationInputError> {
         action: required(members, "action", r, "request")?,
         resource_in_management_account: c.principal.is_management_account
             && resource_account == c.principal.account,
+        resource_is_aws_managed_key: flag(members, "resource_is_aws_managed_key")?,
         resource,
         resource_account,
         context,

@@ -5,9 +5,12 @@
 //! AWS substitutes variables only in policies whose `Version` is `2012-10-17`; in older
 //! policies `${…}` is plain text ("IAM policy elements: Variables and tags",
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>).
-//! A key that is not in the request "fails any attempt to match it" (same page, principal
-//! key values), and a multivalued key cannot be a variable ("Single-valued vs. multivalued
-//! context keys"): both make [`expand`] return `None`.
+//! A key that is not in the request (and has no default) leaves the variable "effectively
+//! null" (same page, "Policy variables with no value"): a `Resource` or `NotResource` entry
+//! holding it matches no resource, and in a condition nothing equals or is like it, so the
+//! inverted operators (`StringNotEquals`, `StringNotLike`, `ArnNotLike`, …) match
+//! ([`Unresolved::NoValue`]). A multivalued key cannot be a variable ("Single-valued vs.
+//! multivalued context keys"): [`Unresolved::Unusable`], which decides nothing.
 //!
 //! Substituted values are literal: a `*` in a tag value matches only `*`. (AWS does not say;
 //! IAM names and tag values cannot hold `*` or `?`, so this only matters for odd keys.)
@@ -24,13 +27,33 @@ enum Piece<'a> {
     Substituted(&'a str),
 }
 
+/// Why a value's variables could not be substituted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unresolved {
+    /// A variable names a key the request does not have, and gives no default: its value
+    /// is "effectively null" ("Policy variables with no value"). Nothing equals or is like
+    /// it, so `StringEquals` does not match and `StringNotEquals` does.
+    NoValue,
+    /// A variable cannot stand for any value: a multivalued key, or a malformed `${…}`.
+    Unusable,
+}
+
 /// Expands the variables of `text` into a wildcard pattern: the policy's own `*` and `?`
 /// are wildcards, substituted text (and `${*}`, `${?}`, `${$}`) is literal. With `enabled`
 /// false (policy Version other than 2012-10-17) the text is parsed as is. `None` when a
 /// variable cannot be resolved: the value then matches nothing.
 pub fn expand(text: &str, context: &RequestContext, enabled: bool) -> Option<Pattern> {
+    expand_pattern(text, context, enabled).ok()
+}
+
+/// [`expand`], telling why a value could not be expanded.
+pub fn expand_pattern(
+    text: &str,
+    context: &RequestContext,
+    enabled: bool,
+) -> Result<Pattern, Unresolved> {
     if !enabled || !text.contains("${") {
-        return Some(Pattern::parse(text));
+        return Ok(Pattern::parse(text));
     }
     let mut pattern = Pattern::default();
     for piece in substitute(text, context)? {
@@ -43,7 +66,7 @@ pub fn expand(text: &str, context: &RequestContext, enabled: bool) -> Option<Pat
             Piece::Substituted(value) => pattern.push_literal(value),
         }
     }
-    Some(pattern)
+    Ok(pattern)
 }
 
 /// Expands the variables of `text` into a plain string, for operators without wildcards
@@ -54,9 +77,18 @@ pub fn expand_literal<'a>(
     context: &RequestContext,
     enabled: bool,
 ) -> Option<Cow<'a, str>> {
+    expand_text(text, context, enabled).ok()
+}
+
+/// [`expand_literal`], telling why a value could not be expanded.
+pub fn expand_text<'a>(
+    text: &'a str,
+    context: &RequestContext,
+    enabled: bool,
+) -> Result<Cow<'a, str>, Unresolved> {
     // Most values hold no variable: borrow them (evaluation is allocation-sensitive).
     if !enabled || !text.contains("${") {
-        return Some(Cow::Borrowed(text));
+        return Ok(Cow::Borrowed(text));
     }
     let mut out = String::with_capacity(text.len());
     for piece in substitute(text, context)? {
@@ -64,7 +96,7 @@ pub fn expand_literal<'a>(
             Piece::Policy(s) | Piece::Substituted(s) => out.push_str(s),
         }
     }
-    Some(Cow::Owned(out))
+    Ok(Cow::Owned(out))
 }
 
 /// Whether `text` contains something `${…}`-shaped that [`expand`] would substitute.
@@ -80,7 +112,10 @@ pub fn has_variables(text: &str) -> bool {
 }
 
 /// Splits `text` into policy text and substituted values.
-fn substitute<'a>(text: &'a str, context: &'a RequestContext) -> Option<Vec<Piece<'a>>> {
+fn substitute<'a>(
+    text: &'a str,
+    context: &'a RequestContext,
+) -> Result<Vec<Piece<'a>>, Unresolved> {
     let mut pieces = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("${") {
@@ -92,11 +127,12 @@ fn substitute<'a>(text: &'a str, context: &'a RequestContext) -> Option<Vec<Piec
             continue;
         };
         pieces.push(Piece::Policy(&rest[..start]));
-        pieces.push(Piece::Substituted(resolve(&variable?, context)?));
+        let variable = variable.ok_or(Unresolved::Unusable)?;
+        pieces.push(Piece::Substituted(resolve(&variable, context)?));
         rest = &after[len..];
     }
     pieces.push(Piece::Policy(rest));
-    Some(pieces)
+    Ok(pieces)
 }
 
 /// A parsed `${…}`.
@@ -161,14 +197,17 @@ fn parse_variable(after: &str) -> Option<(Option<Variable<'_>>, usize)> {
 }
 
 /// The text a variable stands for in this request.
-fn resolve<'a>(variable: &Variable<'a>, context: &'a RequestContext) -> Option<&'a str> {
+fn resolve<'a>(
+    variable: &Variable<'a>,
+    context: &'a RequestContext,
+) -> Result<&'a str, Unresolved> {
     match variable {
-        Variable::Special(c) => Some(*c),
+        Variable::Special(c) => Ok(*c),
         Variable::Key { name, default } => match context.get(name) {
-            Some(ContextValue::Single(value)) => Some(value),
+            Some(ContextValue::Single(value)) => Ok(value),
             // A multivalued key is present but unusable: the default does not apply.
-            Some(ContextValue::Multi(_)) => None,
-            None => *default,
+            Some(ContextValue::Multi(_)) => Err(Unresolved::Unusable),
+            None => default.ok_or(Unresolved::NoValue),
         },
     }
 }

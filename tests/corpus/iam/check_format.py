@@ -16,7 +16,8 @@ CASE_KEYS = {"name", "doc", "input", "expect"}
 INPUT_KEYS = {"policies", "principal", "request"}
 POLICY_KEYS = {"identity", "resource", "boundary", "session", "scp_chain", "rcp_chain"}
 PRINCIPAL_KEYS = {"arn", "account", "is_management_account", "is_service_linked_role", "tags"}
-REQUEST_KEYS = {"action", "resource", "resource_account", "context"}
+REQUEST_KEYS = {"action", "resource", "resource_account", "resource_is_aws_managed_key", "context"}
+SERVICE_RE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ACCOUNT_RE = re.compile(r"^[0-9]{12}$")
 STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
@@ -50,8 +51,11 @@ def check_doc(doc, where, errors):
             errors.append(f"{w}: Effect must be Allow or Deny")
         if ("Action" in s) == ("NotAction" in s):
             errors.append(f"{w}: exactly one of Action / NotAction")
-        if ("Resource" in s) == ("NotResource" in s):
-            errors.append(f"{w}: exactly one of Resource / NotResource")
+        if "Resource" in s and "NotResource" in s:
+            errors.append(f"{w}: both Resource and NotResource")
+        if "Resource" not in s and "NotResource" not in s and "Principal" not in s:
+            # Only role trust policies leave the resource out: they name a principal.
+            errors.append(f"{w}: one of Resource / NotResource (or a trust policy's Principal)")
         if "Principal" in s and "NotPrincipal" in s:
             errors.append(f"{w}: both Principal and NotPrincipal")
         cond = s.get("Condition")
@@ -117,11 +121,15 @@ def check_case(case, where, errors):
         check_chain(pol.get("scp_chain"), f"{where}.scp_chain", errors)
         check_chain(pol.get("rcp_chain"), f"{where}.rcp_chain", errors)
     pr = inp["principal"]
-    if not isinstance(pr, dict) or set(pr) - PRINCIPAL_KEYS or not {"arn", "account"} <= set(pr):
-        errors.append(f"{where}: principal keys must be among {sorted(PRINCIPAL_KEYS)} (arn, account required)")
+    service = isinstance(pr, dict) and isinstance(pr.get("arn"), str) and SERVICE_RE.match(pr["arn"])
+    if not isinstance(pr, dict) or set(pr) - PRINCIPAL_KEYS or "arn" not in pr or ("account" in pr) == bool(service):
+        errors.append(f"{where}: principal keys must be among {sorted(PRINCIPAL_KEYS)} (arn required; "
+                      "account required, except for a service principal, which has none)")
+    elif service:
+        pass
     else:
         if not isinstance(pr["arn"], str) or not pr["arn"].startswith("arn:aws:"):
-            errors.append(f"{where}: principal.arn must be an aws ARN")
+            errors.append(f"{where}: principal.arn must be an aws ARN or a service principal name")
         if not isinstance(pr["account"], str) or not ACCOUNT_RE.match(pr["account"]):
             errors.append(f"{where}: principal.account must be 12 digits")
         elif isinstance(pr["arn"], str) and pr["arn"].split(":")[4:5] != [pr["account"]]:
@@ -142,6 +150,8 @@ def check_case(case, where, errors):
             errors.append(f"{where}: request.resource must be a string")
         if not isinstance(rq["resource_account"], str) or not ACCOUNT_RE.match(rq["resource_account"]):
             errors.append(f"{where}: request.resource_account must be 12 digits")
+        if "resource_is_aws_managed_key" in rq and not isinstance(rq["resource_is_aws_managed_key"], bool):
+            errors.append(f"{where}: request.resource_is_aws_managed_key must be a boolean")
         ctx = rq.get("context", {})
         if not isinstance(ctx, dict):
             errors.append(f"{where}: request.context must be an object")

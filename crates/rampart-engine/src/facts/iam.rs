@@ -317,6 +317,7 @@ pub fn effective_permissions(
             resource: resource.to_owned(),
             resource_account: account.to_owned(),
             resource_in_management_account: account == snapshot.organization.management_account_id,
+            resource_is_aws_managed_key: false,
             context: empty.clone(),
         };
         let inputs = PolicyInputs {

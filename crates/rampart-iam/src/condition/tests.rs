@@ -410,18 +410,38 @@ fn special_variables_are_not_wildcards() {
 }
 
 #[test]
-fn unresolvable_variables() {
-    // "not present … any attempt to match it fails and causes the statement to be invalid":
-    // the value matches nothing, and a negated operator cannot be decided (false).
+fn variables_with_no_value() {
+    // "Policy variables with no value": the value is effectively null, which nothing equals
+    // or is like. `StringEquals` does not match; the inverted operators do.
     let owner = On::one("aws:PrincipalTag/owner", "alice");
     assert!(!owner.holds("StringEquals", &["${aws:username}"]));
     assert!(owner.holds("StringEquals", &["${aws:username}", "alice"]));
-    assert!(!owner.holds("StringNotEquals", &["${aws:username}"]));
-    assert!(!owner.holds("StringNotEquals", &["${aws:username}", "bob"]));
-    // …but a known match still decides a negated operator.
+    assert!(!owner.holds("StringLike", &["${aws:username}*"]));
+    assert!(owner.holds("StringNotEquals", &["${aws:username}"]));
+    assert!(owner.holds("StringNotLike", &["${aws:username}*"]));
+    assert!(owner.holds("StringNotEqualsIgnoreCase", &["${aws:username}"]));
+    assert!(owner.holds("StringNotEquals", &["${aws:username}", "bob"]));
+    // …and a known match still decides a negated operator.
     assert!(!owner.holds("StringNotEquals", &["${aws:username}", "alice"]));
+    let arn = On::one("aws:SourceArn", "arn:aws:sns:eu-west-1:111122223333:t");
+    assert!(arn.holds("ArnNotLike", &["arn:aws:sns:*:*:${aws:username}"]));
+    assert!(!arn.holds("ArnLike", &["arn:aws:sns:*:*:${aws:username}"]));
     // The key's absence decides before any variable is looked at.
     assert!(On::absent("aws:PrincipalTag/team").holds("StringNotEquals", &["${aws:username}"]));
+}
+
+#[test]
+fn unusable_variables_decide_nothing() {
+    // A multivalued key cannot be a variable: the comparison is undecided, so neither the
+    // operator nor its negation holds.
+    let on = On {
+        key: "k",
+        context: RequestContext::new()
+            .with("k", "v")
+            .with_multi("aws:TagKeys", &["a", "b"]),
+    };
+    assert!(!on.holds("StringEquals", &["${aws:TagKeys}"]));
+    assert!(!on.holds("StringNotEquals", &["${aws:TagKeys}"]));
 }
 
 #[test]

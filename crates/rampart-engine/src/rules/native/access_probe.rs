@@ -379,6 +379,7 @@ impl<'a> Probe<'a> {
             resource: self.resource.to_owned(),
             resource_account: self.resource_account.to_owned(),
             resource_in_management_account: self.resource_account == self.management_account,
+            resource_is_aws_managed_key: false,
             context: context.clone(),
         };
         let evaluation = evaluate(&inputs, &principal, &request);
@@ -499,6 +500,7 @@ pub(crate) fn find_request<'a>(
                     resource: resource.clone(),
                     resource_account: target.account.to_owned(),
                     resource_in_management_account: target.account == target.management_account,
+                    resource_is_aws_managed_key: false,
                     context: context.clone(),
                 };
                 let evaluation = evaluate(inputs, &asker.principal, &request);

@@ -202,6 +202,7 @@ fn judge(
                     resource: object.clone(),
                     resource_account: account.id.clone(),
                     resource_in_management_account: &account.id == management,
+                    resource_is_aws_managed_key: false,
                     context: context.clone(),
                 };
                 let evaluation = evaluate(&inputs, &caller, &request);

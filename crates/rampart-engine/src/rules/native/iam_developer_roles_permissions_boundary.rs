@@ -158,6 +158,7 @@ fn lifts(boundary: &Policy, role: &IamRole) -> Option<&'static str> {
             resource: role.arn.clone(),
             resource_account: role.account_id.clone(),
             resource_in_management_account: false,
+            resource_is_aws_managed_key: false,
             context: RequestContext::new().with("aws:SecureTransport", "true"),
         };
         evaluate(&inputs, &principal, &request).decision == Decision::Allow

@@ -259,6 +259,7 @@ impl<'c, 's> Graph<'c, 's> {
             resource_account: to.account_id.clone(),
             resource_in_management_account: to.account_id
                 == cx.snapshot.organization.management_account_id,
+            resource_is_aws_managed_key: false,
             context: access_probe::organization_context(cx.snapshot, cx.facts, &account.id),
         };
         let inputs = PolicyInputs {

@@ -149,6 +149,7 @@ fn allowed(
         resource: "*".to_owned(),
         resource_account: account.id.clone(),
         resource_in_management_account: account.id == snapshot.organization.management_account_id,
+        resource_is_aws_managed_key: false,
         context: RequestContext::new()
             .with("aws:RequestedRegion", region)
             .with("aws:PrincipalOrgID", org)

@@ -207,6 +207,7 @@ impl Unlimited {
             resource: "*".to_owned(),
             resource_account: account.id.clone(),
             resource_in_management_account: false,
+            resource_is_aws_managed_key: false,
             context: RequestContext::new()
                 .with("aws:RequestedRegion", region)
                 .with("aws:PrincipalOrgID", &snapshot.organization.id),
