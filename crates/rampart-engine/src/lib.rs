@@ -20,5 +20,6 @@ pub mod policy_files;
 pub mod report;
 pub mod rules;
 pub mod ruleset;
+pub mod scp;
 pub mod synth;
 pub mod vocab;
