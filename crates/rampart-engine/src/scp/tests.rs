@@ -430,7 +430,7 @@ fn arb_request() -> impl Strategy<Value = verify::TriedRequest> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(32))]
 
     /// Packing (merging, compaction, documents) changes no decision, whatever the
     /// document size forces.
