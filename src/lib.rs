@@ -6,7 +6,7 @@ pub mod cli;
 
 pub use rampart_engine::{
     capabilities, check, facts, findings, iac, iac_links, policy_files, report, rules, ruleset,
-    synth, vocab,
+    scp, synth, vocab,
 };
 pub use rampart_iac as iac_parse;
 pub use rampart_iam as policy;

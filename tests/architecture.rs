@@ -95,6 +95,7 @@ const ENGINE_LAYERS: &[(&str, &[&str])] = &[
     ("iac_links", &["findings"]),
     ("synth", &[]),
     ("capabilities", &["vocab"]),
+    ("scp", &["ruleset", "vocab"]),
 ];
 
 fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {

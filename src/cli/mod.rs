@@ -12,6 +12,7 @@ mod iam_validate;
 mod output;
 mod rules;
 mod ruleset;
+mod scp;
 mod snapshot;
 mod synth;
 
@@ -66,6 +67,10 @@ enum Command {
     /// The IAM policy evaluator: simulate requests against policies.
     #[command(subcommand)]
     Iam(iam::IamCommand),
+    /// Service control policies from the declared guardrails: generate (packed into AWS
+    /// quotas, ready for Terraform or CloudFormation) and verify (proven by the evaluator).
+    #[command(subcommand)]
+    Scp(scp::ScpCommand),
     /// Snapshot tools: the JSON Schema, validation, merging shards.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -93,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Ruleset(cmd) => ruleset::run(&cmd),
         Command::Catalog(args) => catalog::run(&args),
         Command::Iam(cmd) => iam::run_command(&cmd),
+        Command::Scp(cmd) => scp::run(&cmd),
         Command::Snapshot(cmd) => snapshot::run(&cmd),
         Command::Synth(args) => synth::run(&args),
     };

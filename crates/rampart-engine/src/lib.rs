@@ -6,7 +6,8 @@
 //! Modules depend one way: `vocab` ← `ruleset` ← `facts` ← `rules` → `findings` ← `report`;
 //! `capabilities` (the guidance's capabilities and the coverage matrix) sits on `vocab`;
 //! `iac` maps infrastructure code (`rampart-iac`) into the model, and `check` evaluates it.
-//! `iac_links` links live findings to their CloudFormation templates.
+//! `iac_links` links live findings to their CloudFormation templates. `scp` (on `ruleset` and
+//! `vocab`) compiles guardrail intents into SCPs and proves them with `rampart-iam`.
 
 pub use rampart_model as model;
 
@@ -20,5 +21,6 @@ pub mod policy_files;
 pub mod report;
 pub mod rules;
 pub mod ruleset;
+pub mod scp;
 pub mod synth;
 pub mod vocab;

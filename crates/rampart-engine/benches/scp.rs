@@ -1,0 +1,32 @@
+//! `scp generate` on the sample organization: generation (resolve, merge, compact, pack),
+//! the proof of the intents' examples, and the full proof with the differential check.
+//!
+//! `cargo bench -p rampart-engine --bench scp`.
+
+#![allow(clippy::expect_used, missing_docs, reason = "benchmark setup")]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use rampart_engine::scp::{generate, Guardrails};
+
+fn bench(c: &mut Criterion) {
+    let snapshot = rampart_engine::model::sample_snapshot().expect("sample");
+    let ruleset = rampart_engine::ruleset::Ruleset::bundled().expect("ruleset");
+    let guardrails = Guardrails::bundled().expect("guardrails");
+    rampart_iam::catalog::ActionCatalog::get().expect("catalog");
+    let mut group = c.benchmark_group("scp");
+    group.sample_size(10);
+    group.bench_function("generate", |b| {
+        b.iter(|| generate(&snapshot, &guardrails, &ruleset.parameters, None).expect("fits"))
+    });
+    let g = generate(&snapshot, &guardrails, &ruleset.parameters, None).expect("fits");
+    group.bench_function("prove_examples", |b| {
+        b.iter(|| assert!(g.verify(false).expect("catalog").proven()))
+    });
+    group.bench_function("prove_with_differential", |b| {
+        b.iter(|| assert!(g.verify(true).expect("catalog").proven()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
