@@ -271,6 +271,7 @@ fn decide(chain: &[Vec<Policy>], baseline: &Baseline, tried: &TriedRequest) -> (
         resource: tried.resource.clone(),
         resource_account: tried.account.clone(),
         resource_in_management_account: false,
+        resource_is_aws_managed_key: false,
         context,
     };
     let is_kms = tried
