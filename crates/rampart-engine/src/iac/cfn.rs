@@ -695,18 +695,9 @@ impl Mapper<'_, '_> {
         target_type: &'static str,
         op: Operation,
     ) -> Option<String> {
-        match self.prop(resource, path) {
-            Prop::Known(v) => v.text(),
-            Prop::Absent => None,
-            Prop::Unknown(reason) => {
-                self.attachments.undecided.push((
-                    target_type,
-                    op,
-                    format!("`{}.{}` {reason}", resource.logical_id, path.join(".")),
-                ));
-                None
-            }
-        }
+        self.attached_all(resource, path, target_type, op)
+            .into_iter()
+            .next()
     }
 
     /// The ids a list property names (`Roles`); when the code does not decide the list,
