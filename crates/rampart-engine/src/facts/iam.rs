@@ -11,7 +11,10 @@
 //! needs more context (`aws:SourceIp`, MFA…) is not counted: what is listed is what the
 //! principal can do without conditions, in the regions it may use.
 
+use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -21,6 +24,7 @@ use rampart_iam::catalog::{AccessLevel, ActionCatalog};
 use rampart_iam::evaluate::{
     evaluate_in_context, prepare_context, Decision, PolicyInputs, Principal, Request,
 };
+use rampart_iam::wildcard::Pattern;
 use rampart_iam::{Effect, Policy, RequestContext, StringSet};
 
 /// The policies that govern one IAM principal of the snapshot.
@@ -248,26 +252,55 @@ pub enum ActionSelector<'a> {
     Only(&'a [&'a str]),
 }
 
-impl ActionSelector<'_> {
-    /// The catalog actions a policy pattern names, within the selection.
-    fn expand<'c>(&self, catalog: &'c ActionCatalog, pattern: &str) -> Vec<&'c str> {
+/// An [`ActionSelector`] ready for matching: its patterns compiled once, not per statement.
+enum Selection<'a> {
+    All,
+    /// The filter, lowercased (actions match case-insensitively).
+    Matching(Pattern),
+    /// Each action lowercased, with the action as given.
+    Only(Vec<(String, &'a str)>),
+}
+
+impl<'a> Selection<'a> {
+    fn new(selector: ActionSelector<'a>) -> Self {
+        match selector {
+            ActionSelector::All => Selection::All,
+            ActionSelector::Matching(filter) => {
+                Selection::Matching(Pattern::parse(&filter.to_lowercase()))
+            }
+            ActionSelector::Only(list) => {
+                Selection::Only(list.iter().map(|a| (a.to_lowercase(), *a)).collect())
+            }
+        }
+    }
+
+    /// The catalog actions a policy pattern names, within the selection; `compiled` is the
+    /// pattern lowercased and parsed (as [`StatementMatchers`] holds it).
+    fn expand<'c>(
+        &self,
+        catalog: &'c ActionCatalog,
+        pattern: &str,
+        compiled: &Pattern,
+    ) -> Vec<&'c str> {
         match self {
-            ActionSelector::All => catalog.expand(pattern),
-            ActionSelector::Matching(filter) => catalog
+            Selection::All => catalog.expand(pattern),
+            Selection::Matching(filter) => catalog
                 .expand(pattern)
                 .into_iter()
-                .filter(|a| rampart_iam::wildcard::matches_ignore_case(filter, a))
+                .filter(|a| filter.matches(&a.to_lowercase()))
                 .collect(),
-            ActionSelector::Only(list) => list
+            Selection::Only(list) => list
                 .iter()
-                .filter(|a| rampart_iam::wildcard::matches_ignore_case(pattern, a))
-                .filter_map(|a| catalog.action(a).map(|i| i.name))
+                .filter(|(lower, _)| compiled.matches(lower))
+                .filter_map(|(_, a)| catalog.action(a).map(|i| i.name))
                 .collect(),
         }
     }
 }
 
-/// The effective permissions of one principal, for the selected actions.
+/// The effective permissions of one principal, for the selected actions. To ask for many
+/// principals of one snapshot, use a [`PermissionsAnalysis`]: it reads the snapshot's
+/// resource policies once.
 pub fn effective_permissions(
     snapshot: &Snapshot,
     facts: &Facts,
@@ -275,121 +308,213 @@ pub fn effective_permissions(
     policies: &PrincipalPolicies,
     selector: ActionSelector<'_>,
 ) -> Result<EffectivePermissions, NotAssessable> {
-    let principal = &policies.principal;
-    let mut grants = BTreeSet::new();
+    PermissionsAnalysis::new(snapshot, facts, catalog, selector).of(policies)
+}
 
-    // Identity grants: every action an Allow statement names, on each of its resources.
-    let mut candidates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for doc in &policies.identity {
-        collect_candidates(catalog, selector, doc, None, &mut candidates);
-    }
-    // The request AWS would see from a client using TLS; nothing else is assumed.
-    let empty = RequestContext::new().with("aws:SecureTransport", "true");
-    let mut regions = facts.parameters().workload_regions();
-    if !regions.iter().any(|r| r == "us-east-1") {
-        regions.push("us-east-1".to_owned());
-    }
-    let rcp_cache: std::cell::RefCell<BTreeMap<String, Option<Vec<Vec<Policy>>>>> =
-        Default::default();
-    let rcp_chain = |account: &str| -> Result<Option<Vec<Vec<Policy>>>, NotAssessable> {
-        if let Some(c) = rcp_cache.borrow().get(account) {
-            return Ok(c.clone());
-        }
-        let chain = org_policy_chain(
+/// Candidate grants: catalog action → the resource patterns it is named with.
+type Candidates<'c> = BTreeMap<&'c str, BTreeSet<String>>;
+
+/// A bucket or key policy of the snapshot, with the candidate grants it names.
+struct ResourcePolicy<'s, 'c> {
+    /// The account that owns the bucket or key.
+    account_id: &'s str,
+    /// The parsed policy, or why it cannot be read.
+    policy: Result<&'s Policy, NotAssessable>,
+    candidates: Candidates<'c>,
+}
+
+/// Effective permissions of the principals of one snapshot, for one selection of actions.
+///
+/// What the snapshot's bucket and key policies name (their candidate grants) is the same
+/// for every principal: it is collected on the first question and kept, so that asking
+/// for every role of a large snapshot does not read every resource policy once per role.
+pub struct PermissionsAnalysis<'s, 'c, 'a> {
+    snapshot: &'s Snapshot,
+    facts: &'s Facts,
+    catalog: &'c ActionCatalog,
+    selection: Selection<'a>,
+    resource_policies: OnceCell<Vec<ResourcePolicy<'s, 'c>>>,
+}
+
+impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
+    /// An analysis of `snapshot` for the actions `selector` selects.
+    pub fn new(
+        snapshot: &'s Snapshot,
+        facts: &'s Facts,
+        catalog: &'c ActionCatalog,
+        selector: ActionSelector<'a>,
+    ) -> Self {
+        PermissionsAnalysis {
             snapshot,
             facts,
-            account,
-            OrgPolicyKind::ResourceControlPolicy,
-        )?;
-        rcp_cache
-            .borrow_mut()
-            .insert(account.to_owned(), chain.clone());
-        Ok(chain)
-    };
-    let own_rcps = rcp_chain(&principal.account)?;
-    let decide = |action: &str,
-                  resource: &str,
-                  account: &str,
-                  resource_policy: Option<&Policy>,
-                  rcps: Option<&[Vec<Policy>]>| {
-        let request = Request {
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            resource_account: account.to_owned(),
-            resource_in_management_account: account == snapshot.organization.management_account_id,
-            resource_is_aws_managed_key: false,
-            context: empty.clone(),
-        };
-        let inputs = PolicyInputs {
-            identity: &policies.identity,
-            resource: resource_policy,
-            boundary: policies.boundary.as_ref(),
-            session: None,
-            scp_chain: policies.scp_chain.as_deref(),
-            rcp_chain: rcps,
-        };
-        let allowed = |request: &Request| {
-            let context = prepare_context(principal, request);
-            evaluate_in_context(&inputs, principal, request, &context).decision == Decision::Allow
-        };
-        // Every real request names a region (`aws:RequestedRegion`): a request denied
-        // without one is asked again in each region the account may use (and us-east-1,
-        // where global services answer), so that a region-deny guardrail does not hide
-        // what the principal can do where it is allowed to work.
-        allowed(&request)
-            || regions.iter().any(|region| {
-                let mut asked = request.clone();
-                asked.context = empty.clone().with("aws:RequestedRegion", region.as_str());
-                allowed(&asked)
-            })
-    };
-    for (action, resources) in &candidates {
-        let Some(info) = catalog.action(action) else {
-            continue;
-        };
-        for resource in resources {
-            if decide(
-                action,
-                resource,
-                &principal.account,
-                None,
-                own_rcps.as_deref(),
-            ) {
-                grants.insert(Grant {
-                    action: info.name.to_owned(),
-                    access_level: info.access_level,
-                    resource: resource.clone(),
-                    source: GrantSource::Identity,
-                });
-            }
+            catalog,
+            selection: Selection::new(selector),
+            resource_policies: OnceCell::new(),
         }
     }
 
-    // Resource-policy grants: bucket and key policies of the snapshot that allow this
-    // principal something its identity policies alone do not.
-    for account in &snapshot.accounts {
-        let buckets = account
-            .storage
-            .s3_buckets
-            .iter()
-            .filter_map(|b| Some(("bucket policy", b.arn.as_str(), b.policy.as_ref()?)));
-        let keys = account
-            .kms_keys
-            .iter()
-            .filter_map(|k| Some(("key policy", k.arn.as_str(), k.policy.as_ref()?)));
-        for (kind, arn, doc) in buckets.chain(keys) {
-            // A document that does not parse may grant anything: the permissions are not
-            // assessable rather than computed without it.
-            let policy = parsed(&format!("{kind} of `{arn}`"), doc)?;
-            let mut named: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            collect_candidates(catalog, selector, policy, Some(arn), &mut named);
-            let rcps = rcp_chain(&account.id)?;
-            for (action, resources) in &named {
+    /// The bucket and key policies of the snapshot in account order (buckets, then keys),
+    /// up to the first one that does not parse.
+    fn resource_policies(&self) -> &[ResourcePolicy<'s, 'c>] {
+        self.resource_policies.get_or_init(|| {
+            let mut out = Vec::new();
+            for account in &self.snapshot.accounts {
+                let buckets =
+                    account.storage.s3_buckets.iter().filter_map(|b| {
+                        Some(("bucket policy", b.arn.as_str(), b.policy.as_ref()?))
+                    });
+                let keys = account
+                    .kms_keys
+                    .iter()
+                    .filter_map(|k| Some(("key policy", k.arn.as_str(), k.policy.as_ref()?)));
+                for (kind, arn, doc) in buckets.chain(keys) {
+                    let policy = parsed(&format!("{kind} of `{arn}`"), doc);
+                    let mut candidates = Candidates::new();
+                    if let Ok(policy) = policy {
+                        collect_candidates(
+                            self.catalog,
+                            &self.selection,
+                            policy,
+                            Some(arn),
+                            &mut candidates,
+                        );
+                    }
+                    let unreadable = policy.is_err();
+                    out.push(ResourcePolicy {
+                        account_id: &account.id,
+                        policy,
+                        candidates,
+                    });
+                    if unreadable {
+                        // Nothing after it is read: the permissions are not assessable.
+                        return out;
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// The effective permissions of one principal of the snapshot.
+    pub fn of(&self, policies: &PrincipalPolicies) -> Result<EffectivePermissions, NotAssessable> {
+        let (snapshot, facts, catalog) = (self.snapshot, self.facts, self.catalog);
+        let principal = &policies.principal;
+        let mut grants = BTreeSet::new();
+
+        // Identity grants: every action an Allow statement names, on each of its resources.
+        let mut candidates = Candidates::new();
+        for doc in &policies.identity {
+            collect_candidates(catalog, &self.selection, doc, None, &mut candidates);
+        }
+        // The request AWS would see from a client using TLS; nothing else is assumed.
+        let empty = RequestContext::new().with("aws:SecureTransport", "true");
+        let mut regions = facts.parameters().workload_regions();
+        if !regions.iter().any(|r| r == "us-east-1") {
+            regions.push("us-east-1".to_owned());
+        }
+        type Chain = Rc<Option<Vec<Vec<Policy>>>>;
+        let rcp_cache: RefCell<BTreeMap<&str, Chain>> = RefCell::default();
+        let rcp_chain = |account: &'s str| -> Result<Chain, NotAssessable> {
+            if let Some(c) = rcp_cache.borrow().get(account) {
+                return Ok(Rc::clone(c));
+            }
+            let chain = Rc::new(org_policy_chain(
+                snapshot,
+                facts,
+                account,
+                OrgPolicyKind::ResourceControlPolicy,
+            )?);
+            rcp_cache.borrow_mut().insert(account, Rc::clone(&chain));
+            Ok(chain)
+        };
+        let own_rcps = {
+            let chain = org_policy_chain(
+                snapshot,
+                facts,
+                &principal.account,
+                OrgPolicyKind::ResourceControlPolicy,
+            )?;
+            Rc::new(chain)
+        };
+        let decide = |action: &str,
+                      resource: &str,
+                      account: &str,
+                      resource_policy: Option<&Policy>,
+                      rcps: Option<&[Vec<Policy>]>| {
+            let request = Request {
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                resource_account: account.to_owned(),
+                resource_in_management_account: account
+                    == snapshot.organization.management_account_id,
+                resource_is_aws_managed_key: false,
+                context: empty.clone(),
+            };
+            let inputs = PolicyInputs {
+                identity: &policies.identity,
+                resource: resource_policy,
+                boundary: policies.boundary.as_ref(),
+                session: None,
+                scp_chain: policies.scp_chain.as_deref(),
+                rcp_chain: rcps,
+            };
+            let allowed = |request: &Request| {
+                let context = prepare_context(principal, request);
+                evaluate_in_context(&inputs, principal, request, &context).decision
+                    == Decision::Allow
+            };
+            // Every real request names a region (`aws:RequestedRegion`): a request denied
+            // without one is asked again in each region the account may use (and us-east-1,
+            // where global services answer), so that a region-deny guardrail does not hide
+            // what the principal can do where it is allowed to work.
+            allowed(&request)
+                || regions.iter().any(|region| {
+                    let mut asked = request.clone();
+                    asked.context = empty.clone().with("aws:RequestedRegion", region.as_str());
+                    allowed(&asked)
+                })
+        };
+        for (action, resources) in &candidates {
+            let Some(info) = catalog.action(action) else {
+                continue;
+            };
+            for resource in resources {
+                if decide(
+                    action,
+                    resource,
+                    &principal.account,
+                    None,
+                    own_rcps.as_deref(),
+                ) {
+                    grants.insert(Grant {
+                        action: info.name.to_owned(),
+                        access_level: info.access_level,
+                        resource: resource.clone(),
+                        source: GrantSource::Identity,
+                    });
+                }
+            }
+        }
+
+        // Resource-policy grants: bucket and key policies of the snapshot that allow this
+        // principal something its identity policies alone do not. A document that does not
+        // parse may grant anything: the permissions are not assessable rather than computed
+        // without it.
+        for entry in self.resource_policies() {
+            let policy = entry.policy.clone()?;
+            let rcps = rcp_chain(entry.account_id)?;
+            for (action, resources) in &entry.candidates {
                 let Some(info) = catalog.action(action) else {
                     continue;
                 };
                 for resource in resources {
-                    let with = decide(action, resource, &account.id, Some(policy), rcps.as_deref());
+                    let with = decide(
+                        action,
+                        resource,
+                        entry.account_id,
+                        Some(policy),
+                        rcps.as_deref(),
+                    );
                     let without = grants
                         .iter()
                         .any(|g: &Grant| g.action == info.name && g.resource == *resource);
@@ -404,29 +529,37 @@ pub fn effective_permissions(
                 }
             }
         }
+        Ok(EffectivePermissions {
+            principal: principal.arn.clone(),
+            grants: grants.into_iter().collect(),
+        })
     }
-    Ok(EffectivePermissions {
-        principal: principal.arn.clone(),
-        grants: grants.into_iter().collect(),
-    })
 }
 
 /// Adds (action → resources) for every Allow statement of `doc`. For resource policies
 /// (`owner` = the resource's ARN), `*` resources stand for the resource itself.
-fn collect_candidates(
-    catalog: &ActionCatalog,
-    selector: ActionSelector<'_>,
+fn collect_candidates<'c>(
+    catalog: &'c ActionCatalog,
+    selection: &Selection<'_>,
     doc: &Policy,
     owner: Option<&str>,
-    out: &mut BTreeMap<String, BTreeSet<String>>,
+    out: &mut Candidates<'c>,
 ) {
     for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
         let actions: Vec<&str> = match &s.action {
             StringSet::Listed(patterns) => patterns
                 .iter()
-                .flat_map(|p| selector.expand(catalog, p))
+                .enumerate()
+                .flat_map(|(i, p)| {
+                    // The statement's compiled pattern, unless it was built without them.
+                    let compiled = match s.matchers.actions.get(i) {
+                        Some(c) if s.matchers.actions.len() == patterns.len() => Cow::Borrowed(c),
+                        _ => Cow::Owned(Pattern::parse(&p.to_lowercase())),
+                    };
+                    selection.expand(catalog, p, &compiled)
+                })
                 .collect(),
-            StringSet::Not(_) => selector.expand(catalog, "*"),
+            StringSet::Not(_) => selection.expand(catalog, "*", &Pattern::parse("*")),
         };
         let resources: Vec<String> = match (&s.resource, owner) {
             (Some(StringSet::Listed(r)), Some(arn)) => r
@@ -438,9 +571,70 @@ fn collect_candidates(
             (_, None) => vec!["*".to_owned()],
         };
         for a in actions {
-            out.entry(a.to_owned())
-                .or_default()
-                .extend(resources.iter().cloned());
+            out.entry(a).or_default().extend(resources.iter().cloned());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One analysis asked for every principal answers what a fresh one answers for each,
+    /// and reads the resource policies once.
+    #[test]
+    fn a_shared_analysis_answers_like_a_fresh_one() {
+        let snapshot = crate::model::sample_snapshot().expect("sample");
+        let facts = Facts::derive(&snapshot, &crate::ruleset::Parameters::default());
+        let catalog = ActionCatalog::get().expect("catalog");
+        let only = [
+            "iam:PassRole",
+            "s3:GetObject",
+            "kms:Decrypt",
+            "sts:AssumeRole",
+        ];
+        let selectors = [
+            ActionSelector::All,
+            ActionSelector::Matching("s3:*"),
+            ActionSelector::Only(&only),
+        ];
+        let mut from_resource_policies = 0;
+        for selector in selectors {
+            let shared = PermissionsAnalysis::new(&snapshot, &facts, catalog, selector);
+            assert!(
+                shared.resource_policies.get().is_none(),
+                "read on first use"
+            );
+            for account in &snapshot.accounts {
+                let roles = account
+                    .iam
+                    .roles
+                    .iter()
+                    .map(|r| role_policies(&snapshot, &facts, account, r));
+                let users = account
+                    .iam
+                    .users
+                    .iter()
+                    .map(|u| user_policies(&snapshot, &facts, account, u));
+                for policies in roles.chain(users).filter_map(Result::ok) {
+                    let fresh =
+                        effective_permissions(&snapshot, &facts, catalog, &policies, selector)
+                            .map(|e| e.grants);
+                    let reused = shared.of(&policies).map(|e| e.grants);
+                    assert_eq!(fresh, reused, "{}", policies.principal.arn);
+                    from_resource_policies += reused
+                        .iter()
+                        .flatten()
+                        .filter(|g| g.source == GrantSource::ResourcePolicy)
+                        .count();
+                }
+            }
+            let read = shared.resource_policies.get().expect("read once");
+            assert!(read.iter().any(|p| !p.candidates.is_empty()));
+        }
+        assert!(
+            from_resource_policies > 0,
+            "the sample has grants from resource policies"
+        );
     }
 }

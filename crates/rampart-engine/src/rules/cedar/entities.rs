@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use cedar_policy::{Entities, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression};
 
+use crate::facts::iam::{ActionSelector, PermissionsAnalysis};
 use crate::facts::Facts;
 use crate::model::{
     Account, AccountStatus, KmsKey, ResourceRef, ResourceType, Snapshot, Tags, TypedResource,
@@ -175,6 +176,12 @@ pub(super) fn build_account<'s>(
     };
 
     let is_management = account.id == org.management_account_id;
+    // One analysis for the account's roles and users: the snapshot's resource policies are
+    // read once. Without the action catalog the attributes are left out.
+    let analysis = with_effective_permissions
+        .then(rampart_iam::catalog::ActionCatalog::get)
+        .and_then(Result::ok)
+        .map(|catalog| PermissionsAnalysis::new(snapshot, facts, catalog, ActionSelector::All));
     for typed in account.typed_resources() {
         let r = typed.view();
         let is_account = r.resource_type == ResourceType::Account;
@@ -195,8 +202,8 @@ pub(super) fn build_account<'s>(
             &mut attrs,
             &mut key_ref,
         );
-        if with_effective_permissions {
-            attrs.extend(effective_attrs(snapshot, facts, account, typed));
+        if let Some(analysis) = &analysis {
+            attrs.extend(effective_attrs(analysis, snapshot, facts, account, typed));
         }
         let uid = names
             .uid(r.resource_type, r.arn)
@@ -621,23 +628,19 @@ fn count(n: usize) -> i64 {
 /// user (`facts::iam`). Left out when they cannot be computed, so that a policy reading
 /// them is `unknown`; computed only when an active policy reads them (they are costly).
 fn effective_attrs(
+    analysis: &PermissionsAnalysis<'_, '_, '_>,
     snapshot: &Snapshot,
     facts: &Facts,
     account: &Account,
     typed: TypedResource<'_>,
 ) -> Attrs {
-    use crate::facts::iam::{effective_permissions, role_policies, user_policies, ActionSelector};
+    use crate::facts::iam::{role_policies, user_policies};
     let policies = match typed {
         TypedResource::IamRole(r) => role_policies(snapshot, facts, account, r),
         TypedResource::IamUser(u) => user_policies(snapshot, facts, account, u),
         _ => return Vec::new(),
     };
-    let Ok(catalog) = rampart_iam::catalog::ActionCatalog::get() else {
-        return Vec::new();
-    };
-    let Ok(effective) = policies
-        .and_then(|p| effective_permissions(snapshot, facts, catalog, &p, ActionSelector::All))
-    else {
+    let Ok(effective) = policies.and_then(|p| analysis.of(&p)) else {
         return Vec::new();
     };
     let actions: std::collections::BTreeSet<String> =

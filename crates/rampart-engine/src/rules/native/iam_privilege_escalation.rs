@@ -2,7 +2,7 @@
 
 use super::NativeRule;
 use crate::facts::iam::{
-    effective_permissions, role_policies, user_policies, ActionSelector, EffectivePermissions,
+    role_policies, user_policies, ActionSelector, EffectivePermissions, PermissionsAnalysis,
     PrincipalPolicies,
 };
 use crate::model::{Account, Read, ResourceRef, Service};
@@ -205,6 +205,8 @@ impl NativeRule for IamPrivilegeEscalation {
                 user_policies(cx.snapshot, cx.facts, account, u),
             )
         });
+        let analysis =
+            PermissionsAnalysis::new(cx.snapshot, cx.facts, catalog, ActionSelector::Only(&actions));
         for (r, policies) in roles.chain(users) {
             let key = ResourceKey::of(r);
             let policies = match policies {
@@ -221,13 +223,7 @@ impl NativeRule for IamPrivilegeEscalation {
                 ));
                 continue;
             }
-            match effective_permissions(
-                cx.snapshot,
-                cx.facts,
-                catalog,
-                &policies,
-                ActionSelector::Only(&actions),
-            ) {
+            match analysis.of(&policies) {
                 Err(e) => out.push(Outcome::unknown(key, format!("not assessable: {e}"))),
                 Ok(effective) => out.push(judge(key, &effective)),
             }

@@ -3,7 +3,7 @@
 
 use super::access_probe::{keep_allow_conditions, policy, Probe};
 use super::NativeRule;
-use crate::facts::iam::{effective_permissions, role_policies, ActionSelector};
+use crate::facts::iam::{role_policies, ActionSelector, PermissionsAnalysis};
 use crate::model::{Account, IamRole, Read, ResourceRef, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 use rampart_iam::catalog::{AccessLevel, ActionCatalog};
@@ -100,6 +100,8 @@ impl NativeRule for IamRuntimeRoleNoIamManagement {
             return;
         }
         let management = cx.snapshot.organization.management_account_id.as_str();
+        // Shared by the roles: the snapshot's resource policies are read once.
+        let analysis = std::cell::OnceCell::new();
         for role in account.iam.roles.iter().filter(|r| !r.service_linked) {
             let key = ResourceKey::of(ResourceRef::of(role));
             let service = match runtime_service(role, management) {
@@ -120,15 +122,16 @@ impl NativeRule for IamRuntimeRoleNoIamManagement {
                     continue;
                 }
             };
-            let effective = role_policies(cx.snapshot, cx.facts, account, role).and_then(|p| {
-                effective_permissions(
+            let analysis = analysis.get_or_init(|| {
+                PermissionsAnalysis::new(
                     cx.snapshot,
                     cx.facts,
                     catalog,
-                    &p,
                     ActionSelector::Matching("iam:*"),
                 )
             });
+            let effective =
+                role_policies(cx.snapshot, cx.facts, account, role).and_then(|p| analysis.of(&p));
             let effective = match effective {
                 Ok(e) => e,
                 Err(e) => {

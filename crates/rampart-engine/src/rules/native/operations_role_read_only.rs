@@ -3,7 +3,7 @@
 
 use super::access_probe;
 use super::NativeRule;
-use crate::facts::iam::{effective_permissions, role_policies, ActionSelector, Grant};
+use crate::facts::iam::{role_policies, ActionSelector, Grant, PermissionsAnalysis};
 use crate::model::{Account, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 use rampart_iam::catalog::{AccessLevel, ActionCatalog};
@@ -114,17 +114,20 @@ impl NativeRule for OperationsRoleReadOnly {
             return;
         }
         let catalog = ActionCatalog::get().map_err(|e| format!("the action catalog is unavailable: {e}"));
+        // Shared by the roles: the snapshot's resource policies are read once.
+        let analysis = catalog.as_ref().map(|catalog| {
+            PermissionsAnalysis::new(cx.snapshot, cx.facts, catalog, ActionSelector::All)
+        });
         for role in roles {
             let resource = ResourceKey::of(ResourceRef::of(role));
-            let assessed = catalog.clone().and_then(|catalog| {
+            let assessed = analysis.as_ref().map_err(|e| e.to_string()).and_then(|analysis| {
                 let mut policies = role_policies(cx.snapshot, cx.facts, account, role)
                     .map_err(|e| format!("not assessable: {e}"))?;
                 // Allow conditions are taken as satisfiable: they say when, not whether.
                 let unconditional = |p: &rampart_iam::Policy| access_probe::keep_allow_conditions(p, |_| false);
                 policies.identity = policies.identity.iter().map(unconditional).collect();
                 policies.boundary = policies.boundary.as_ref().map(unconditional);
-                effective_permissions(cx.snapshot, cx.facts, catalog, &policies, ActionSelector::All)
-                    .map_err(|e| format!("not assessable: {e}"))
+                analysis.of(&policies).map_err(|e| format!("not assessable: {e}"))
             });
             out.push(match assessed {
                 Err(e) => Outcome::unknown(resource, e),
