@@ -1,5 +1,6 @@
-//! `rampart scp generate|verify` end to end: goldens of the sample organization's SCPs,
-//! determinism, exit codes, quotas that do not fit, a failed proof, bad guardrails.
+//! `rampart scp generate|verify|diff` end to end: goldens of the sample organization's
+//! SCPs and of its diff, determinism, exit codes, quotas that do not fit, a failed proof,
+//! bad guardrails, bad CloudTrail records.
 
 #![allow(
     clippy::unwrap_used,
@@ -241,4 +242,73 @@ fn every_scp_subcommand_has_help() {
             "{sub}"
         );
     }
+}
+
+const EVENTS: &str = "fixtures/cloudtrail/sample-events.jsonl";
+
+#[test]
+fn scp_diff_of_the_sample_is_golden_and_fails_on_missing_intents() {
+    let text = run(&["scp", "diff", "--events", EVENTS]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    insta::assert_snapshot!("scp_diff_text", text.stdout);
+    // The same, as JSON, written atomically to --out.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("diff.json");
+    let json = run(&[
+        "scp",
+        "diff",
+        "--events",
+        EVENTS,
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let value: serde_json::Value = serde_json::from_str(&read(dir.path(), "diff.json")).unwrap();
+    assert_eq!(value["diff"]["intents"].as_array().unwrap().len(), 13);
+    assert_eq!(value["impact"]["events"], 14);
+    // The sample lacks intents, and the plan would deny recorded calls.
+    assert_eq!(run(&["scp", "diff", "--fail-on", "missing"]).code, 1);
+    assert_eq!(
+        run(&["scp", "diff", "--events", EVENTS, "--fail-on", "impact"]).code,
+        1
+    );
+    assert_eq!(run(&["scp", "diff", "--fail-on", "impact"]).code, 0);
+}
+
+#[test]
+fn scp_diff_bad_events_are_input_errors_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let first = std::fs::read_to_string(EVENTS)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::write(&events, format!("{first}\n{{\"eventSource\": ]\n")).unwrap();
+    let out = dir.path().join("diff.txt");
+    let r = run(&[
+        "scp",
+        "diff",
+        "--events",
+        events.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("events.jsonl: line 2, column"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    let r = run(&["scp", "diff", "--events", "no/such/file.jsonl"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no/such/file.jsonl: cannot read"),
+        "{}",
+        r.stderr
+    );
 }

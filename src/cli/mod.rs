@@ -13,6 +13,7 @@ mod output;
 mod rules;
 mod ruleset;
 mod scp;
+mod scp_diff;
 mod snapshot;
 mod synth;
 

@@ -1,4 +1,4 @@
-//! `rampart scp generate|verify`: the declared guardrails compiled into SCPs that fit AWS
+//! `rampart scp generate|verify|diff`: the declared guardrails compiled into SCPs that fit AWS
 //! quotas, proven by rampart's IAM evaluator before anyone attaches them.
 
 use std::fmt::Write as _;
@@ -26,6 +26,11 @@ pub enum ScpCommand {
     /// must-allow requests allowed in every account below its targets, and packing
     /// changing no decision. Exit 1 with the counterexample request when a check fails.
     Verify(VerifyArgs),
+    /// Compare the SCPs attached today with the intents: per intent and account, whether
+    /// they enforce it (proven like `verify`), deny more (broader) or less (narrower), or
+    /// miss it; which attached statements serve which intent. With `--events`, an impact
+    /// preview: which recorded CloudTrail calls the generated SCPs would deny.
+    Diff(super::scp_diff::DiffArgs),
 }
 
 /// Where the organization, the parameters, the intents and the quotas come from.
@@ -92,11 +97,12 @@ pub fn run(cmd: &ScpCommand) -> Result<ExitCode, InputError> {
     match cmd {
         ScpCommand::Generate(args) => generate(args),
         ScpCommand::Verify(args) => verify(args),
+        ScpCommand::Diff(args) => super::scp_diff::run(args),
     }
 }
 
 /// Generates, or says why not: `Ok(None)` when the intents do not fit (reported on stderr).
-fn load_and_generate(args: &SourceArgs) -> Result<Option<Generation>, InputError> {
+pub(super) fn load_and_generate(args: &SourceArgs) -> Result<Option<Generation>, InputError> {
     let snapshot = load_snapshot(args.snapshot.as_ref())?;
     let ruleset = match &args.ruleset {
         Some(path) => load_ruleset_file(path),

@@ -145,4 +145,22 @@ impl Snapshot {
     pub fn resources(&self) -> impl Iterator<Item = ResourceRef<'_>> {
         self.accounts.iter().flat_map(Account::resources)
     }
+
+    /// The gap that kept the organization's policies (or their attachments) from being
+    /// all read, if any: a judgement on them would be guesswork.
+    pub fn org_policies_gap(&self) -> Option<&CoverageGap> {
+        let management = &self.organization.management_account_id;
+        self.coverage.iter().find(|g| {
+            g.service == Service::Organizations
+                && (g.account_id == "*" || &g.account_id == management)
+                && g.operation.is_none_or(|op| {
+                    matches!(
+                        op,
+                        Operation::OrganizationsListPolicies
+                            | Operation::OrganizationsDescribePolicy
+                            | Operation::OrganizationsListTargetsForPolicy
+                    )
+                })
+        })
+    }
 }

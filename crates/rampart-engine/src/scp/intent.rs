@@ -326,6 +326,12 @@ pub struct ExampleRequest {
 }
 
 impl ExampleRequest {
+    /// Whether the request is tried in `account` (see `only_accounts`, `except_accounts`).
+    pub fn applies_in(&self, account: &str) -> bool {
+        (self.only_accounts.is_empty() || self.only_accounts.iter().any(|a| a == account))
+            && !self.except_accounts.iter().any(|a| a == account)
+    }
+
     /// A request with the default principal and region and no other keys.
     pub fn new(action: &str, defaults: &ExampleDefaults, note: &str) -> ExampleRequest {
         ExampleRequest {

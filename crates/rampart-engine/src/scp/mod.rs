@@ -6,12 +6,16 @@
 //!     ──pack::generate: per target, statement::merge → compact::compact → minify → first-fit──► Plan
 //!   Plan ──verify::verify (rampart-iam's evaluator over each account's SCP chain)──► ProofReport
 //!   Plan ──render::files──► policies/*.json, plan.json, terraform/main.tf, cloudformation/template.json
+//!   [Intent] + the attached SCPs ──diff::diff──► DiffReport (enforced, broader, narrower, missing)
+//!   CloudTrail records + attached and planned chains ──impact::preview──► ImpactReport
 //! ```
 //!
 //! Nothing here performs I/O: the CLI reads the guardrails and writes the files.
 
 pub mod compact;
+pub mod diff;
 pub mod guardrails;
+pub mod impact;
 pub mod intent;
 pub mod org;
 pub mod pack;
@@ -21,14 +25,18 @@ pub mod statement;
 pub mod verify;
 
 #[cfg(test)]
+mod diff_tests;
+#[cfg(test)]
 mod tests;
 
 use rampart_iam::catalog::{ActionCatalog, CatalogError};
 
+pub use diff::DiffReport;
 pub use guardrails::{
     load_guardrails_file, parse_guardrails, parse_quota_profile, Guardrails, GuardrailsError,
     Quotas, DEFAULT_GUARDRAILS, DEFAULT_GUARDRAILS_PATH,
 };
+pub use impact::{parse_events, CloudTrailEvent, EventsError, ImpactReport};
 pub use intent::{Intent, IntentKind};
 pub use org::OrgTree;
 pub use pack::{DoesNotFit, Plan};
@@ -75,6 +83,21 @@ impl Generation {
             &self.replaces,
             catalog,
             differential,
+        ))
+    }
+
+    /// What the SCPs attached today enforce of the intents (see [`diff::diff`]).
+    pub fn diff(&self) -> DiffReport {
+        diff::diff(&self.intents, &self.org)
+    }
+
+    /// Which of `events` the plan's SCPs would deny (see [`impact::preview`]).
+    pub fn impact(&self, events: &[CloudTrailEvent]) -> Result<ImpactReport, CatalogError> {
+        let catalog = ActionCatalog::get()?;
+        let attached = diff::AttachedChains::new(&self.org);
+        let planned = verify::Chains::new(&self.org, &self.plan, &self.intents, &self.replaces);
+        Ok(impact::preview(
+            events, catalog, &self.org, &attached, &planned,
         ))
     }
 }

@@ -70,6 +70,8 @@ pub struct OrgTree {
     pub accounts: Vec<MemberAccount>,
     /// The SCPs of the snapshot (documents and attachments), sorted by name.
     pub attached: Vec<AttachedScp>,
+    /// Why the organization's policies were not all read, if they were not.
+    pub unread: Option<String>,
 }
 
 impl OrgTree {
@@ -135,6 +137,12 @@ impl OrgTree {
             management_account_id: org.management_account_id.clone(),
             accounts: Vec::new(),
             attached: Vec::new(),
+            unread: snapshot.org_policies_gap().map(|g| {
+                format!(
+                    "the organization's policies were not all read: {}",
+                    g.reason
+                )
+            }),
         };
         let mut accounts: Vec<MemberAccount> = snapshot
             .accounts
@@ -219,9 +227,10 @@ impl OrgTree {
     }
 
     /// The SCPs attached to a target, by name.
-    pub fn attached_to<'a>(&'a self, target: &'a str) -> impl Iterator<Item = &'a AttachedScp> {
+    pub fn attached_to<'a>(&'a self, target: &str) -> impl Iterator<Item = &'a AttachedScp> + 'a {
+        let target = target.to_owned();
         self.attached
             .iter()
-            .filter(move |p| p.targets.iter().any(|t| t == target))
+            .filter(move |p| p.targets.contains(&target))
     }
 }

@@ -17,12 +17,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rampart_iam::catalog::ActionCatalog;
-use rampart_iam::evaluate::{evaluate, Decision, PolicyInputs, Principal, Request};
+use rampart_iam::evaluate::{evaluate, Decision, Evaluation, PolicyInputs, Principal, Request};
 use rampart_iam::validate::{validate, PolicyType, Severity};
 use rampart_iam::{parse_policy, ContextValue, Policy, RequestContext};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::diff::{Chain, Origin};
 use super::intent::{ExampleRequest, Intent};
 use super::org::{MemberAccount, OrgTree};
 use super::pack::Plan;
@@ -114,7 +115,7 @@ impl ProofReport {
 /// the key, so that only the SCPs decide.
 const KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}"#;
 
-const FULL_AWS_ACCESS: &str =
+pub(crate) const FULL_AWS_ACCESS: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// SCP chains of the accounts, level by level, packed and unpacked.
@@ -148,8 +149,9 @@ impl<'a> Chains<'a> {
         }
     }
 
-    /// The SCPs that stay attached at a level; FullAWSAccess when none does.
-    fn kept(&self, level: &str) -> Result<Vec<Policy>, String> {
+    /// The SCPs that stay attached at a level, with where each comes from;
+    /// FullAWSAccess when none does.
+    fn kept(&self, level: &str) -> Result<Vec<(Policy, Option<Origin<'a>>)>, String> {
         let mut out = Vec::new();
         for p in self.org.attached_to(level) {
             if self.replaces.iter().any(|r| r == &p.name || r == &p.id) {
@@ -161,29 +163,44 @@ impl<'a> Chains<'a> {
                     p.name, e.position.line, e.position.column, e.message
                 )
             })?;
-            out.push(policy.clone());
+            out.push((
+                policy.clone(),
+                Some(Origin {
+                    name: &p.name,
+                    id: &p.id,
+                }),
+            ));
         }
         if out.is_empty() {
-            out.push(self.full_access.clone());
+            out.push((self.full_access.clone(), None));
         }
         Ok(out)
     }
 
     /// The chain with the generated documents.
     pub fn packed(&self, levels: &[String]) -> Result<Vec<Vec<Policy>>, String> {
-        levels
-            .iter()
-            .map(|level| {
-                let mut docs = self.kept(level)?;
-                docs.extend(
-                    self.plan
-                        .policies()
-                        .filter(|p| &p.target == level)
-                        .map(|p| p.policy.clone()),
-                );
-                Ok(docs)
-            })
-            .collect()
+        self.packed_with_sources(levels).map(|(docs, _)| docs)
+    }
+
+    /// [`Chains::packed`] with where each document comes from (a generated one's id is
+    /// its name).
+    pub fn packed_with_sources(&self, levels: &[String]) -> Result<Chain<'a>, String> {
+        let mut docs = Vec::with_capacity(levels.len());
+        let mut sources = Vec::with_capacity(levels.len());
+        for level in levels {
+            let (mut level_docs, mut level_sources): (Vec<_>, Vec<_>) =
+                self.kept(level)?.into_iter().unzip();
+            for p in self.plan.policies().filter(|p| &p.target == level) {
+                level_docs.push(p.policy.clone());
+                level_sources.push(Some(Origin {
+                    name: &p.name,
+                    id: &p.name,
+                }));
+            }
+            docs.push(level_docs);
+            sources.push(level_sources);
+        }
+        Ok((docs, sources))
     }
 
     /// The chain with one document per intent statement, unmerged and uncompacted.
@@ -191,7 +208,7 @@ impl<'a> Chains<'a> {
         levels
             .iter()
             .map(|level| {
-                let mut docs = self.kept(level)?;
+                let mut docs: Vec<Policy> = self.kept(level)?.into_iter().map(|(p, _)| p).collect();
                 for intent in self
                     .intents
                     .iter()
@@ -247,6 +264,18 @@ impl Baseline {
     }
 }
 
+impl Baseline {
+    /// The identity policy that allows everything.
+    pub fn allow_all(&self) -> &Policy {
+        &self.identity[0]
+    }
+
+    /// The key policy that lets the account use the key.
+    pub fn key_policy(&self) -> &Policy {
+        &self.key_policy
+    }
+}
+
 impl Default for Baseline {
     fn default() -> Self {
         Baseline::new()
@@ -255,6 +284,16 @@ impl Default for Baseline {
 
 /// Decides a request made in `account` under `chain`: only the SCPs restrict.
 fn decide(chain: &[Vec<Policy>], baseline: &Baseline, tried: &TriedRequest) -> (Decision, String) {
+    let e = evaluate_tried(chain, baseline, tried);
+    (e.decision, e.reason)
+}
+
+/// [`decide`] with the statements that applied.
+pub(crate) fn evaluate_tried(
+    chain: &[Vec<Policy>],
+    baseline: &Baseline,
+    tried: &TriedRequest,
+) -> Evaluation {
     let principal = Principal {
         arn: tried.principal.clone(),
         account: arn_account(&tried.principal)
@@ -284,8 +323,7 @@ fn decide(chain: &[Vec<Policy>], baseline: &Baseline, tried: &TriedRequest) -> (
         scp_chain: Some(chain),
         ..PolicyInputs::default()
     };
-    let e = evaluate(&inputs, &principal, &request);
-    (e.decision, e.reason)
+    evaluate(&inputs, &principal, &request)
 }
 
 /// [`decide`]'s decision, for property tests.
@@ -298,7 +336,7 @@ pub(crate) fn decide_for_tests(
     decide(chain, baseline, tried).0
 }
 
-fn tried(example: &ExampleRequest, account: &str) -> TriedRequest {
+pub(crate) fn tried(example: &ExampleRequest, account: &str) -> TriedRequest {
     let fill = |s: &str| s.replace("{account}", account);
     TriedRequest {
         account: account.to_owned(),
@@ -312,7 +350,7 @@ fn tried(example: &ExampleRequest, account: &str) -> TriedRequest {
 
 /// The accounts an intent is proven in: those below its targets, or a stand-in account
 /// directly under each target that holds none.
-fn proof_accounts(intent: &Intent, org: &OrgTree) -> Vec<MemberAccount> {
+pub(crate) fn proof_accounts(intent: &Intent, org: &OrgTree) -> Vec<MemberAccount> {
     let mut out: Vec<MemberAccount> = Vec::new();
     for t in &intent.targets {
         let below: Vec<&MemberAccount> = org.accounts_under(&t.id).collect();
@@ -414,10 +452,7 @@ pub fn verify(
                         .map(|e| (Expectation::MustAllow, e)),
                 );
             for (expected, example) in cases {
-                if (!example.only_accounts.is_empty()
-                    && !example.only_accounts.contains(&account.id))
-                    || example.except_accounts.contains(&account.id)
-                {
+                if !example.applies_in(&account.id) {
                     continue;
                 }
                 let request = tried(example, &account.id);
@@ -463,7 +498,7 @@ pub fn verify(
     }
 }
 
-fn decision_name(d: Decision) -> &'static str {
+pub(crate) fn decision_name(d: Decision) -> &'static str {
     match d {
         Decision::Allow => "allowed",
         Decision::ExplicitDeny => "explicitly denied",

@@ -7,7 +7,7 @@ use super::access_probe::{self, count};
 use super::NativeRule;
 use crate::facts::iam::org_policy_chain;
 use crate::model::{
-    Account, AccountStatus, Operation, OrgPolicyKind, Read, ResourceRef, ResourceType, Service,
+    Account, AccountStatus, OrgPolicyKind, Read, ResourceRef, ResourceType, Service,
     Snapshot,
 };
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
@@ -127,28 +127,12 @@ pub(super) fn parity_scope<'a>(
 /// The `unknown` outcome for `resource` when the organization's policies could not all be
 /// read: a judgement on them would be guesswork.
 pub(super) fn unread_policies(snapshot: &Snapshot, resource: &ResourceKey) -> Option<Outcome> {
-    let management = &snapshot.organization.management_account_id;
-    snapshot
-        .coverage
-        .iter()
-        .find(|g| {
-            g.service == Service::Organizations
-                && (g.account_id == "*" || &g.account_id == management)
-                && g.operation.is_none_or(|op| {
-                    matches!(
-                        op,
-                        Operation::OrganizationsListPolicies
-                            | Operation::OrganizationsDescribePolicy
-                            | Operation::OrganizationsListTargetsForPolicy
-                    )
-                })
-        })
-        .map(|g| {
-            Outcome::unknown(
-                resource.clone(),
-                format!("the organization's policies were not all read: {}", g.reason),
-            )
-        })
+    snapshot.org_policies_gap().map(|g| {
+        Outcome::unknown(
+            resource.clone(),
+            format!("the organization's policies were not all read: {}", g.reason),
+        )
+    })
 }
 
 /// The policies of an SCP check besides the chain: the account's own policies allow
@@ -376,7 +360,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::model::{CoverageGap, OrgPolicy};
+    use crate::model::{CoverageGap, Operation, OrgPolicy};
     use crate::rules::native::test_support::*;
     use crate::rules::Status;
 
