@@ -334,6 +334,7 @@ pub struct PermissionsAnalysis<'s, 'c, 'a> {
     catalog: &'c ActionCatalog,
     selection: Selection<'a>,
     resource_policies: OnceCell<Vec<ResourcePolicy<'s, 'c>>>,
+    aws_managed_keys: OnceCell<BTreeSet<&'s str>>,
 }
 
 impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
@@ -350,7 +351,21 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
             catalog,
             selection: Selection::new(selector),
             resource_policies: OnceCell::new(),
+            aws_managed_keys: OnceCell::new(),
         }
+    }
+
+    /// The ARNs of the snapshot's AWS managed keys: RCPs do not apply to them.
+    fn aws_managed_keys(&self) -> &BTreeSet<&'s str> {
+        self.aws_managed_keys.get_or_init(|| {
+            self.snapshot
+                .accounts
+                .iter()
+                .flat_map(|a| &a.kms_keys)
+                .filter(|k| k.key_manager == "AWS")
+                .map(|k| k.arn.as_str())
+                .collect()
+        })
     }
 
     /// The bucket and key policies of the snapshot in account order (buckets, then keys),
@@ -447,7 +462,7 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
                 resource_account: account.to_owned(),
                 resource_in_management_account: account
                     == snapshot.organization.management_account_id,
-                resource_is_aws_managed_key: false,
+                resource_is_aws_managed_key: self.aws_managed_keys().contains(resource),
                 context: empty.clone(),
             };
             let inputs = PolicyInputs {
@@ -636,5 +651,55 @@ mod tests {
             from_resource_policies > 0,
             "the sample has grants from resource policies"
         );
+    }
+
+    /// RCPs do not apply to AWS managed keys: the sample's `EnforceSecureTransport` RCP
+    /// (a `BoolIfExists` deny of `kms:*`) stops a request without `aws:SecureTransport` to
+    /// a customer managed key, not to an AWS managed one.
+    #[test]
+    fn rcps_do_not_restrict_aws_managed_keys() {
+        const CUSTOMER: &str =
+            "arn:aws:kms:eu-west-1:888899990000:key/262c86fa-8a6d-5797-825a-653bd581dd59";
+        const AWS: &str =
+            "arn:aws:kms:eu-west-1:888899990000:key/d41b7096-d8a4-5718-97fe-d4495ad8b03e";
+        let mut json: serde_json::Value =
+            serde_json::from_str(crate::model::SAMPLE_JSON).expect("sample");
+        let account = json["accounts"]
+            .as_array_mut()
+            .expect("accounts")
+            .iter_mut()
+            .find(|a| a["id"] == "888899990000")
+            .expect("app-prod");
+        account["iam"]["roles"][0]["inline_policies"] = serde_json::json!({"decrypt": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}});
+        let open = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::888899990000:root"},
+            "Action": "kms:*", "Resource": "*"}]});
+        for key in account["kms_keys"].as_array_mut().expect("keys") {
+            if key["arn"] == AWS || key["arn"] == CUSTOMER {
+                key["policy"] = open.clone();
+            }
+        }
+        let snapshot =
+            crate::model::parse_snapshot(&json.to_string(), std::path::Path::new("sample.json"))
+                .expect("valid");
+        let facts = Facts::derive(&snapshot, &crate::ruleset::Parameters::default());
+        let catalog = ActionCatalog::get().expect("catalog");
+        let account = snapshot.account("888899990000").expect("app-prod");
+        let policies =
+            role_policies(&snapshot, &facts, account, &account.iam.roles[0]).expect("role");
+        let grants = effective_permissions(
+            &snapshot,
+            &facts,
+            catalog,
+            &policies,
+            ActionSelector::Only(&["kms:Decrypt"]),
+        )
+        .expect("assessable")
+        .grants;
+        let on = |key: &str| grants.iter().any(|g| g.resource == key);
+        assert!(on(AWS), "{grants:#?}");
+        assert!(!on(CUSTOMER), "{grants:#?}");
     }
 }

@@ -440,6 +440,8 @@ pub(crate) struct Target<'a> {
     pub account: &'a str,
     /// The organization's management account (SCPs and RCPs do not apply to it).
     pub management_account: &'a str,
+    /// Whether the resource is an AWS managed KMS key (RCPs do not apply to it).
+    pub aws_managed_key: bool,
 }
 
 impl<'a> Target<'a> {
@@ -448,6 +450,7 @@ impl<'a> Target<'a> {
         Target {
             account: &key.account_id,
             management_account: &snapshot.organization.management_account_id,
+            aws_managed_key: key.key_manager == "AWS",
         }
     }
 }
@@ -500,7 +503,7 @@ pub(crate) fn find_request<'a>(
                     resource: resource.clone(),
                     resource_account: target.account.to_owned(),
                     resource_in_management_account: target.account == target.management_account,
-                    resource_is_aws_managed_key: false,
+                    resource_is_aws_managed_key: target.aws_managed_key,
                     context: context.clone(),
                 };
                 let evaluation = evaluate(inputs, &asker.principal, &request);

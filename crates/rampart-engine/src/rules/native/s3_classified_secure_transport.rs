@@ -285,6 +285,7 @@ fn undenied_http_request(
     let target = Target {
         account: &bucket.account_id,
         management_account: &cx.snapshot.organization.management_account_id,
+        aws_managed_key: false,
     };
     let witness = access_probe::find_request(&inputs, &askers, &requests, &contexts, target, |e| {
         e.decision != Decision::ExplicitDeny

@@ -200,6 +200,7 @@ fn assess(cx: &RuleContext<'_>, bucket: &S3Bucket) -> Result<Verdict, String> {
     let target = Target {
         account: &bucket.account_id,
         management_account: &cx.snapshot.organization.management_account_id,
+        aws_managed_key: false,
     };
     let allowed = |e: &Evaluation| e.decision == Decision::Allow;
     let readers: Vec<(&Asker, String)> = askers
