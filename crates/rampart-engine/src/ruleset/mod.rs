@@ -13,10 +13,16 @@ pub use parse::{load_ruleset_file, parse_ruleset, RulesetError, DEFAULT_RULESET}
 
 use crate::vocab::Severity;
 
+/// The version of the ruleset format this rampart reads (`schema_version = "1"`).
+pub const RULESET_SCHEMA_VERSION: &str = "1";
+
 /// A parsed ruleset.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ruleset {
+    /// The ruleset format's version ([`RULESET_SCHEMA_VERSION`] when absent).
+    #[serde(default)]
+    pub schema_version: Option<String>,
     /// Short name, shown in reports.
     pub name: String,
     /// What it is for.

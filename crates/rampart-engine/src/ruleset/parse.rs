@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::Ruleset;
+use super::{Ruleset, RULESET_SCHEMA_VERSION};
 use crate::vocab::did_you_mean;
 use crate::vocab::line_column;
 
@@ -58,6 +58,24 @@ pub fn parse_ruleset(text: &str, path: &Path) -> Result<Ruleset, RulesetError> {
             message: with_suggestion(e.message().trim()),
         }
     })?;
+    if let Some(version) = ruleset
+        .schema_version
+        .as_deref()
+        .filter(|v| *v != RULESET_SCHEMA_VERSION)
+    {
+        let (line, column) = text
+            .find("schema_version")
+            .map_or((1, 1), |at| line_column(text, at));
+        return Err(RulesetError::Syntax {
+            path: path.to_owned(),
+            line,
+            column,
+            message: format!(
+                "unsupported `schema_version` `{version}`: this rampart reads ruleset schema \
+                 `{RULESET_SCHEMA_VERSION}`"
+            ),
+        });
+    }
     ruleset.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
     Ok(ruleset)
 }
