@@ -25,7 +25,7 @@ use rampart_iam::evaluate::{
     evaluate_in_context, prepare_context, Decision, PolicyInputs, Principal, Request,
 };
 use rampart_iam::wildcard::Pattern;
-use rampart_iam::{Effect, Policy, RequestContext, StringSet};
+use rampart_iam::{ContextValue, Effect, Policy, RequestContext, StringSet};
 
 /// The policies that govern one IAM principal of the snapshot.
 #[derive(Debug, Clone)]
@@ -58,6 +58,27 @@ pub fn parsed<'d>(what: &str, doc: &'d PolicyDocument) -> Result<&'d Policy, Not
 
 fn parse(what: &str, doc: &PolicyDocument) -> Result<Policy, NotAssessable> {
     parsed(what, doc).cloned()
+}
+
+/// The request AWS would see from a principal of `account` using TLS: with the
+/// organization's id and the account's path in it (`aws:PrincipalOrgID`,
+/// `aws:PrincipalOrgPaths`) when the account is a member, which data-perimeter policies
+/// read. Nothing else is assumed.
+pub fn request_context(snapshot: &Snapshot, facts: &Facts, account: &str) -> RequestContext {
+    let mut context = RequestContext::new().with("aws:SecureTransport", "true");
+    let org = &snapshot.organization;
+    if let (Some(_), Some(f)) = (snapshot.account(account), facts.account(account)) {
+        if !org.id.is_empty() {
+            let mut path = format!("{}/{}/", org.id, org.root.id);
+            for ou in &f.ou_ids {
+                path.push_str(ou);
+                path.push('/');
+            }
+            context.insert("aws:PrincipalOrgID", ContextValue::Single(org.id.clone()));
+            context.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
+        }
+    }
+    context
 }
 
 /// The organization policies of `kind` that apply to `account`, level by level: the
@@ -421,8 +442,7 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
         for doc in &policies.identity {
             collect_candidates(catalog, &self.selection, doc, None, &mut candidates);
         }
-        // The request AWS would see from a client using TLS; nothing else is assumed.
-        let empty = RequestContext::new().with("aws:SecureTransport", "true");
+        let empty = request_context(snapshot, facts, &principal.account);
         let mut regions = facts.parameters().workload_regions();
         if !regions.iter().any(|r| r == "us-east-1") {
             regions.push("us-east-1".to_owned());
@@ -530,15 +550,24 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
                         Some(policy),
                         rcps.as_deref(),
                     );
-                    let without = grants
+                    let listed = grants
                         .iter()
                         .any(|g: &Grant| g.action == info.name && g.resource == *resource);
-                    if with && !without {
+                    if with && !listed {
+                        // The resource policy's grant only when the identity policies alone
+                        // do not allow it: a same-account resource they reach through a
+                        // wider pattern is theirs.
+                        let identity_alone =
+                            decide(action, resource, entry.account_id, None, rcps.as_deref());
                         grants.insert(Grant {
                             action: info.name.to_owned(),
                             access_level: info.access_level,
                             resource: resource.clone(),
-                            source: GrantSource::ResourcePolicy,
+                            source: if identity_alone {
+                                GrantSource::Identity
+                            } else {
+                                GrantSource::ResourcePolicy
+                            },
                         });
                     }
                 }
@@ -594,6 +623,27 @@ fn collect_candidates<'c>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sample's `DataPerimeter` RCP denies S3 and KMS to principals outside the
+    /// organization (`StringNotEqualsIfExists aws:PrincipalOrgID`): the organization's own
+    /// principals keep their access.
+    #[test]
+    fn principals_of_the_organization_pass_its_data_perimeter() {
+        const BUCKET: &str = "arn:aws:s3:::app-prod-reports-888899990000";
+        let grants = grants_after(
+            |json| {
+                app_prod(json)["iam"]["roles"][0]["inline_policies"] = serde_json::json!({"r": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                   "Resource": format!("{BUCKET}/*")}]}});
+            },
+            &["s3:GetObject"],
+        );
+        assert!(
+            grants.iter().any(|g| g.resource == format!("{BUCKET}/*")),
+            "{grants:#?}"
+        );
+    }
 
     /// One analysis asked for every principal answers what a fresh one answers for each,
     /// and reads the resource policies once.
@@ -653,34 +703,22 @@ mod tests {
         );
     }
 
-    /// RCPs do not apply to AWS managed keys: the sample's `EnforceSecureTransport` RCP
-    /// (a `BoolIfExists` deny of `kms:*`) stops a request without `aws:SecureTransport` to
-    /// a customer managed key, not to an AWS managed one.
-    #[test]
-    fn rcps_do_not_restrict_aws_managed_keys() {
-        const CUSTOMER: &str =
-            "arn:aws:kms:eu-west-1:888899990000:key/262c86fa-8a6d-5797-825a-653bd581dd59";
-        const AWS: &str =
-            "arn:aws:kms:eu-west-1:888899990000:key/d41b7096-d8a4-5718-97fe-d4495ad8b03e";
-        let mut json: serde_json::Value =
-            serde_json::from_str(crate::model::SAMPLE_JSON).expect("sample");
-        let account = json["accounts"]
+    /// Account 888899990000 of a snapshot's JSON.
+    fn app_prod(json: &mut serde_json::Value) -> &mut serde_json::Value {
+        json["accounts"]
             .as_array_mut()
             .expect("accounts")
             .iter_mut()
             .find(|a| a["id"] == "888899990000")
-            .expect("app-prod");
-        account["iam"]["roles"][0]["inline_policies"] = serde_json::json!({"decrypt": {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}});
-        let open = serde_json::json!({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::888899990000:root"},
-            "Action": "kms:*", "Resource": "*"}]});
-        for key in account["kms_keys"].as_array_mut().expect("keys") {
-            if key["arn"] == AWS || key["arn"] == CUSTOMER {
-                key["policy"] = open.clone();
-            }
-        }
+            .expect("app-prod")
+    }
+
+    /// The sample with `edit` applied to its JSON, and the grants of the first role of
+    /// account 888899990000 for `actions`.
+    fn grants_after(edit: impl FnOnce(&mut serde_json::Value), actions: &[&str]) -> Vec<Grant> {
+        let mut json: serde_json::Value =
+            serde_json::from_str(crate::model::SAMPLE_JSON).expect("sample");
+        edit(&mut json);
         let snapshot =
             crate::model::parse_snapshot(&json.to_string(), std::path::Path::new("sample.json"))
                 .expect("valid");
@@ -689,15 +727,91 @@ mod tests {
         let account = snapshot.account("888899990000").expect("app-prod");
         let policies =
             role_policies(&snapshot, &facts, account, &account.iam.roles[0]).expect("role");
-        let grants = effective_permissions(
+        effective_permissions(
             &snapshot,
             &facts,
             catalog,
             &policies,
-            ActionSelector::Only(&["kms:Decrypt"]),
+            ActionSelector::Only(actions),
         )
         .expect("assessable")
-        .grants;
+        .grants
+    }
+
+    /// A same-account bucket policy that does not name the principal grants it nothing:
+    /// what its identity policy reaches through a wider pattern stays the identity's.
+    #[test]
+    fn a_bucket_policy_naming_others_is_not_the_source_of_a_grant() {
+        const BUCKET: &str = "arn:aws:s3:::app-prod-customer-uploads-888899990000";
+        let grants = grants_after(
+            |json| {
+                let account = app_prod(json);
+                account["iam"]["roles"][0]["inline_policies"] = serde_json::json!({"read": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                   "Resource": format!("{BUCKET}/*")}]}});
+                account["storage"]["s3_buckets"][0]["policy"] = serde_json::json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow",
+                                   "Principal": {"AWS": "arn:aws:iam::555566667777:role/reader"},
+                                   "Action": "s3:GetObject",
+                                   "Resource": format!("{BUCKET}/reports/*")}]});
+            },
+            &["s3:GetObject"],
+        );
+        let reports: Vec<&Grant> = grants
+            .iter()
+            .filter(|g| g.resource.starts_with(&format!("{BUCKET}/reports/")))
+            .collect();
+        assert!(!reports.is_empty(), "{grants:#?}");
+        assert!(
+            reports.iter().all(|g| g.source == GrantSource::Identity),
+            "{reports:#?}"
+        );
+    }
+
+    /// RCPs do not apply to AWS managed keys: an RCP that denies `kms:Decrypt` to every
+    /// principal stops it on a customer managed key, not on an AWS managed one.
+    #[test]
+    fn rcps_do_not_restrict_aws_managed_keys() {
+        const CUSTOMER: &str =
+            "arn:aws:kms:eu-west-1:888899990000:key/262c86fa-8a6d-5797-825a-653bd581dd59";
+        const AWS: &str =
+            "arn:aws:kms:eu-west-1:888899990000:key/d41b7096-d8a4-5718-97fe-d4495ad8b03e";
+        let grants = grants_after(
+            |json| {
+                // An RCP on the root that denies decryption to everyone.
+                let mut rcp = json["organization"]["policies"]
+                    .as_array()
+                    .expect("policies")
+                    .iter()
+                    .find(|p| p["name"] == "EnforceSecureTransport")
+                    .expect("an RCP")
+                    .clone();
+                rcp["id"] = serde_json::json!("p-nodecrypt");
+                rcp["name"] = serde_json::json!("NoDecrypt");
+                rcp["document"] = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt",
+                    "Resource": "*"}]});
+                json["organization"]["policies"]
+                    .as_array_mut()
+                    .expect("policies")
+                    .push(rcp);
+                let account = app_prod(json);
+                account["iam"]["roles"][0]["inline_policies"] = serde_json::json!({"decrypt": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}});
+                let open = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::888899990000:root"},
+                    "Action": "kms:*", "Resource": "*"}]});
+                for key in account["kms_keys"].as_array_mut().expect("keys") {
+                    if key["arn"] == AWS || key["arn"] == CUSTOMER {
+                        key["policy"] = open.clone();
+                    }
+                }
+            },
+            &["kms:Decrypt"],
+        );
         let on = |key: &str| grants.iter().any(|g| g.resource == key);
         assert!(on(AWS), "{grants:#?}");
         assert!(!on(CUSTOMER), "{grants:#?}");
