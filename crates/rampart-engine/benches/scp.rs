@@ -1,12 +1,16 @@
 //! `scp generate` on the sample organization: generation (resolve, merge, compact, pack),
-//! the proof of the intents' examples, and the full proof with the differential check.
+//! the proof of the intents' examples, and the full proof with the differential check;
+//! `scp diff` (the attached SCPs against the intents) and its impact preview over 10,000
+//! CloudTrail records (560 distinct calls, from the sample records with varied callers).
 //!
 //! `cargo bench -p rampart-engine --bench scp`.
 
 #![allow(clippy::expect_used, missing_docs, reason = "benchmark setup")]
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rampart_engine::scp::{generate, Guardrails};
+use rampart_engine::scp::{generate, parse_events, Guardrails};
+
+const EVENTS: &str = include_str!("../../../fixtures/cloudtrail/sample-events.jsonl");
 
 fn bench(c: &mut Criterion) {
     let snapshot = rampart_engine::model::sample_snapshot().expect("sample");
@@ -24,6 +28,24 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("prove_with_differential", |b| {
         b.iter(|| assert!(g.verify(true).expect("catalog").proven()))
+    });
+    group.bench_function("diff", |b| b.iter(|| g.diff()));
+    let lines: Vec<&str> = EVENTS.lines().collect();
+    let records: String = (0..10_000)
+        .map(|i| {
+            let n = i % 40;
+            lines[i % lines.len()]
+                .replace("workload-admin", &format!("workload-admin-{n}"))
+                .replace("app-deployer", &format!("app-deployer-{n}"))
+                .replace("app-writer", &format!("app-writer-{n}"))
+                + "\n"
+        })
+        .collect();
+    group.bench_function("impact_10k_records", |b| {
+        b.iter(|| {
+            let events = parse_events(&records).expect("records");
+            g.impact(&events).expect("catalog")
+        })
     });
     group.finish();
 }

@@ -60,24 +60,34 @@ fn parse(what: &str, doc: &PolicyDocument) -> Result<Policy, NotAssessable> {
     parsed(what, doc).cloned()
 }
 
-/// The request AWS would see from a principal of `account` using TLS: with the
-/// organization's id and the account's path in it (`aws:PrincipalOrgID`,
-/// `aws:PrincipalOrgPaths`) when the account is a member, which data-perimeter policies
-/// read. Nothing else is assumed.
+/// The request AWS would see from a principal of `account` using TLS, with the
+/// organization's keys when the account is a member ([`organization_context`]), which
+/// data-perimeter policies read. Nothing else is assumed.
 pub fn request_context(snapshot: &Snapshot, facts: &Facts, account: &str) -> RequestContext {
-    let mut context = RequestContext::new().with("aws:SecureTransport", "true");
+    let mut context = organization_context(snapshot, facts, account);
+    context.insert(
+        "aws:SecureTransport",
+        ContextValue::Single("true".to_owned()),
+    );
+    context
+}
+
+/// The condition keys AWS sets for a principal of an organization account:
+/// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (`o-…/r-…/ou-…/`); none for an
+/// account outside the organization.
+pub fn organization_context(snapshot: &Snapshot, facts: &Facts, account: &str) -> RequestContext {
+    let mut context = RequestContext::new();
+    let Some(account_facts) = facts.account(account) else {
+        return context;
+    };
     let org = &snapshot.organization;
-    if let (Some(_), Some(f)) = (snapshot.account(account), facts.account(account)) {
-        if !org.id.is_empty() {
-            let mut path = format!("{}/{}/", org.id, org.root.id);
-            for ou in &f.ou_ids {
-                path.push_str(ou);
-                path.push('/');
-            }
-            context.insert("aws:PrincipalOrgID", ContextValue::Single(org.id.clone()));
-            context.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
-        }
+    let mut path = format!("{}/{}/", org.id, org.root.id);
+    for ou in &account_facts.ou_ids {
+        path.push_str(ou);
+        path.push('/');
     }
+    context.insert("aws:PrincipalOrgID", ContextValue::Single(org.id.clone()));
+    context.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
     context
 }
 

@@ -15,13 +15,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rampart_iam::evaluate::{Decision, MatchedStatement, PolicyKind};
-use rampart_iam::{parse_policy, Effect, Policy};
+use rampart_iam::{Effect, Policy};
 use serde::Serialize;
 
 use super::intent::{ExampleRequest, Intent};
 use super::org::{MemberAccount, OrgTree};
 use super::verify::{
-    decision_name, evaluate_tried, proof_accounts, tried, Baseline, TriedRequest, FULL_AWS_ACCESS,
+    allow_all, decision_name, evaluate_tried, proof_accounts, tried, Baseline, TriedRequest,
     STAND_IN_ACCOUNT,
 };
 
@@ -230,15 +230,10 @@ impl<'a> AttachedChains<'a> {
                 (p.id.as_str(), policy)
             })
             .collect();
-        #[expect(
-            clippy::expect_used,
-            reason = "a constant document that a unit test parses"
-        )]
-        let full_access = parse_policy(FULL_AWS_ACCESS).expect("FullAWSAccess parses");
         AttachedChains {
             org,
             parsed,
-            full_access,
+            full_access: allow_all(),
         }
     }
 

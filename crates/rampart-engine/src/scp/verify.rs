@@ -115,7 +115,7 @@ impl ProofReport {
 /// the key, so that only the SCPs decide.
 const KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}"#;
 
-pub(crate) const FULL_AWS_ACCESS: &str =
+const FULL_AWS_ACCESS: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// SCP chains of the accounts, level by level, packed and unpacked.
@@ -135,17 +135,12 @@ impl<'a> Chains<'a> {
         intents: &'a [Intent],
         replaces: &'a [String],
     ) -> Self {
-        #[expect(
-            clippy::expect_used,
-            reason = "a constant document that a unit test parses"
-        )]
-        let full_access = parse_policy(FULL_AWS_ACCESS).expect("FullAWSAccess parses");
         Chains {
             org,
             plan,
             intents,
             replaces,
-            full_access,
+            full_access: allow_all(),
         }
     }
 
@@ -228,7 +223,8 @@ impl<'a> Chains<'a> {
     }
 }
 
-fn allow_all() -> Policy {
+/// FullAWSAccess: allows everything.
+pub(crate) fn allow_all() -> Policy {
     #[expect(
         clippy::expect_used,
         reason = "a constant document that a unit test parses"

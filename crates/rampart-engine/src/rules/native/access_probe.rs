@@ -16,7 +16,6 @@
 use std::collections::BTreeSet;
 
 use crate::facts::iam::parsed;
-use crate::facts::Facts;
 use crate::model::{IamRole, KmsKey, PolicyDocument, ResourceRef, Snapshot};
 use crate::rules::{Outcome, ResourceKey};
 use rampart_iam::evaluate::{
@@ -297,27 +296,7 @@ pub(crate) fn outsider_account(org: &BTreeSet<&str>) -> String {
         .unwrap_or_else(|| "000000000000".to_owned())
 }
 
-/// The condition keys AWS sets for a principal of an organization account:
-/// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (`o-…/r-…/ou-…/`).
-pub(crate) fn organization_context(
-    snapshot: &Snapshot,
-    facts: &Facts,
-    account: &str,
-) -> RequestContext {
-    let mut context = RequestContext::new();
-    let Some(account_facts) = facts.account(account) else {
-        return context;
-    };
-    let org = &snapshot.organization;
-    let mut path = format!("{}/{}/", org.id, org.root.id);
-    for ou in &account_facts.ou_ids {
-        path.push_str(ou);
-        path.push('/');
-    }
-    context.insert("aws:PrincipalOrgID", ContextValue::Single(org.id.clone()));
-    context.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
-    context
-}
+pub(crate) use crate::facts::iam::organization_context;
 
 /// One request to put to a resource policy, for many principals.
 #[derive(Debug, Clone)]
