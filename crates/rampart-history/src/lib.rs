@@ -23,7 +23,9 @@ use rampart_engine::vocab::{Area, Severity, Status};
 use rusqlite::Connection;
 use serde::Serialize;
 
-pub use query::{Change, DiffEntry, Prune, PruneReport, RunDiff, RunView, Trend, TrendPoint};
+pub use query::{
+    Change, DiffEntry, Prune, PruneReport, Reported, RunDiff, RunView, Trend, TrendPoint,
+};
 pub use record::{snapshot_digest, Recorded, RunInput};
 pub use schema::SCHEMA_VERSION;
 

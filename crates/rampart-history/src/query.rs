@@ -18,7 +18,7 @@ use crate::{
 pub struct RunView {
     /// The run.
     pub run: Run,
-    /// Its findings that are not passes, in report order (rule, resource, region,
+    /// Its findings that are not passes (the only ones stored per run), in report order (rule, resource, region,
     /// account), each with its life across runs.
     pub findings: Vec<(StoredFinding, Lifecycle)>,
     /// Its coverage gaps.
@@ -102,8 +102,20 @@ pub struct TrendPoint {
     pub run: i64,
     /// When it was recorded.
     pub recorded_at: DateTime<Utc>,
-    /// Counts per area (areas without findings are left out).
-    pub areas: BTreeMap<Area, Summary>,
+    /// Counts per area (areas without reported findings are left out).
+    pub areas: BTreeMap<Area, Reported>,
+}
+
+/// The findings of one area in one run that are not passes (passes are counted per run,
+/// not per area).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Reported {
+    /// Failing.
+    pub fail: u64,
+    /// Not assessable.
+    pub unknown: u64,
+    /// Waived.
+    pub waived: u64,
 }
 
 /// The trend per area over the latest runs, oldest first.
@@ -127,7 +139,7 @@ pub struct Prune {
 pub struct PruneReport {
     /// Runs deleted.
     pub runs: usize,
-    /// Findings no remaining run mentions, deleted with them.
+    /// Findings no run reports any more and no remaining run mentions, deleted with them.
     pub findings: usize,
     /// Runs left.
     pub remaining: usize,
@@ -340,14 +352,20 @@ impl History {
             let status =
                 parse_status(&status).ok_or_else(|| self.corrupt(format!("status `{status}`")))?;
             if let Some(point) = points.last_mut() {
-                point.areas.entry(area).or_default().add(status, count);
+                let counts = point.areas.entry(area).or_default();
+                match status {
+                    Status::Fail => counts.fail += count,
+                    Status::Unknown => counts.unknown += count,
+                    Status::Waived => counts.waived += count,
+                    Status::Pass => {}
+                }
             }
         }
         Ok(Trend { points })
     }
 
-    /// Deletes the runs `prune` selects, in one transaction, with the findings no
-    /// remaining run mentions.
+    /// Deletes the runs `prune` selects, in one transaction, with the findings that no run
+    /// reports any more and no remaining run mentions.
     pub fn prune(&mut self, prune: Prune) -> Result<PruneReport, HistoryError> {
         let path = self.path.clone();
         let fail = |source| HistoryError::Sqlite {
@@ -385,8 +403,8 @@ impl History {
         }
         let findings = tx
             .execute(
-                "DELETE FROM findings WHERE
-                    NOT EXISTS (SELECT 1 FROM run_findings rf WHERE rf.fingerprint = findings.fingerprint)
+                "DELETE FROM findings WHERE status = 'absent'
+                    AND NOT EXISTS (SELECT 1 FROM run_findings rf WHERE rf.fingerprint = findings.fingerprint)
                     AND NOT EXISTS (SELECT 1 FROM status_changes sc WHERE sc.fingerprint = findings.fingerprint)",
                 [],
             )

@@ -183,15 +183,19 @@ impl History {
                 if f.status == Status::Fail && before.as_deref() != Some(Status::Fail.as_str()) {
                     new_failures.push(f.fingerprint.clone());
                 }
-                insert_run_finding
-                    .execute(params![
-                        run,
-                        f.fingerprint,
-                        status,
-                        f.severity.as_str(),
-                        f.message
-                    ])
-                    .map_err(fail)?;
+                // Passes live in the run's counts and each finding's life, not per run: they
+                // are most findings, and no diff or report lists them.
+                if f.status != Status::Pass {
+                    insert_run_finding
+                        .execute(params![
+                            run,
+                            f.fingerprint,
+                            status,
+                            f.severity.as_str(),
+                            f.message
+                        ])
+                        .map_err(fail)?;
+                }
             }
 
             // What the previous runs reported and this one does not is absent now.

@@ -9,8 +9,9 @@ use rusqlite::Connection;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
-    // 1: runs, each finding's life (keyed by fingerprint), its status in each run, and its
-    // status changes.
+    // 1: runs, each finding's life (keyed by fingerprint; its latest status, `absent` once
+    // no run reports it), its status in each run that reports it (passes are counted in
+    // `runs`, not stored per run), and its status changes.
     "
     CREATE TABLE runs (
         id              INTEGER PRIMARY KEY AUTOINCREMENT,
