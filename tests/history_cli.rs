@@ -471,3 +471,40 @@ fn a_version_1_database_is_migrated_by_the_binary() {
     );
     assert_eq!(resolved[0]["finding"]["title"], "s3-encrypted");
 }
+
+/// `evaluate --record --fail-on-new`: the first run's failures are all new (exit 1), the
+/// same snapshot again has none (exit 0) although it still fails.
+#[test]
+fn fail_on_new_alerts_only_on_new_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let sample = repo_path("fixtures/orgs/sample/snapshot.json");
+    let args = [
+        "evaluate",
+        "--snapshot",
+        sample.to_str().unwrap(),
+        "--record",
+        "--db",
+        db.to_str().unwrap(),
+        "--fail-on-new",
+        "--fail-on",
+        "high",
+    ];
+    let first = rampart(&args, DAY1);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert!(first.stderr.contains("recorded run 1"), "{}", first.stderr);
+    let second = rampart(&args, DAY2);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("0 new failures, 0 resolved since run 1"),
+        "{}",
+        second.stderr
+    );
+    let without = rampart(&args[..6], DAY3);
+    assert_eq!(
+        without.code, 1,
+        "without --fail-on-new every high failure counts"
+    );
+}
