@@ -167,6 +167,12 @@ fn consecutive_runs_are_recorded_diffed_shown_and_pruned() {
     assert_eq!(runs[1]["coverage_gaps"], 4);
     let text = rampart(&["history", "list", "--db", dbs], DAY3);
     assert_eq!(text.stdout.lines().count(), 4, "{}", text.stdout);
+    // The text formats on the same fixtures, byte for byte.
+    insta::assert_snapshot!("history_list", text.stdout);
+    let diff_text = rampart(&["history", "diff", "1", "2", "--db", dbs], DAY3);
+    insta::assert_snapshot!("history_diff_1_2", diff_text.stdout);
+    let trend_text = rampart(&["history", "trend", "--db", dbs], DAY3);
+    insta::assert_snapshot!("history_trend", trend_text.stdout);
 
     // Default: the last two runs.
     let diff = rampart(&["history", "diff", "--db", dbs, "--format", "json"], DAY3);

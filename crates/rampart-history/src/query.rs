@@ -275,6 +275,16 @@ impl History {
                 });
             }
         }
+        // Passes are not stored per run: a finding not reported in a run passed there if
+        // its last status change up to that run says so.
+        for e in &mut entries {
+            if e.before.is_none() {
+                e.before = self.status_at(&e.finding.fingerprint, from)?;
+            }
+            if e.after.is_none() {
+                e.after = self.status_at(&e.finding.fingerprint, to)?;
+            }
+        }
         let entries = sorted(entries, |e| &e.finding);
         let old_gaps = self.gaps_of(from)?;
         let new_gaps = self.gaps_of(to)?;
@@ -486,6 +496,22 @@ impl History {
             );
         }
         Ok(out)
+    }
+
+    /// A finding's status in a run from its status changes (`None`: absent, or its
+    /// changes up to the run were pruned).
+    fn status_at(&self, fingerprint: &str, run: i64) -> Result<Option<Status>, HistoryError> {
+        let status: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT to_status FROM status_changes WHERE fingerprint = ?1 AND run_id <= ?2
+                 ORDER BY run_id DESC LIMIT 1",
+                rusqlite::params![fingerprint, run],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))?;
+        Ok(status.as_deref().and_then(parse_status))
     }
 
     fn gaps_of(&self, run: i64) -> Result<Vec<StoredGap>, HistoryError> {

@@ -189,7 +189,7 @@ pub fn diff_text(diff: &RunDiff) -> String {
     let count = |c: Change| diff.with(c).count();
     let _ = writeln!(
         out,
-        "run {} ({}) → run {} ({}): {} new, {} resolved, {} changed, {} unchanged; {} new coverage gaps, {} closed",
+        "run {} ({}) → run {} ({}): {} new, {} resolved, {} changed, {} unchanged; coverage gaps: {} new, {} closed",
         diff.from.id,
         crate::time_text(diff.from.recorded_at),
         diff.to.id,

@@ -162,6 +162,18 @@ fn consecutive_runs_are_recorded_diffed_and_pruned() {
             (Change::Resolved, "s3-versioned", "arn:aws:s3:::a"),
         ]
     );
+    // Passes are not stored per run, yet the diff knows them from the status changes.
+    let statuses: Vec<(Option<Status>, Option<Status>)> =
+        diff.entries.iter().map(|e| (e.before, e.after)).collect();
+    assert_eq!(
+        statuses,
+        [
+            (Some(Fail), Some(Pass)),
+            (Some(Pass), Some(Fail)),
+            (Some(Unknown), Some(Fail)),
+            (Some(Fail), None),
+        ]
+    );
     assert_eq!(diff.new_failures().count(), 2);
     assert_eq!(diff.new_gaps.len(), 1);
     assert_eq!(diff.new_gaps[0].read, "kms");
