@@ -8,6 +8,7 @@ pub use rampart_engine::{
     capabilities, check, facts, findings, iac, iac_links, policy_files, report, rules, ruleset,
     scp, synth, vocab,
 };
+pub use rampart_history as history;
 pub use rampart_iac as iac_parse;
 pub use rampart_iam as policy;
 pub use rampart_model as model;

@@ -56,6 +56,7 @@ fn only_the_collectors_build_the_aws_sdk() {
         "rampart-model",
         "rampart-engine",
         "rampart-iac",
+        "rampart-history",
     ] {
         let deps = closure(&graph, krate);
         let sdk: Vec<&String> = deps

@@ -455,6 +455,7 @@ fn collects_and_scans_the_seeded_organization() {
     // Scan: collect + evaluate. Every planted violation fails and its counterparts do not;
     // nothing else fails but the incidental failures the manifest lists with their reason.
     let mut cmd = moto.rampart("testing", "testing");
+    let db = dir.path().join("history.sqlite");
     cmd.args([
         "scan",
         "--regions",
@@ -463,6 +464,8 @@ fn collects_and_scans_the_seeded_organization() {
         "json",
         "--fail-on",
         "high",
+        "--db",
+        db.to_str().unwrap(),
     ]);
     let started = std::time::Instant::now();
     let r = run(cmd);
@@ -472,6 +475,7 @@ fn collects_and_scans_the_seeded_organization() {
         "planted high-severity violations exit 1: {}",
         r.stderr
     );
+    assert!(r.stderr.contains("recorded run 1 in"), "{}", r.stderr);
     let found = findings(&r.stdout);
     let org_id = org.id.clone();
     let mgmt = org.management_account_id.clone();

@@ -15,7 +15,8 @@ use rampart_aws::{
 };
 use serde_json::json;
 
-use super::evaluate::{evaluate_and_report, load_rules, load_templates, ReportArgs};
+use super::evaluate::{evaluate_and_report, load_rules, load_templates, RecordFlags, ReportArgs};
+use super::history::Recorder;
 use super::{write_output, InputError, OutputArgs};
 use crate::rules::Engine;
 
@@ -90,6 +91,11 @@ pub struct ScanArgs {
     pub snapshot_out: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub recording: RecordFlags,
+    /// Do not record the run in the history database.
+    #[arg(long, conflicts_with = "fail_on_new")]
+    pub no_record: bool,
 }
 
 /// Runs `rampart collect`.
@@ -114,6 +120,11 @@ pub fn run_scan(args: &ScanArgs, verbose: u8) -> Result<ExitCode, InputError> {
     let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
     let templates = load_templates(&args.report.iac)?;
     let options = options(&args.flags)?;
+    let recorder = if args.no_record {
+        None
+    } else {
+        Some(Recorder::open(&args.recording.db, "scan")?)
+    };
     let collected = collect(&options, verbose)?;
     if let Some(path) = &args.snapshot_out {
         write_output(Some(path), &snapshot_json(&collected)?)?;
@@ -124,6 +135,7 @@ pub fn run_scan(args: &ScanArgs, verbose: u8) -> Result<ExitCode, InputError> {
         &engine,
         &args.report,
         templates.as_ref(),
+        recorder.map(|r| (r, args.recording.fail_on_new)),
     )
 }
 

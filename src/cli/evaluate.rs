@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use rampart_iac::{Document, IacError};
 
+use super::history::{has_new_failures, DbArgs, Recorder};
 use super::{write_output, Format, InputError, OutputArgs};
 use crate::findings::{Notice, NoticeLevel};
 use crate::iac_links::{self, TemplateIndex};
@@ -61,8 +62,24 @@ pub struct EvaluateArgs {
     /// Snapshot JSON file (default: the bundled sample organization, embedded in the binary).
     #[arg(long, short = 's', value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
+    /// Record the run in the history database (`rampart history`).
+    #[arg(long)]
+    pub record: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub recording: RecordFlags,
+}
+
+/// Where and how a run is recorded (shared by `evaluate --record` and `scan`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RecordFlags {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Exit 1 only for failures at or above `--fail-on` that the previous recorded run did
+    /// not have (the first run: every failure), for alerting on what is new.
+    #[arg(long)]
+    pub fail_on_new: bool,
 }
 
 /// Loads the ruleset and the rule catalog.
@@ -215,17 +232,35 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
     let (ruleset, catalog) = load_rules(&args.report.rules)?;
     let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
     let templates = load_templates(&args.report.iac)?;
+    if args.recording.fail_on_new && !args.record {
+        return Err(InputError(
+            "--fail-on-new compares with the recorded history: add --record".into(),
+        ));
+    }
+    let recorder = if args.record {
+        Some(Recorder::open(&args.recording.db, "evaluate")?)
+    } else {
+        None
+    };
     let snapshot = load_snapshot(args.snapshot.as_ref())?;
-    evaluate_and_report(&snapshot, &engine, &args.report, templates.as_ref())
+    evaluate_and_report(
+        &snapshot,
+        &engine,
+        &args.report,
+        templates.as_ref(),
+        recorder.map(|r| (r, args.recording.fail_on_new)),
+    )
 }
 
-/// Evaluates a snapshot, links its findings to the `--iac` templates if given, and writes
+/// Evaluates a snapshot, links its findings to the `--iac` templates if given, records the
+/// run if a recorder is given (with whether only new failures fail the run), and writes
 /// the report.
 pub fn evaluate_and_report(
     snapshot: &Snapshot,
     engine: &Engine<'_>,
     args: &ReportArgs,
     templates: Option<&Templates>,
+    recorder: Option<(Recorder, bool)>,
 ) -> Result<ExitCode, InputError> {
     let now = args.now.unwrap_or(snapshot.taken_at);
     let mut evaluation = engine.evaluate(snapshot, now);
@@ -242,8 +277,21 @@ pub fn evaluate_and_report(
         fail_on: threshold,
     };
     let rendered = render(&evaluation, args.format, &options)?;
+    // Recorded before the report is written: a run that could not be recorded fails
+    // without output, and one that was is reported.
+    let new_only = match recorder {
+        Some((recorder, fail_on_new)) => {
+            let recorded = recorder.record(snapshot, &evaluation)?;
+            fail_on_new.then(|| has_new_failures(&evaluation, &recorded, args.fail_on))
+        }
+        None => None,
+    };
     write_output(args.output.out.as_deref(), &rendered)?;
-    Ok(exit_code(&evaluation, threshold, args.fail_on_unknown))
+    Ok(match new_only {
+        Some(true) => ExitCode::from(1),
+        Some(false) => ExitCode::SUCCESS,
+        None => exit_code(&evaluation, threshold, args.fail_on_unknown),
+    })
 }
 
 /// An evaluation in one of the output formats.

@@ -8,6 +8,7 @@ mod check;
 mod collect;
 mod completions;
 mod evaluate;
+mod history;
 mod iam;
 mod iam_validate;
 mod output;
@@ -73,6 +74,9 @@ enum Command {
     /// quotas, ready for Terraform or CloudFormation) and verify (proven by the evaluator).
     #[command(subcommand)]
     Scp(scp::ScpCommand),
+    /// Scan history: recorded runs, what changed between them, trends, pruning.
+    #[command(subcommand)]
+    History(history::HistoryCommand),
     /// Snapshot tools: the JSON Schema, validation, merging shards.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -133,6 +137,7 @@ pub fn main() -> ExitCode {
         Command::Catalog(args) => catalog::run(&args),
         Command::Iam(cmd) => iam::run_command(&cmd),
         Command::Scp(cmd) => scp::run(&cmd),
+        Command::History(cmd) => history::run(&cmd),
         Command::Snapshot(cmd) => snapshot::run(&cmd),
         Command::Synth(args) => synth::run(&args),
         Command::Completions(args) => completions::completions(&args),
