@@ -10,6 +10,7 @@ mod evaluate;
 mod iam;
 mod iam_validate;
 mod output;
+mod report;
 mod rules;
 mod ruleset;
 mod scp;
@@ -72,6 +73,9 @@ enum Command {
     /// quotas, ready for Terraform or CloudFormation) and verify (proven by the evaluator).
     #[command(subcommand)]
     Scp(scp::ScpCommand),
+    /// The auditor's evidence bundle: HTML, CSV, JSON, OSCAL, hashed manifest (`report
+    /// verify DIR` checks one).
+    Report(report::ReportArgs),
     /// Snapshot tools: the JSON Schema, validation, merging shards.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -100,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Catalog(args) => catalog::run(&args),
         Command::Iam(cmd) => iam::run_command(&cmd),
         Command::Scp(cmd) => scp::run(&cmd),
+        Command::Report(args) => report::run(&args),
         Command::Snapshot(cmd) => snapshot::run(&cmd),
         Command::Synth(args) => synth::run(&args),
     };
