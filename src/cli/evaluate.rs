@@ -152,6 +152,18 @@ pub struct Templates {
     notices: Vec<Notice>,
 }
 
+impl Templates {
+    /// The templates' resources, to link findings to.
+    pub fn index(&self) -> &TemplateIndex {
+        &self.index
+    }
+
+    /// The warnings reading them gave.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+}
+
 /// Reads the CloudFormation templates under `--iac`, or `None` without `--iac`. A path that
 /// does not exist is an input error; a file that does not parse, a warning.
 pub fn load_templates(paths: &[PathBuf]) -> Result<Option<Templates>, InputError> {

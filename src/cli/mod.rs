@@ -12,6 +12,7 @@ mod history;
 mod iam;
 mod iam_validate;
 mod output;
+mod report;
 mod rules;
 mod ruleset;
 mod scp;
@@ -77,6 +78,9 @@ enum Command {
     /// Scan history: recorded runs, what changed between them, trends, pruning.
     #[command(subcommand)]
     History(history::HistoryCommand),
+    /// The auditor's evidence bundle: HTML, CSV, JSON, OSCAL, hashed manifest (`report
+    /// verify DIR` checks one).
+    Report(report::ReportArgs),
     /// Snapshot tools: the JSON Schema, validation, merging shards.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -138,6 +142,7 @@ pub fn main() -> ExitCode {
         Command::Iam(cmd) => iam::run_command(&cmd),
         Command::Scp(cmd) => scp::run(&cmd),
         Command::History(cmd) => history::run(&cmd),
+        Command::Report(args) => report::run(&args),
         Command::Snapshot(cmd) => snapshot::run(&cmd),
         Command::Synth(args) => synth::run(&args),
         Command::Completions(args) => completions::completions(&args),

@@ -162,6 +162,9 @@ pub struct RuleInfo {
     pub controls: BTreeMap<String, Vec<String>>,
     /// Extra SARIF tags (beyond `security`, the area and the kind).
     pub tags: Vec<String>,
+    /// What it reads of the model (services and API operations, as the vocabulary writes
+    /// them): the evidence an auditor is shown beside each finding's resource record.
+    pub reads: Vec<String>,
 }
 
 /// Which ruleset (or checker configuration) produced an evaluation.

@@ -60,6 +60,7 @@ fn rule_info(check: &Check, kind: PolicyType) -> RuleInfo {
         location: None,
         controls: BTreeMap::new(),
         tags: vec!["iam".to_owned(), "policy-validation".to_owned()],
+        reads: Vec::new(),
     }
 }
 

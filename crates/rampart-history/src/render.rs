@@ -361,6 +361,7 @@ pub fn diff_evaluation(diff: &RunDiff) -> Evaluation {
             location: None,
             controls: Default::default(),
             tags: Vec::new(),
+            reads: Vec::new(),
         })
         .collect();
     let findings = diff

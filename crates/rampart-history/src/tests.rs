@@ -61,6 +61,7 @@ fn evaluation(findings: Vec<Finding>, gaps: &[&str]) -> Evaluation {
             location: None,
             controls: Default::default(),
             tags: Vec::new(),
+            reads: Vec::new(),
         })
         .collect();
     Evaluation {

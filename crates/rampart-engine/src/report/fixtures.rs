@@ -94,6 +94,7 @@ fn rule(
         location: None,
         controls,
         tags: Vec::new(),
+        reads: vec!["kms:ListKeys".to_owned()],
     }
 }
 

@@ -7,9 +7,11 @@
 //!
 //! - [`json`]: the machine-readable report, every finding with its controls;
 //! - [`sarif`]: SARIF 2.1.0 for code scanning (GitHub and other SARIF consumers);
-//! - [`text`]: a summary for a terminal, or one line per finding with its file position.
+//! - [`text`]: a summary for a terminal, or one line per finding with its file position;
+//! - [`evidence`]: the auditor's evidence bundle (HTML, CSV, JSON, OSCAL, OCSF, manifest).
 
 mod doc;
+pub mod evidence;
 pub mod json;
 pub mod sarif;
 pub mod text;
@@ -43,6 +45,12 @@ pub enum ReportError {
         /// The underlying error.
         source: serde_json::Error,
     },
+    /// The CSV writer failed.
+    #[error("cannot write the CSV report: {0}")]
+    Csv(String),
+    /// A template of the HTML page did not render.
+    #[error("cannot render the HTML report: {0}")]
+    Template(String),
 }
 
 /// Pretty JSON with a trailing newline.
@@ -92,11 +100,15 @@ fn source_kind_name(kind: SnapshotSourceKind) -> &'static str {
 
 /// How many findings have each status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-struct StatusCounts {
-    pass: usize,
-    fail: usize,
-    unknown: usize,
-    waived: usize,
+pub struct StatusCounts {
+    /// Passing.
+    pub pass: usize,
+    /// Failing.
+    pub fail: usize,
+    /// Not assessable.
+    pub unknown: usize,
+    /// Waived.
+    pub waived: usize,
 }
 
 impl StatusCounts {

@@ -292,6 +292,7 @@ impl<'c> Engine<'c> {
                         .map(|(fw, c)| (fw.to_owned(), c.to_vec()))
                         .collect(),
                     tags: Vec::new(),
+                    reads: meta.reads.iter().map(ToString::to_string).collect(),
                 }
             })
             .collect()

@@ -1,0 +1,303 @@
+//! `rampart report`: the auditor's evidence bundle, written as one directory atomically;
+//! `rampart report verify DIR`: its files against its manifest.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+
+use super::evaluate::{exit_code, load_templates, FailOn, RuleArgs};
+use super::InputError;
+use crate::iac_links;
+use crate::model::{parse_snapshot, SAMPLE_JSON, SAMPLE_PATH};
+use crate::policy::catalog::ActionCatalog;
+use crate::report::evidence::{self, BundleFile, BundleInput, Manifest, SnapshotInput, MANIFEST};
+use crate::report::{self, RenderOptions};
+use crate::rules::{Catalog, Engine, PolicyStore};
+use crate::ruleset::{parse_ruleset, DEFAULT_RULESET};
+
+/// Arguments of `rampart report`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    command: Option<ReportCommand>,
+    #[command(flatten)]
+    bundle: BundleArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ReportCommand {
+    /// Recompute every file's SHA-256 and size against the bundle's manifest.json: exit 0
+    /// when intact, 1 when a file was modified, removed or added (each named), 2 when the
+    /// bundle cannot be read.
+    Verify {
+        /// The bundle directory.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// How much of the snapshot the bundle carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapshotCopy {
+    /// A copy up to 64 MiB, only its digest above.
+    Auto,
+    /// Always a copy (`snapshot.json`).
+    Full,
+    /// Only its digest, in the manifest.
+    Digest,
+}
+
+/// Above this size, `--snapshot-copy auto` records only the snapshot's digest.
+const AUTO_COPY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Arguments of the bundle itself.
+#[derive(Debug, Clone, clap::Args)]
+struct BundleArgs {
+    /// Snapshot JSON file (default: the bundled sample organization, embedded in the binary).
+    #[arg(long, short = 's', value_name = "FILE")]
+    snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// The bundle directory: created, or replaced when it holds an earlier bundle; written
+    /// in a temporary directory beside it and renamed into place, so it is never partial.
+    #[arg(long, short = 'o', value_name = "DIR", required = true)]
+    out: Option<PathBuf>,
+    /// Exit 1 when a failing finding has this severity or higher (the bundle is written).
+    #[arg(long, value_enum, default_value_t = FailOn::High, value_name = "SEVERITY")]
+    fail_on: FailOn,
+    /// Also exit 1 when a finding is `unknown` at or above `--fail-on`.
+    #[arg(long)]
+    fail_on_unknown: bool,
+    /// Evaluation time, RFC 3339 (default: the snapshot's `taken_at`): also the bundle's
+    /// only time, so the same inputs give byte-identical bundles.
+    #[arg(long, value_name = "TIME")]
+    now: Option<DateTime<Utc>>,
+    /// CloudFormation templates to link findings to (as `rampart evaluate --iac`).
+    #[arg(long, value_name = "PATH")]
+    iac: Vec<PathBuf>,
+    /// Copy the snapshot into the bundle (`snapshot.json`) or record only its digest.
+    #[arg(long, value_enum, default_value_t = SnapshotCopy::Auto)]
+    snapshot_copy: SnapshotCopy,
+    /// Also write OCSF Detection Finding events (`ocsf/detection-findings.json`).
+    #[arg(long)]
+    ocsf: bool,
+}
+
+/// Runs `rampart report …`.
+pub fn run(args: &ReportArgs) -> Result<ExitCode, InputError> {
+    match &args.command {
+        Some(ReportCommand::Verify { dir }) => verify(dir),
+        None => generate(&args.bundle),
+    }
+}
+
+fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
+    let Some(out) = args.out.as_deref() else {
+        return Err(InputError("--out DIR is required".to_owned()));
+    };
+    // Rules first: a bad ruleset is reported before a large snapshot is read.
+    let ruleset_text = match &args.rules.ruleset {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?,
+        None => DEFAULT_RULESET.to_owned(),
+    };
+    let ruleset_path = args
+        .rules
+        .ruleset
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("rulesets/default.toml"));
+    let ruleset = parse_ruleset(&ruleset_text, &ruleset_path).map_err(InputError::from_display)?;
+    let policies = match &args.rules.policies {
+        Some(dir) => PolicyStore::from_dir(dir),
+        None => PolicyStore::bundled(),
+    }
+    .map_err(InputError::from_display)?;
+    let catalog = Catalog::new(policies).map_err(InputError::from_display)?;
+    let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+    let templates = load_templates(&args.iac)?;
+
+    let snapshot_text = match &args.snapshot {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?,
+        None => {
+            eprintln!(
+                "rampart: reporting on the bundled sample organization ({SAMPLE_PATH}, embedded); pass --snapshot FILE for your own"
+            );
+            SAMPLE_JSON.to_owned()
+        }
+    };
+    let snapshot_path = args
+        .snapshot
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(SAMPLE_PATH));
+    let snapshot =
+        parse_snapshot(&snapshot_text, &snapshot_path).map_err(InputError::from_display)?;
+
+    let now = args.now.unwrap_or(snapshot.taken_at);
+    let mut evaluation = engine.evaluate(&snapshot, now);
+    if let Some(templates) = &templates {
+        let notices = iac_links::link(&mut evaluation, &snapshot, templates.index());
+        evaluation.add_notices(templates.notices().iter().cloned().chain(notices));
+    }
+    for notice in &evaluation.notices {
+        eprintln!("{}", report::text::notice_line(notice));
+    }
+    let copy = match args.snapshot_copy {
+        SnapshotCopy::Full => true,
+        SnapshotCopy::Digest => false,
+        SnapshotCopy::Auto => snapshot_text.len() <= AUTO_COPY_LIMIT,
+    };
+    let catalog_version = ActionCatalog::get()
+        .map(|c| c.info().version.clone())
+        .map_err(InputError::from_display)?;
+    let threshold = args.fail_on.threshold();
+    let input = BundleInput {
+        evaluation: &evaluation,
+        options: RenderOptions {
+            tool_version: env!("CARGO_PKG_VERSION"),
+            fail_on: threshold,
+        },
+        evaluated_at: now,
+        snapshot: Some(SnapshotInput {
+            json: &snapshot_text,
+            copy,
+        }),
+        ruleset_toml: &ruleset_text,
+        catalog_version: &catalog_version,
+        // The history subsystem fills these (`--run`); without it there are no trends.
+        trends: &[],
+        ocsf: args.ocsf,
+    };
+    let files = evidence::bundle(&input).map_err(InputError::from_display)?;
+    write_bundle(out, &files)?;
+    let manifest = files.iter().find(|f| f.path == MANIFEST);
+    eprintln!(
+        "rampart: wrote {} files to {} (manifest.json sha256 {})",
+        files.len(),
+        out.display(),
+        manifest.map_or_else(String::new, |m| evidence::sha256_hex(&m.bytes))
+    );
+    Ok(exit_code(&evaluation, threshold, args.fail_on_unknown))
+}
+
+/// Writes the bundle into a temporary directory beside `out`, then renames it into place;
+/// an earlier bundle at `out` is replaced only once the new one is complete.
+fn write_bundle(out: &Path, files: &[BundleFile]) -> Result<(), InputError> {
+    let fail = |what: &Path, e: std::io::Error| {
+        InputError(format!("{}: cannot write the bundle: {e}", what.display()))
+    };
+    if out.exists() {
+        let is_bundle = out.join(MANIFEST).is_file();
+        let empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
+        if !out.is_dir() || !(is_bundle || empty) {
+            return Err(InputError(format!(
+                "{}: exists and is not an evidence bundle (no {MANIFEST}); not replacing it",
+                out.display()
+            )));
+        }
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".rampart-report-")
+        .tempdir_in(parent)
+        .map_err(|e| fail(parent, e))?;
+    for f in files {
+        let path = tmp.path().join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| fail(out, e))?;
+        }
+        std::fs::write(&path, &f.bytes).map_err(|e| fail(out, e))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| fail(out, e))?;
+    }
+    if out.exists() {
+        // Move the old bundle aside, put the new one in place, then delete the old one.
+        let old = tempfile::Builder::new()
+            .prefix(".rampart-report-old-")
+            .tempdir_in(parent)
+            .map_err(|e| fail(parent, e))?;
+        let aside = old.path().join("bundle");
+        std::fs::rename(out, &aside).map_err(|e| fail(out, e))?;
+        if let Err(e) = std::fs::rename(tmp.path(), out) {
+            let _ = std::fs::rename(&aside, out);
+            return Err(fail(out, e));
+        }
+        drop(old);
+    } else {
+        std::fs::rename(tmp.path(), out).map_err(|e| fail(out, e))?;
+    }
+    // Renamed away: nothing left for the guard to delete.
+    let _ = tmp.keep();
+    Ok(())
+}
+
+fn verify(dir: &Path) -> Result<ExitCode, InputError> {
+    let manifest_path = dir.join(MANIFEST);
+    let bytes = std::fs::read(&manifest_path)
+        .map_err(|e| InputError(format!("{}: cannot read: {e}", manifest_path.display())))?;
+    let manifest =
+        Manifest::parse(&bytes).map_err(|e| InputError(format!("{}: {e}", dir.display())))?;
+    let mut files = BTreeMap::new();
+    read_tree(dir, dir, &mut files)?;
+    let tampered = evidence::verify(&manifest, &files);
+    if tampered.is_empty() {
+        println!(
+            "intact: {} files match {} (sha256 {})",
+            manifest.files.len(),
+            manifest_path.display(),
+            evidence::sha256_hex(&bytes)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for t in &tampered {
+        println!(
+            "tampered: {}: {}",
+            dir.join(&t.path).display(),
+            t.kind.as_str()
+        );
+    }
+    println!(
+        "{} of the bundle's files do not match {}",
+        tampered.len(),
+        manifest_path.display()
+    );
+    Ok(ExitCode::from(1))
+}
+
+/// Every file under `dir`, by path relative to `root` with `/` separators.
+fn read_tree(
+    root: &Path,
+    dir: &Path,
+    out: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), InputError> {
+    let unreadable =
+        |p: &Path, e: std::io::Error| InputError(format!("{}: cannot read: {e}", p.display()));
+    for entry in std::fs::read_dir(dir).map_err(|e| unreadable(dir, e))? {
+        let path = entry.map_err(|e| unreadable(dir, e))?.path();
+        if path.is_dir() {
+            read_tree(root, &path, out)?;
+        } else {
+            let bytes = std::fs::read(&path).map_err(|e| unreadable(&path, e))?;
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.insert(relative, bytes);
+        }
+    }
+    Ok(())
+}
