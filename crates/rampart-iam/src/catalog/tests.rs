@@ -1,3 +1,4 @@
+use super::index::template_pattern;
 use super::*;
 
 fn catalog() -> &'static ActionCatalog {
@@ -13,6 +14,34 @@ fn shared_types_are_send_and_sync() {
     assert_send_sync::<ActionCatalog>();
     assert_send_sync::<ActionInfo<'static>>();
     assert_send_sync::<CatalogError>();
+}
+
+/// The catalog `build.rs` indexed and encoded is the one the data file gives at run time,
+/// and the compact form reads back to what was written.
+#[test]
+fn the_embedded_catalog_is_the_data_file_indexed() {
+    let from_data =
+        ActionCatalog::from_gzip(include_bytes!("../../data/catalog/actions.json.gz")).unwrap();
+    assert_eq!(catalog(), &from_data);
+    let written = compact::encode(&from_data);
+    let strings: &'static str = Box::leak(written.strings.into_boxed_str());
+    assert_eq!(compact::decode(strings, &written.data).unwrap(), from_data);
+}
+
+#[test]
+fn bad_compact_data_is_an_error_not_a_panic() {
+    let written = compact::encode(catalog());
+    let strings: &'static str = Box::leak(written.strings.into_boxed_str());
+    for cut in [0, 3, 4, 1000, written.data.len() - 1] {
+        assert!(
+            compact::decode(strings, &written.data[..cut]).is_err(),
+            "{cut}"
+        );
+    }
+    let mut extra = written.data.clone();
+    extra.push(0);
+    assert!(compact::decode(strings, &extra).is_err());
+    assert!(compact::decode("", &written.data).is_err());
 }
 
 #[test]

@@ -42,10 +42,19 @@ pub(crate) struct SchemaIndex {
 
 impl SchemaIndex {
     /// Reads the schema text (Cedar schema syntax).
+    #[cfg(test)]
     pub(crate) fn new(text: &str) -> Result<SchemaIndex, String> {
         let (fragment, _warnings) =
             SchemaFragment::from_cedarschema_str(text).map_err(|e| e.to_string())?;
-        let json = fragment.to_json_value().map_err(|e| e.to_string())?;
+        SchemaIndex::of(&fragment)
+    }
+
+    /// Reads a parsed schema (the store parses the text once, for this and the validator).
+    pub(crate) fn of(fragment: &SchemaFragment) -> Result<SchemaIndex, String> {
+        let json = fragment
+            .clone()
+            .to_json_value()
+            .map_err(|e| e.to_string())?;
         let Value::Object(namespaces) = json else {
             return Err("the schema's JSON form is not an object".to_owned());
         };

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use cedar_policy::{
-    Effect, Policy, PolicyId, PolicySet, ResourceConstraint, Schema, ValidationMode, Validator,
+    Effect, Policy, PolicyId, PolicySet, ResourceConstraint, Schema, SchemaFragment,
+    ValidationMode, Validator,
 };
 
 use super::schema_index::SchemaIndex;
@@ -107,8 +108,8 @@ impl PolicyStore {
     pub fn from_sources(
         sources: impl IntoIterator<Item = (PathBuf, String)>,
     ) -> Result<PolicyStore, PolicyError> {
-        let schema = load_schema()?;
-        let index = SchemaIndex::new(SCHEMA_TEXT).map_err(|message| PolicyError::Invalid {
+        let (schema, index) = load_schema()?;
+        let index = index.map_err(|message| PolicyError::Invalid {
             path: PathBuf::from(SCHEMA_PATH),
             line: 1,
             column: 1,
@@ -239,18 +240,23 @@ fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Polic
     Ok(())
 }
 
-fn load_schema() -> Result<Schema, PolicyError> {
-    Schema::from_cedarschema_str(SCHEMA_TEXT)
-        .map(|(schema, _warnings)| schema)
-        .map_err(|e| {
-            let (line, column) = first_label(&e).map_or((1, 1), |o| line_column(SCHEMA_TEXT, o));
-            PolicyError::Invalid {
-                path: PathBuf::from(SCHEMA_PATH),
-                line,
-                column,
-                message: format!("invalid cedar schema: {e}"),
-            }
-        })
+/// The schema, and the index of its attributes (or why it cannot be built), from one
+/// parse of its text.
+fn load_schema() -> Result<(Schema, Result<SchemaIndex, String>), PolicyError> {
+    let invalid = |e: &dyn miette::Diagnostic| {
+        let (line, column) = first_label(e).map_or((1, 1), |o| line_column(SCHEMA_TEXT, o));
+        PolicyError::Invalid {
+            path: PathBuf::from(SCHEMA_PATH),
+            line,
+            column,
+            message: format!("invalid cedar schema: {e}"),
+        }
+    };
+    let (fragment, _warnings) =
+        SchemaFragment::from_cedarschema_str(SCHEMA_TEXT).map_err(|e| invalid(&e))?;
+    let index = SchemaIndex::of(&fragment);
+    let schema = Schema::from_schema_fragments([fragment]).map_err(|e| invalid(&e))?;
+    Ok((schema, index))
 }
 
 /// The byte offset of a diagnostic's first labelled span.
