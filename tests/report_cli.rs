@@ -329,3 +329,47 @@ fn the_page_renders_in_headless_chromium_without_console_errors() {
     assert!(png.starts_with(b"\x89PNG"));
     println!("screenshot: {}", shot.display());
 }
+
+#[test]
+fn a_history_database_gives_the_bundle_its_trend() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite");
+    for now in ["2026-11-20T06:00:00Z", "2026-11-21T06:00:00Z"] {
+        rampart()
+            .args(["evaluate", "--record", "--fail-on", "never", "--db"])
+            .arg(&db)
+            .env("RAMPART_NOW", now)
+            .assert()
+            .code(0);
+    }
+    let out = dir.path().join("bundle");
+    bundle(&out, &["--history", db.to_str().unwrap()]);
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("over 2 runs"),
+        "the trend chart has both runs"
+    );
+    let rows = html
+        .split("<section id=\"trends\"")
+        .nth(1)
+        .unwrap()
+        .matches("<tr><td>")
+        .count();
+    assert_eq!(rows, 2);
+    // A database that does not exist is an input error, and nothing is written.
+    let missing = dir.path().join("none.sqlite");
+    let other = dir.path().join("other");
+    rampart()
+        .arg("report")
+        .arg("--out")
+        .arg(&other)
+        .arg("--history")
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "none.sqlite: no history database",
+        ));
+    assert!(!other.exists());
+    assert!(!missing.exists());
+}

@@ -12,10 +12,13 @@ use super::InputError;
 use crate::iac_links;
 use crate::model::{parse_snapshot, SAMPLE_JSON, SAMPLE_PATH};
 use crate::policy::catalog::ActionCatalog;
-use crate::report::evidence::{self, BundleFile, BundleInput, Manifest, SnapshotInput, MANIFEST};
+use crate::report::evidence::{
+    self, BundleFile, BundleInput, Manifest, SnapshotInput, TrendPoint, MANIFEST,
+};
 use crate::report::{self, RenderOptions};
 use crate::rules::{Catalog, Engine, PolicyStore};
 use crate::ruleset::{parse_ruleset, DEFAULT_RULESET};
+use rampart_history::History;
 
 /// Arguments of `rampart report`.
 #[derive(Debug, clap::Args)]
@@ -84,6 +87,40 @@ struct BundleArgs {
     /// Also write OCSF Detection Finding events (`ocsf/detection-findings.json`).
     #[arg(long)]
     ocsf: bool,
+    /// A history database (`rampart history`): the bundle shows the trend of its last
+    /// runs (at most 30). It must exist; it is only read.
+    #[arg(long, value_name = "PATH")]
+    history: Option<PathBuf>,
+}
+
+/// At most this many runs in a bundle's trends.
+const TREND_RUNS: usize = 30;
+
+/// The trend of the last runs recorded in `path`.
+fn trends(path: &Path) -> Result<Vec<TrendPoint>, InputError> {
+    if !path.is_file() {
+        return Err(InputError(format!(
+            "{}: no history database (record runs with `rampart evaluate --record --db {0}`)",
+            path.display()
+        )));
+    }
+    let history = History::open(path).map_err(InputError::from_display)?;
+    let runs = history.runs().map_err(InputError::from_display)?;
+    let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    let mut points: Vec<TrendPoint> = runs
+        .iter()
+        .map(|r| TrendPoint {
+            run: r.id.to_string(),
+            taken_at: r.taken_at.unwrap_or(r.recorded_at),
+            pass: count(r.summary.pass),
+            fail: count(r.summary.fail),
+            unknown: count(r.summary.unknown),
+            waived: count(r.summary.waived),
+        })
+        .collect();
+    points.sort_by_key(|p| p.run.parse::<i64>().unwrap_or(0));
+    let skip = points.len().saturating_sub(TREND_RUNS);
+    Ok(points.split_off(skip))
 }
 
 /// Runs `rampart report …`.
@@ -153,6 +190,10 @@ fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
     let catalog_version = ActionCatalog::get()
         .map(|c| c.info().version.clone())
         .map_err(InputError::from_display)?;
+    let trends = match &args.history {
+        Some(path) => trends(path)?,
+        None => Vec::new(),
+    };
     let threshold = args.fail_on.threshold();
     let input = BundleInput {
         evaluation: &evaluation,
@@ -167,8 +208,7 @@ fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
         }),
         ruleset_toml: &ruleset_text,
         catalog_version: &catalog_version,
-        // The history subsystem fills these (`--run`); without it there are no trends.
-        trends: &[],
+        trends: &trends,
         ocsf: args.ocsf,
     };
     let files = evidence::bundle(&input).map_err(InputError::from_display)?;
