@@ -20,9 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rampart_iam::analysis::{ContextSpace, KeyRole, PRINCIPAL_KEYS, STRANGER};
 use rampart_iam::catalog::ActionCatalog;
-use rampart_iam::evaluate::{
-    evaluate_in_context, prepare_context, Decision, PolicyInputs, Principal, Request,
-};
+use rampart_iam::evaluate::{evaluate_in_context, prepare_context, Decision, Principal, Request};
 use rampart_iam::{ContextValue, Policy, RequestContext, StringSet};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -516,13 +514,7 @@ impl Call<'_> {
                 }
             }
         };
-        let is_kms = service.eq_ignore_ascii_case("kms");
-        let inputs = PolicyInputs {
-            identity: std::slice::from_ref(baseline.allow_all()),
-            resource: is_kms.then_some(baseline.key_policy()),
-            scp_chain: Some(chain),
-            ..PolicyInputs::default()
-        };
+        let inputs = baseline.inputs(chain, self.action);
         // The statements that denied in some evaluation, and those that denied in all.
         let mut some: BTreeSet<StatementRef> = BTreeSet::new();
         let mut every: Option<BTreeSet<StatementRef>> = None;

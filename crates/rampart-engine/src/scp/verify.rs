@@ -261,14 +261,18 @@ impl Baseline {
 }
 
 impl Baseline {
-    /// The identity policy that allows everything.
-    pub fn allow_all(&self) -> &Policy {
-        &self.identity[0]
-    }
-
-    /// The key policy that lets the account use the key.
-    pub fn key_policy(&self) -> &Policy {
-        &self.key_policy
+    /// The policies of a request for `action` under `chain`: identity policies that allow
+    /// everything and, for KMS, the key policy, so that only the SCPs decide.
+    pub fn inputs<'p>(&'p self, chain: &'p [Vec<Policy>], action: &str) -> PolicyInputs<'p> {
+        let is_kms = action
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
+        PolicyInputs {
+            identity: &self.identity,
+            resource: is_kms.then_some(&self.key_policy),
+            scp_chain: Some(chain),
+            ..PolicyInputs::default()
+        }
     }
 }
 
@@ -309,17 +313,7 @@ pub(crate) fn evaluate_tried(
         resource_is_aws_managed_key: false,
         context,
     };
-    let is_kms = tried
-        .action
-        .get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case("kms:"));
-    let inputs = PolicyInputs {
-        identity: &baseline.identity,
-        resource: is_kms.then_some(&baseline.key_policy),
-        scp_chain: Some(chain),
-        ..PolicyInputs::default()
-    };
-    evaluate(&inputs, &principal, &request)
+    evaluate(&baseline.inputs(chain, &tried.action), &principal, &request)
 }
 
 /// [`decide`]'s decision, for property tests.
