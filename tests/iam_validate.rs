@@ -113,10 +113,10 @@ fn fail_on_sets_the_threshold() {
 }
 
 #[test]
-fn invalid_json_is_an_error_finding_with_its_position() {
+fn invalid_json_is_bad_input_with_its_position() {
     let f = fixture("invalid-json.json");
     let (code, out) = validate(&[&f]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(
         out.starts_with(&format!("{f}:4:67: high[json-syntax]: ")),
         "{out}"

@@ -346,7 +346,7 @@ impl Baseline {
     }
 
     fn load(path: &Path) -> Result<Baseline, InputError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::model::read_text(path)
             .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
             InputError(format!(

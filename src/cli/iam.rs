@@ -240,7 +240,7 @@ fn read_input(path: &Path) -> Result<(String, String), InputError> {
             .map_err(|e| InputError(format!("<stdin>: cannot read: {e}")))?;
         return Ok((text, "<stdin>".to_owned()));
     }
-    let text = std::fs::read_to_string(path)
+    let text = crate::model::read_text(path)
         .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
     Ok((text, path.display().to_string()))
 }

@@ -2,10 +2,13 @@
 //! ([`crate::policy::validate`]), as text for people, JSON for scripts and SARIF for code
 //! scanning.
 //!
-//! Each file is validated on its own. A file that cannot be read is reported and the walk
-//! continues; the run then ends with exit code 2 (ripgrep). Otherwise the exit code is 1
-//! when a finding is at or above `--fail-on`, else 0. Output is deterministic: files in
-//! argument order, findings by position.
+//! Each file is validated on its own. A file that cannot be read, or that is not a policy
+//! document at all (not JSON, or JSON that does not follow the policy grammar: the
+//! `json-syntax` and `policy-syntax` findings), is bad input: it is reported, the walk
+//! continues, a one-line `error: FILE:LINE:COL: …` goes to stderr and the run ends with exit
+//! code 2 (ripgrep), whatever `--fail-on` says. Otherwise the exit code is 1 when a finding
+//! is at or above `--fail-on`, else 0. Output is deterministic: files in argument order,
+//! findings by position.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -95,6 +98,12 @@ impl FailOn {
     }
 }
 
+/// The checks that mean "this is not a policy document": exit code 2.
+const UNPARSED: [&str; 2] = [
+    crate::policy::validate::JSON_SYNTAX.code,
+    crate::policy::validate::POLICY_SYNTAX.code,
+];
+
 /// Runs `rampart iam validate`.
 pub fn run(args: &ValidateArgs) -> Result<ExitCode, InputError> {
     let kind = PolicyType::from(args.policy_type);
@@ -121,13 +130,25 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, InputError> {
             eprintln!("error: {file}: {}", n.message);
         }
     }
+    // A document that does not parse is bad input, not a finding about a policy.
+    let unparsed: Vec<_> = evaluation
+        .findings
+        .iter()
+        .filter(|f| UNPARSED.contains(&&*f.rule_id))
+        .collect();
+    for f in &unparsed {
+        let at = f.location.as_ref().map_or_else(String::new, |l| {
+            format!("{}:{}:{}: ", l.uri, l.line, l.column)
+        });
+        eprintln!("error: {at}{}", f.message);
+    }
     let failing = threshold.is_some_and(|threshold| {
         evaluation
             .findings
             .iter()
             .any(|f| f.status == Status::Fail && f.severity >= threshold)
     });
-    Ok(if evaluation.incomplete() {
+    Ok(if evaluation.incomplete() || !unparsed.is_empty() {
         ExitCode::from(2)
     } else if failing {
         ExitCode::from(1)
@@ -142,7 +163,7 @@ fn read_file(path: &Path) -> PolicyFile {
         let read = std::io::stdin().read_to_string(&mut text).map(|_| text);
         ("<stdin>".to_owned(), read)
     } else {
-        (path.display().to_string(), std::fs::read_to_string(path))
+        (path.display().to_string(), crate::model::read_text(path))
     };
     PolicyFile {
         name,

@@ -137,7 +137,7 @@ fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
     };
     // Rules first: a bad ruleset is reported before a large snapshot is read.
     let ruleset_text = match &args.rules.ruleset {
-        Some(path) => std::fs::read_to_string(path)
+        Some(path) => crate::model::read_text(path)
             .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?,
         None => DEFAULT_RULESET.to_owned(),
     };
@@ -157,7 +157,7 @@ fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
     let templates = load_templates(&args.iac)?;
 
     let snapshot_text = match &args.snapshot {
-        Some(path) => std::fs::read_to_string(path)
+        Some(path) => crate::model::read_text(path)
             .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?,
         None => {
             eprintln!(
@@ -287,7 +287,7 @@ fn verify(dir: &Path) -> Result<ExitCode, InputError> {
     let bytes = std::fs::read(&manifest_path)
         .map_err(|e| InputError(format!("{}: cannot read: {e}", manifest_path.display())))?;
     let manifest =
-        Manifest::parse(&bytes).map_err(|e| InputError(format!("{}: {e}", dir.display())))?;
+        Manifest::parse(&bytes).map_err(|e| InputError(format!("{}/{e}", dir.display())))?;
     let mut files = BTreeMap::new();
     read_tree(dir, dir, &mut files)?;
     let tampered = evidence::verify(&manifest, &files);

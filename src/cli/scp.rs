@@ -116,7 +116,7 @@ pub(super) fn load_and_generate(args: &SourceArgs) -> Result<Option<Generation>,
     .map_err(InputError::from_display)?;
     let quotas = match &args.quota_profile {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let text = crate::model::read_text(path).map_err(|e| {
                 InputError(format!(
                     "{}: cannot read quota profile: {e}",
                     path.display()

@@ -61,7 +61,7 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode, InputError> {
     // Read the events first: a bad file is an input error before any work.
     let events = match &args.events {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let text = crate::model::read_text(path)
                 .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
             Some(parse_events(&text).map_err(|e| InputError(format!("{}: {e}", path.display())))?)
         }

@@ -25,7 +25,9 @@ pub struct Discovery {
 /// Finds the files to read under `paths`. An exclude glob without `/` matches any file or
 /// directory name (`node_modules`, `*.generated.json`); one with `/` matches the path
 /// relative to the argument it was found under (`cdk.out/**`, `**/test/fixtures/*`). An
-/// excluded directory is not entered.
+/// excluded directory is not entered. Symbolic links are followed (a template shared by
+/// link is checked where it is linked); a link that loops or points nowhere is an error
+/// that names it, and the walk goes on.
 pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovery, IacError> {
     let excludes = Excludes::new(excludes)?;
     let mut found = Discovery::default();
@@ -44,7 +46,7 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> Result<Discovery, Iac
             continue;
         }
         let walk = WalkDir::new(root)
-            .follow_links(false)
+            .follow_links(true)
             .into_iter()
             .filter_entry(|e| {
                 e.depth() == 0 || (e.file_name() != ".git" && !excludes.matches(root, e.path()))

@@ -149,7 +149,29 @@ struct Classified {
 
 fn classify_bytes(path: &Path, bytes: &[u8]) -> Result<Option<Classified>, IacError> {
     let Some(text) = source::decode(bytes) else {
-        return Ok(None);
+        // Not text: a binary file is skipped, but a template with one mis-encoded byte (a
+        // Latin-1 `é`) is an error at that byte, never silently left unchecked.
+        let lossy = String::from_utf8_lossy(bytes);
+        if !looks_like_iac(&lossy) {
+            return Ok(None);
+        }
+        let valid = match std::str::from_utf8(bytes) {
+            Ok(all) => all,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        let line = valid.matches('\n').count() + 1;
+        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let position = tree::Position::new(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        );
+        return Err(IacError::Parse {
+            path: path.to_owned(),
+            error: ParseError::new(
+                position,
+                "not UTF-8 (or UTF-16 with a byte order mark) text",
+            ),
+        });
     };
     match source::parse_text(&text) {
         Ok((syntax, tree)) => Ok(classify_tree(syntax, &tree).map(|kind| Classified {

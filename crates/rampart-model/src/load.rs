@@ -41,18 +41,38 @@ pub enum SnapshotError {
         found: String,
     },
     /// The snapshot parses but is inconsistent (duplicate ids, dangling parents, …).
-    #[error("{path}: inconsistent snapshot: {message}")]
+    #[error("{path}:{line}:{column}: inconsistent snapshot: {message}")]
     Inconsistent {
         /// The file.
         path: PathBuf,
+        /// 1-based line of the offending value.
+        line: usize,
+        /// 1-based column of the offending value.
+        column: usize,
         /// What is wrong.
         message: String,
     },
 }
 
+/// Reads a text file. Unlike [`std::fs::read_to_string`], bytes that are not UTF-8 give an
+/// error that says where: "not UTF-8 text at line L, column C (byte B)", so that a binary
+/// or mis-encoded file is named with a position like any other bad input.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
+        let (line, column) = line_column(valid, offset);
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text at line {line}, column {column} (byte {offset})"),
+        )
+    })
+}
+
 /// Reads and checks a snapshot file.
 pub fn load_snapshot_file(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+    let text = read_text(path).map_err(|source| SnapshotError::Io {
         path: path.to_owned(),
         source,
     })?;
@@ -62,15 +82,15 @@ pub fn load_snapshot_file(path: &Path) -> Result<Snapshot, SnapshotError> {
 /// Parses and checks snapshot text; `path` is only used in error messages.
 pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
     check_version(text, path)?;
-    let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| SnapshotError::Syntax {
-        path: path.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
-    })?;
-    check_consistency(&snapshot).map_err(|message| SnapshotError::Inconsistent {
-        path: path.to_owned(),
-        message,
+    let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| syntax(path, &e))?;
+    check_consistency(&snapshot).map_err(|e| {
+        let (line, column) = e.position(text);
+        SnapshotError::Inconsistent {
+            path: path.to_owned(),
+            line,
+            column,
+            message: e.message,
+        }
     })?;
     Ok(snapshot)
 }
@@ -82,12 +102,19 @@ fn check_version(text: &str, path: &Path) -> Result<(), SnapshotError> {
     struct Probe {
         schema_version: Option<serde_json::Value>,
     }
-    let probe: Probe = serde_json::from_str(text).map_err(|e| SnapshotError::Syntax {
-        path: path.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
-    })?;
+    // A struct also deserializes from an array, which would report "trailing characters".
+    if let Some((offset, c)) = text.char_indices().find(|(_, c)| !c.is_whitespace()) {
+        if c != '{' {
+            let (line, column) = line_column(text, offset);
+            return Err(SnapshotError::Syntax {
+                path: path.to_owned(),
+                line,
+                column,
+                message: "a snapshot is a JSON object (`{ \"schema_version\": … }`)".to_owned(),
+            });
+        }
+    }
+    let probe: Probe = serde_json::from_str(text).map_err(|e| syntax(path, &e))?;
     let found = match probe.schema_version {
         Some(serde_json::Value::String(v)) if v == SCHEMA_VERSION => return Ok(()),
         Some(serde_json::Value::String(v)) => v,
@@ -126,6 +153,44 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// A serde_json error at its position; serde_json counts the column before a line's first
+/// character as 0, we count from 1.
+fn syntax(path: &Path, e: &serde_json::Error) -> SnapshotError {
+    SnapshotError::Syntax {
+        path: path.to_owned(),
+        line: e.line().max(1),
+        column: e.column().max(1),
+        message: strip_position(&e.to_string()),
+    }
+}
+
+/// What makes a snapshot inconsistent, and the value to point at.
+struct Inconsistency {
+    message: String,
+    /// The offending value, located as a JSON string in the text.
+    value: String,
+    /// Which occurrence of the value (0 = first; a duplicate is the second).
+    occurrence: usize,
+}
+
+impl Inconsistency {
+    fn new(message: String, value: &str, occurrence: usize) -> Self {
+        Inconsistency {
+            message,
+            value: value.to_owned(),
+            occurrence,
+        }
+    }
+
+    /// Line and column of the offending value, or 1:1 when it cannot be found.
+    fn position(&self, text: &str) -> (usize, usize) {
+        let needle = format!("\"{}\"", self.value);
+        text.match_indices(&needle)
+            .nth(self.occurrence)
+            .map_or((1, 1), |(offset, _)| line_column(text, offset))
+    }
+}
+
 /// serde_json appends " at line L column C"; the position is already in our prefix.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
@@ -134,47 +199,52 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-fn check_consistency(s: &Snapshot) -> Result<(), String> {
+fn check_consistency(s: &Snapshot) -> Result<(), Inconsistency> {
     let org = &s.organization;
     let mut parents: HashSet<&str> = HashSet::from([org.root.id.as_str()]);
     for ou in &org.organizational_units {
         if !parents.insert(&ou.id) {
-            return Err(format!("duplicate organizational unit `{}`", ou.id));
+            let message = format!("duplicate organizational unit `{}`", ou.id);
+            return Err(Inconsistency::new(message, &ou.id, 1));
         }
     }
     for ou in &org.organizational_units {
         if !parents.contains(ou.parent_id.as_str()) {
-            return Err(format!(
+            let message = format!(
                 "organizational unit `{}` has unknown parent `{}`",
                 ou.id, ou.parent_id
-            ));
+            );
+            return Err(Inconsistency::new(message, &ou.parent_id, 0));
         }
     }
     check_ou_cycles(s)?;
     let mut accounts = HashSet::new();
     for account in &s.accounts {
         if !accounts.insert(account.id.as_str()) {
-            return Err(format!("duplicate account `{}`", account.id));
+            let message = format!("duplicate account `{}`", account.id);
+            return Err(Inconsistency::new(message, &account.id, 1));
         }
         if !parents.contains(account.parent_id.as_str()) {
-            return Err(format!(
+            let message = format!(
                 "account `{}` has unknown parent `{}`",
                 account.id, account.parent_id
-            ));
+            );
+            return Err(Inconsistency::new(message, &account.parent_id, 0));
         }
         for r in account.resources() {
             if r.account_id != account.id {
-                return Err(format!(
+                let message = format!(
                     "resource `{}` is listed under account `{}` but says account_id `{}`",
                     r.arn, account.id, r.account_id
-                ));
+                );
+                return Err(Inconsistency::new(message, r.arn, 0));
             }
         }
     }
     Ok(())
 }
 
-fn check_ou_cycles(s: &Snapshot) -> Result<(), String> {
+fn check_ou_cycles(s: &Snapshot) -> Result<(), Inconsistency> {
     let org = &s.organization;
     for ou in &org.organizational_units {
         let mut current = ou.parent_id.as_str();
@@ -183,10 +253,8 @@ fn check_ou_cycles(s: &Snapshot) -> Result<(), String> {
                 break;
             }
             if current == ou.id {
-                return Err(format!(
-                    "organizational unit `{}` is its own ancestor",
-                    ou.id
-                ));
+                let message = format!("organizational unit `{}` is its own ancestor", ou.id);
+                return Err(Inconsistency::new(message, &ou.id, 0));
             }
             match org.ou(current) {
                 Some(parent) => current = &parent.parent_id,

@@ -26,20 +26,20 @@ use crate::vocab::{unknown_name, Severity, Status};
 pub enum EngineError {
     /// The ruleset names a rule the catalog does not have, or a capability the coverage
     /// matrix does not know.
-    #[error("{ruleset}: {section}: {message}")]
+    #[error("{at}: {section}: {message}")]
     UnknownRule {
-        /// The ruleset's name.
-        ruleset: String,
+        /// Where: `FILE:LINE:COL` of the name in the ruleset file, or the ruleset's name.
+        at: String,
         /// Where in the ruleset (`severity`, `waivers`, `frameworks.NAME`).
         section: String,
         /// The message, with a did-you-mean.
         message: String,
     },
     /// A glob in the ruleset is malformed.
-    #[error("{ruleset}: invalid glob `{glob}`: {message}")]
+    #[error("{at}: invalid glob `{glob}`: {message}")]
     BadGlob {
-        /// The ruleset's name.
-        ruleset: String,
+        /// Where: `FILE:LINE:COL` of the glob in the ruleset file, or the ruleset's name.
+        at: String,
         /// The glob.
         glob: String,
         /// What is wrong.
@@ -80,7 +80,7 @@ impl<'c> Engine<'c> {
             Glob::new(pattern)
                 .map(|g| g.compile_matcher())
                 .map_err(|e| EngineError::BadGlob {
-                    ruleset: ruleset.name.clone(),
+                    at: ruleset.locate(pattern),
                     glob: pattern.to_owned(),
                     message: e.kind().to_string(),
                 })
@@ -104,7 +104,7 @@ impl<'c> Engine<'c> {
                 Ok(())
             } else {
                 Err(EngineError::UnknownRule {
-                    ruleset: ruleset.name.clone(),
+                    at: ruleset.locate(id),
                     section: section.to_owned(),
                     message: unknown_name("rule", id, &known),
                 })
@@ -125,7 +125,7 @@ impl<'c> Engine<'c> {
                 if framework == FOUNDATION_GUIDE {
                     if let Some(bad) = controls.iter().find(|c| capability(c).is_none()) {
                         return Err(EngineError::UnknownRule {
-                            ruleset: ruleset.name.clone(),
+                            at: ruleset.locate(bad),
                             section: format!("frameworks.{framework}.{id}"),
                             message: unknown_name("capability", bad, &capabilities),
                         });
@@ -165,7 +165,7 @@ impl<'c> Engine<'c> {
                     .build()
                     .map(|g| g.compile_matcher())
                     .map_err(|e| EngineError::BadGlob {
-                        ruleset: ruleset.name.clone(),
+                        at: ruleset.locate(&w.resource),
                         glob: w.resource.clone(),
                         message: e.kind().to_string(),
                     })?;

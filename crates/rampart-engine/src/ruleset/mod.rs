@@ -46,6 +46,40 @@ pub struct Ruleset {
     /// SHA-256 of the ruleset text, for reports; not part of the file.
     #[serde(skip)]
     pub sha256: String,
+    /// The file and text it was read from, to point errors found after parsing (an
+    /// unknown rule, a bad glob) at their line; not part of the file.
+    #[serde(skip)]
+    pub origin: Option<(std::path::PathBuf, std::sync::Arc<str>)>,
+}
+
+impl Ruleset {
+    /// `FILE:LINE:COL` of the first TOML string or key equal to `value` in the file the
+    /// ruleset was read from; the file alone when the value is not found; the ruleset's
+    /// name when it was not read from text.
+    pub fn locate(&self, value: &str) -> String {
+        let Some((path, text)) = &self.origin else {
+            return self.name.clone();
+        };
+        let quoted = [format!("\"{value}\""), format!("'{value}'")];
+        let bare = |at: usize| {
+            // A bare key: at a line start (after indentation) and followed by `=` or `]`.
+            let before = text[..at].rsplit('\n').next().unwrap_or("");
+            let after = text[at + value.len()..].trim_start();
+            before.trim().is_empty() && (after.starts_with('=') || after.starts_with(']'))
+        };
+        let offset = quoted
+            .iter()
+            .filter_map(|q| text.find(q.as_str()))
+            .min()
+            .or_else(|| text.match_indices(value).map(|(i, _)| i).find(|&i| bare(i)));
+        match offset {
+            Some(at) => {
+                let (line, column) = crate::vocab::line_column(text, at);
+                format!("{}:{line}:{column}", path.display())
+            }
+            None => path.display().to_string(),
+        }
+    }
 }
 
 /// Rule selection by id glob.

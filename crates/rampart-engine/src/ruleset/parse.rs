@@ -38,7 +38,7 @@ pub enum RulesetError {
 
 /// Reads a ruleset file.
 pub fn load_ruleset_file(path: &Path) -> Result<Ruleset, RulesetError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RulesetError::Io {
+    let text = rampart_model::read_text(path).map_err(|source| RulesetError::Io {
         path: path.to_owned(),
         source,
     })?;
@@ -77,6 +77,7 @@ pub fn parse_ruleset(text: &str, path: &Path) -> Result<Ruleset, RulesetError> {
         });
     }
     ruleset.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+    ruleset.origin = Some((path.to_owned(), std::sync::Arc::from(text)));
     Ok(ruleset)
 }
 

@@ -239,7 +239,7 @@ pub struct ExampleDecl {
 
 /// Reads guardrails from a file.
 pub fn load_guardrails_file(path: &Path) -> Result<Guardrails, GuardrailsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| GuardrailsError::Io {
+    let text = rampart_model::read_text(path).map_err(|source| GuardrailsError::Io {
         path: path.to_owned(),
         source,
     })?;

@@ -127,8 +127,17 @@ impl Manifest {
 
     /// Parses `manifest.json`; the error is one line.
     pub fn parse(bytes: &[u8]) -> Result<Manifest, String> {
-        let manifest: Manifest = serde_json::from_slice(bytes)
-            .map_err(|e| format!("{MANIFEST}: not a rampart evidence manifest: {e}"))?;
+        let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+            let message = e.to_string();
+            let message = message
+                .rfind(" at line ")
+                .map_or(message.as_str(), |i| &message[..i]);
+            format!(
+                "{MANIFEST}:{}:{}: not a rampart evidence manifest: {message}",
+                e.line().max(1),
+                e.column().max(1)
+            )
+        })?;
         if manifest.format != FORMAT {
             return Err(format!(
                 "{MANIFEST}: unknown format `{}`, expected `{FORMAT}`",

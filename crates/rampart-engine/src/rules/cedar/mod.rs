@@ -6,6 +6,7 @@
 //! on every input can sit behind the same trait.
 
 mod entities;
+mod limits;
 mod reference;
 mod schema_index;
 mod store;

@@ -95,7 +95,7 @@ impl PolicyStore {
         files.sort();
         let mut sources = Vec::with_capacity(files.len());
         for path in files {
-            let text = std::fs::read_to_string(&path).map_err(|source| PolicyError::Io {
+            let text = rampart_model::read_text(&path).map_err(|source| PolicyError::Io {
                 path: path.clone(),
                 source,
             })?;
@@ -118,6 +118,7 @@ impl PolicyStore {
         let validator = Validator::new(schema.clone());
         let mut rules: BTreeMap<String, CedarRule> = BTreeMap::new();
         for (path, text) in sources {
+            super::limits::check(&path, &text)?;
             for rule in load_file(&validator, &index, &path, &text)? {
                 if let Some(existing) = rules.get(&rule.meta.id) {
                     let first = existing
