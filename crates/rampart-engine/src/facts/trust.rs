@@ -24,13 +24,16 @@ pub type RoleAt = (usize, usize);
 /// `Err` when the role's trust policy does not parse.
 pub type Assumers = Result<Vec<(RoleAt, Option<String>)>, String>;
 
+/// Roles' identity-side policies, kept by the caller for as long as it asks (one
+/// account's walks): kept for the whole evaluation, the copies of every role's policies
+/// would hold more memory than the snapshot's own documents.
+pub type PolicyCache = HashMap<RoleAt, Result<PrincipalPolicies, String>>;
+
 /// The role-assumption graph of one snapshot, its edges decided on first use.
 #[derive(Debug, Default)]
 pub struct TrustGraph {
     /// Each role's assumers, once asked.
     assumers: Mutex<HashMap<RoleAt, Arc<Assumers>>>,
-    /// Each role's identity-side policies, once needed.
-    policies: Mutex<HashMap<RoleAt, Arc<Result<PrincipalPolicies, String>>>>,
     /// Role ARN → where it is.
     by_arn: OnceLock<HashMap<String, RoleAt>>,
 }
@@ -65,15 +68,27 @@ impl TrustGraph {
     /// The roles that can assume the role at `target`: the roles of the accounts its trust
     /// policy names and its own account's (every active account's when it names principals
     /// by wildcard), in account id order.
-    pub fn assumers(&self, snapshot: &Snapshot, facts: &Facts, target: RoleAt) -> Arc<Assumers> {
+    pub fn assumers(
+        &self,
+        snapshot: &Snapshot,
+        facts: &Facts,
+        target: RoleAt,
+        policies: &mut PolicyCache,
+    ) -> Arc<Assumers> {
         if let Some(known) = lock(&self.assumers).get(&target) {
             return Arc::clone(known);
         }
-        let computed = Arc::new(self.compute(snapshot, facts, target));
+        let computed = Arc::new(self.compute(snapshot, facts, target, policies));
         Arc::clone(lock(&self.assumers).entry(target).or_insert(computed))
     }
 
-    fn compute(&self, snapshot: &Snapshot, facts: &Facts, target: RoleAt) -> Assumers {
+    fn compute(
+        &self,
+        snapshot: &Snapshot,
+        facts: &Facts,
+        target: RoleAt,
+        policies: &mut PolicyCache,
+    ) -> Assumers {
         let role = Self::role(snapshot, target);
         let trust = parsed("trust policy", &role.trust_policy)
             .map_err(|e| format!("`{}`: not assessable: {e}", role.arn))?;
@@ -95,7 +110,7 @@ impl TrustGraph {
                 if !in_graph(snapshot, (a, r), candidate) || candidate.arn == role.arn {
                     continue;
                 }
-                match self.can_assume(snapshot, facts, (a, r), role, trust) {
+                match can_assume(snapshot, facts, policies, (a, r), role, trust) {
                     Ok(true) => out.push(((a, r), None)),
                     Ok(false) => {}
                     Err(e) => out.push(((a, r), Some(e))),
@@ -104,53 +119,48 @@ impl TrustGraph {
         }
         Ok(out)
     }
+}
 
-    fn can_assume(
-        &self,
-        snapshot: &Snapshot,
-        facts: &Facts,
-        from: RoleAt,
-        to: &IamRole,
-        trust: &Policy,
-    ) -> Result<bool, String> {
-        let known = lock(&self.policies).get(&from).cloned();
-        let policies = match known {
-            Some(p) => p,
-            None => {
-                let account = &snapshot.accounts[from.0];
-                let role = Self::role(snapshot, from);
-                let computed = Arc::new(
-                    role_policies(snapshot, facts, account, role)
-                        .map_err(|e| format!("`{}`: {e}", role.arn)),
-                );
-                Arc::clone(lock(&self.policies).entry(from).or_insert(computed))
-            }
-        };
-        let policies = policies.as_ref().as_ref().map_err(Clone::clone)?;
-        let account = &snapshot.accounts[from.0];
-        let request = Request {
-            action: "sts:AssumeRole".to_owned(),
-            resource: to.arn.clone(),
-            resource_account: to.account_id.clone(),
-            resource_in_management_account: to.account_id
-                == snapshot.organization.management_account_id,
-            resource_is_aws_managed_key: false,
-            context: organization_context(facts, &account.id),
-        };
-        let inputs = PolicyInputs {
-            identity: &policies.identity,
-            resource: Some(trust),
-            boundary: policies.boundary.as_ref(),
-            session: None,
-            scp_chain: policies.scp_chain.as_deref(),
-            rcp_chain: None,
-        };
-        let context = prepare_context(&policies.principal, &request);
-        Ok(
-            evaluate_in_context(&inputs, &policies.principal, &request, &context).decision
-                == Decision::Allow,
-        )
-    }
+fn can_assume(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    cache: &mut PolicyCache,
+    from: RoleAt,
+    to: &IamRole,
+    trust: &Policy,
+) -> Result<bool, String> {
+    let policies = cache
+        .entry(from)
+        .or_insert_with(|| {
+            let role = TrustGraph::role(snapshot, from);
+            role_policies(snapshot, facts, &snapshot.accounts[from.0], role)
+                .map_err(|e| format!("`{}`: {e}", role.arn))
+        })
+        .as_ref()
+        .map_err(Clone::clone)?;
+    let account = &snapshot.accounts[from.0];
+    let request = Request {
+        action: "sts:AssumeRole".to_owned(),
+        resource: to.arn.clone(),
+        resource_account: to.account_id.clone(),
+        resource_in_management_account: to.account_id
+            == snapshot.organization.management_account_id,
+        resource_is_aws_managed_key: false,
+        context: organization_context(facts, &account.id),
+    };
+    let inputs = PolicyInputs {
+        identity: &policies.identity,
+        resource: Some(trust),
+        boundary: policies.boundary.as_ref(),
+        session: None,
+        scp_chain: policies.scp_chain.as_deref(),
+        rcp_chain: None,
+    };
+    let context = prepare_context(&policies.principal, &request);
+    Ok(
+        evaluate_in_context(&inputs, &policies.principal, &request, &context).decision
+            == Decision::Allow,
+    )
 }
 
 fn organization_context(facts: &Facts, account: &str) -> rampart_iam::RequestContext {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::NativeRule;
-use crate::facts::trust::{RoleAt, TrustGraph};
+use crate::facts::trust::{PolicyCache, RoleAt, TrustGraph};
 use crate::model::{Account, IamRole, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
@@ -90,9 +90,11 @@ impl NativeRule for IamProdRoleTrustChain {
             return;
         }
         let graph = cx.facts.trust_graph();
+        // The identity-side policies of the roles this account's walks meet.
+        let mut policies = PolicyCache::new();
         for role in account.iam.roles.iter().filter(|r| !r.service_linked) {
             let key = ResourceKey::of(ResourceRef::of(role));
-            out.push(match chain_to(cx, graph, role) {
+            out.push(match chain_to(cx, graph, &mut policies, role) {
                 Search::Found(chain) => Outcome::fail(
                     key,
                     format!(
@@ -132,7 +134,12 @@ enum Search<'s> {
 
 /// The shortest chain (source first, `target` last) with at least one role between,
 /// walked backwards over the organization's role-assumption graph.
-fn chain_to<'s>(cx: &RuleContext<'s>, graph: &TrustGraph, target: &'s IamRole) -> Search<'s> {
+fn chain_to<'s>(
+    cx: &RuleContext<'s>,
+    graph: &TrustGraph,
+    policies: &mut PolicyCache,
+    target: &'s IamRole,
+) -> Search<'s> {
     let snapshot = cx.snapshot;
     let Some(start) = graph.find(snapshot, &target.arn) else {
         return Search::None { unread: None };
@@ -146,7 +153,7 @@ fn chain_to<'s>(cx: &RuleContext<'s>, graph: &TrustGraph, target: &'s IamRole) -
         if depth == MAX_STEPS {
             continue;
         }
-        let assumers = graph.assumers(snapshot, cx.facts, role);
+        let assumers = graph.assumers(snapshot, cx.facts, role, policies);
         let assumers = match assumers.as_ref() {
             Ok(a) => a,
             Err(e) => {
