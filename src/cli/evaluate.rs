@@ -143,6 +143,10 @@ pub struct ReportArgs {
     /// that do not parse are warnings.
     #[arg(long, value_name = "PATH")]
     pub iac: Vec<PathBuf>,
+    /// Print where the evaluation's time went to standard error: each phase's wall time
+    /// and each native rule's CPU time, the costliest first.
+    #[arg(long)]
+    pub profile_rules: bool,
 }
 
 /// The templates read from `--iac`, and the warnings reading them gave.
@@ -275,7 +279,12 @@ pub fn evaluate_and_report(
     recorder: Option<(Recorder, bool)>,
 ) -> Result<ExitCode, InputError> {
     let now = args.now.unwrap_or(snapshot.taken_at);
-    let mut evaluation = engine.evaluate(snapshot, now);
+    let (mut evaluation, profile) = engine.evaluate_profiled(snapshot, now);
+    if args.profile_rules {
+        for line in profile.lines() {
+            eprintln!("profile: {line}");
+        }
+    }
     if let Some(templates) = templates {
         let notices = iac_links::link(&mut evaluation, snapshot, &templates.index);
         evaluation.add_notices(templates.notices.iter().cloned().chain(notices));

@@ -16,11 +16,19 @@ use rampart_engine::synth::{generate, SynthSpec};
 
 const SAMPLE: &str = include_str!("../../../fixtures/orgs/sample/snapshot.json");
 
-/// 100k resources over 200 accounts: a large landing zone.
+/// 10k resources over 10 accounts: `scripts/bench`'s smallest organization.
+const SPEC_10K: SynthSpec = SynthSpec {
+    accounts: 10,
+    resources: 10_000,
+    seed: 7,
+};
+
+/// 100k resources over 100 accounts: a large landing zone (about 1,000 resources per
+/// account, as `scripts/bench` generates them).
 const SPEC_100K: SynthSpec = SynthSpec {
-    accounts: 200,
+    accounts: 100,
     resources: 100_000,
-    seed: 1,
+    seed: 7,
 };
 
 fn parse_sample(c: &mut Criterion) {
@@ -39,14 +47,22 @@ fn synth_100k(c: &mut Criterion) {
     c.bench_function("synth_100k", |b| b.iter(|| generate(black_box(&SPEC_100K))));
 }
 
-fn evaluate_100k(c: &mut Criterion) {
+fn evaluate_at(c: &mut Criterion, name: &str, spec: &SynthSpec) {
     let catalog = Catalog::bundled().expect("the bundled catalog loads");
     let ruleset = Ruleset::bundled().expect("the bundled ruleset loads");
     let engine = Engine::new(&catalog, &ruleset).expect("the bundled ruleset fits the catalog");
-    let snapshot = generate(&SPEC_100K);
-    c.bench_function("evaluate_100k", |b| {
+    let snapshot = generate(spec);
+    c.bench_function(name, |b| {
         b.iter(|| engine.evaluate(black_box(&snapshot), snapshot.taken_at))
     });
+}
+
+fn evaluate_10k(c: &mut Criterion) {
+    evaluate_at(c, "evaluate_10k", &SPEC_10K);
+}
+
+fn evaluate_100k(c: &mut Criterion) {
+    evaluate_at(c, "evaluate_100k", &SPEC_100K);
 }
 
 criterion_group!(small, parse_sample);
@@ -54,6 +70,6 @@ criterion_group! {
     name = large;
     // Each iteration takes a fraction of a second: ten samples are plenty.
     config = Criterion::default().sample_size(10);
-    targets = synth_100k, evaluate_100k
+    targets = synth_100k, evaluate_10k, evaluate_100k
 }
 criterion_main!(small, large);

@@ -12,12 +12,12 @@
 //! principal can do without conditions, in the regions it may use.
 
 use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
+use super::access::Audience;
 use super::Facts;
 use crate::model::{Account, IamRole, IamUser, OrgPolicyKind, PolicyDocument, Snapshot};
 use rampart_iam::catalog::{AccessLevel, ActionCatalog};
@@ -36,8 +36,9 @@ pub struct PrincipalPolicies {
     pub identity: Vec<Policy>,
     /// The permissions boundary.
     pub boundary: Option<Policy>,
-    /// SCPs by level (root, OUs, account), or `None` when the organization has none.
-    pub scp_chain: Option<Vec<Vec<Policy>>>,
+    /// SCPs by level (root, OUs, account), or `None` when the organization has none;
+    /// shared by the principals of accounts with the same chain.
+    pub scp_chain: SharedChain,
 }
 
 /// Why a principal's permissions cannot be computed: data that was not read.
@@ -75,20 +76,12 @@ pub fn request_context(snapshot: &Snapshot, facts: &Facts, account: &str) -> Req
 /// The condition keys AWS sets for a principal of an organization account:
 /// `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (`o-…/r-…/ou-…/`); none for an
 /// account outside the organization.
-pub fn organization_context(snapshot: &Snapshot, facts: &Facts, account: &str) -> RequestContext {
-    let mut context = RequestContext::new();
-    let Some(account_facts) = facts.account(account) else {
-        return context;
-    };
-    let org = &snapshot.organization;
-    let mut path = format!("{}/{}/", org.id, org.root.id);
-    for ou in &account_facts.ou_ids {
-        path.push_str(ou);
-        path.push('/');
-    }
-    context.insert("aws:PrincipalOrgID", ContextValue::Single(org.id.clone()));
-    context.insert("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
-    context
+pub fn organization_context(_snapshot: &Snapshot, facts: &Facts, account: &str) -> RequestContext {
+    facts
+        .organization()
+        .account(account)
+        .map(|a| a.context.clone())
+        .unwrap_or_default()
 }
 
 /// The organization policies of `kind` that apply to `account`, level by level: the
@@ -109,12 +102,7 @@ pub fn org_policy_chain(
     if policies.is_empty() {
         return Ok(None);
     }
-    let mut targets = vec![snapshot.organization.root.id.as_str()];
-    if let Some(f) = facts.account(account_id) {
-        targets.extend(f.ou_ids.iter().map(String::as_str));
-    }
-    targets.push(account_id);
-    targets
+    chain_targets(snapshot, facts, account_id)
         .into_iter()
         .map(|target| {
             policies
@@ -125,6 +113,104 @@ pub fn org_policy_chain(
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
+}
+
+/// The organization policies of `kind` that apply to `account_id`, as
+/// [`org_policy_chain`] gives them, from the chains computed once per evaluation
+/// ([`Facts::policy_chains`]) for an account of the snapshot.
+pub fn shared_chain(
+    snapshot: &Snapshot,
+    facts: &Facts,
+    account_id: &str,
+    kind: OrgPolicyKind,
+) -> Result<SharedChain, NotAssessable> {
+    match facts.policy_chains(snapshot, kind).chain(account_id) {
+        Some((_, chain)) => chain,
+        None => Ok(org_policy_chain(snapshot, facts, account_id, kind)?.map(Arc::from)),
+    }
+}
+
+/// A policy chain shared by every account whose chain holds the same policies at the same
+/// levels.
+pub type SharedChain = Option<Arc<[Vec<Policy>]>>;
+
+/// Every account's organization policy chain of one kind, computed once per evaluation
+/// ([`Facts::policy_chains`]): accounts whose chains hold the same policies share one
+/// chain and one id, so that a question put to a chain is asked once per distinct chain.
+#[derive(Debug, Clone, Default)]
+pub struct ChainIndex {
+    /// Account id → chain id.
+    by_account: HashMap<String, usize>,
+    /// By chain id: the chain or why it cannot be read, and what its policies name.
+    chains: Vec<(Result<SharedChain, NotAssessable>, Vec<Audience>)>,
+}
+
+impl ChainIndex {
+    pub(super) fn new(snapshot: &Snapshot, facts: &Facts, kind: OrgPolicyKind) -> Self {
+        let mut index = ChainIndex::default();
+        let mut by_key: HashMap<Vec<Vec<usize>>, usize> = HashMap::new();
+        let policies: Vec<(usize, &crate::model::OrgPolicy)> = snapshot
+            .organization
+            .policies
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == kind)
+            .collect();
+        for account in &snapshot.accounts {
+            let key: Vec<Vec<usize>> = chain_targets(snapshot, facts, &account.id)
+                .iter()
+                .map(|target| {
+                    policies
+                        .iter()
+                        .filter(|(_, p)| p.targets.iter().any(|t| t == target))
+                        .map(|(i, _)| *i)
+                        .collect()
+                })
+                .collect();
+            let id = *by_key.entry(key).or_insert_with(|| {
+                let chain: Result<SharedChain, NotAssessable> =
+                    org_policy_chain(snapshot, facts, &account.id, kind).map(|c| c.map(Arc::from));
+                let audiences = match &chain {
+                    Ok(Some(levels)) => levels.iter().flatten().map(Audience::of).collect(),
+                    _ => Vec::new(),
+                };
+                index.chains.push((chain, audiences));
+                index.chains.len() - 1
+            });
+            index.by_account.entry(account.id.clone()).or_insert(id);
+        }
+        index
+    }
+
+    /// The chain of an account of the snapshot, with its id: `None` for an account not in
+    /// the snapshot.
+    pub fn chain(&self, account_id: &str) -> Option<(usize, Result<SharedChain, NotAssessable>)> {
+        let id = *self.by_account.get(account_id)?;
+        Some((id, self.chains[id].0.clone()))
+    }
+
+    /// Whether a policy of the chain `id` names `account` (so that a question about a
+    /// principal of that account is not the same as for another account with this chain).
+    pub fn names(&self, id: usize, account: &str) -> bool {
+        self.chains
+            .get(id)
+            .is_some_and(|(_, audiences)| audiences.iter().any(|a| !a.is_generic(account)))
+    }
+}
+
+/// The targets whose policies apply to an account, level by level: the root, each OU
+/// from the top, the account.
+fn chain_targets<'a>(
+    snapshot: &'a Snapshot,
+    facts: &'a Facts,
+    account_id: &'a str,
+) -> Vec<&'a str> {
+    let mut targets = vec![snapshot.organization.root.id.as_str()];
+    if let Some(f) = facts.account(account_id) {
+        targets.extend(f.ou_ids.iter().map(String::as_str));
+    }
+    targets.push(account_id);
+    targets
 }
 
 fn managed(account: &Account, arn: &str) -> Result<Policy, NotAssessable> {
@@ -171,7 +257,7 @@ fn principal_policies(
             .boundary
             .map(|arn| managed(account, arn))
             .transpose()?,
-        scp_chain: org_policy_chain(
+        scp_chain: shared_chain(
             snapshot,
             facts,
             &account.id,
@@ -342,30 +428,152 @@ pub fn effective_permissions(
     PermissionsAnalysis::new(snapshot, facts, catalog, selector).of(policies)
 }
 
+/// Where a bucket or key policy of the snapshot is: its account's index, and the bucket's
+/// or the key's.
+#[derive(Debug, Clone, Copy)]
+enum PolicyAt {
+    Bucket(usize, usize),
+    Key(usize, usize),
+}
+
+impl PolicyAt {
+    /// What it is (`bucket policy`), the resource's ARN, the owner's id and the document.
+    fn read(self, snapshot: &Snapshot) -> Option<(&'static str, &str, &str, &PolicyDocument)> {
+        match self {
+            PolicyAt::Bucket(a, i) => {
+                let account = snapshot.accounts.get(a)?;
+                let b = account.storage.s3_buckets.get(i)?;
+                Some(("bucket policy", &b.arn, &account.id, b.policy.as_ref()?))
+            }
+            PolicyAt::Key(a, i) => {
+                let account = snapshot.accounts.get(a)?;
+                let k = account.kms_keys.get(i)?;
+                Some(("key policy", &k.arn, &account.id, k.policy.as_ref()?))
+            }
+        }
+    }
+}
+
+/// The snapshot's bucket and key policies, indexed once per evaluation
+/// ([`Facts::resource_policies`]) by the accounts whose principals they can grant to: a
+/// policy of another account grants a principal nothing unless one of its `Allow`
+/// statements admits the principal's account (cross-account access needs the owner's
+/// consent), so a principal's permissions read only its own account's policies and those
+/// that admit it.
+#[derive(Debug, Default)]
+pub struct ResourcePolicyIndex {
+    /// In account order (buckets, then keys), up to the first that does not parse.
+    entries: Vec<PolicyAt>,
+    /// The first reason the policies cannot all be used, in that order: a policy that does
+    /// not parse, or the RCPs of a policy's account.
+    error: Option<NotAssessable>,
+    /// Entries by account: those it owns and those naming it in an `Allow` principal.
+    by_account: HashMap<String, Vec<usize>>,
+    /// Entries that may admit any account.
+    anyone: Vec<usize>,
+    /// The ARNs of the snapshot's AWS managed keys: RCPs do not apply to them.
+    aws_managed_keys: HashSet<String>,
+    /// Each selection's candidate grants by entry, computed on first use.
+    candidates: Mutex<HashMap<String, Arc<Vec<OnceLock<OwnedCandidates>>>>>,
+}
+
+/// Candidate grants of one resource policy, owned so that every account's analysis shares
+/// them.
+type OwnedCandidates = Vec<(String, BTreeSet<String>)>;
+
+impl ResourcePolicyIndex {
+    pub(super) fn new(snapshot: &Snapshot, facts: &Facts) -> Self {
+        let mut index = ResourcePolicyIndex::default();
+        let rcps = facts.policy_chains(snapshot, OrgPolicyKind::ResourceControlPolicy);
+        index.aws_managed_keys = snapshot
+            .accounts
+            .iter()
+            .flat_map(|a| &a.kms_keys)
+            .filter(|k| k.key_manager == "AWS")
+            .map(|k| k.arn.clone())
+            .collect();
+        'accounts: for (a, account) in snapshot.accounts.iter().enumerate() {
+            let buckets = (0..account.storage.s3_buckets.len()).map(|i| PolicyAt::Bucket(a, i));
+            let keys = (0..account.kms_keys.len()).map(|i| PolicyAt::Key(a, i));
+            for at in buckets.chain(keys) {
+                let Some((kind, arn, owner, doc)) = at.read(snapshot) else {
+                    continue;
+                };
+                let policy = match parsed(&format!("{kind} of `{arn}`"), doc) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        index.error.get_or_insert(e);
+                        break 'accounts;
+                    }
+                };
+                if let Some((_, Err(e))) = rcps.chain(owner) {
+                    index.error.get_or_insert(e);
+                }
+                let n = index.entries.len();
+                index.entries.push(at);
+                index
+                    .by_account
+                    .entry(owner.to_owned())
+                    .or_default()
+                    .push(n);
+                match super::access::admitted_accounts(policy) {
+                    None => index.anyone.push(n),
+                    Some(accounts) => {
+                        for other in accounts.into_iter().filter(|o| o != owner) {
+                            index.by_account.entry(other).or_default().push(n);
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// The entries that may grant to a principal of `account`, in order.
+    fn for_account(&self, account: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .by_account
+            .get(account)
+            .into_iter()
+            .flatten()
+            .chain(&self.anyone)
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The candidate grants of every entry under one selection (`key` names it).
+    fn candidates(&self, key: &str) -> Arc<Vec<OnceLock<OwnedCandidates>>> {
+        let mut map = match self.candidates.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Arc::clone(
+            map.entry(key.to_owned()).or_insert_with(|| {
+                Arc::new(self.entries.iter().map(|_| OnceLock::new()).collect())
+            }),
+        )
+    }
+}
+
 /// Candidate grants: catalog action → the resource patterns it is named with.
 type Candidates<'c> = BTreeMap<&'c str, BTreeSet<String>>;
-
-/// A bucket or key policy of the snapshot, with the candidate grants it names.
-struct ResourcePolicy<'s, 'c> {
-    /// The account that owns the bucket or key.
-    account_id: &'s str,
-    /// The parsed policy, or why it cannot be read.
-    policy: Result<&'s Policy, NotAssessable>,
-    candidates: Candidates<'c>,
-}
 
 /// Effective permissions of the principals of one snapshot, for one selection of actions.
 ///
 /// What the snapshot's bucket and key policies name (their candidate grants) is the same
-/// for every principal: it is collected on the first question and kept, so that asking
-/// for every role of a large snapshot does not read every resource policy once per role.
+/// for every principal: it is collected once per evaluation and selection
+/// ([`Facts::resource_policies`]), and a principal reads only the policies that can grant
+/// to its account.
 pub struct PermissionsAnalysis<'s, 'c, 'a> {
     snapshot: &'s Snapshot,
     facts: &'s Facts,
     catalog: &'c ActionCatalog,
     selection: Selection<'a>,
-    resource_policies: OnceCell<Vec<ResourcePolicy<'s, 'c>>>,
-    aws_managed_keys: OnceCell<BTreeSet<&'s str>>,
+    /// The selection as text: the key of its candidates in the shared index.
+    selection_key: String,
 }
 
 impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
@@ -381,64 +589,8 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
             facts,
             catalog,
             selection: Selection::new(selector),
-            resource_policies: OnceCell::new(),
-            aws_managed_keys: OnceCell::new(),
+            selection_key: format!("{selector:?}"),
         }
-    }
-
-    /// The ARNs of the snapshot's AWS managed keys: RCPs do not apply to them.
-    fn aws_managed_keys(&self) -> &BTreeSet<&'s str> {
-        self.aws_managed_keys.get_or_init(|| {
-            self.snapshot
-                .accounts
-                .iter()
-                .flat_map(|a| &a.kms_keys)
-                .filter(|k| k.key_manager == "AWS")
-                .map(|k| k.arn.as_str())
-                .collect()
-        })
-    }
-
-    /// The bucket and key policies of the snapshot in account order (buckets, then keys),
-    /// up to the first one that does not parse.
-    fn resource_policies(&self) -> &[ResourcePolicy<'s, 'c>] {
-        self.resource_policies.get_or_init(|| {
-            let mut out = Vec::new();
-            for account in &self.snapshot.accounts {
-                let buckets =
-                    account.storage.s3_buckets.iter().filter_map(|b| {
-                        Some(("bucket policy", b.arn.as_str(), b.policy.as_ref()?))
-                    });
-                let keys = account
-                    .kms_keys
-                    .iter()
-                    .filter_map(|k| Some(("key policy", k.arn.as_str(), k.policy.as_ref()?)));
-                for (kind, arn, doc) in buckets.chain(keys) {
-                    let policy = parsed(&format!("{kind} of `{arn}`"), doc);
-                    let mut candidates = Candidates::new();
-                    if let Ok(policy) = policy {
-                        collect_candidates(
-                            self.catalog,
-                            &self.selection,
-                            policy,
-                            Some(arn),
-                            &mut candidates,
-                        );
-                    }
-                    let unreadable = policy.is_err();
-                    out.push(ResourcePolicy {
-                        account_id: &account.id,
-                        policy,
-                        candidates,
-                    });
-                    if unreadable {
-                        // Nothing after it is read: the permissions are not assessable.
-                        return out;
-                    }
-                }
-            }
-            out
-        })
     }
 
     /// The effective permissions of one principal of the snapshot.
@@ -457,30 +609,15 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
         if !regions.iter().any(|r| r == "us-east-1") {
             regions.push("us-east-1".to_owned());
         }
-        type Chain = Rc<Option<Vec<Vec<Policy>>>>;
-        let rcp_cache: RefCell<BTreeMap<&str, Chain>> = RefCell::default();
-        let rcp_chain = |account: &'s str| -> Result<Chain, NotAssessable> {
-            if let Some(c) = rcp_cache.borrow().get(account) {
-                return Ok(Rc::clone(c));
-            }
-            let chain = Rc::new(org_policy_chain(
+        let rcp_chain = |account: &str| {
+            shared_chain(
                 snapshot,
                 facts,
                 account,
                 OrgPolicyKind::ResourceControlPolicy,
-            )?);
-            rcp_cache.borrow_mut().insert(account, Rc::clone(&chain));
-            Ok(chain)
+            )
         };
-        let own_rcps = {
-            let chain = org_policy_chain(
-                snapshot,
-                facts,
-                &principal.account,
-                OrgPolicyKind::ResourceControlPolicy,
-            )?;
-            Rc::new(chain)
-        };
+        let own_rcps = rcp_chain(&principal.account)?;
         let decide = |action: &str,
                       resource: &str,
                       account: &str,
@@ -492,7 +629,10 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
                 resource_account: account.to_owned(),
                 resource_in_management_account: account
                     == snapshot.organization.management_account_id,
-                resource_is_aws_managed_key: self.aws_managed_keys().contains(resource),
+                resource_is_aws_managed_key: facts
+                    .resource_policies(snapshot)
+                    .aws_managed_keys
+                    .contains(resource),
                 context: empty.clone(),
             };
             let inputs = PolicyInputs {
@@ -545,21 +685,33 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
         // principal something its identity policies alone do not. A document that does not
         // parse may grant anything: the permissions are not assessable rather than computed
         // without it.
-        for entry in self.resource_policies() {
-            let policy = entry.policy.clone()?;
-            let rcps = rcp_chain(entry.account_id)?;
-            for (action, resources) in &entry.candidates {
+        let index = facts.resource_policies(snapshot);
+        if let Some(e) = &index.error {
+            return Err(e.clone());
+        }
+        let shared = index.candidates(&self.selection_key);
+        for n in index.for_account(&principal.account) {
+            let Some((_, arn, owner, doc)) = index.entries[n].read(snapshot) else {
+                continue;
+            };
+            let Ok(policy) = doc.policy() else {
+                continue;
+            };
+            let rcps = rcp_chain(owner)?;
+            let entry_candidates = shared[n].get_or_init(|| {
+                let mut candidates = Candidates::new();
+                collect_candidates(catalog, &self.selection, policy, Some(arn), &mut candidates);
+                candidates
+                    .into_iter()
+                    .map(|(a, r)| (a.to_owned(), r))
+                    .collect()
+            });
+            for (action, resources) in entry_candidates {
                 let Some(info) = catalog.action(action) else {
                     continue;
                 };
                 for resource in resources {
-                    let with = decide(
-                        action,
-                        resource,
-                        entry.account_id,
-                        Some(policy),
-                        rcps.as_deref(),
-                    );
+                    let with = decide(action, resource, owner, Some(policy), rcps.as_deref());
                     let listed = grants
                         .iter()
                         .any(|g: &Grant| g.action == info.name && g.resource == *resource);
@@ -567,8 +719,7 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
                         // The resource policy's grant only when the identity policies alone
                         // do not allow it: a same-account resource they reach through a
                         // wider pattern is theirs.
-                        let identity_alone =
-                            decide(action, resource, entry.account_id, None, rcps.as_deref());
+                        let identity_alone = decide(action, resource, owner, None, rcps.as_deref());
                         grants.insert(Grant {
                             action: info.name.to_owned(),
                             access_level: info.access_level,
@@ -656,7 +807,7 @@ mod tests {
     }
 
     /// One analysis asked for every principal answers what a fresh one answers for each,
-    /// and reads the resource policies once.
+    /// and the resource policies' candidate grants are collected once per selection.
     #[test]
     fn a_shared_analysis_answers_like_a_fresh_one() {
         let snapshot = crate::model::sample_snapshot().expect("sample");
@@ -676,10 +827,6 @@ mod tests {
         let mut from_resource_policies = 0;
         for selector in selectors {
             let shared = PermissionsAnalysis::new(&snapshot, &facts, catalog, selector);
-            assert!(
-                shared.resource_policies.get().is_none(),
-                "read on first use"
-            );
             for account in &snapshot.accounts {
                 let roles = account
                     .iam
@@ -704,8 +851,12 @@ mod tests {
                         .count();
                 }
             }
-            let read = shared.resource_policies.get().expect("read once");
-            assert!(read.iter().any(|p| !p.candidates.is_empty()));
+            let index = facts.resource_policies(&snapshot);
+            assert!(index.error.is_none());
+            let candidates = index.candidates(&shared.selection_key);
+            assert!(candidates
+                .iter()
+                .any(|c| c.get().is_some_and(|c| !c.is_empty())));
         }
         assert!(
             from_resource_policies > 0,

@@ -4,14 +4,17 @@
 //! Facts read only the snapshot and the ruleset's parameters; they are computed once per
 //! evaluation and shared read-only by every rule.
 
+pub mod access;
 pub mod iam;
 pub mod kms;
 pub mod network;
 pub mod services;
+pub mod trust;
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
-use crate::model::{Account, AccountStatus, IamRole, Snapshot, Tags};
+use crate::model::{Account, AccountStatus, IamRole, OrgPolicyKind, Snapshot, Tags};
 use crate::ruleset::{OuEnvironment, Parameters};
 
 /// The environment of security accounts (audit / security tooling, log archive): the
@@ -98,6 +101,13 @@ pub struct Facts {
     vpc_ranges: Vec<network::VpcRanges>,
     key_users: kms::KeyUsers,
     org_analyzers: services::OrganizationAnalyzers,
+    organization: access::Organization,
+    /// SCP and RCP chains, indexed on first use.
+    chains: [OnceLock<iam::ChainIndex>; 2],
+    /// The snapshot's bucket and key policies, indexed on first use.
+    resource_policies: Arc<OnceLock<iam::ResourcePolicyIndex>>,
+    /// Who can assume which role, decided on first use.
+    trust: Arc<trust::TrustGraph>,
 }
 
 impl Facts {
@@ -108,13 +118,45 @@ impl Facts {
             .iter()
             .map(|account| (account.id.clone(), account_facts(snapshot, account, params)))
             .collect();
+        let organization = access::Organization::new(snapshot, &accounts);
         Facts {
             accounts,
             params: params.clone(),
             vpc_ranges: network::vpc_ranges(snapshot),
             key_users: kms::key_users(snapshot),
             org_analyzers: services::organization_analyzers(snapshot),
+            organization,
+            chains: Default::default(),
+            resource_policies: Arc::default(),
+            trust: Arc::default(),
         }
+    }
+
+    /// The snapshot's bucket and key policies, indexed once by the accounts they can grant
+    /// to.
+    pub fn resource_policies(&self, snapshot: &Snapshot) -> &iam::ResourcePolicyIndex {
+        self.resource_policies
+            .get_or_init(|| iam::ResourcePolicyIndex::new(snapshot, self))
+    }
+
+    /// The organization's role-assumption graph, its edges decided on first use and shared
+    /// by every rule and account.
+    pub fn trust_graph(&self) -> &trust::TrustGraph {
+        &self.trust
+    }
+
+    /// Every account's chain of organization policies of `kind`, computed once.
+    pub fn policy_chains(&self, snapshot: &Snapshot, kind: OrgPolicyKind) -> &iam::ChainIndex {
+        let slot = match kind {
+            OrgPolicyKind::ServiceControlPolicy => &self.chains[0],
+            OrgPolicyKind::ResourceControlPolicy => &self.chains[1],
+        };
+        slot.get_or_init(|| iam::ChainIndex::new(snapshot, self, kind))
+    }
+
+    /// The organization's accounts for access questions: their contexts and classes.
+    pub fn organization(&self) -> &access::Organization {
+        &self.organization
     }
 
     /// The facts of one account; `None` for an account not in the snapshot.

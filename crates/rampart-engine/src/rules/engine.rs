@@ -2,7 +2,9 @@
 //! applies coverage gaps (→ `unknown`) and waivers (→ `waived`) and sorts the findings.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use globset::{Glob, GlobMatcher};
@@ -45,6 +47,42 @@ pub enum EngineError {
         /// What is wrong.
         message: String,
     },
+}
+
+/// Where an evaluation's time went ([`Engine::evaluate_profiled`]).
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// Deriving the facts (wall time).
+    pub facts: Duration,
+    /// Every native rule over every account (wall time).
+    pub native: Duration,
+    /// The Cedar backend (wall time).
+    pub cedar: Duration,
+    /// Coverage gaps, waivers, findings and their sorting (wall time).
+    pub findings: Duration,
+    /// Each native rule's CPU time over every account, by rule id.
+    pub rules: Vec<(String, Duration)>,
+}
+
+impl Profile {
+    /// The profile as lines of text, the costliest rules first.
+    pub fn lines(&self) -> Vec<String> {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mut out = vec![
+            format!("facts     {:>10.1} ms (wall)", ms(self.facts)),
+            format!("native    {:>10.1} ms (wall)", ms(self.native)),
+            format!("cedar     {:>10.1} ms (wall)", ms(self.cedar)),
+            format!("findings  {:>10.1} ms (wall)", ms(self.findings)),
+        ];
+        let mut rules: Vec<&(String, Duration)> = self.rules.iter().collect();
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.extend(
+            rules
+                .into_iter()
+                .map(|(id, d)| format!("rule {:>10.1} ms (cpu) {id}", ms(*d))),
+        );
+        out
+    }
 }
 
 /// A rule selected by the ruleset, with its effective severity.
@@ -192,7 +230,19 @@ impl<'c> Engine<'c> {
 
     /// Evaluates a snapshot. `now` comes from the caller's clock.
     pub fn evaluate(&self, snapshot: &Snapshot, now: DateTime<Utc>) -> Evaluation {
+        self.evaluate_profiled(snapshot, now).0
+    }
+
+    /// Evaluates a snapshot, and says where the time went: each phase's wall time and each
+    /// native rule's CPU time (summed over accounts and threads).
+    pub fn evaluate_profiled(
+        &self,
+        snapshot: &Snapshot,
+        now: DateTime<Utc>,
+    ) -> (Evaluation, Profile) {
+        let started = Instant::now();
         let facts = Facts::derive(snapshot, &self.ruleset.parameters);
+        let facts_time = started.elapsed();
         let cx = RuleContext {
             snapshot,
             facts: &facts,
@@ -200,6 +250,9 @@ impl<'c> Engine<'c> {
         };
 
         // (active rule index, outcome) from every backend.
+        let started = Instant::now();
+        let nanos: Vec<AtomicU64> = self.active.iter().map(|_| AtomicU64::new(0)).collect();
+        let nanos = &nanos;
         let native: Vec<(usize, Outcome)> = self
             .active
             .par_iter()
@@ -211,11 +264,15 @@ impl<'c> Engine<'c> {
             .flat_map_iter(|(i, rule)| {
                 snapshot.accounts.iter().flat_map(move |account| {
                     let mut out = Vec::new();
+                    let t = Instant::now();
                     rule.evaluate(&cx, account, &mut out);
+                    let spent = u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                    nanos[i].fetch_add(spent, Ordering::Relaxed);
                     out.into_iter().map(move |o| (i, o))
                 })
             })
             .collect();
+        let native_time = started.elapsed();
 
         let cedar_ids: Vec<(usize, &str)> = self
             .active
@@ -224,15 +281,19 @@ impl<'c> Engine<'c> {
             .filter(|(_, r)| matches!(r.rule, CatalogRule::Cedar(_)))
             .map(|(i, r)| (i, r.meta().id.as_str()))
             .collect();
+        let started = Instant::now();
         let backend = ReferenceBackend::new(self.catalog.policies());
         let cedar = backend.evaluate(&cx, &cedar_ids);
+        let cedar_time = started.elapsed();
+        let started = Instant::now();
 
+        let gaps = GapIndex::new(&snapshot.coverage);
         let mut notices = BTreeSet::new();
         let mut findings: Vec<Finding> = native
             .into_par_iter()
             .chain(cedar.into_par_iter())
             .chain(self.gap_outcomes(snapshot).into_par_iter())
-            .map(|(i, outcome)| self.finding(i, outcome, snapshot, now))
+            .map(|(i, outcome)| self.finding(i, outcome, &gaps, now))
             .collect::<Vec<_>>()
             .into_iter()
             .map(|(finding, warning)| {
@@ -255,7 +316,25 @@ impl<'c> Engine<'c> {
         }
         let mut coverage = snapshot.coverage.clone();
         coverage.sort();
-        Evaluation {
+        let profile = Profile {
+            facts: facts_time,
+            native: native_time,
+            cedar: cedar_time,
+            findings: started.elapsed(),
+            rules: self
+                .active
+                .iter()
+                .zip(nanos)
+                .filter(|(r, _)| matches!(r.rule, CatalogRule::Native(..)))
+                .map(|(r, n)| {
+                    (
+                        r.meta().id.clone(),
+                        Duration::from_nanos(n.load(Ordering::Relaxed)),
+                    )
+                })
+                .collect(),
+        };
+        let evaluation = Evaluation {
             ruleset: RulesetIdentity {
                 name: self.ruleset.name.clone(),
                 sha256: self.ruleset.sha256.clone(),
@@ -268,7 +347,8 @@ impl<'c> Engine<'c> {
             findings,
             notices: notices.into_iter().collect(),
             coverage,
-        }
+        };
+        (evaluation, profile)
     }
 
     /// The active rules as reports show them, sorted by id.
@@ -338,7 +418,7 @@ impl<'c> Engine<'c> {
         &self,
         index: usize,
         mut outcome: Outcome,
-        snapshot: &Snapshot,
+        gaps: &GapIndex<'_>,
         now: DateTime<Utc>,
     ) -> (Finding, Option<String>) {
         let rule = &self.active[index];
@@ -356,7 +436,7 @@ impl<'c> Engine<'c> {
                 && g.service != own_service
                 && meta.resource_types.iter().any(|t| t.read_by(g.service))
         };
-        if let Some(gap) = snapshot.coverage.iter().find(|g| {
+        if let Some(gap) = gaps.of(&r.account_id).find(|g| {
             !other_type(g)
                 && meta
                     .reads
@@ -420,6 +500,45 @@ impl<'c> Engine<'c> {
             .iter()
             .filter_map(|(fw, m)| m.get(rule_id).map(|c| (fw.as_str(), c.as_slice())))
             .collect()
+    }
+}
+
+/// The snapshot's coverage gaps by account, so that judging a finding reads its account's
+/// gaps (and those of every account, `*`) rather than the whole organization's.
+struct GapIndex<'s> {
+    /// Indexes into `gaps`, by account id (`*` included), in the snapshot's order.
+    by_account: std::collections::HashMap<&'s str, Vec<usize>>,
+    gaps: &'s [CoverageGap],
+}
+
+impl<'s> GapIndex<'s> {
+    fn new(gaps: &'s [CoverageGap]) -> Self {
+        let mut by_account: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (i, g) in gaps.iter().enumerate() {
+            by_account.entry(g.account_id.as_str()).or_default().push(i);
+        }
+        GapIndex { by_account, gaps }
+    }
+
+    /// The gaps that may cover a resource of `account`, in the snapshot's order.
+    fn of(&self, account: &str) -> impl Iterator<Item = &'s CoverageGap> + '_ {
+        let own = self.by_account.get(account).map_or(&[][..], Vec::as_slice);
+        let any = if account == "*" {
+            &[][..]
+        } else {
+            self.by_account.get("*").map_or(&[][..], Vec::as_slice)
+        };
+        // Both lists are sorted: merge them to keep the snapshot's order.
+        let (mut a, mut b) = (own.iter().peekable(), any.iter().peekable());
+        std::iter::from_fn(move || {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x <= y => a.next(),
+                (Some(_), Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, _) => b.next(),
+            };
+            next.map(|&i| &self.gaps[i])
+        })
     }
 }
 

@@ -10,7 +10,7 @@ mod types;
 
 pub use catalog::{Catalog, CatalogError, CatalogRule};
 pub use cedar::PolicyStore;
-pub use engine::{Engine, EngineError};
+pub use engine::{Engine, EngineError, Profile};
 pub use outcome::Outcome;
 pub use types::RuleMeta;
 

@@ -16,6 +16,7 @@
 use std::collections::BTreeSet;
 
 use crate::facts::iam::parsed;
+use crate::facts::Facts;
 use crate::model::{IamRole, KmsKey, PolicyDocument, ResourceRef, Snapshot};
 use crate::rules::{Outcome, ResourceKey};
 use rampart_iam::evaluate::{
@@ -54,35 +55,6 @@ pub(crate) fn key_policy(key: &KmsKey) -> Result<&Policy, Box<Outcome>> {
         .as_ref()
         .ok_or_else(|| unknown("the key policy was not read (`kms:GetKeyPolicy`)".to_owned()))?;
     policy("key policy", document).map_err(unknown)
-}
-
-/// Whether any literal of the policy (a principal, an action or resource pattern, a
-/// condition value) contains `needle`: a request's decision can depend on an account id
-/// only through literals that contain it.
-pub(crate) fn mentions(policy: &Policy, needle: &str) -> bool {
-    policy.statements.iter().any(|s| {
-        let principals = match &s.principal {
-            Some(PrincipalMatch::Principal(p) | PrincipalMatch::NotPrincipal(p)) => p
-                .aws
-                .iter()
-                .chain(&p.service)
-                .chain(&p.federated)
-                .chain(&p.canonical_user)
-                .collect::<Vec<_>>(),
-            None => Vec::new(),
-        };
-        let list = |set: &StringSet| match set {
-            StringSet::Listed(v) | StringSet::Not(v) => v.clone(),
-        };
-        principals.iter().any(|p| p.contains(needle))
-            || list(&s.action).iter().any(|a| a.contains(needle))
-            || s.resource
-                .as_ref()
-                .is_some_and(|r| list(r).iter().any(|r| r.contains(needle)))
-            || s.conditions
-                .iter()
-                .any(|c| c.values.iter().any(|v| v.contains(needle)))
-    })
 }
 
 /// An identity-based policy that allows every action on every resource: the caller's
@@ -158,77 +130,9 @@ pub(crate) fn partition(arn: &str) -> &str {
         .unwrap_or("aws")
 }
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
+pub(crate) use crate::facts::access::{account_of, admitted_accounts};
 
-/// The account of an `AWS` principal entry or condition value: an account id, or the
-/// account field of an IAM or STS ARN.
-pub(crate) fn account_of(entry: &str) -> Option<&str> {
-    if is_account_id(entry) {
-        return Some(entry);
-    }
-    let mut fields = entry.splitn(6, ':');
-    let (Some("arn"), Some(_), Some("iam" | "sts"), Some(_), Some(account)) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
-        return None;
-    };
-    is_account_id(account).then_some(account)
-}
-
-/// The accounts whose principals `policy`'s `Allow` statements can admit: `None` when
-/// they can admit any account's (`"Principal": "*"`, a `NotPrincipal`, an `AWS` entry with
-/// a wildcard account, or a statement without a principal), else the accounts their `AWS`
-/// principals name. Conditions only narrow a statement, so they add none. A question about
-/// a principal of another account needs only be asked when this admits its account.
-pub(crate) fn admitted_accounts(policy: &Policy) -> Option<BTreeSet<String>> {
-    let mut accounts = BTreeSet::new();
-    for statement in policy
-        .statements
-        .iter()
-        .filter(|s| s.effect == Effect::Allow)
-    {
-        let Some(PrincipalMatch::Principal(p)) = &statement.principal else {
-            return None;
-        };
-        if p.any {
-            return None;
-        }
-        for entry in &p.aws {
-            accounts.insert(account_of(entry)?.to_owned());
-        }
-    }
-    Some(accounts)
-}
-
-/// Every account the policy names: in `AWS` principals (of any statement) or in condition
-/// values (`kms:CallerAccount`, `aws:PrincipalAccount`, ARNs in `aws:PrincipalArn`).
-pub(crate) fn named_accounts(policy: &Policy) -> BTreeSet<String> {
-    named_values(policy)
-        .filter_map(account_of)
-        .map(str::to_owned)
-        .collect()
-}
-
-fn named_values(policy: &Policy) -> impl Iterator<Item = &str> {
-    policy.statements.iter().flat_map(|s| {
-        let principals = match &s.principal {
-            Some(PrincipalMatch::Principal(p) | PrincipalMatch::NotPrincipal(p)) => {
-                p.aws.as_slice()
-            }
-            None => &[],
-        };
-        principals
-            .iter()
-            .chain(s.conditions.iter().flat_map(|c| c.values.iter()))
-            .map(String::as_str)
-    })
-}
+pub(crate) use crate::facts::access::{named_accounts, named_values};
 
 /// The principals to try for `account`: the generic probe role, and every role or user
 /// ARN of that account the policy names (in `Principal` or in a condition value), with
@@ -275,25 +179,15 @@ pub(crate) fn who(principal: &str) -> String {
 }
 
 /// The accounts of the organization: every account of the snapshot and the management
-/// account.
-pub(crate) fn organization_accounts(snapshot: &Snapshot) -> BTreeSet<&str> {
-    snapshot
-        .accounts
-        .iter()
-        .map(|a| a.id.as_str())
-        .chain(std::iter::once(
-            snapshot.organization.management_account_id.as_str(),
-        ))
-        .collect()
+/// account (derived once, in the facts).
+pub(crate) fn organization_accounts(facts: &Facts) -> &BTreeSet<String> {
+    facts.organization().members()
 }
 
-/// An account id that is not in the organization, for "anyone outside it": `999999999999`,
-/// or the next lower id not in the organization.
-pub(crate) fn outsider_account(org: &BTreeSet<&str>) -> String {
-    (0..1000u64)
-        .map(|i| format!("{:012}", 999_999_999_999 - i))
-        .find(|id| !org.contains(id.as_str()))
-        .unwrap_or_else(|| "000000000000".to_owned())
+/// An account id that is not in the organization, for "anyone outside it":
+/// `999999999999`, or the next lower id not in the organization.
+pub(crate) fn outsider_account(facts: &Facts) -> &str {
+    facts.organization().outsider()
 }
 
 pub(crate) use crate::facts::iam::organization_context;
@@ -556,18 +450,6 @@ mod tests {
     }
 
     #[test]
-    fn mentions_reads_every_literal() {
-        let p = policy(json!({"Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
-             "Action": "kms:Decrypt", "Resource": "*",
-             "Condition": {"StringEquals": {"aws:SourceAccount": "444455556666"}}}
-        ]}));
-        assert!(mentions(&p, "111122223333"));
-        assert!(mentions(&p, "444455556666"));
-        assert!(!mentions(&p, "222233334444"));
-    }
-
-    #[test]
     fn accounts_of_entries_and_condition_values() {
         assert_eq!(account_of("111122223333"), Some("111122223333"));
         assert_eq!(
@@ -686,12 +568,5 @@ mod tests {
             ..probe.clone()
         };
         assert!(tag.allows(&p, provider, "111122223333", &none));
-    }
-
-    #[test]
-    fn outsider_is_never_an_organization_account() {
-        let org: BTreeSet<&str> = ["999999999999", "999999999998"].into_iter().collect();
-        assert_eq!(outsider_account(&org), "999999999997");
-        assert_eq!(outsider_account(&BTreeSet::new()), "999999999999");
     }
 }

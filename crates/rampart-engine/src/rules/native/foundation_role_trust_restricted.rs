@@ -104,8 +104,9 @@ impl NativeRule for FoundationRoleTrustRestricted {
                     .map(|d| d.account_id.as_str()),
             )
             .collect();
-        let others: Vec<&str> = access_probe::organization_accounts(cx.snapshot)
-            .into_iter()
+        let others: Vec<&str> = access_probe::organization_accounts(cx.facts)
+            .iter()
+            .map(String::as_str)
             .filter(|a| !foundation.contains(a))
             .collect();
         for role in roles {

@@ -3,6 +3,7 @@
 
 use super::access_probe::{self, Probe};
 use super::NativeRule;
+use crate::facts::access::{list_some, Audience};
 use crate::model::{Account, IamRole, Operation, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 use rampart_iam::wildcard;
@@ -120,25 +121,25 @@ fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
         .find(|g| wildcard::matches_ignore_case(g, &role.name));
     let partition = access_probe::partition(&role.arn);
 
+    // Asked once per class of accounts the trust policy does not name (their answer is
+    // the generic principal's, "any principal"), on its own for each account it names.
+    let audience = Audience::of(&trust);
+    let allowed = cx.facts.organization().ask_each(
+        &audience,
+        |other| other.id != role.account_id,
+        |other| {
+            let principals = access_probe::probe_principals(&trust, &other.id, partition);
+            probe
+                .first_allowed(&trust, &principals, &other.id, &other.context)
+                .map(access_probe::who)
+        },
+    );
     let mut forbidden = Vec::new();
     let mut builders = Vec::new();
     let mut unmapped = Vec::new();
-    for other in &cx.snapshot.accounts {
-        if other.id == role.account_id {
-            continue;
-        }
-        let context = access_probe::organization_context(cx.snapshot, cx.facts, &other.id);
-        let principals = access_probe::probe_principals(&trust, &other.id, partition);
-        let Some(principal) = probe.first_allowed(&trust, &principals, &other.id, &context) else {
-            continue;
-        };
+    for (other, who) in allowed {
         let env = cx.facts.environment(&other.id);
-        let entry = format!(
-            "{} account {} ({})",
-            env.unwrap_or("unmapped"),
-            other.id,
-            access_probe::who(principal)
-        );
+        let entry = format!("{} account {} ({who})", env.unwrap_or("unmapped"), other.id);
         match env {
             Some(e) if NEVER.contains(&e) => forbidden.push(entry),
             Some(BUILDER) if deployment.is_none() => forbidden.push(entry),
@@ -158,7 +159,7 @@ fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
             resource,
             format!(
                 "production role can be assumed from {}{builder_note}",
-                forbidden.join(", ")
+                list_some(&forbidden)
             ),
         );
     }
@@ -167,7 +168,7 @@ fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
             resource,
             format!(
                 "production role can be assumed from {}, whose environment is not mapped",
-                unmapped.join(", ")
+                list_some(&unmapped)
             ),
         );
     }
@@ -178,7 +179,7 @@ fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
                 "only builder account{} {} can assume this deployment role (matches `{glob}`); \
                  no dev or sandbox account can",
                 if builders.len() == 1 { "" } else { "s" },
-                builders.join(", ")
+                list_some(&builders)
             ),
         ),
         _ => Outcome::pass(
@@ -245,6 +246,40 @@ mod tests {
             &outcome("app-admin", trust(named, Some(mfa))),
             Status::Fail,
             &["dev account 333333333333 (`arn:aws:iam::333333333333:role/ci`)"],
+        );
+    }
+
+    /// Accounts of one class (the same organization context) share one question only when
+    /// the trust policy names none of them: a dev account named in the policy is asked on
+    /// its own, and its answer never stands for its unnamed sibling.
+    #[test]
+    fn named_accounts_are_never_merged_with_their_class() {
+        const DEV2: &str = "777777777777";
+        let outcome_with = |trust: Value| {
+            let mut prod = account(PROD, Some("prod"));
+            prod.iam.roles = vec![role(PROD, "app-admin", trust)];
+            let s = snapshot(vec![
+                prod,
+                account(DEV, Some("dev")),
+                account(DEV2, Some("dev")),
+                account(PREPROD, Some("preprod")),
+            ]);
+            let mut out = evaluate(&IamProdRoleAssumableFromNonprod, &s);
+            assert_eq!(out.len(), 1, "{out:#?}");
+            out.remove(0)
+        };
+        let named = outcome_with(trust(root(DEV), None));
+        assert_outcome(&named, Status::Fail, &["dev account 333333333333"]);
+        assert!(!named.message.contains(DEV2), "{}", named.message);
+        // Matched only through the organization: both dev accounts, one question.
+        let org = json!({"StringEquals": {"aws:PrincipalOrgID": ORG_ID}});
+        assert_outcome(
+            &outcome_with(trust(json!({"AWS": "*"}), Some(org))),
+            Status::Fail,
+            &[
+                "dev account 333333333333 (any principal)",
+                "dev account 777777777777 (any principal)",
+            ],
         );
     }
 

@@ -3,15 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use rampart_iam::document::PrincipalMatch;
-use rampart_iam::evaluate::{evaluate_in_context, prepare_context, Decision, PolicyInputs};
-use rampart_iam::evaluate::Request;
-use rampart_iam::Policy;
-
-use super::access_probe;
 use super::NativeRule;
-use crate::facts::iam::{role_policies, PrincipalPolicies};
-use crate::model::{Account, AccountStatus, IamRole, Read, ResourceRef, ResourceType, Service};
+use crate::facts::trust::{PolicyCache, RoleAt, TrustGraph};
+use crate::model::{Account, IamRole, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
@@ -95,10 +89,12 @@ impl NativeRule for IamProdRoleTrustChain {
         if !cx.facts.is_active_in(account, &["prod"]) {
             return;
         }
-        let mut graph = Graph::new(cx);
+        let graph = cx.facts.trust_graph();
+        // The identity-side policies of the roles this account's walks meet.
+        let mut policies = PolicyCache::new();
         for role in account.iam.roles.iter().filter(|r| !r.service_linked) {
             let key = ResourceKey::of(ResourceRef::of(role));
-            out.push(match graph.chain_to(role) {
+            out.push(match chain_to(cx, graph, &mut policies, role) {
                 Search::Found(chain) => Outcome::fail(
                     key,
                     format!(
@@ -136,161 +132,57 @@ enum Search<'s> {
     None { unread: Option<String> },
 }
 
-/// Who can assume whom, decided lazily and remembered for one account's evaluation.
-struct Graph<'c, 's> {
-    cx: &'c RuleContext<'s>,
-    /// Roles by account.
-    roles: BTreeMap<&'s str, Vec<(&'s Account, &'s IamRole)>>,
-    /// Identity-side policies of a role, or why they cannot be read.
-    policies: BTreeMap<&'s str, Result<PrincipalPolicies, String>>,
-}
-
-impl<'c, 's> Graph<'c, 's> {
-    fn new(cx: &'c RuleContext<'s>) -> Self {
-        let mut roles: BTreeMap<&str, Vec<(&Account, &IamRole)>> = BTreeMap::new();
-        for account in cx.snapshot.accounts.iter().filter(|a| a.status == AccountStatus::Active) {
-            for role in account.iam.roles.iter().filter(|r| !r.service_linked) {
-                roles.entry(account.id.as_str()).or_default().push((account, role));
-            }
+/// The shortest chain (source first, `target` last) with at least one role between,
+/// walked backwards over the organization's role-assumption graph.
+fn chain_to<'s>(
+    cx: &RuleContext<'s>,
+    graph: &TrustGraph,
+    policies: &mut PolicyCache,
+    target: &'s IamRole,
+) -> Search<'s> {
+    let snapshot = cx.snapshot;
+    let Some(start) = graph.find(snapshot, &target.arn) else {
+        return Search::None { unread: None };
+    };
+    let mut unread: Option<String> = None;
+    // Backward breadth-first search: `next[x]` is the role x assumes on its way.
+    let mut next: BTreeMap<RoleAt, RoleAt> = BTreeMap::new();
+    let mut seen: BTreeSet<&'s str> = BTreeSet::from([target.arn.as_str()]);
+    let mut queue: VecDeque<(RoleAt, usize)> = VecDeque::from([(start, 0)]);
+    while let Some((role, depth)) = queue.pop_front() {
+        if depth == MAX_STEPS {
+            continue;
         }
-        Graph {
-            cx,
-            roles,
-            policies: BTreeMap::new(),
-        }
-    }
-
-    /// The shortest chain (source first, `target` last) with at least one role between.
-    fn chain_to(&mut self, target: &'s IamRole) -> Search<'s> {
-        let mut unread: Option<String> = None;
-        // Backward breadth-first search: `next[x]` is the role x assumes on its way.
-        let mut next: BTreeMap<&'s str, &'s IamRole> = BTreeMap::new();
-        let mut seen: BTreeSet<&'s str> = BTreeSet::from([target.arn.as_str()]);
-        let mut queue: VecDeque<(&'s IamRole, usize)> = VecDeque::from([(target, 0)]);
-        while let Some((role, depth)) = queue.pop_front() {
-            if depth == MAX_STEPS {
+        let assumers = graph.assumers(snapshot, cx.facts, role, policies);
+        let assumers = match assumers.as_ref() {
+            Ok(a) => a,
+            Err(e) => {
+                unread.get_or_insert_with(|| e.clone());
                 continue;
             }
-            let assumers = match self.assumers(role) {
-                Ok(a) => a,
-                Err(e) => {
-                    unread.get_or_insert(e);
-                    continue;
-                }
-            };
-            for (assumer, problem) in assumers {
-                if let Some(e) = problem {
-                    unread.get_or_insert(e);
-                    continue;
-                }
-                if !seen.insert(assumer.arn.as_str()) {
-                    continue;
-                }
-                next.insert(assumer.arn.as_str(), role);
-                let env = self.cx.facts.environment(&assumer.account_id);
-                if depth >= 1 && env.is_some_and(|e| SOURCES.contains(&e)) {
-                    let mut chain = vec![assumer];
-                    let mut at = assumer;
-                    while let Some(n) = next.get(at.arn.as_str()) {
-                        chain.push(n);
-                        at = n;
-                    }
-                    return Search::Found(chain);
-                }
-                queue.push_back((assumer, depth + 1));
-            }
-        }
-        Search::None { unread }
-    }
-
-    /// The roles that may assume `role`, each with why it could not be judged, if so.
-    #[allow(clippy::type_complexity, reason = "a local pairing, named by its use")]
-    fn assumers(
-        &mut self,
-        role: &'s IamRole,
-    ) -> Result<Vec<(&'s IamRole, Option<String>)>, String> {
-        let trust = access_probe::policy("trust policy", &role.trust_policy)
-            .map_err(|e| format!("`{}`: {e}", role.arn))?;
-        let accounts: Vec<&'s str> = match named(trust) {
-            Some(named) => self
-                .roles
-                .keys()
-                .copied()
-                .filter(|a| *a == role.account_id || named.contains(*a))
-                .collect(),
-            None => self.roles.keys().copied().collect(),
         };
-        let candidates: Vec<(&'s Account, &'s IamRole)> = accounts
-            .iter()
-            .flat_map(|a| self.roles.get(a).into_iter().flatten().copied())
-            .filter(|(_, r)| r.arn != role.arn)
-            .collect();
-        let mut out = Vec::new();
-        for (account, candidate) in candidates {
-            match self.can_assume(account, candidate, role, trust) {
-                Ok(true) => out.push((candidate, None)),
-                Ok(false) => {}
-                Err(e) => out.push((candidate, Some(e))),
+        for (at, problem) in assumers {
+            if let Some(e) = problem {
+                unread.get_or_insert_with(|| e.clone());
+                continue;
             }
-        }
-        Ok(out)
-    }
-
-    fn can_assume(
-        &mut self,
-        account: &'s Account,
-        from: &'s IamRole,
-        to: &IamRole,
-        trust: &Policy,
-    ) -> Result<bool, String> {
-        let cx = self.cx;
-        let policies = self
-            .policies
-            .entry(from.arn.as_str())
-            .or_insert_with(|| {
-                role_policies(cx.snapshot, cx.facts, account, from)
-                    .map_err(|e| format!("`{}`: {e}", from.arn))
-            })
-            .as_ref()
-            .map_err(Clone::clone)?;
-        let request = Request {
-            action: "sts:AssumeRole".to_owned(),
-            resource: to.arn.clone(),
-            resource_account: to.account_id.clone(),
-            resource_in_management_account: to.account_id
-                == cx.snapshot.organization.management_account_id,
-            resource_is_aws_managed_key: false,
-            context: access_probe::organization_context(cx.snapshot, cx.facts, &account.id),
-        };
-        let inputs = PolicyInputs {
-            identity: &policies.identity,
-            resource: Some(trust),
-            boundary: policies.boundary.as_ref(),
-            session: None,
-            scp_chain: policies.scp_chain.as_deref(),
-            rcp_chain: None,
-        };
-        let context = prepare_context(&policies.principal, &request);
-        Ok(
-            evaluate_in_context(&inputs, &policies.principal, &request, &context).decision
-                == Decision::Allow,
-        )
-    }
-}
-
-/// The accounts a trust policy names, or `None` when it names principals by wildcard
-/// (`*`, an ARN with `*` as its account, or `NotPrincipal`), so that any account may match.
-fn named(trust: &Policy) -> Option<BTreeSet<String>> {
-    for s in &trust.statements {
-        match &s.principal {
-            Some(PrincipalMatch::NotPrincipal(_)) => return None,
-            Some(PrincipalMatch::Principal(p))
-                if p.any || p.aws.iter().any(|e| access_probe::account_of(e).is_none()) =>
-            {
-                return None
+            let assumer = TrustGraph::role(snapshot, *at);
+            if !seen.insert(assumer.arn.as_str()) {
+                continue;
             }
-            _ => {}
+            next.insert(*at, role);
+            let env = cx.facts.environment(&assumer.account_id);
+            if depth >= 1 && env.is_some_and(|e| SOURCES.contains(&e)) {
+                let mut chain = vec![assumer];
+                let mut step = *at;
+                while let Some(n) = next.get(&step) {
+                    chain.push(TrustGraph::role(snapshot, *n));
+                    step = *n;
+                }
+                return Search::Found(chain);
+            }
+            queue.push_back((*at, depth + 1));
         }
     }
-    Some(access_probe::named_accounts(trust))
+    Search::None { unread }
 }

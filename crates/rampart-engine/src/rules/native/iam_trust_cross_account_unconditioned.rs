@@ -112,7 +112,7 @@ fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
         Ok(p) => p,
         Err(unknown) => return *unknown,
     };
-    let org = access_probe::organization_accounts(cx.snapshot);
+    let org = access_probe::organization_accounts(cx.facts);
     let probe = Probe::new(
         "sts:AssumeRole",
         &role.arn,
@@ -123,7 +123,7 @@ fn assess(cx: &RuleContext<'_>, role: &IamRole) -> Outcome {
     let partition = access_probe::partition(&role.arn);
     let none = RequestContext::new();
 
-    let outsider = access_probe::outsider_account(&org);
+    let outsider = access_probe::outsider_account(cx.facts).to_owned();
     let anyone = access_probe::probe_principals(&unconditioned, &outsider, partition);
     if probe.allows(&unconditioned, &anyone[0], &outsider, &none) {
         return Outcome::fail(

@@ -1,10 +1,11 @@
 //! `kms-key-external-decrypt`: no account outside the organization can decrypt with a
 //! customer managed KMS key.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::access_probe::{self, Probe};
 use super::NativeRule;
+use crate::facts::access::{list_some, Audience};
 use crate::model::{Account, KmsKey, Operation, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 use rampart_iam::{ContextValue, Policy, RequestContext};
@@ -127,31 +128,8 @@ impl NativeRule for KmsKeyExternalDecrypt {
         if keys.peek().is_none() {
             return;
         }
-        // The other accounts and their organization contexts, made once for all keys.
-        let others: Vec<OtherAccount<'_>> = cx
-            .snapshot
-            .accounts
-            .iter()
-            .filter(|a| a.id != account.id)
-            .map(|a| {
-                let context = access_probe::organization_context(cx.snapshot, cx.facts, &a.id);
-                OtherAccount {
-                    id: &a.id,
-                    class: format!("{context:?}"),
-                    context,
-                }
-            })
-            .collect();
-        out.extend(keys.map(|k| assess(cx, k, &others)));
+        out.extend(keys.map(|k| assess(cx, k)));
     }
-}
-
-/// Another account of the organization, with its organization context.
-struct OtherAccount<'a> {
-    id: &'a str,
-    context: RequestContext,
-    /// The context as text: accounts with equal contexts answer alike.
-    class: String,
 }
 
 /// How an account can decrypt with the key.
@@ -174,13 +152,14 @@ impl Access {
     }
 }
 
-fn assess(cx: &RuleContext<'_>, key: &KmsKey, others: &[OtherAccount<'_>]) -> Outcome {
+fn assess(cx: &RuleContext<'_>, key: &KmsKey) -> Outcome {
     let resource = ResourceKey::of(ResourceRef::of(key));
     let policy = match access_probe::key_policy(key) {
         Ok(p) => p,
         Err(unknown) => return *unknown,
     };
-    let org = access_probe::organization_accounts(cx.snapshot);
+    let organization = cx.facts.organization();
+    let org = organization.members();
     let policy = access_probe::keep_allow_conditions(policy, |k| KEPT_KEYS.contains(&k));
     let probe = Probe::new(
         "kms:Decrypt",
@@ -191,9 +170,9 @@ fn assess(cx: &RuleContext<'_>, key: &KmsKey, others: &[OtherAccount<'_>]) -> Ou
     let decrypt = |account: &str, base: RequestContext| access(&probe, &policy, key, account, base);
 
     // Outside the organization: anyone, then the accounts the policy names.
-    let anyone = access_probe::outsider_account(&org);
+    let anyone = organization.outsider();
     let mut outside: Vec<String> = Vec::new();
-    if let Some(a) = decrypt(&anyone, RequestContext::new()) {
+    if let Some(a) = decrypt(anyone, RequestContext::new()) {
         outside.push(format!("any AWS account, {}", a.describe()));
     }
     let named: BTreeSet<String> = access_probe::named_accounts(&policy)
@@ -208,33 +187,19 @@ fn assess(cx: &RuleContext<'_>, key: &KmsKey, others: &[OtherAccount<'_>]) -> Ou
         }
     }
 
-    // Accounts grouped by how they can decrypt, in the order first seen. An account the
-    // policy never mentions is probed only through the generic principal, so its answer
-    // depends only on its organization context: one evaluation serves every such account
-    // with the same context (organizations have hundreds of accounts, snapshots thousands
-    // of keys).
-    let partition = access_probe::partition(&key.arn);
-    let mut by_context: HashMap<&str, Option<String>> = HashMap::new();
-    // A principal pattern with `*` as its account names every account: then no account is
-    // generic. (An account no literal of the policy contains matches only such patterns.)
-    let names_every_account =
-        access_probe::probe_principals(&policy, "000000000000", partition).len() > 1;
+    // Accounts grouped by how they can decrypt, in the order first seen; asked once per
+    // class of accounts the policy does not name (organizations have hundreds of
+    // accounts, snapshots thousands of keys).
+    let audience = Audience::of(&policy);
+    let answers = organization.ask_each(
+        &audience,
+        |other| other.id != key.account_id,
+        |other| decrypt(&other.id, other.context.clone()).map(|a| a.describe()),
+    );
     let mut inside: Vec<(String, Vec<&str>)> = Vec::new();
-    for other in others {
-        let generic = !names_every_account && !access_probe::mentions(&policy, other.id);
-        let how = if generic {
-            by_context
-                .entry(other.class.as_str())
-                .or_insert_with(|| decrypt(other.id, other.context.clone()).map(|a| a.describe()))
-                .clone()
-        } else {
-            decrypt(other.id, other.context.clone()).map(|a| a.describe())
-        };
-        let Some(how) = how else {
-            continue;
-        };
+    for (other, how) in answers {
         match inside.iter_mut().find(|(h, _)| *h == how) {
-            Some((_, accounts)) => accounts.push(other.id),
+            Some((_, accounts)) => accounts.push(&other.id),
             None => inside.push((how, vec![&other.id])),
         }
     }
@@ -243,7 +208,7 @@ fn assess(cx: &RuleContext<'_>, key: &KmsKey, others: &[OtherAccount<'_>]) -> Ou
     } else {
         let groups: Vec<String> = inside
             .iter()
-            .map(|(how, accounts)| format!("{} {how}", accounts.join(", ")))
+            .map(|(how, accounts)| format!("{} {how}", list_some(accounts)))
             .collect();
         format!("organization accounts that can: {}", groups.join("; "))
     };

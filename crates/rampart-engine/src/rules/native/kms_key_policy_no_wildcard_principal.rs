@@ -159,8 +159,7 @@ fn open_request(
         .map(|a| (*a, key.arn.clone()))
         .collect();
 
-    let org = access_probe::organization_accounts(cx.snapshot);
-    let outsider = access_probe::outsider_account(&org);
+    let outsider = access_probe::outsider_account(cx.facts).to_owned();
     let principal = Principal {
         arn: format!(
             "arn:{}:iam::{outsider}:role/rampart-probe",

@@ -92,8 +92,8 @@ impl<'a> RoleAssumers<'a> {
     /// The first principal of any organization account that can assume the role, or the
     /// first of the account's SAML providers that can federate into it.
     pub(crate) fn anyone(&self) -> Option<Assumer> {
-        access_probe::organization_accounts(self.cx.snapshot)
-            .into_iter()
+        access_probe::organization_accounts(self.cx.facts)
+            .iter()
             .find_map(|a| self.in_account(a))
             .or_else(|| self.saml_provider())
     }
@@ -103,8 +103,8 @@ impl<'a> RoleAssumers<'a> {
     /// provider of the role's account (workforce federation).
     pub(crate) fn person(&self) -> Option<Assumer> {
         let partition = self.partition().to_owned();
-        access_probe::organization_accounts(self.cx.snapshot)
-            .into_iter()
+        access_probe::organization_accounts(self.cx.facts)
+            .iter()
             .find_map(|account| {
                 let named = access_probe::probe_principals(&self.trust, account, &partition);
                 let people: Vec<String> = [PROBE_USER, PROBE_SSO_ROLE]
@@ -126,12 +126,14 @@ impl<'a> RoleAssumers<'a> {
     /// `AWSSSO_…_DO_NOT_DELETE` provider is not always listed).
     fn saml_provider(&self) -> Option<Assumer> {
         let account = &self.role.account_id;
+        let snapshot = self.cx.snapshot;
         let listed = self
             .cx
-            .snapshot
-            .accounts
-            .iter()
-            .filter(|a| &a.id == account)
+            .facts
+            .organization()
+            .index_of(account)
+            .map(|i| &snapshot.accounts[i])
+            .into_iter()
             .flat_map(|a| a.iam.saml_providers.iter().map(|p| p.arn.clone()));
         let named = self
             .trust

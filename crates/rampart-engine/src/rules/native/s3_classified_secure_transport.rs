@@ -341,9 +341,8 @@ pub(super) fn bucket_context(cx: &RuleContext<'_>, bucket: &S3Bucket) -> Request
 /// their own), any principal of the bucket's account, and every principal, account or
 /// service the `Deny` statements name.
 fn askers(cx: &RuleContext<'_>, bucket: &S3Bucket, denies: &Policy) -> Vec<Asker> {
-    let org = access_probe::organization_accounts(cx.snapshot);
     let partition = access_probe::partition(&bucket.arn);
-    let outsider = access_probe::outsider_account(&org);
+    let outsider = access_probe::outsider_account(cx.facts).to_owned();
     let probe = |account: &str| format!("arn:{partition}:iam::{account}:role/rampart-probe");
     let member = |arn: String, account: &str, label: String| Asker {
         principal: Principal {

@@ -324,9 +324,9 @@ fn role(key: &str) -> KeyRole {
 /// Principals outside the organization: any (with no organization, and with one of their
 /// own), and those of every outside account the bucket policy names.
 fn askers(cx: &RuleContext<'_>, bucket: &S3Bucket, policy: &Policy) -> Vec<Asker> {
-    let org = access_probe::organization_accounts(cx.snapshot);
+    let org = access_probe::organization_accounts(cx.facts);
     let partition = access_probe::partition(&bucket.arn);
-    let outsider = access_probe::outsider_account(&org);
+    let outsider = access_probe::outsider_account(cx.facts).to_owned();
     let principal = |arn: String, account: &str| Principal {
         arn,
         account: account.to_owned(),

@@ -2,10 +2,11 @@
 //! sensitive action that production's deny.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::access_probe::{self, count};
 use super::NativeRule;
-use crate::facts::iam::org_policy_chain;
+use crate::facts::iam::{org_policy_chain, SharedChain};
 use crate::model::{
     Account, AccountStatus, OrgPolicyKind, Read, ResourceRef, ResourceType, Service,
     Snapshot,
@@ -200,11 +201,15 @@ impl Unlimited {
     }
 }
 
-/// The policy chains a parity comparison needs: this account's and each production
-/// account's, of one kind, and the regions to ask in.
+/// The policy chains a parity comparison needs: this account's and the production
+/// accounts', of one kind, and the regions to ask in. Production accounts whose answers
+/// cannot differ (the same chain, no policy of it naming either, both or neither the
+/// management account) form one class, asked once.
 pub(super) struct Chains<'a> {
-    own: Option<Vec<Vec<Policy>>>,
-    prods: Vec<(&'a Account, Option<Vec<Vec<Policy>>>)>,
+    own: SharedChain,
+    /// Each class of production accounts: its first account (in the order given), its
+    /// chain.
+    prods: Vec<(&'a Account, SharedChain)>,
     /// The regions of `approved_regions` and `us-east-1`.
     pub(super) regions: BTreeSet<&'a str>,
 }
@@ -223,18 +228,34 @@ impl<'a> Chains<'a> {
         if let Some(unknown) = unread_policies(cx.snapshot, &resource()) {
             return Err(Box::new(unknown));
         }
-        let chain = |id: &str| org_policy_chain(cx.snapshot, cx.facts, id, kind);
-        let own = chain(&account.id).map_err(|e| {
+        let index = cx.facts.policy_chains(cx.snapshot, kind);
+        let chain = |id: &str| match index.chain(id) {
+            Some((class, chain)) => chain.map(|c| (Some(class), c)),
+            None => org_policy_chain(cx.snapshot, cx.facts, id, kind)
+                .map(|c| (None, c.map(Arc::from))),
+        };
+        let (_, own) = chain(&account.id).map_err(|e| {
             Box::new(Outcome::unknown(resource(), format!("{what} of this account: {e}")))
         })?;
+        let management = &cx.snapshot.organization.management_account_id;
+        let mut classes: Vec<(usize, bool)> = Vec::new();
         let mut chains = Vec::new();
         for prod in prods {
-            let c = chain(&prod.id).map_err(|e| {
+            let (class, c) = chain(&prod.id).map_err(|e| {
                 Box::new(Outcome::unknown(
                     resource(),
                     format!("{what} of prod account {}: {e}", prod.id),
                 ))
             })?;
+            let shared = class
+                .filter(|&class| !index.names(class, &prod.id))
+                .map(|class| (class, prod.id == *management));
+            if let Some(key) = shared {
+                if classes.contains(&key) {
+                    continue;
+                }
+                classes.push(key);
+            }
             chains.push((*prod, c));
         }
         let regions = cx

@@ -89,7 +89,9 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
             }
         }
     }
+    // Every overlapping VPC is counted; only the first `NAMED` are described.
     let mut overlaps = Vec::new();
+    let mut found = 0usize;
     for other in cx.facts.vpc_ranges() {
         if other.arn == vpc.arn
             || !ranges
@@ -99,22 +101,26 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
             continue;
         }
         let other_vpc = cx
-            .snapshot
-            .account(&other.account_id)
+            .facts
+            .organization()
+            .index_of(&other.account_id)
+            .map(|i| &cx.snapshot.accounts[i])
             .and_then(|a| a.network.vpcs.iter().find(|v| v.arn == other.arn));
         if let Some(other_vpc) = other_vpc {
-            overlaps.push(format!(
-                "VPC {} ({}) of account `{}` in `{}`",
-                vpc_label(other_vpc),
-                blocks(other_vpc),
-                other_vpc.account_id,
-                other_vpc.region,
-            ));
+            found += 1;
+            if overlaps.len() < NAMED {
+                overlaps.push(format!(
+                    "VPC {} ({}) of account `{}` in `{}`",
+                    vpc_label(other_vpc),
+                    blocks(other_vpc),
+                    other_vpc.account_id,
+                    other_vpc.region,
+                ));
+            }
         }
     }
     if !overlaps.is_empty() {
-        let more = overlaps.len().saturating_sub(NAMED);
-        overlaps.truncate(NAMED);
+        let more = found.saturating_sub(NAMED);
         let tail = if more > 0 {
             format!(" and {more} more")
         } else {
