@@ -21,38 +21,39 @@ fn findings(file: &str) -> Vec<(String, String, String)> {
     findings_in(file, CONTEXT)
 }
 
-/// The same, with another context.
-fn findings_in(file: &str, context: &str) -> Vec<(String, String, String)> {
+/// The JSON report of `rampart check` on one fixture (a path below the repository) deployed
+/// as `context` says; the run must exit 0.
+fn check_json(fixture: &str, context: &str) -> Value {
     let out = Command::cargo_bin("rampart")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("check")
-        .arg(format!("fixtures/iac/rules/{file}"))
-        .args([
-            "--context",
-            context,
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .args(["--now", "2026-12-01T00:00:00Z"])
+        .arg(fixture)
+        .args(["--context", context, "--format", "json"])
+        .args(["--fail-on", "never", "--now", "2026-12-01T00:00:00Z"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
-    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
-    log["findings"]
+    assert_eq!(out.status.code(), Some(0), "{fixture}: {stderr}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A finding's (rule id, resource ARN, status).
+fn verdict_of(f: &Value) -> (String, String, String) {
+    (
+        f["rule_id"].as_str().unwrap().to_owned(),
+        f["resource"].as_str().unwrap().to_owned(),
+        f["status"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// The same, with another context.
+fn findings_in(file: &str, context: &str) -> Vec<(String, String, String)> {
+    check_json(&format!("fixtures/iac/rules/{file}"), context)["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_owned(),
-                f["resource"].as_str().unwrap().to_owned(),
-                f["status"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(verdict_of)
         .collect()
 }
 
@@ -299,27 +300,20 @@ type Located = (String, String, String, u64);
 /// `rampart check` on a fixture of `fixtures/iac/transforms/`: the findings, and the
 /// notices' messages.
 fn transformed(file: &str) -> (Vec<Located>, Vec<String>) {
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("check")
-        .arg(format!("fixtures/iac/transforms/{file}"))
-        .args(["--context", TRANSFORMS_CONTEXT, "--format", "json"])
-        .args(["--fail-on", "never", "--now", "2026-12-01T00:00:00Z"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
-    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let log = check_json(
+        &format!("fixtures/iac/transforms/{file}"),
+        TRANSFORMS_CONTEXT,
+    );
     let findings = log["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
+            let (rule, resource, status) = verdict_of(f);
             (
-                f["rule_id"].as_str().unwrap().to_owned(),
-                f["resource"].as_str().unwrap().to_owned(),
-                f["status"].as_str().unwrap().to_owned(),
+                rule,
+                resource,
+                status,
                 f["location"]["line"].as_u64().unwrap(),
             )
         })

@@ -12,13 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::{load_rules, render, FailOn, RuleArgs};
 use super::{write_output, Format, InputError, OutputArgs};
 use crate::check::{check, CheckInputs, CheckedPolicy};
 use crate::findings::{BaselineState, Evaluation};
-use crate::iac::{self, Context, IacFile};
+use crate::iac::{self, Context, IacFile, IacModel};
 use crate::model::Location;
 use crate::report::{text, RenderOptions};
 use crate::rules::{Engine, Status};
@@ -93,53 +94,61 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
     for e in &discovery.errors {
         inputs.errors.push((e.to_string(), None));
     }
-    let mut files = Vec::new();
+    let now = args.now.unwrap_or_else(Utc::now);
     let mut sources = BTreeMap::new();
-    for (path, parsed) in crate::iac_parse::parse_all(&discovery.files) {
-        let uri = uri_of(&root, &path);
-        match parsed {
-            Ok(None) => {}
-            Ok(Some(document)) => {
-                inputs.files += 1;
-                sources.insert(uri.clone(), path.clone());
-                match document {
-                    crate::iac_parse::Document::Policy(p) => inputs.policies.push(CheckedPolicy {
-                        uri,
-                        text: p.text,
-                        tree: p.tree,
-                    }),
-                    document => files.push(IacFile { uri, document }),
+    let mut model = iac::ModelBuilder::default();
+    let mut mapped = 0;
+    // Each file is parsed and mapped on a worker thread, and its tree dropped there: only
+    // the models are kept, joined in file order. Files go in chunks, which bounds the
+    // models waiting to be joined (each holds a copy of a snapshot `--context`).
+    for chunk in discovery.files.chunks(READ_CHUNK) {
+        let read: Vec<Read> = chunk
+            .par_iter()
+            .map(|path| read_file(path, &root, &context, &ruleset.parameters, now))
+            .collect();
+        for (path, read) in chunk.iter().zip(read) {
+            match read {
+                Read::NotCode => {}
+                Read::Mapped { uri, model: m } => {
+                    inputs.files += 1;
+                    mapped += 1;
+                    sources.insert(uri, path.clone());
+                    model.add(m);
                 }
-            }
-            Err(e) => {
-                let location = match &e {
-                    // The error's own file: a plan's `.tf` file may be the one at fault.
-                    crate::iac_parse::IacError::Parse { error, path } => Some(Location {
-                        uri: uri_of(&root, path),
-                        line: error.position.line,
-                        column: error.position.column,
-                    }),
-                    _ => None,
-                };
-                let message = match &e {
-                    crate::iac_parse::IacError::Parse { error, .. } => error.message.clone(),
-                    other => other.to_string(),
-                };
-                inputs.errors.push((message, location));
+                Read::Policy(policy) => {
+                    inputs.files += 1;
+                    sources.insert(policy.uri.clone(), path.clone());
+                    inputs.policies.push(policy);
+                }
+                Read::Failed(e) => {
+                    let location = match &e {
+                        // The error's own file: a plan's `.tf` file may be the one at fault.
+                        crate::iac_parse::IacError::Parse { error, path } => Some(Location {
+                            uri: uri_of(&root, path),
+                            line: error.position.line,
+                            column: error.position.column,
+                        }),
+                        _ => None,
+                    };
+                    let message = match e {
+                        crate::iac_parse::IacError::Parse { error, .. } => error.message,
+                        other => other.to_string(),
+                    };
+                    inputs.errors.push((message, location));
+                }
             }
         }
     }
-    let now = args.now.unwrap_or_else(Utc::now);
     tracing::info!(
         "{} files found, {} read as infrastructure code, {} errors",
         discovery.files.len(),
         inputs.files,
         inputs.errors.len()
     );
-    let model = iac::build(&files, &context, &ruleset.parameters, now);
+    let model = model.finish();
     tracing::info!(
         "{} templates and plans mapped into {} snapshot(s) ({} resources)",
-        files.len(),
+        mapped,
         model.snapshots.len(),
         model
             .snapshots
@@ -192,6 +201,50 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// How many files are read before their models are joined.
+const READ_CHUNK: usize = 64;
+
+/// One file, read.
+enum Read {
+    /// Not infrastructure code.
+    NotCode,
+    /// A template or plan, mapped into the model (its tree dropped).
+    Mapped { uri: String, model: IacModel },
+    /// A standalone policy file, for the policy validator.
+    Policy(CheckedPolicy),
+    /// Looks like infrastructure code but does not parse, or cannot be read.
+    Failed(crate::iac_parse::IacError),
+}
+
+/// Parses the file at `path` and maps it into the model as `context` places it.
+fn read_file(
+    path: &Path,
+    root: &Path,
+    context: &Context,
+    parameters: &crate::ruleset::Parameters,
+    now: DateTime<Utc>,
+) -> Read {
+    match crate::iac_parse::parse_file(path) {
+        Ok(None) => Read::NotCode,
+        Ok(Some(crate::iac_parse::Document::Policy(p))) => Read::Policy(CheckedPolicy {
+            uri: uri_of(root, path),
+            text: p.text,
+            tree: p.tree,
+        }),
+        Ok(Some(document)) => {
+            let file = IacFile {
+                uri: uri_of(root, path),
+                document,
+            };
+            Read::Mapped {
+                model: iac::map_file(&file, context, parameters, now),
+                uri: file.uri,
+            }
+        }
+        Err(e) => Read::Failed(e),
+    }
 }
 
 /// The path as findings name it: relative to the working directory when below it, with

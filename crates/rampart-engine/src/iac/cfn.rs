@@ -78,31 +78,84 @@ struct Identity {
     attributes: BTreeMap<&'static str, String>,
 }
 
+/// EC2 resources: the CloudFormation type, the ARN's resource path, the id's prefix (the
+/// resource's `Ref` is `PREFIX-ID`, its ARN `arn:aws:ec2:REGION:ACCOUNT:PATH/PREFIX-ID`)
+/// and the `Fn::GetAtt` attribute that also gives the id.
+const EC2_IDS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("AWS::EC2::Volume", "volume", "vol", None),
+    ("AWS::EC2::VPC", "vpc", "vpc", Some("VpcId")),
+    ("AWS::EC2::Subnet", "subnet", "subnet", Some("SubnetId")),
+    (
+        "AWS::EC2::SecurityGroup",
+        "security-group",
+        "sg",
+        Some("GroupId"),
+    ),
+    (
+        "AWS::EC2::InternetGateway",
+        "internet-gateway",
+        "igw",
+        Some("InternetGatewayId"),
+    ),
+    (
+        "AWS::EC2::RouteTable",
+        "route-table",
+        "rtb",
+        Some("RouteTableId"),
+    ),
+    (
+        "AWS::EC2::NatGateway",
+        "natgateway",
+        "nat",
+        Some("NatGatewayId"),
+    ),
+    ("AWS::EC2::NetworkAcl", "network-acl", "acl", Some("Id")),
+    ("AWS::EC2::VPCEndpoint", "vpc-endpoint", "vpce", Some("Id")),
+    (
+        "AWS::EC2::TransitGateway",
+        "transit-gateway",
+        "tgw",
+        Some("Id"),
+    ),
+    (
+        "AWS::EC2::TransitGatewayAttachment",
+        "transit-gateway-attachment",
+        "tgw-attach",
+        Some("Id"),
+    ),
+    (
+        "AWS::EC2::TransitGatewayVpcAttachment",
+        "transit-gateway-attachment",
+        "tgw-attach",
+        Some("Id"),
+    ),
+    (
+        "AWS::EC2::VPNConnection",
+        "vpn-connection",
+        "vpn",
+        Some("VpnConnectionId"),
+    ),
+    ("AWS::EC2::FlowLog", "vpc-flow-log", "fl", Some("Id")),
+];
+
 fn identity(cfn_type: &str, name: &str, target: &Target) -> Identity {
     let (account, region) = (&target.account_id, &target.region);
     let id = name.to_lowercase();
     let mut attributes = BTreeMap::new();
-    // An EC2 resource named `PREFIX-ID`, with its id also under `attribute`.
-    let mut ec2 = |resource: &str, prefix: &str, attribute: &'static str| {
+    if let Some((_, path, prefix, attribute)) = EC2_IDS.iter().find(|(t, ..)| *t == cfn_type) {
         let ec2_id = format!("{prefix}-{id}");
-        attributes.insert(attribute, ec2_id.clone());
-        (
-            format!("arn:aws:ec2:{region}:{account}:{resource}/{ec2_id}"),
-            ec2_id,
-        )
-    };
-    let (arn, reference) = match cfn_type {
-        "AWS::EC2::InternetGateway" => ec2("internet-gateway", "igw", "InternetGatewayId"),
-        "AWS::EC2::RouteTable" => ec2("route-table", "rtb", "RouteTableId"),
-        "AWS::EC2::NatGateway" => ec2("natgateway", "nat", "NatGatewayId"),
-        "AWS::EC2::NetworkAcl" => ec2("network-acl", "acl", "Id"),
-        "AWS::EC2::VPCEndpoint" => ec2("vpc-endpoint", "vpce", "Id"),
-        "AWS::EC2::TransitGateway" => ec2("transit-gateway", "tgw", "Id"),
-        "AWS::EC2::TransitGatewayAttachment" | "AWS::EC2::TransitGatewayVpcAttachment" => {
-            ec2("transit-gateway-attachment", "tgw-attach", "Id")
+        if let Some(attribute) = attribute {
+            attributes.insert(*attribute, ec2_id.clone());
         }
-        "AWS::EC2::VPNConnection" => ec2("vpn-connection", "vpn", "VpnConnectionId"),
-        "AWS::EC2::FlowLog" => ec2("vpc-flow-log", "fl", "Id"),
+        let arn = format!("arn:aws:ec2:{region}:{account}:{path}/{ec2_id}");
+        attributes.insert("Arn", arn.clone());
+        return Identity {
+            arn,
+            reference: ec2_id,
+            attributes,
+        };
+    }
+    let (arn, reference) = match cfn_type {
         "AWS::Route53::HostedZone" => {
             let zone: String = id
                 .chars()
@@ -157,34 +210,6 @@ fn identity(cfn_type: &str, name: &str, target: &Target) -> Identity {
             format!("arn:aws:kms:{region}:{account}:{name}"),
             name.to_owned(),
         ),
-        "AWS::EC2::Volume" => {
-            let volume = format!("vol-{id}");
-            (
-                format!("arn:aws:ec2:{region}:{account}:volume/{volume}"),
-                volume,
-            )
-        }
-        "AWS::EC2::VPC" => {
-            let vpc = format!("vpc-{id}");
-            attributes.insert("VpcId", vpc.clone());
-            (format!("arn:aws:ec2:{region}:{account}:vpc/{vpc}"), vpc)
-        }
-        "AWS::EC2::Subnet" => {
-            let subnet = format!("subnet-{id}");
-            attributes.insert("SubnetId", subnet.clone());
-            (
-                format!("arn:aws:ec2:{region}:{account}:subnet/{subnet}"),
-                subnet,
-            )
-        }
-        "AWS::EC2::SecurityGroup" => {
-            let group = format!("sg-{id}");
-            attributes.insert("GroupId", group.clone());
-            (
-                format!("arn:aws:ec2:{region}:{account}:security-group/{group}"),
-                group,
-            )
-        }
         "AWS::RDS::DBInstance" => (format!("arn:aws:rds:{region}:{account}:db:{id}"), id),
         "AWS::RDS::DBCluster" => (format!("arn:aws:rds:{region}:{account}:cluster:{id}"), id),
         "AWS::CloudTrail::Trail" => (

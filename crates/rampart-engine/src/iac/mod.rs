@@ -84,41 +84,72 @@ pub fn build(
     parameters: &Parameters,
     taken_at: DateTime<Utc>,
 ) -> IacModel {
-    let mut batches: Vec<Batch> = Vec::new();
-    let mut suppressions = Vec::new();
-    let mut notices = Vec::new();
+    let mut model = ModelBuilder::default();
     for file in files {
-        let target = context.target(&file.uri);
-        let mut sink = Sink::new(context, parameters, taken_at);
-        match &file.document {
-            rampart_iac::Document::CloudFormation(template) => {
-                cfn::map(&mut sink, &file.uri, template, &target);
-            }
-            rampart_iac::Document::TerraformPlan(plan) => {
-                terraform::map(&mut sink, &file.uri, plan, &target);
-            }
-            // Policy files are judged by the policy validator, not mapped.
-            rampart_iac::Document::Policy(_) => {}
+        model.add(map_file(file, context, parameters, taken_at));
+    }
+    model.finish()
+}
+
+/// The model of one file as `context` places it, on its own: [`ModelBuilder`] joins the
+/// files' models. Files map independently (in parallel, and each file's parsed tree can be
+/// dropped as soon as it is mapped); joining them in file order gives the model of
+/// [`build`].
+pub fn map_file(
+    file: &IacFile,
+    context: &Context,
+    parameters: &Parameters,
+    taken_at: DateTime<Utc>,
+) -> IacModel {
+    let target = context.target(&file.uri);
+    let mut sink = Sink::new(context, parameters, taken_at);
+    match &file.document {
+        rampart_iac::Document::CloudFormation(template) => {
+            cfn::map(&mut sink, &file.uri, template, &target);
         }
-        let model = sink.finish();
-        suppressions.extend(model.suppressions);
-        notices.extend(model.notices);
+        rampart_iac::Document::TerraformPlan(plan) => {
+            terraform::map(&mut sink, &file.uri, plan, &target);
+        }
+        // Policy files are judged by the policy validator, not mapped.
+        rampart_iac::Document::Policy(_) => {}
+    }
+    sink.finish()
+}
+
+/// Joins the models of files ([`map_file`]), in file order, into the model of them all:
+/// snapshots that declare no ARN in common go into one.
+#[derive(Default)]
+pub struct ModelBuilder {
+    batches: Vec<Batch>,
+    suppressions: Vec<InlineSuppression>,
+    notices: Vec<Notice>,
+}
+
+impl ModelBuilder {
+    /// Adds the next file's model.
+    pub fn add(&mut self, model: IacModel) {
+        self.suppressions.extend(model.suppressions);
+        self.notices.extend(model.notices);
         for snapshot in model.snapshots {
             let arns: BTreeSet<String> = code_resources(&snapshot).collect();
-            match batches.iter_mut().find(|b| b.fits(&snapshot, &arns)) {
+            match self.batches.iter_mut().find(|b| b.fits(&snapshot, &arns)) {
                 Some(batch) => batch.absorb(snapshot, arns),
-                None => batches.push(Batch { snapshot, arns }),
+                None => self.batches.push(Batch { snapshot, arns }),
             }
         }
     }
-    suppressions.sort();
-    suppressions.dedup();
-    notices.sort();
-    notices.dedup();
-    IacModel {
-        snapshots: batches.into_iter().map(|b| b.snapshot).collect(),
-        suppressions,
-        notices,
+
+    /// The model of every file added.
+    pub fn finish(mut self) -> IacModel {
+        self.suppressions.sort();
+        self.suppressions.dedup();
+        self.notices.sort();
+        self.notices.dedup();
+        IacModel {
+            snapshots: self.batches.into_iter().map(|b| b.snapshot).collect(),
+            suppressions: self.suppressions,
+            notices: self.notices,
+        }
     }
 }
 

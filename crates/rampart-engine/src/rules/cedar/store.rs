@@ -73,19 +73,26 @@ pub struct CedarRule {
 /// Validated Cedar policies and the rules they define, sorted by id.
 #[derive(Debug)]
 pub struct PolicyStore {
-    schema: Schema,
     rules: Vec<CedarRule>,
     metas: Vec<RuleMeta>,
 }
 
+/// What loading checks beyond the syntax and the annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    /// Everything: the policies against the schema, `@message` placeholders, the policy
+    /// sets of each resource type.
+    All,
+    /// The bundled policies: the test `bundled_policies_load_and_validate` checks them all
+    /// (as `from_sources` does), so a run does not parse the schema again to repeat it.
+    Bundled,
+}
+
 impl PolicyStore {
-    /// The policies bundled in the binary (`policies/**/*.cedar`).
+    /// The policies bundled in the binary (`policies/**/*.cedar`), checked against the
+    /// schema by the tests rather than at every start.
     pub fn bundled() -> Result<PolicyStore, PolicyError> {
-        PolicyStore::from_sources(
-            BUNDLED_POLICIES
-                .iter()
-                .map(|(path, text)| (PathBuf::from(path), (*text).to_owned())),
-        )
+        PolicyStore::load(bundled_sources(), Checks::Bundled)
     }
 
     /// Every `*.cedar` file under `dir`, recursively, in path order.
@@ -108,18 +115,30 @@ impl PolicyStore {
     pub fn from_sources(
         sources: impl IntoIterator<Item = (PathBuf, String)>,
     ) -> Result<PolicyStore, PolicyError> {
-        let (schema, index) = load_schema()?;
-        let index = index.map_err(|message| PolicyError::Invalid {
-            path: PathBuf::from(SCHEMA_PATH),
-            line: 1,
-            column: 1,
-            message: format!("cannot read the cedar schema's attributes: {message}"),
-        })?;
-        let validator = Validator::new(schema.clone());
+        PolicyStore::load(sources, Checks::All)
+    }
+
+    fn load(
+        sources: impl IntoIterator<Item = (PathBuf, String)>,
+        checks: Checks,
+    ) -> Result<PolicyStore, PolicyError> {
+        let schema = match checks {
+            Checks::All => {
+                let (schema, index) = load_schema()?;
+                let index = index.map_err(|message| PolicyError::Invalid {
+                    path: PathBuf::from(SCHEMA_PATH),
+                    line: 1,
+                    column: 1,
+                    message: format!("cannot read the cedar schema's attributes: {message}"),
+                })?;
+                Some((Validator::new(schema), index))
+            }
+            Checks::Bundled => None,
+        };
         let mut rules: BTreeMap<String, CedarRule> = BTreeMap::new();
         for (path, text) in sources {
             super::limits::check(&path, &text)?;
-            for rule in load_file(&validator, &index, &path, &text)? {
+            for rule in load_file(schema.as_ref(), &path, &text)? {
                 if let Some(existing) = rules.get(&rule.meta.id) {
                     let first = existing
                         .meta
@@ -142,7 +161,12 @@ impl PolicyStore {
         let rules: Vec<CedarRule> = rules.into_values().collect();
         // The policy sets the backends build per resource type must build: a set that does
         // not is a load error, never rules that silently produce nothing.
-        for ty in ResourceType::ALL {
+        let types = if checks == Checks::All {
+            &ResourceType::ALL[..]
+        } else {
+            &[]
+        };
+        for &ty in types {
             let of_type: Vec<&CedarRule> = rules
                 .iter()
                 .filter(|r| r.meta.resource_types.contains(&ty))
@@ -169,11 +193,7 @@ impl PolicyStore {
             }
         }
         let metas = rules.iter().map(|r| r.meta.clone()).collect();
-        Ok(PolicyStore {
-            schema,
-            rules,
-            metas,
-        })
+        Ok(PolicyStore { rules, metas })
     }
 
     /// The rules' metadata, sorted by id.
@@ -193,11 +213,13 @@ impl PolicyStore {
             .ok()
             .map(|i| &self.rules[i])
     }
+}
 
-    /// The Cedar schema the policies were validated against.
-    pub fn schema(&self) -> &Schema {
-        &self.schema
-    }
+/// The bundled policy files as `(path, text)`.
+pub(crate) fn bundled_sources() -> impl Iterator<Item = (PathBuf, String)> {
+    BUNDLED_POLICIES
+        .iter()
+        .map(|(path, text)| (PathBuf::from(path), (*text).to_owned()))
 }
 
 /// The policy set of some rules: their `forbid` policies and their scopes.
@@ -277,9 +299,9 @@ fn invalid_at(path: &Path, (line, column): (usize, usize), message: String) -> P
     }
 }
 
+/// The rules of one file; `schema`, when given, checks them against the schema.
 fn load_file(
-    validator: &Validator,
-    index: &SchemaIndex,
+    schema: Option<&(Validator, SchemaIndex)>,
     path: &Path,
     text: &str,
 ) -> Result<Vec<CedarRule>, PolicyError> {
@@ -301,8 +323,11 @@ fn load_file(
         ));
     }
 
-    let validation = validator.validate(&set, ValidationMode::Strict);
-    if let Some(error) = validation.validation_errors().next() {
+    let validation = schema.map(|(validator, _)| validator.validate(&set, ValidationMode::Strict));
+    if let Some(error) = validation
+        .as_ref()
+        .and_then(|v| v.validation_errors().next())
+    {
         let offset = first_label(error);
         return Err(invalid_at(
             path,
@@ -329,7 +354,7 @@ fn load_file(
         .enumerate()
         .map(|(n, policy)| {
             let start = starts.get(n).copied().unwrap_or(0);
-            rule_from_policy(index, path, text, start, policy)
+            rule_from_policy(schema.map(|(_, index)| index), path, text, start, policy)
         })
         .collect()
 }
@@ -376,7 +401,7 @@ fn policy_starts(text: &str) -> Vec<usize> {
 }
 
 fn rule_from_policy(
-    index: &SchemaIndex,
+    index: Option<&SchemaIndex>,
     path: &Path,
     text: &str,
     start: usize,
@@ -503,7 +528,7 @@ fn rule_from_policy(
     let scope =
         scope_policy(&est, &id).map_err(|e| fail(format!("cannot build the rule's scope: {e}")))?;
     let message = policy.annotation("message").map(str::to_owned);
-    if let Some(template) = &message {
+    if let (Some(template), Some(index)) = (&message, index) {
         for placeholder in placeholders(template).map_err(&fail)? {
             for ty in &meta.resource_types {
                 if index.path_type(ty.cedar_type(), placeholder).is_none() {
