@@ -125,7 +125,7 @@ fn a_snapshot_too_large_to_copy_is_only_digested() {
 #[test]
 fn manifests_of_another_format_are_refused() {
     let err = Manifest::parse(br#"{"format":"x"}"#).unwrap_err();
-    assert!(err.starts_with("manifest.json: "), "{err}");
+    assert!(err.starts_with("manifest.json:1:"), "{err}");
     let files = render_fixture();
     let mut v: Value = serde_json::from_slice(&files.last().unwrap().bytes).unwrap();
     v["format"] = Value::String("rampart-evidence/9".to_owned());
