@@ -46,6 +46,10 @@ pub struct Ruleset {
     /// SHA-256 of the ruleset text, for reports; not part of the file.
     #[serde(skip)]
     pub sha256: String,
+    /// The ruleset's text, as parsed (a recorded run keeps it for its evidence bundle);
+    /// not part of the file.
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// Rule selection by id glob.

@@ -77,6 +77,7 @@ pub fn parse_ruleset(text: &str, path: &Path) -> Result<Ruleset, RulesetError> {
         });
     }
     ruleset.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+    ruleset.text = text.to_owned();
     Ok(ruleset)
 }
 
