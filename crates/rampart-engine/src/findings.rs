@@ -111,8 +111,8 @@ fn arc_str<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
     String::deserialize(d).map(Arc::from)
 }
 
-/// A resource type name read back: the model's types and the policy file type are
-/// `'static` already; any other name (a type of a checked template) is interned once.
+/// A resource type name read back: the model's types are `'static` already; any other name
+/// (a policy file, a type of a checked template) is interned once.
 fn resource_type_name<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
     use std::collections::HashSet;
     use std::sync::Mutex;
@@ -120,9 +120,6 @@ fn resource_type_name<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D
     let name = String::deserialize(d)?;
     if let Some(t) = ResourceType::ALL.iter().find(|t| t.name() == name) {
         return Ok(t.name());
-    }
-    if name == crate::policy_files::POLICY_FILE_TYPE {
-        return Ok(crate::policy_files::POLICY_FILE_TYPE);
     }
     let mut others = OTHERS
         .lock()
