@@ -108,7 +108,11 @@ pub fn load_snapshot_text(path: Option<&PathBuf>) -> Result<(Snapshot, SnapshotT
     let (snapshot, text) = match path {
         Some(path) => {
             let text = std::fs::read_to_string(path)
-                .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+                .map_err(|source| crate::model::SnapshotError::Io {
+                    path: path.clone(),
+                    source,
+                })
+                .map_err(InputError::from_display)?;
             let snapshot = parse_snapshot(&text, path).map_err(InputError::from_display)?;
             (snapshot, snapshot_text(&text))
         }
