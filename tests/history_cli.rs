@@ -514,3 +514,163 @@ fn fail_on_new_alerts_only_on_new_failures() {
         "without --fail-on-new every high failure counts"
     );
 }
+
+/// `history finding FINGERPRINT`: the finding's first and last sighting, its resolution and
+/// each change of its status with its run, as text and JSON.
+#[test]
+fn a_findings_timeline_follows_it_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite");
+    let dbs = db.to_str().unwrap();
+    let sample = repo_path("fixtures/orgs/sample/snapshot.json");
+    let changed = changed_sample(dir.path());
+    let one = record(&db, &sample, DAY1);
+    let two = record(&db, &changed, DAY2);
+    record(&db, &sample, DAY3);
+    // A failure of the account the second run lacks: absent in run 2, back in run 3.
+    let (fp, _) = one
+        .iter()
+        .find(|(fp, (status, _))| status == "fail" && !two.contains_key(*fp))
+        .expect("the removed account fails something");
+    let out = rampart(
+        &["history", "finding", fp, "--db", dbs, "--format", "json"],
+        DAY3,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let t = &json(&out.stdout)["finding"];
+    assert_eq!(t["fingerprint"], fp.as_str());
+    assert_eq!(t["first_seen"], DAY1);
+    assert_eq!(t["last_seen"], DAY3);
+    assert_eq!(t["resolved_at"], Value::Null, "failing again");
+    assert_eq!(t["status"], "fail");
+    let changes: Vec<(i64, Value, String)> = t["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["run"].as_i64().unwrap(),
+                c["from"].clone(),
+                c["to"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (1, Value::Null, "fail".to_owned()),
+            (2, Value::from("fail"), "absent".to_owned()),
+            (3, Value::from("absent"), "fail".to_owned()),
+        ]
+    );
+    let text = rampart(&["history", "finding", &fp[..12], "--db", dbs], DAY3);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains(&format!("finding {fp}")),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("fail -> absent"), "{}", text.stdout);
+    let missing = rampart(&["history", "finding", "ffffffffffff", "--db", dbs], DAY3);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("`ffffffffffff`"),
+        "{}",
+        missing.stderr
+    );
+}
+
+/// `history diff --format sarif` with all four `baselineState`s, valid against the vendored
+/// SARIF 2.1.0 schema: run 2 drops an account (absent), loses a read (new unknowns) and
+/// waives one failure of run 1 (updated); the rest is unchanged.
+#[test]
+fn a_sarif_diff_carries_every_baseline_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite");
+    let dbs = db.to_str().unwrap();
+    let sample = repo_path("fixtures/orgs/sample/snapshot.json");
+    let changed = changed_sample(dir.path());
+    let one = rampart(
+        &[
+            "evaluate",
+            "--snapshot",
+            sample.to_str().unwrap(),
+            "--record",
+            "--db",
+            dbs,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        DAY1,
+    );
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let one = json(&one.stdout);
+    // A failure in an account and region the second run still reads in full.
+    let waived = one["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["status"] == "fail"
+                && f["account_id"] != "864209753186"
+                && f["account_id"] != "111122223333"
+                && !f["resource"].as_str().unwrap().contains('*')
+        })
+        .expect("the sample fails elsewhere too");
+    let mut ruleset = std::fs::read_to_string(repo_path("rulesets/default.toml")).unwrap();
+    ruleset.push_str(&format!(
+        "\n[[waivers]]\nrule = \"{}\"\nresource = \"{}\"\nreason = \"accepted for the test\"\napprover = \"auditor@example.com\"\nexpires = 2099-01-01\n",
+        waived["rule_id"].as_str().unwrap(),
+        waived["resource"].as_str().unwrap()
+    ));
+    let ruleset_path = dir.path().join("waived.toml");
+    std::fs::write(&ruleset_path, ruleset).unwrap();
+    let two = rampart(
+        &[
+            "evaluate",
+            "--snapshot",
+            changed.to_str().unwrap(),
+            "--ruleset",
+            ruleset_path.to_str().unwrap(),
+            "--record",
+            "--db",
+            dbs,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        DAY2,
+    );
+    assert_eq!(two.code, 0, "{}", two.stderr);
+    let sarif = rampart(&["history", "diff", "--db", dbs, "--format", "sarif"], DAY2);
+    assert_eq!(sarif.code, 0, "{}", sarif.stderr);
+    validate_sarif(&sarif.stdout).unwrap();
+    let log = json(&sarif.stdout);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let mut states: BTreeMap<&str, usize> = BTreeMap::new();
+    for result in results {
+        *states
+            .entry(result["baselineState"].as_str().unwrap())
+            .or_default() += 1;
+    }
+    for state in ["new", "unchanged", "updated", "absent"] {
+        assert!(states.contains_key(state), "{state} in {states:?}");
+    }
+    // The waived finding is the one updated, under its fingerprint.
+    let fingerprint = waived["fingerprint"].as_str().unwrap();
+    let updated: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["baselineState"] == "updated")
+        .collect();
+    assert!(
+        updated.iter().any(|r| r["partialFingerprints"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|v| v == fingerprint)),
+        "{updated:?}"
+    );
+}

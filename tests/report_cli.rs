@@ -373,3 +373,156 @@ fn a_history_database_gives_the_bundle_its_trend() {
     assert!(!other.exists());
     assert!(!missing.exists());
 }
+
+/// `report --run`: the bundle of a run recorded by `evaluate --record` equals the one
+/// `report --snapshot` gives from the same snapshot: every file byte for byte but the page
+/// (which shows resource records only when the snapshot's text is at hand) and so the
+/// manifest's line for it (docs/evidence.md).
+#[test]
+fn a_recorded_runs_bundle_equals_the_snapshots_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("history.sqlite");
+    let sample = repo_path("fixtures/orgs/sample/snapshot.json");
+    rampart()
+        .args(["evaluate", "--snapshot"])
+        .arg(&sample)
+        .args(["--record", "--fail-on", "never", "--format", "json", "--db"])
+        .arg(&db)
+        .env("RAMPART_NOW", "2026-01-02T03:00:00Z")
+        .assert()
+        .code(0);
+    let (direct, run) = (tmp.path().join("direct"), tmp.path().join("run"));
+    rampart()
+        .args(["report", "--snapshot"])
+        .arg(&sample)
+        .args(["--snapshot-copy", "digest", "--ocsf", "--out"])
+        .arg(&direct)
+        .assert()
+        .code(1);
+    rampart()
+        .args(["report", "--run", "latest", "--ocsf", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&run)
+        .assert()
+        .code(1);
+    let (a, b) = (read_dir_sorted(&direct), read_dir_sorted(&run));
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b));
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        if name == "index.html" || name == "manifest.json" {
+            continue;
+        }
+        assert!(
+            x == y,
+            "{name} differs between report --snapshot and report --run"
+        );
+    }
+    let manifest = |dir: &Path| -> Value {
+        let mut m: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        let files = m["files"].as_array_mut().unwrap();
+        files.retain(|f| f["path"] != "index.html");
+        m
+    };
+    assert_eq!(manifest(&direct), manifest(&run));
+    rampart()
+        .args(["report", "verify"])
+        .arg(&run)
+        .assert()
+        .code(0);
+    // The page still shows the resource of every finding of the run.
+    let page = std::fs::read_to_string(run.join("index.html")).unwrap();
+    let findings: Value =
+        serde_json::from_slice(&std::fs::read(run.join("findings.json")).unwrap()).unwrap();
+    for f in findings["findings"].as_array().unwrap() {
+        // As the template escapes it (`/` is `&#x2f;` in HTML text).
+        let arn = f["resource"].as_str().unwrap().replace('/', "&#x2f;");
+        assert!(page.contains(&arn), "{arn} not on the page");
+    }
+}
+
+/// A run recorded before the history kept evaluations: exit 2, naming the run and why,
+/// and no bundle written.
+#[test]
+fn a_run_recorded_before_schema_3_cannot_be_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("old.sqlite");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(include_str!("data/history-schema-v1.sql"))
+        .unwrap();
+    let out = tmp.path().join("bundle");
+    let assert = rampart()
+        .args(["report", "--run", "1", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("run 1 cannot be reported"), "{stderr}");
+    assert!(stderr.contains("before schema version 3"), "{stderr}");
+    assert!(!out.exists());
+    // A run that is not there, and a database that is not there.
+    let missing = rampart()
+        .args(["report", "--run", "7", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
+    assert!(stderr.contains("no run `7`"), "{stderr}");
+    rampart()
+        .args(["report", "--run", "1", "--db"])
+        .arg(tmp.path().join("none.sqlite"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!tmp.path().join("none.sqlite").exists());
+}
+
+/// `report --ocsf`: every event of `ocsf/detection-findings.json` conforms to the vendored
+/// subset of OCSF 1.3.0's Detection Finding class (tests/data/README.md), and there is one
+/// per finding that is not a pass.
+#[test]
+fn ocsf_events_conform_to_the_detection_finding_class() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    bundle(&dir, &["--ocsf"]);
+    let events: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("ocsf/detection-findings.json")).unwrap())
+            .unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_path(
+            "tests/data/ocsf-1.3.0-detection-finding.schema.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft7::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&events)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let findings: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("findings.json")).unwrap()).unwrap();
+    let reported = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] != "pass")
+        .count();
+    assert_eq!(events.as_array().unwrap().len(), reported);
+    // The subset is not vacuous: an event without its class is refused.
+    let mut broken = events.clone();
+    broken[0]["class_uid"] = Value::from(2001);
+    broken[0]["finding_info"]
+        .as_object_mut()
+        .unwrap()
+        .remove("uid");
+    assert_eq!(validator.iter_errors(&broken).count(), 2);
+}

@@ -126,8 +126,14 @@ pub fn run_scan(args: &ScanArgs, verbose: u8) -> Result<ExitCode, InputError> {
         Some(Recorder::open(&args.recording.db, "scan")?)
     };
     let collected = collect(&options, verbose)?;
-    if let Some(path) = &args.snapshot_out {
-        write_output(Some(path), &snapshot_json(&collected)?)?;
+    // The snapshot's text, for `--snapshot-out` and for the digest a recorded run's
+    // evidence bundle names it by (the same bytes `--snapshot-out` writes).
+    let json = match (&args.snapshot_out, &recorder) {
+        (None, None) => None,
+        _ => Some(snapshot_json(&collected)?),
+    };
+    if let (Some(path), Some(json)) = (&args.snapshot_out, &json) {
+        write_output(Some(path), json)?;
     }
     finish(&args.flags, &collected)?;
     evaluate_and_report(
@@ -135,7 +141,10 @@ pub fn run_scan(args: &ScanArgs, verbose: u8) -> Result<ExitCode, InputError> {
         &engine,
         &args.report,
         templates.as_ref(),
-        recorder.map(|r| (r, args.recording.fail_on_new)),
+        recorder.map(|r| {
+            let text = super::evaluate::snapshot_text(json.as_deref().unwrap_or_default());
+            (r, args.recording.fail_on_new, text)
+        }),
     )
 }
 

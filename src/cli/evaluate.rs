@@ -11,10 +11,14 @@ use super::history::{has_new_failures, DbArgs, Recorder};
 use super::{write_output, Format, InputError, OutputArgs};
 use crate::findings::{Notice, NoticeLevel};
 use crate::iac_links::{self, TemplateIndex};
-use crate::model::{load_snapshot_file, sample_snapshot, Location, Snapshot, SAMPLE_PATH};
+use crate::model::{
+    load_snapshot_file, parse_snapshot, sample_snapshot, Location, Snapshot, SAMPLE_JSON,
+    SAMPLE_PATH,
+};
 use crate::report::{self, RenderOptions};
 use crate::rules::{Catalog, Engine, Evaluation, PolicyStore, Severity, Status};
 use crate::ruleset::{load_ruleset_file, Ruleset};
+use rampart_history::{BundleContext, SnapshotText};
 
 /// Threshold for exit code 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -96,6 +100,55 @@ pub fn load_rules(args: &RuleArgs) -> Result<(Ruleset, Catalog), InputError> {
     .map_err(InputError::from_display)?;
     let catalog = Catalog::new(policies).map_err(InputError::from_display)?;
     Ok((ruleset, catalog))
+}
+
+/// Loads the snapshot named on the command line, or the bundled sample, with the digest
+/// and size of its text (what an evidence bundle's manifest names it by).
+pub fn load_snapshot_text(path: Option<&PathBuf>) -> Result<(Snapshot, SnapshotText), InputError> {
+    let (snapshot, text) = match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| crate::model::SnapshotError::Io {
+                    path: path.clone(),
+                    source,
+                })
+                .map_err(InputError::from_display)?;
+            let snapshot = parse_snapshot(&text, path).map_err(InputError::from_display)?;
+            (snapshot, snapshot_text(&text))
+        }
+        None => (load_snapshot(None)?, snapshot_text(SAMPLE_JSON)),
+    };
+    Ok((snapshot, text))
+}
+
+/// The digest and size of a snapshot's JSON text.
+pub fn snapshot_text(text: &str) -> SnapshotText {
+    SnapshotText {
+        sha256: crate::report::evidence::sha256_hex(text.as_bytes()),
+        size: text.len() as u64,
+    }
+}
+
+/// What a recorded run keeps for its evidence bundle besides the evaluation.
+pub fn bundle_context<'a>(
+    evaluated_at: DateTime<Utc>,
+    ruleset: &'a crate::ruleset::Ruleset,
+    catalog_version: &'a str,
+    snapshot: Option<&'a SnapshotText>,
+) -> BundleContext<'a> {
+    BundleContext {
+        evaluated_at,
+        catalog_version,
+        snapshot,
+        ruleset_toml: &ruleset.text,
+    }
+}
+
+/// The embedded AWS action catalog's version.
+pub fn catalog_version() -> Result<String, InputError> {
+    crate::policy::catalog::ActionCatalog::get()
+        .map(|c| c.info().version.to_string())
+        .map_err(InputError::from_display)
 }
 
 /// Loads the snapshot named on the command line, or the bundled sample.
@@ -258,25 +311,25 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
     } else {
         None
     };
-    let snapshot = load_snapshot(args.snapshot.as_ref())?;
+    let (snapshot, text) = load_snapshot_text(args.snapshot.as_ref())?;
     evaluate_and_report(
         &snapshot,
         &engine,
         &args.report,
         templates.as_ref(),
-        recorder.map(|r| (r, args.recording.fail_on_new)),
+        recorder.map(|r| (r, args.recording.fail_on_new, text)),
     )
 }
 
 /// Evaluates a snapshot, links its findings to the `--iac` templates if given, records the
-/// run if a recorder is given (with whether only new failures fail the run), and writes
-/// the report.
+/// run if a recorder is given (with whether only new failures fail the run, and the digest
+/// of the snapshot's text), and writes the report.
 pub fn evaluate_and_report(
     snapshot: &Snapshot,
     engine: &Engine<'_>,
     args: &ReportArgs,
     templates: Option<&Templates>,
-    recorder: Option<(Recorder, bool)>,
+    recorder: Option<(Recorder, bool, SnapshotText)>,
 ) -> Result<ExitCode, InputError> {
     let now = args.now.unwrap_or(snapshot.taken_at);
     let (mut evaluation, profile) = engine.evaluate_profiled(snapshot, now);
@@ -301,8 +354,10 @@ pub fn evaluate_and_report(
     // Recorded before the report is written: a run that could not be recorded fails
     // without output, and one that was is reported.
     let new_only = match recorder {
-        Some((recorder, fail_on_new)) => {
-            let recorded = recorder.record(snapshot, &evaluation)?;
+        Some((recorder, fail_on_new, text)) => {
+            let catalog = catalog_version()?;
+            let bundle = bundle_context(now, engine.ruleset(), &catalog, Some(&text));
+            let recorded = recorder.record(snapshot, &evaluation, bundle)?;
             fail_on_new.then(|| has_new_failures(&evaluation, &recorded, args.fail_on))
         }
         None => None,

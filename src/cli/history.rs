@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rampart_history::{render, Clock, FixedClock, History, Prune, Recorded, RunInput, SystemClock};
+use rampart_history::{
+    render, BundleContext, Clock, FixedClock, History, Prune, Recorded, RunInput, SystemClock,
+};
 
 use super::evaluate::FailOn;
 use super::{write_output, Format, InputError, OutputArgs};
@@ -86,11 +88,13 @@ impl Recorder {
         })
     }
 
-    /// Records the run in one transaction and says so on stderr.
+    /// Records the run in one transaction, with what its evidence bundle needs
+    /// (`rampart report --run`), and says so on stderr.
     pub fn record(
         mut self,
         snapshot: &Snapshot,
         evaluation: &Evaluation,
+        bundle: BundleContext<'_>,
     ) -> Result<Recorded, InputError> {
         let digest =
             rampart_history::snapshot_digest(snapshot).map_err(InputError::from_display)?;
@@ -106,6 +110,7 @@ impl Recorder {
                     tool_version: env!("CARGO_PKG_VERSION"),
                     snapshot_digest: &digest,
                     evaluation,
+                    bundle,
                 },
                 clock.as_ref(),
                 || {
@@ -159,6 +164,9 @@ pub enum HistoryCommand {
     Trend(TrendArgs),
     /// Delete old runs (and the findings no remaining run mentions).
     Prune(PruneArgs),
+    /// One finding's timeline: first seen, last seen, resolved, and every change of its
+    /// status with the run that recorded it.
+    Finding(FindingArgs),
 }
 
 /// Output format of history commands.
@@ -195,6 +203,17 @@ pub struct ShowArgs {
     /// The run: its id, `latest`, or `latest~N` (N runs before the latest).
     #[arg(value_name = "RUN", default_value = "latest")]
     pub run: String,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Arguments of `history finding`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FindingArgs {
+    /// The finding's fingerprint (as `history show --format json`, the JSON report and
+    /// SARIF's `partialFingerprints` give it), or a unique prefix of 8 characters or more.
+    #[arg(value_name = "FINGERPRINT")]
+    pub fingerprint: String,
     #[command(flatten)]
     pub common: Common,
 }
@@ -295,6 +314,19 @@ pub fn run(cmd: &HistoryCommand) -> Result<ExitCode, InputError> {
             write_output(args.common.output.out.as_deref(), &text)?;
         }
         HistoryCommand::Diff(args) => return diff(args),
+        HistoryCommand::Finding(args) => {
+            let history = args.common.db.open()?;
+            let timeline = history
+                .finding_timeline(&args.fingerprint)
+                .map_err(InputError::from_display)?;
+            let text = match args.common.format {
+                HistoryFormat::Text => render::timeline_text(&timeline),
+                HistoryFormat::Json => {
+                    render::timeline_json(version, &timeline).map_err(json_error)?
+                }
+            };
+            write_output(args.common.output.out.as_deref(), &text)?;
+        }
         HistoryCommand::Trend(args) => {
             let history = args.common.db.open()?;
             let trend = history.trend(args.last).map_err(InputError::from_display)?;

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 
 use super::evaluate::{exit_code, load_templates, FailOn, RuleArgs};
+use super::history::DbArgs;
 use super::InputError;
 use crate::iac_links;
 use crate::model::{parse_snapshot, SAMPLE_JSON, SAMPLE_PATH};
-use crate::policy::catalog::ActionCatalog;
 use crate::report::evidence::{
     self, BundleFile, BundleInput, Manifest, SnapshotInput, TrendPoint, MANIFEST,
 };
@@ -62,6 +62,15 @@ struct BundleArgs {
     /// Snapshot JSON file (default: the bundled sample organization, embedded in the binary).
     #[arg(long, short = 's', value_name = "FILE")]
     snapshot: Option<PathBuf>,
+    /// A run recorded in the history (`evaluate --record`, `scan`): its id, `latest` or
+    /// `latest~N`. The bundle is built from the evaluation the history kept, so it equals
+    /// the one `report` gave from the same evaluation (see docs/evidence.md for what
+    /// differs); runs recorded before history schema 3 kept none and are refused.
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["snapshot", "ruleset", "policies", "iac", "now", "snapshot_copy"])]
+    run: Option<String>,
+    /// With `--run`: the history database it is in.
+    #[command(flatten)]
+    db: DbArgs,
     #[command(flatten)]
     rules: RuleArgs,
     /// The bundle directory: created, or replaced when it holds an earlier bundle; written
@@ -135,6 +144,9 @@ fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
     let Some(out) = args.out.as_deref() else {
         return Err(InputError("--out DIR is required".to_owned()));
     };
+    if let Some(run) = &args.run {
+        return generate_run(args, run, out);
+    }
     // Rules first: a bad ruleset is reported before a large snapshot is read.
     let ruleset_text = match &args.rules.ruleset {
         Some(path) => crate::model::read_text(path)
@@ -187,31 +199,71 @@ fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
         SnapshotCopy::Digest => false,
         SnapshotCopy::Auto => snapshot_text.len() <= AUTO_COPY_LIMIT,
     };
-    let catalog_version = ActionCatalog::get()
-        .map(|c| c.info().version.clone())
-        .map_err(InputError::from_display)?;
+    let catalog_version = super::evaluate::catalog_version()?;
+    let digest = super::evaluate::snapshot_text(&snapshot_text).sha256;
     let trends = match &args.history {
         Some(path) => trends(path)?,
         None => Vec::new(),
     };
-    let threshold = args.fail_on.threshold();
     let input = BundleInput {
         evaluation: &evaluation,
         options: RenderOptions {
             tool_version: env!("CARGO_PKG_VERSION"),
-            fail_on: threshold,
+            fail_on: args.fail_on.threshold(),
         },
         evaluated_at: now,
-        snapshot: Some(SnapshotInput {
-            json: &snapshot_text,
-            copy,
-        }),
+        snapshot: Some(SnapshotInput::of_text(&snapshot_text, &digest, copy)),
         ruleset_toml: &ruleset_text,
         catalog_version: &catalog_version,
         trends: &trends,
         ocsf: args.ocsf,
     };
-    let files = evidence::bundle(&input).map_err(InputError::from_display)?;
+    write(args, out, &input)
+}
+
+/// `report --run RUN`: the bundle of a recorded run, from the evaluation the history kept.
+fn generate_run(args: &BundleArgs, run: &str, out: &Path) -> Result<ExitCode, InputError> {
+    let path = args.db.path()?;
+    if !path.is_file() {
+        return Err(InputError(format!(
+            "{}: no history database (record runs with `rampart evaluate --record --db {0}`)",
+            path.display()
+        )));
+    }
+    let history = History::open(&path).map_err(InputError::from_display)?;
+    let id = history.resolve_run(run).map_err(InputError::from_display)?;
+    let recorded = history.run(id).map_err(InputError::from_display)?;
+    let stored = history.stored_run(id).map_err(InputError::from_display)?;
+    drop(history);
+    let trends = match &args.history {
+        Some(path) => trends(path)?,
+        None => Vec::new(),
+    };
+    let input = BundleInput {
+        evaluation: &stored.evaluation,
+        // The rampart that evaluated the run, as its own `report` would have named it.
+        options: RenderOptions {
+            tool_version: &recorded.tool_version,
+            fail_on: args.fail_on.threshold(),
+        },
+        evaluated_at: stored.evaluated_at,
+        snapshot: stored.snapshot.as_ref().map(|s| SnapshotInput {
+            sha256: &s.sha256,
+            size: s.size,
+            json: None,
+            copy: false,
+        }),
+        ruleset_toml: &stored.ruleset_toml,
+        catalog_version: &stored.catalog_version,
+        trends: &trends,
+        ocsf: args.ocsf,
+    };
+    write(args, out, &input)
+}
+
+/// Builds the bundle, writes it atomically, and gives the exit code of its findings.
+fn write(args: &BundleArgs, out: &Path, input: &BundleInput<'_>) -> Result<ExitCode, InputError> {
+    let files = evidence::bundle(input).map_err(InputError::from_display)?;
     write_bundle(out, &files)?;
     let manifest = files.iter().find(|f| f.path == MANIFEST);
     eprintln!(
@@ -220,7 +272,11 @@ fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
         out.display(),
         manifest.map_or_else(String::new, |m| evidence::sha256_hex(&m.bytes))
     );
-    Ok(exit_code(&evaluation, threshold, args.fail_on_unknown))
+    Ok(exit_code(
+        input.evaluation,
+        input.options.fail_on,
+        args.fail_on_unknown,
+    ))
 }
 
 /// Writes the bundle into a temporary directory beside `out`, then renames it into place;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::model::{CoverageGap, Location, ResourceRef, ResourceType, SnapshotSource};
@@ -45,7 +45,7 @@ impl ResourceKey {
 }
 
 /// The waiver that turned a failure into `waived`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedWaiver {
     /// Why the exception is accepted.
     pub reason: String,
@@ -62,11 +62,16 @@ pub struct AppliedWaiver {
 }
 
 /// One result of one rule on one resource, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// It serializes and deserializes (with the rest of an [`Evaluation`]) so that the history
+/// can keep a run's whole evaluation and rebuild its evidence bundle later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule id.
+    #[serde(deserialize_with = "arc_str")]
     pub rule_id: Arc<str>,
     /// The rule title.
+    #[serde(deserialize_with = "arc_str")]
     pub title: Arc<str>,
     /// pass, fail, unknown or waived.
     pub status: Status,
@@ -77,7 +82,8 @@ pub struct Finding {
     /// The resource ARN.
     pub resource: String,
     /// The resource type (`AWS::S3::Bucket`).
-    pub resource_type: &'static str,
+    #[serde(deserialize_with = "resource_type_name")]
+    pub resource_type: TypeName,
     /// The owning account.
     pub account_id: String,
     /// The region, or `global`.
@@ -92,11 +98,43 @@ pub struct Finding {
     /// The waiver applied, for `waived` findings.
     pub waiver: Option<AppliedWaiver>,
     /// Compared with a baseline (`check --baseline`), when one was given.
+    #[serde(default)]
     pub baseline_state: Option<BaselineState>,
 }
 
+/// A resource type's name. An alias rather than `&'static str` written out, so that serde's
+/// derive does not borrow it from the input (which would tie every deserialized
+/// [`Evaluation`] to `'static` input): [`resource_type_name`] maps it to a static name.
+type TypeName = &'static str;
+
+fn arc_str<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    String::deserialize(d).map(Arc::from)
+}
+
+/// A resource type name read back: the model's types are `'static` already; any other name
+/// (a policy file, a type of a checked template) is interned once.
+fn resource_type_name<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static OTHERS: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let name = String::deserialize(d)?;
+    if let Some(t) = ResourceType::ALL.iter().find(|t| t.name() == name) {
+        return Ok(t.name());
+    }
+    let mut others = OTHERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let others = others.get_or_insert_with(HashSet::new);
+    if let Some(known) = others.get(name.as_str()) {
+        return Ok(known);
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    others.insert(leaked);
+    Ok(leaked)
+}
+
 /// A finding's state against a baseline of an earlier run (SARIF `baselineState`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BaselineState {
     /// Not in the baseline.
@@ -139,7 +177,7 @@ pub fn fingerprint(rule_id: &str, resource: &ResourceKey) -> String {
 }
 
 /// A rule as reports show it: its metadata after the ruleset's overrides.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleInfo {
     /// Stable id, kebab-case.
     pub id: String,
@@ -168,7 +206,7 @@ pub struct RuleInfo {
 }
 
 /// Which ruleset (or checker configuration) produced an evaluation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulesetIdentity {
     /// Its name; also the SARIF category (`rampart/NAME/`).
     pub name: String,
@@ -177,7 +215,7 @@ pub struct RulesetIdentity {
 }
 
 /// What was evaluated: a snapshot's provenance, or the files checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {
     /// When the data was read (a snapshot's `taken_at`); `None` for files.
     pub taken_at: Option<DateTime<Utc>>,
@@ -186,7 +224,7 @@ pub struct Subject {
 }
 
 /// How serious a notice is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum NoticeLevel {
     /// Something the user should know (an expired waiver); the run succeeded.
     Warning,
@@ -205,7 +243,7 @@ impl NoticeLevel {
 }
 
 /// A message about the run that is not a finding.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Notice {
     /// Warning or error.
     pub level: NoticeLevel,
@@ -227,7 +265,7 @@ impl Notice {
 }
 
 /// Everything reporters read about one run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evaluation {
     /// The ruleset (or checker configuration).
     pub ruleset: RulesetIdentity,

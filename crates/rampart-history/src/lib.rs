@@ -15,6 +15,8 @@ mod query;
 mod record;
 pub mod render;
 pub mod schema;
+mod stored;
+mod timeline;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +30,8 @@ pub use query::{
 };
 pub use record::{snapshot_digest, Recorded, RunInput};
 pub use schema::SCHEMA_VERSION;
+pub use stored::{BundleContext, SnapshotText, StoredRun, STORED_FORMAT};
+pub use timeline::{FindingTimeline, StatusChange};
 
 /// Where the time comes from: the system clock, or a fixed time in tests.
 pub trait Clock {
@@ -89,6 +93,33 @@ pub enum HistoryError {
         path: PathBuf,
         /// The run as it was asked for.
         run: String,
+    },
+    /// A run whose whole evaluation the history does not hold (recorded before it kept
+    /// them), so its evidence bundle cannot be rebuilt.
+    #[error("{}: run {run} cannot be reported: {reason}", path.display())]
+    NoEvaluation {
+        /// The database file.
+        path: PathBuf,
+        /// The run.
+        run: i64,
+        /// Why.
+        reason: String,
+    },
+    /// A run's evaluation could not be encoded for storage.
+    #[error("{}: cannot store the run's evaluation: {message}", path.display())]
+    Encode {
+        /// The database file.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// A finding that no run of the history reports.
+    #[error("{}: no finding with fingerprint `{fingerprint}` in the history (fingerprints are in `rampart history show --format json`)", path.display())]
+    NoSuchFinding {
+        /// The database file.
+        path: PathBuf,
+        /// The fingerprint as it was asked for.
+        fingerprint: String,
     },
     /// Fewer runs than a command needs.
     #[error("{}: {message}", path.display())]

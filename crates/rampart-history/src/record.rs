@@ -10,6 +10,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::stored::{self, BundleContext};
 use crate::{parse_status, time_text, Clock, History, HistoryError, Summary, ABSENT};
 
 /// What a run records besides its evaluation.
@@ -23,6 +24,8 @@ pub struct RunInput<'a> {
     pub snapshot_digest: &'a str,
     /// What was evaluated, and what it gave.
     pub evaluation: &'a Evaluation,
+    /// What the run's evidence bundle needs besides the evaluation (kept with it).
+    pub bundle: BundleContext<'a>,
 }
 
 /// What recording a run did, compared with the run before it.
@@ -63,6 +66,12 @@ impl History {
             source,
         };
         let evaluation = input.evaluation;
+        // Compressed before the transaction opens: it holds no lock while this runs.
+        let stored =
+            stored::encode(&input.bundle, evaluation).map_err(|e| HistoryError::Encode {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
         let mut summary = Summary::default();
         for f in &evaluation.findings {
             summary.add(f.status, 1);
@@ -267,6 +276,8 @@ impl History {
                     .map_err(fail)?;
             }
         }
+
+        stored::insert(&tx, run, &stored).map_err(fail)?;
 
         inside();
         tx.commit().map_err(fail)?;

@@ -414,3 +414,52 @@ pub fn diff_evaluation(diff: &RunDiff) -> Evaluation {
         coverage: Vec::new(),
     }
 }
+
+/// `history finding` as text: the finding, its life, then one line per status change.
+pub fn timeline_text(t: &crate::FindingTimeline) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "finding {}", t.fingerprint);
+    let _ = writeln!(out, "  rule:        {} ({})", t.rule_id, t.title);
+    let _ = writeln!(out, "  area:        {}", t.area.as_str());
+    let _ = writeln!(out, "  resource:    {} ({})", t.resource, t.resource_type);
+    let _ = writeln!(out, "  account:     {} region {}", t.account_id, t.region);
+    let _ = writeln!(out, "  status:      {}", t.status);
+    let _ = writeln!(
+        out,
+        "  first seen:  {}",
+        crate::time_text(t.life.first_seen)
+    );
+    let _ = writeln!(out, "  last seen:   {}", crate::time_text(t.life.last_seen));
+    let resolved = t
+        .life
+        .resolved_at
+        .map_or_else(|| "-".to_owned(), crate::time_text);
+    let _ = writeln!(out, "  resolved at: {resolved}");
+    let _ = writeln!(out, "changes:");
+    if t.changes.is_empty() {
+        let _ = writeln!(out, "  none kept (the runs that made them were pruned)");
+    }
+    for c in &t.changes {
+        let _ = writeln!(
+            out,
+            "  run {:>5}  {}  {} -> {}",
+            c.run,
+            crate::time_text(c.recorded_at),
+            c.from.as_deref().unwrap_or("(first seen)"),
+            c.to
+        );
+    }
+    out
+}
+
+/// `history finding` as JSON.
+pub fn timeline_json(
+    tool_version: &str,
+    t: &crate::FindingTimeline,
+) -> Result<String, serde_json::Error> {
+    #[derive(Serialize)]
+    struct Timeline<'a> {
+        finding: &'a crate::FindingTimeline,
+    }
+    json(tool_version, Timeline { finding: t })
+}

@@ -85,6 +85,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_id, rule_id)
     ) WITHOUT ROWID;
     ",
+    // 3: each run's whole evaluation (every finding, passes included, with the rules, the
+    // ruleset's text and the evaluation time) as one deflated JSON document, for
+    // `rampart report --run` (`stored.rs` says why one document). Runs recorded before
+    // have none, and `report --run` says so.
+    "
+    CREATE TABLE run_evaluations (
+        run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        format INTEGER NOT NULL,
+        body   BLOB NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this rampart writes.

@@ -94,6 +94,20 @@ fn evaluation(findings: Vec<Finding>, gaps: &[&str]) -> Evaluation {
     }
 }
 
+static SNAPSHOT_TEXT: SnapshotText = SnapshotText {
+    sha256: String::new(),
+    size: 42,
+};
+
+fn bundle_context(day: u32) -> BundleContext<'static> {
+    BundleContext {
+        evaluated_at: at(day),
+        catalog_version: "catalog-1",
+        snapshot: Some(&SNAPSHOT_TEXT),
+        ruleset_toml: "name = \"default\"\n",
+    }
+}
+
 fn record(history: &mut History, day: u32, evaluation: &Evaluation) -> Recorded {
     history
         .record(
@@ -102,6 +116,7 @@ fn record(history: &mut History, day: u32, evaluation: &Evaluation) -> Recorded 
                 tool_version: "0.1.0",
                 snapshot_digest: "digest",
                 evaluation,
+                bundle: bundle_context(day),
             },
             &FixedClock(at(day)),
             || {},
@@ -278,6 +293,7 @@ fn an_interrupted_recording_leaves_the_database_as_it_was() {
                 tool_version: "0.1.0",
                 snapshot_digest: "digest",
                 evaluation: &two,
+                bundle: bundle_context(2),
             },
             &FixedClock(at(2)),
             || panic!("interrupted"),
@@ -355,4 +371,110 @@ fn the_database_is_in_wal_mode() {
         .query_row("PRAGMA journal_mode", [], |row| row.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+}
+
+/// Each run keeps its whole evaluation, passes included, and gives it back as it was.
+#[test]
+fn a_run_keeps_its_whole_evaluation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(&dir.path().join("h.sqlite")).unwrap();
+    let one = evaluation(
+        vec![
+            finding("s3-encrypted", "a", Status::Fail),
+            finding("s3-encrypted", "b", Status::Pass),
+            finding("s3-versioned", "a", Status::Pass),
+        ],
+        &["x"],
+    );
+    let recorded = record(&mut history, 1, &one);
+    let stored = history.stored_run(recorded.run).unwrap();
+    assert_eq!(stored.evaluation, one);
+    assert_eq!(stored.evaluated_at, at(1));
+    assert_eq!(stored.catalog_version, "catalog-1");
+    assert_eq!(stored.snapshot, Some(SNAPSHOT_TEXT.clone()));
+    assert_eq!(stored.ruleset_toml, "name = \"default\"\n");
+    // Pruned with its run.
+    record(&mut history, 2, &one);
+    history
+        .prune(Prune {
+            keep: Some(1),
+            older_than: None,
+        })
+        .unwrap();
+    let left: i64 = history
+        .conn
+        .query_row("SELECT count(*) FROM run_evaluations", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(left, 1);
+}
+
+/// A run recorded before schema 3 has no evaluation: the error names the run and why.
+#[test]
+fn a_run_recorded_before_evaluations_were_kept_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(SCHEMA_V1)
+        .unwrap();
+    let history = History::open(&path).unwrap();
+    let err = history.stored_run(1).unwrap_err();
+    assert!(
+        matches!(err, HistoryError::NoEvaluation { run: 1, .. }),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("run 1 cannot be reported"), "{message}");
+    assert!(message.contains("before schema version 3"), "{message}");
+}
+
+/// A finding's timeline: each change of status with its run, and its life.
+#[test]
+fn a_findings_timeline_lists_its_status_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(&dir.path().join("h.sqlite")).unwrap();
+    let fail = finding("s3-encrypted", "a", Status::Fail);
+    let fp = fail.fingerprint.clone();
+    record(&mut history, 1, &evaluation(vec![fail.clone()], &[]));
+    record(&mut history, 2, &evaluation(vec![fail.clone()], &[]));
+    record(
+        &mut history,
+        3,
+        &evaluation(vec![finding("s3-encrypted", "a", Status::Pass)], &[]),
+    );
+    record(&mut history, 4, &evaluation(Vec::new(), &[]));
+    let t = history.finding_timeline(&fp).unwrap();
+    assert_eq!(t.rule_id, "s3-encrypted");
+    assert_eq!(t.title, "s3-encrypted title");
+    assert_eq!(t.status, "absent");
+    assert_eq!(t.life.first_seen, at(1));
+    assert_eq!(t.life.last_seen, at(3));
+    assert_eq!(t.life.resolved_at, Some(at(3)));
+    let changes: Vec<(i64, Option<&str>, &str)> = t
+        .changes
+        .iter()
+        .map(|c| (c.run, c.from.as_deref(), c.to.as_str()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (1, None, "fail"),
+            (3, Some("fail"), "pass"),
+            (4, Some("pass"), "absent")
+        ]
+    );
+    assert_eq!(t.changes[1].recorded_at, at(3));
+    // A unique prefix names it too; an unknown fingerprint is an error naming it.
+    assert_eq!(history.finding_timeline(&fp[..10]).unwrap(), t);
+    let err = history.finding_timeline("0000000000").unwrap_err();
+    assert!(err.to_string().contains("`0000000000`"), "{err}");
+    let text = render::timeline_text(&t);
+    assert!(
+        text.contains("run     3  2026-01-03T03:00:00Z  fail -> pass"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render::timeline_json("0.1.0", &t).unwrap()).unwrap();
+    assert_eq!(json["finding"]["resolved_at"], "2026-01-03T03:00:00Z");
+    assert_eq!(json["finding"]["changes"][2]["to"], "absent");
 }

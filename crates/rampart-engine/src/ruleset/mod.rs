@@ -46,20 +46,25 @@ pub struct Ruleset {
     /// SHA-256 of the ruleset text, for reports; not part of the file.
     #[serde(skip)]
     pub sha256: String,
-    /// The file and text it was read from, to point errors found after parsing (an
-    /// unknown rule, a bad glob) at their line; not part of the file.
+    /// The ruleset's text, as parsed (a recorded run keeps it for its evidence bundle);
+    /// not part of the file.
     #[serde(skip)]
-    pub origin: Option<(std::path::PathBuf, std::sync::Arc<str>)>,
+    pub text: String,
+    /// The file it was read from, to point errors found after parsing (an unknown rule, a
+    /// bad glob) at their line; not part of the file.
+    #[serde(skip)]
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl Ruleset {
     /// `FILE:LINE:COL` of the first TOML string or key equal to `value` in the file the
     /// ruleset was read from; the file alone when the value is not found; the ruleset's
-    /// name when it was not read from text.
+    /// name when it was not read from a file.
     pub fn locate(&self, value: &str) -> String {
-        let Some((path, text)) = &self.origin else {
+        let Some(path) = &self.path else {
             return self.name.clone();
         };
+        let text = self.text.as_str();
         let quoted = [format!("\"{value}\""), format!("'{value}'")];
         let bare = |at: usize| {
             // A bare key: at a line start (after indentation) and followed by `=` or `]`.

@@ -77,7 +77,8 @@ pub fn parse_ruleset(text: &str, path: &Path) -> Result<Ruleset, RulesetError> {
         });
     }
     ruleset.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
-    ruleset.origin = Some((path.to_owned(), std::sync::Arc::from(text)));
+    ruleset.text = text.to_owned();
+    ruleset.path = Some(path.to_owned());
     Ok(ruleset)
 }
 

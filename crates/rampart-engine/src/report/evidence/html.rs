@@ -274,8 +274,8 @@ impl<'a> Page<'a> {
             ruleset_name: &evaluation.ruleset.name,
             ruleset_sha256: &evaluation.ruleset.sha256,
             catalog_version: input.catalog_version,
-            snapshot_sha256: input.snapshot.map(|s| sha256_hex(s.json.as_bytes())),
-            snapshot_copied: input.snapshot.is_some_and(|s| s.copy),
+            snapshot_sha256: input.snapshot.map(|s| s.sha256.to_owned()),
+            snapshot_copied: input.snapshot.and_then(|s| s.copied()).is_some(),
             fail_on: input.options.fail_on.map(|s| s.as_str()),
             totals: Row::new("all", tally.by_status),
             by_area: tally

@@ -107,10 +107,10 @@ impl Manifest {
             },
             catalog_version: input.catalog_version.to_owned(),
             snapshot: input.snapshot.map(|s| SnapshotDigest {
-                sha256: sha256_hex(s.json.as_bytes()),
-                size: s.json.len() as u64,
+                sha256: s.sha256.to_owned(),
+                size: s.size,
                 taken_at: evaluation.subject.taken_at.as_ref().map(timestamp),
-                path: s.copy.then(|| "snapshot.json".to_owned()),
+                path: s.copied().map(|_| "snapshot.json".to_owned()),
             }),
             files: files
                 .iter()

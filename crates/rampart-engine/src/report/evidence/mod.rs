@@ -36,10 +36,32 @@ pub const MANIFEST: &str = "manifest.json";
 /// The snapshot that was evaluated, as the bundle carries it.
 #[derive(Debug, Clone, Copy)]
 pub struct SnapshotInput<'a> {
-    /// The snapshot's JSON text, as read (its digest is the manifest's snapshot digest).
-    pub json: &'a str,
+    /// SHA-256 of the snapshot's JSON text as read, hex: the manifest's snapshot digest.
+    pub sha256: &'a str,
+    /// The size of that text in bytes.
+    pub size: u64,
+    /// The text itself when it is at hand (not for a recorded run, whose history keeps
+    /// only its digest): the page's resource records, and `snapshot.json` when copied.
+    pub json: Option<&'a str>,
     /// Whether `snapshot.json` is copied into the bundle, or only its digest recorded.
     pub copy: bool,
+}
+
+impl<'a> SnapshotInput<'a> {
+    /// The snapshot of this text.
+    pub fn of_text(json: &'a str, sha256: &'a str, copy: bool) -> SnapshotInput<'a> {
+        SnapshotInput {
+            sha256,
+            size: json.len() as u64,
+            json: Some(json),
+            copy,
+        }
+    }
+
+    /// The text that `snapshot.json` holds, when the bundle carries a copy.
+    pub fn copied(&self) -> Option<&'a str> {
+        self.json.filter(|_| self.copy)
+    }
 }
 
 /// One point of history, for trends (filled by the history subsystem; empty without it).
@@ -94,8 +116,8 @@ pub struct BundleFile {
 /// Every file of the bundle, the manifest last; paths are sorted otherwise.
 pub fn bundle(input: &BundleInput<'_>) -> Result<Vec<BundleFile>, ReportError> {
     let evaluation = input.evaluation;
-    let evidence = match input.snapshot {
-        Some(s) => resources::ResourceIndex::of(s.json),
+    let evidence = match input.snapshot.and_then(|s| s.json) {
+        Some(json) => resources::ResourceIndex::of(json),
         None => resources::ResourceIndex::default(),
     };
     let view = controls::frameworks(evaluation);
@@ -122,8 +144,8 @@ pub fn bundle(input: &BundleInput<'_>) -> Result<Vec<BundleFile>, ReportError> {
             ocsf::render(input)?.into_bytes(),
         ));
     }
-    if let Some(s) = input.snapshot.filter(|s| s.copy) {
-        files.push(file("snapshot.json", s.json.as_bytes().to_vec()));
+    if let Some(json) = input.snapshot.and_then(|s| s.copied()) {
+        files.push(file("snapshot.json", json.as_bytes().to_vec()));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest::new(input, &files);

@@ -40,10 +40,7 @@ pub fn render(
         "{}\0{}\0{}",
         evaluation.ruleset.sha256,
         at,
-        input
-            .snapshot
-            .map(|s| super::sha256_hex(s.json.as_bytes()))
-            .unwrap_or_default()
+        input.snapshot.map(|s| s.sha256).unwrap_or_default()
     );
     let uuid = |parts: &[&str]| derived_uuid(&seed, parts);
 
@@ -168,7 +165,7 @@ fn observation(
         "href": "../findings.json",
         "description": text(&format!("The finding with fingerprint {} in findings.json.", f.fingerprint)),
     })];
-    if input.snapshot.is_some_and(|s| s.copy) {
+    if input.snapshot.and_then(|s| s.copied()).is_some() {
         evidence.push(json!({
             "href": "../snapshot.json",
             "description": text(&format!("The record of {} in the evaluated snapshot.", f.resource)),

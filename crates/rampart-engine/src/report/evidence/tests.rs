@@ -10,14 +10,12 @@ use crate::vocab::Severity;
 const SNAPSHOT: &str = r#"{"accounts":[{"id":"111122223333","keys":[{"arn":"arn:aws:kms:eu-west-1:111122223333:key/k1","rotation_enabled":false,"note":"<script>alert(1)</script>"}]}]}"#;
 
 fn render_with(evaluation: &Evaluation, copy: bool, trends: &[TrendPoint]) -> Vec<BundleFile> {
+    let sha256 = sha256_hex(SNAPSHOT.as_bytes());
     let input = BundleInput {
         evaluation,
         options: fixtures::options(Some(Severity::High)),
         evaluated_at: Utc.with_ymd_and_hms(2025, 6, 1, 8, 0, 0).unwrap(),
-        snapshot: Some(SnapshotInput {
-            json: SNAPSHOT,
-            copy,
-        }),
+        snapshot: Some(SnapshotInput::of_text(SNAPSHOT, &sha256, copy)),
         ruleset_toml: "name = \"default\"\n",
         catalog_version: "0.0.1",
         trends,
