@@ -22,7 +22,7 @@ use crate::findings::{BaselineState, Evaluation};
 use crate::iac::{self, Context, IacFile, IacModel};
 use crate::model::Location;
 use crate::report::{text, RenderOptions};
-use crate::rules::{Engine, Status};
+use crate::rules::Status;
 
 /// What a file that does not parse does to the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -81,7 +81,7 @@ pub struct CheckArgs {
 /// Runs `rampart check`.
 pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
     let (ruleset, catalog) = load_rules(&args.rules)?;
-    let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+    let engine = super::engine(&catalog, &ruleset)?;
     let context = match &args.context {
         Some(path) => Context::load(path).map_err(InputError)?,
         None => Context::none(),

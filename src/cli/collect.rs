@@ -18,7 +18,6 @@ use serde_json::json;
 use super::evaluate::{evaluate_and_report, load_rules, load_templates, RecordFlags, ReportArgs};
 use super::history::Recorder;
 use super::{write_output, InputError, OutputArgs};
-use crate::rules::Engine;
 
 /// How and what to collect (shared by `collect` and `scan`).
 #[derive(Debug, Clone, clap::Args)]
@@ -117,7 +116,7 @@ pub fn run_scan(args: &ScanArgs, verbose: u8) -> Result<ExitCode, InputError> {
     // Rules and templates load before the collection so that a bad ruleset or `--iac` path
     // fails in seconds, not after it.
     let (ruleset, catalog) = load_rules(&args.report.rules)?;
-    let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+    let engine = super::engine(&catalog, &ruleset)?;
     let templates = load_templates(&args.report.iac)?;
     let options = options(&args.flags)?;
     let recorder = if args.no_record {

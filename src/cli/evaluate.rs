@@ -299,7 +299,7 @@ fn uri_under(root: &Path, file: &Path) -> String {
 pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
     // Rules load first: a bad ruleset is reported before a large snapshot is read.
     let (ruleset, catalog) = load_rules(&args.report.rules)?;
-    let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+    let engine = super::engine(&catalog, &ruleset)?;
     let templates = load_templates(&args.report.iac)?;
     if args.recording.fail_on_new && !args.record {
         return Err(InputError(

@@ -39,6 +39,26 @@ impl InputError {
     }
 }
 
+/// Selects the Cedar backend: `compiled` (the default) or `reference` (cedar-policy's
+/// authorizer). Both give the same findings; the reference one is the semantics' definition.
+pub const CEDAR_BACKEND_ENV: &str = "RAMPART_CEDAR_BACKEND";
+
+/// The engine for a catalog and a ruleset, its Cedar backend from `$RAMPART_CEDAR_BACKEND`.
+pub fn engine<'c>(
+    catalog: &'c crate::rules::Catalog,
+    ruleset: &'c crate::ruleset::Ruleset,
+) -> Result<crate::rules::Engine<'c>, InputError> {
+    let backend = match std::env::var(CEDAR_BACKEND_ENV) {
+        Ok(name) if !name.is_empty() => name
+            .parse()
+            .map_err(|e| InputError(format!("${CEDAR_BACKEND_ENV}: {e}")))?,
+        _ => crate::rules::CedarBackendKind::default(),
+    };
+    Ok(crate::rules::Engine::new(catalog, ruleset)
+        .map_err(InputError::from_display)?
+        .with_cedar_backend(backend))
+}
+
 /// Policy-as-code compliance and guardrail analyzer for AWS multi-account foundations.
 #[derive(Debug, Parser)]
 #[command(name = "rampart", version, about, long_about = None, propagate_version = true)]

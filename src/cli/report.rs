@@ -16,7 +16,7 @@ use crate::report::evidence::{
     self, BundleFile, BundleInput, Manifest, SnapshotInput, TrendPoint, MANIFEST,
 };
 use crate::report::{self, RenderOptions};
-use crate::rules::{Catalog, Engine, PolicyStore};
+use crate::rules::{Catalog, PolicyStore};
 use crate::ruleset::{parse_ruleset, DEFAULT_RULESET};
 use rampart_history::History;
 
@@ -165,7 +165,7 @@ fn generate(args: &BundleArgs) -> Result<ExitCode, InputError> {
     }
     .map_err(InputError::from_display)?;
     let catalog = Catalog::new(policies).map_err(InputError::from_display)?;
-    let engine = Engine::new(&catalog, &ruleset).map_err(InputError::from_display)?;
+    let engine = super::engine(&catalog, &ruleset)?;
     let templates = load_templates(&args.iac)?;
 
     let snapshot_text = match &args.snapshot {

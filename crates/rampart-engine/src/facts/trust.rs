@@ -45,7 +45,7 @@ fn in_graph(snapshot: &Snapshot, (a, _): RoleAt, role: &IamRole) -> bool {
 
 impl TrustGraph {
     /// The role at `at`.
-    pub fn role<'s>(snapshot: &'s Snapshot, (a, r): RoleAt) -> &'s IamRole {
+    pub fn role(snapshot: &Snapshot, (a, r): RoleAt) -> &IamRole {
         &snapshot.accounts[a].iam.roles[r]
     }
 

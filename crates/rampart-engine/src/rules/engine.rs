@@ -11,7 +11,7 @@ use globset::{Glob, GlobMatcher};
 use rayon::prelude::*;
 
 use super::catalog::{Catalog, CatalogRule};
-use super::cedar::{CedarBackend, ReferenceBackend};
+use super::cedar::{CedarBackend, CedarBackendKind, CompiledBackend, ReferenceBackend};
 use super::{Outcome, RuleContext, RuleMeta};
 use crate::capabilities::{capability, CAPABILITIES, FOUNDATION_GUIDE};
 use crate::facts::Facts;
@@ -109,6 +109,7 @@ pub struct Engine<'c> {
     ruleset: &'c Ruleset,
     active: Vec<ActiveRule<'c>>,
     waivers: Vec<(Waiver, GlobMatcher)>,
+    cedar_backend: CedarBackendKind,
 }
 
 impl<'c> Engine<'c> {
@@ -215,7 +216,15 @@ impl<'c> Engine<'c> {
             ruleset,
             active,
             waivers,
+            cedar_backend: CedarBackendKind::default(),
         })
+    }
+
+    /// Evaluates Cedar rules with `backend` (the compiled one unless told otherwise).
+    #[must_use]
+    pub fn with_cedar_backend(mut self, backend: CedarBackendKind) -> Self {
+        self.cedar_backend = backend;
+        self
     }
 
     /// The rules this engine runs, sorted by id.
@@ -282,8 +291,13 @@ impl<'c> Engine<'c> {
             .map(|(i, r)| (i, r.meta().id.as_str()))
             .collect();
         let started = Instant::now();
-        let backend = ReferenceBackend::new(self.catalog.policies());
-        let cedar = backend.evaluate(&cx, &cedar_ids);
+        let policies = self.catalog.policies();
+        let cedar = match self.cedar_backend {
+            CedarBackendKind::Compiled => CompiledBackend::new(policies).evaluate(&cx, &cedar_ids),
+            CedarBackendKind::Reference => {
+                ReferenceBackend::new(policies).evaluate(&cx, &cedar_ids)
+            }
+        };
         let cedar_time = started.elapsed();
         let started = Instant::now();
 

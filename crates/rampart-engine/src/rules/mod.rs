@@ -9,7 +9,7 @@ mod outcome;
 mod types;
 
 pub use catalog::{Catalog, CatalogError, CatalogRule};
-pub use cedar::PolicyStore;
+pub use cedar::{CedarBackendKind, PolicyStore};
 pub use engine::{Engine, EngineError, Profile};
 pub use outcome::Outcome;
 pub use types::RuleMeta;

@@ -1,18 +1,22 @@
 //! Cedar entities built straight from the model, one account at a time (never one store for
 //! the whole organization, never through Cedar's JSON format: both are too slow at scale).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use cedar_policy::{Entities, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression};
 
+use super::value::{Uid, Value};
+
 use crate::facts::iam::{ActionSelector, PermissionsAnalysis};
-use crate::facts::Facts;
+use crate::facts::{Classification, Facts};
 use crate::model::{
     Account, AccountStatus, KmsKey, ResourceRef, ResourceType, Snapshot, Tags, TypedResource,
 };
 
-type Attrs = Vec<(String, RestrictedExpression)>;
+/// An entity's attributes, as read from the model: the one mapping both backends share.
+pub(super) type Attrs<'s> = Vec<(&'static str, Value<'s>)>;
 
 /// The attributes of roles and users computed from their effective permissions: built only
 /// when an active policy reads one of them (each costs IAM evaluations).
@@ -77,9 +81,19 @@ impl<'s> KeyIndex<'s> {
         KeyIndex { by_arn }
     }
 
+    /// The key whose entity id (its key ARN) is `arn`.
+    pub(super) fn key(&self, arn: &str) -> Option<&'s KmsKey> {
+        self.by_arn.get(arn).copied().filter(|k| k.arn == arn)
+    }
+
     /// Resolves a reference as S3, EBS or RDS report it: a key ARN, an alias ARN, a key id
     /// or `alias/NAME` (the last two relative to the referring resource's account and region).
-    fn resolve(&self, reference: &str, account_id: &str, region: &str) -> Option<&'s KmsKey> {
+    pub(super) fn resolve(
+        &self,
+        reference: &str,
+        account_id: &str,
+        region: &str,
+    ) -> Option<&'s KmsKey> {
         if reference.starts_with("arn:") {
             return self.by_arn.get(reference).copied();
         }
@@ -104,17 +118,19 @@ pub(super) fn build_account<'s>(
     names: &TypeNames,
     keys: &KeyIndex<'s>,
     snapshot: &'s Snapshot,
-    facts: &Facts,
+    facts: &'s Facts,
     account: &'s Account,
     wanted: &HashSet<ResourceType>,
     with_effective_permissions: bool,
 ) -> Result<AccountEntities<'s>, String> {
     let org = &snapshot.organization;
     let mut entities: Vec<Entity> = Vec::new();
-    let new_entity = |uid: EntityUid, attrs: Attrs, parents: Vec<EntityUid>, tags: &Tags| {
+    let new_entity = |uid: EntityUid, attrs: Attrs<'_>, parents: Vec<EntityUid>, tags: &Tags| {
         Entity::new_with_tags(
             uid,
-            attrs,
+            attrs
+                .iter()
+                .filter_map(|(name, value)| Some(((*name).to_owned(), restricted(value)?))),
             parents,
             tags.iter()
                 .map(|(k, v)| (k.clone(), RestrictedExpression::new_string(v.clone()))),
@@ -162,17 +178,18 @@ pub(super) fn build_account<'s>(
     let mut items = Vec::new();
     let mut foreign_keys: Vec<&KmsKey> = Vec::new();
     let local_keys: HashSet<&str> = account.kms_keys.iter().map(|k| k.arn.as_str()).collect();
-    let mut key_ref = |reference: Option<&String>,
-                       r: &ResourceRef<'_>|
-     -> Option<RestrictedExpression> {
-        let key = keys.resolve(reference?, r.account_id, r.region)?;
-        if !local_keys.contains(key.arn.as_str()) && !foreign_keys.iter().any(|k| k.arn == key.arn)
-        {
-            foreign_keys.push(key);
+    let mut key_ref = |reference: &'s str, r: &ResourceRef<'s>| -> Value<'s> {
+        match keys.resolve(reference, r.account_id, r.region) {
+            Some(key) => {
+                if !local_keys.contains(key.arn.as_str())
+                    && !foreign_keys.iter().any(|k| k.arn == key.arn)
+                {
+                    foreign_keys.push(key);
+                }
+                key_value(&key.arn)
+            }
+            None => key_value(reference),
         }
-        names
-            .uid(ResourceType::KmsKey, &key.arn)
-            .map(RestrictedExpression::new_entity_uid)
     };
 
     let is_management = account.id == org.management_account_id;
@@ -192,7 +209,7 @@ pub(super) fn build_account<'s>(
         {
             continue;
         }
-        let mut attrs = common_attrs(facts, r);
+        let mut attrs = common_attrs(facts, r, facts.classification(r.account_id, r.tags));
         let ou_path = account_facts.map_or("", |f| f.ou_path.as_str());
         specific_attrs(
             typed,
@@ -220,7 +237,7 @@ pub(super) fn build_account<'s>(
     }
     for key in foreign_keys {
         let r = ResourceRef::of(key);
-        let mut attrs = common_attrs(facts, r);
+        let mut attrs = common_attrs(facts, r, facts.classification(r.account_id, r.tags));
         kms_attrs(key, &mut attrs);
         let uid = names
             .uid(ResourceType::KmsKey, &key.arn)
@@ -231,53 +248,89 @@ pub(super) fn build_account<'s>(
     Ok(AccountEntities { entities, items })
 }
 
-fn str_attr(name: &str, value: &str) -> (String, RestrictedExpression) {
-    (
-        name.to_owned(),
-        RestrictedExpression::new_string(value.to_owned()),
-    )
+/// The Cedar value of an attribute; `None` for a record Cedar refuses.
+pub(super) fn restricted(value: &Value<'_>) -> Option<RestrictedExpression> {
+    Some(match value {
+        Value::Bool(b) => RestrictedExpression::new_bool(*b),
+        Value::Long(n) => RestrictedExpression::new_long(*n),
+        Value::String(s) => RestrictedExpression::new_string(s.to_string()),
+        Value::Entity(uid) => {
+            let ty = EntityTypeName::from_str(&uid.ty).ok()?;
+            RestrictedExpression::new_entity_uid(EntityUid::from_type_name_and_id(
+                ty,
+                EntityId::new(uid.id.as_ref()),
+            ))
+        }
+        Value::Set(items) => {
+            RestrictedExpression::new_set(items.iter().filter_map(|v| restricted(v)))
+        }
+        Value::Record(fields) => RestrictedExpression::new_record(
+            fields
+                .iter()
+                .filter_map(|(k, v)| Some((k.to_string(), restricted(v)?))),
+        )
+        .ok()?,
+    })
 }
 
-fn bool_attr(name: &str, value: bool) -> (String, RestrictedExpression) {
-    (name.to_owned(), RestrictedExpression::new_bool(value))
+/// A reference to the KMS key entity with this id (a key ARN, or a reference the snapshot
+/// does not resolve: reading that entity's attributes then fails, and the finding is
+/// unknown).
+pub(super) fn key_value(id: &str) -> Value<'_> {
+    Value::Entity(Uid::new(ResourceType::KmsKey.cedar_type(), id))
 }
 
-fn long_attr(name: &str, value: i64) -> (String, RestrictedExpression) {
-    (name.to_owned(), RestrictedExpression::new_long(value))
+fn str_attr<'s>(name: &'static str, value: impl Into<Cow<'s, str>>) -> (&'static str, Value<'s>) {
+    (name, Value::String(value.into()))
 }
 
-fn record_attr(
-    name: &str,
-    fields: Vec<(String, RestrictedExpression)>,
-) -> Option<(String, RestrictedExpression)> {
-    RestrictedExpression::new_record(fields)
-        .ok()
-        .map(|r| (name.to_owned(), r))
+fn bool_attr<'s>(name: &'static str, value: bool) -> (&'static str, Value<'s>) {
+    (name, Value::Bool(value))
 }
 
-fn set_attr<'a>(
-    name: &str,
-    values: impl IntoIterator<Item = &'a String>,
-) -> (String, RestrictedExpression) {
-    (
-        name.to_owned(),
-        RestrictedExpression::new_set(
-            values
+fn long_attr<'s>(name: &'static str, value: i64) -> (&'static str, Value<'s>) {
+    (name, Value::Long(value))
+}
+
+fn record_attr<'s>(
+    name: &'static str,
+    fields: Vec<(&'static str, Value<'s>)>,
+) -> Option<(&'static str, Value<'s>)> {
+    Some((
+        name,
+        Value::record(
+            fields
                 .into_iter()
-                .map(|v| RestrictedExpression::new_string(v.clone())),
+                .map(|(k, v)| (Cow::Borrowed(k), v))
+                .collect(),
         ),
+    ))
+}
+
+fn set_attr<'s>(
+    name: &'static str,
+    values: impl IntoIterator<Item = &'s String>,
+) -> (&'static str, Value<'s>) {
+    (
+        name,
+        Value::string_set(values.into_iter().map(String::as_str)),
     )
 }
 
-/// Attributes every resource has; `environment` is left out when it is not known.
-fn common_attrs(facts: &Facts, r: ResourceRef<'_>) -> Attrs {
-    let c = facts.classification(r.account_id, r.tags);
+/// Attributes every resource has (`c` is its classification); `environment` is left out
+/// when it is not known.
+pub(super) fn common_attrs<'s>(
+    facts: &'s Facts,
+    r: ResourceRef<'s>,
+    c: Classification,
+) -> Attrs<'s> {
+    let sensitive = facts.is_sensitive(&c.level);
     let mut attrs = vec![
         str_attr("arn", r.arn),
         str_attr("account_id", r.account_id),
         str_attr("region", r.region),
-        bool_attr("sensitive", facts.is_sensitive(&c.level)),
-        str_attr("classification", &c.level),
+        bool_attr("sensitive", sensitive),
+        str_attr("classification", c.level),
         str_attr("classification_source", c.source.as_str()),
         bool_attr("classification_tag_invalid", c.invalid_tag.is_some()),
     ];
@@ -287,7 +340,7 @@ fn common_attrs(facts: &Facts, r: ResourceRef<'_>) -> Attrs {
     attrs
 }
 
-fn kms_attrs(k: &KmsKey, attrs: &mut Attrs) {
+pub(super) fn kms_attrs<'s>(k: &'s KmsKey, attrs: &mut Attrs<'s>) {
     attrs.extend([
         str_attr("key_manager", &k.key_manager),
         str_attr("key_state", &k.key_state),
@@ -301,14 +354,14 @@ fn kms_attrs(k: &KmsKey, attrs: &mut Attrs) {
     }
 }
 
-/// Type-specific attributes.
-fn specific_attrs(
-    typed: TypedResource<'_>,
-    account: &Account,
-    ou_path: &str,
+/// Type-specific attributes; `key_ref` turns a KMS key reference into its entity.
+pub(super) fn specific_attrs<'s>(
+    typed: TypedResource<'s>,
+    account: &'s Account,
+    ou_path: &'s str,
     is_management: bool,
-    attrs: &mut Attrs,
-    key_ref: &mut impl FnMut(Option<&String>, &ResourceRef<'_>) -> Option<RestrictedExpression>,
+    attrs: &mut Attrs<'s>,
+    key_ref: &mut impl FnMut(&'s str, &ResourceRef<'s>) -> Value<'s>,
 ) {
     let r = typed.view();
     match typed {
@@ -336,10 +389,7 @@ fn specific_attrs(
                     fields.push(str_attr("kms_key_arn", arn));
                     // A key the snapshot does not hold is referenced anyway: reading its
                     // attributes then fails, and the finding is unknown.
-                    let key = key_ref(Some(arn), &r).or_else(|| missing_key(arn));
-                    if let Some(key) = key {
-                        fields.push(("kms_key".to_owned(), key));
-                    }
+                    fields.push(("kms_key", key_ref(arn, &r)));
                 }
                 attrs.extend(record_attr("encryption", fields));
             }
@@ -441,7 +491,7 @@ fn specific_attrs(
                 .iter()
                 .filter(|rule| rule.source == "0.0.0.0/0" || rule.source == "::/0")
                 .map(|rule| {
-                    RestrictedExpression::new_long(if rule.protocol == "-1" {
+                    Value::Long(if rule.protocol == "-1" {
                         -1
                     } else {
                         i64::from(rule.from_port)
@@ -450,10 +500,7 @@ fn specific_attrs(
             attrs.extend([
                 str_attr("name", &g.name),
                 str_attr("vpc_id", &g.vpc_id),
-                (
-                    "world_open_ports".to_owned(),
-                    RestrictedExpression::new_set(open),
-                ),
+                ("world_open_ports", Value::Set(open.collect())),
                 long_attr("ingress_rule_count", count(g.ingress.len())),
             ]);
             if let Some(egress) = &g.egress {
@@ -474,19 +521,19 @@ fn specific_attrs(
             bool_attr("all_supported", c.all_supported),
         ]),
         TypedResource::RouteTable(t) => {
-            let targets: Vec<String> = t.routes.iter().map(|r| r.target.clone()).collect();
-            let default_targets: Vec<String> = t
-                .routes
-                .iter()
-                .filter(|r| r.destination == "0.0.0.0/0" || r.destination == "::/0")
-                .map(|r| r.target.clone())
-                .collect();
+            let targets = Value::string_set(t.routes.iter().map(|r| r.target.as_str()));
+            let default_targets = Value::string_set(
+                t.routes
+                    .iter()
+                    .filter(|r| r.destination == "0.0.0.0/0" || r.destination == "::/0")
+                    .map(|r| r.target.as_str()),
+            );
             attrs.extend([
                 str_attr("route_table_id", &t.route_table_id),
                 str_attr("vpc_id", &t.vpc_id),
                 bool_attr("main", t.main),
-                set_attr("route_targets", &targets),
-                set_attr("default_route_targets", &default_targets),
+                ("route_targets", targets),
+                ("default_route_targets", default_targets),
             ]);
         }
         TypedResource::InternetGateway(g) => attrs.extend([
@@ -609,14 +656,12 @@ fn public_access_blocked(
 
 /// `kms_key`, a reference to the store's key (one the snapshot does not hold too: reading
 /// its attributes then fails, and the finding is unknown).
-fn kms_key_attr(
-    arn: Option<&String>,
-    r: &ResourceRef<'_>,
-    key_ref: &mut impl FnMut(Option<&String>, &ResourceRef<'_>) -> Option<RestrictedExpression>,
-) -> Option<(String, RestrictedExpression)> {
-    let arn = arn?;
-    let key = key_ref(Some(arn), r).or_else(|| missing_key(arn))?;
-    Some(("kms_key".to_owned(), key))
+fn kms_key_attr<'s>(
+    arn: Option<&'s String>,
+    r: &ResourceRef<'s>,
+    key_ref: &mut impl FnMut(&'s str, &ResourceRef<'s>) -> Value<'s>,
+) -> Option<(&'static str, Value<'s>)> {
+    Some(("kms_key", key_ref(arn?, r)))
 }
 
 /// A count as a Cedar `Long`.
@@ -627,13 +672,13 @@ fn count(n: usize) -> i64 {
 /// `effective_actions`, `effective_services` and `effective_access_levels` of a role or
 /// user (`facts::iam`). Left out when they cannot be computed, so that a policy reading
 /// them is `unknown`; computed only when an active policy reads them (they are costly).
-fn effective_attrs(
+pub(super) fn effective_attrs<'s>(
     analysis: &PermissionsAnalysis<'_, '_, '_>,
     snapshot: &Snapshot,
     facts: &Facts,
     account: &Account,
     typed: TypedResource<'_>,
-) -> Attrs {
+) -> Attrs<'s> {
     use crate::facts::iam::{role_policies, user_policies};
     let policies = match typed {
         TypedResource::IamRole(r) => role_policies(snapshot, facts, account, r),
@@ -655,21 +700,13 @@ fn effective_attrs(
         .map(|g| g.access_level.as_str().to_owned())
         .collect();
     vec![
-        set_attr(EFFECTIVE_ATTRIBUTES[0], &actions),
-        set_attr(EFFECTIVE_ATTRIBUTES[1], &services),
-        set_attr(EFFECTIVE_ATTRIBUTES[2], &levels),
+        (EFFECTIVE_ATTRIBUTES[0], Value::string_set(actions)),
+        (EFFECTIVE_ATTRIBUTES[1], Value::string_set(services)),
+        (EFFECTIVE_ATTRIBUTES[2], Value::string_set(levels)),
     ]
 }
 
-/// A reference to a KMS key that is not in the snapshot.
-fn missing_key(arn: &str) -> Option<RestrictedExpression> {
-    let ty = EntityTypeName::from_str("Aws::KmsKey").ok()?;
-    Some(RestrictedExpression::new_entity_uid(
-        EntityUid::from_type_name_and_id(ty, EntityId::new(arn)),
-    ))
-}
-
-fn status_name(s: AccountStatus) -> &'static str {
+pub(super) fn status_name(s: AccountStatus) -> &'static str {
     match s {
         AccountStatus::Active => "ACTIVE",
         AccountStatus::Suspended => "SUSPENDED",

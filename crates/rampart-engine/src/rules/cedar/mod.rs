@@ -5,12 +5,15 @@
 //! backend here calls cedar-policy's authorizer; a compiled backend that must agree with it
 //! on every input can sit behind the same trait.
 
+mod compiled;
 mod entities;
 mod limits;
 mod reference;
 mod schema_index;
 mod store;
+mod value;
 
+pub use compiled::CompiledBackend;
 pub use reference::ReferenceBackend;
 pub use store::{CedarRule, PolicyError, PolicyStore, BUNDLED_POLICIES, SCHEMA_TEXT};
 
@@ -25,3 +28,29 @@ pub trait CedarBackend {
 
 #[cfg(test)]
 mod tests;
+
+/// Which backend evaluates Cedar rules. Both give the same outcomes (the differential
+/// tests prove it); the compiled one is the fast path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CedarBackendKind {
+    /// Policies compiled to native expression trees over the model (the default); policies
+    /// outside the compiled subset fall back to the reference backend.
+    #[default]
+    Compiled,
+    /// cedar-policy's `Authorizer` over entities built one account at a time.
+    Reference,
+}
+
+impl std::str::FromStr for CedarBackendKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "compiled" => Ok(CedarBackendKind::Compiled),
+            "reference" => Ok(CedarBackendKind::Reference),
+            other => Err(format!(
+                "unknown cedar backend `{other}` (expected `compiled` or `reference`)"
+            )),
+        }
+    }
+}

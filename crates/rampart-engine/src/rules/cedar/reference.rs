@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use super::entities::{build_account, KeyIndex, TypeNames, EFFECTIVE_ATTRIBUTES};
 use super::store::{policy_set, rules_by_type, scope_set, CedarRule, PolicyStore};
+use super::value::fill_message;
 use super::CedarBackend;
 use crate::model::{ResourceRef, ResourceType};
 use crate::rules::{Outcome, ResourceKey, RuleContext};
@@ -287,25 +288,7 @@ fn fail_message(rule: &CedarRule, entities: &Entities, uid: &EntityUid) -> Strin
         return format!("does not meet: {}", rule.meta.title);
     };
     let entity = entities.get(uid);
-    let mut message = String::new();
-    let mut rest = template.as_str();
-    while let Some(open) = rest.find('{') {
-        message.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            message.push_str(&rest[open..]);
-            rest = "";
-            break;
-        };
-        let path = &after[..close];
-        let value = entity
-            .and_then(|e| attribute_path(e, path))
-            .unwrap_or_else(|| "?".to_owned());
-        message.push_str(&value);
-        rest = &after[close + 1..];
-    }
-    message.push_str(rest);
-    message
+    fill_message(template, |path| attribute_path(entity?, path))
 }
 
 /// Reads `a` or `a.b` from an entity and renders it for a message.

@@ -601,7 +601,7 @@ fn referenced_attributes(est: &serde_json::Value, out: &mut BTreeSet<String>) {
 
 /// The rule's `when` clauses as a `permit` policy with id `RULE#scope`; `None` when it has
 /// no `when` clause.
-fn scope_policy(est: &serde_json::Value, id: &str) -> Result<Option<Policy>, String> {
+pub(super) fn scope_policy(est: &serde_json::Value, id: &str) -> Result<Option<Policy>, String> {
     let conditions = est
         .get("conditions")
         .and_then(serde_json::Value::as_array)
