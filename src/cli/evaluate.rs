@@ -107,7 +107,7 @@ pub fn load_rules(args: &RuleArgs) -> Result<(Ruleset, Catalog), InputError> {
 pub fn load_snapshot_text(path: Option<&PathBuf>) -> Result<(Snapshot, SnapshotText), InputError> {
     let (snapshot, text) = match path {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let text = crate::model::read_text(path)
                 .map_err(|source| crate::model::SnapshotError::Io {
                     path: path.clone(),
                     source,
