@@ -12,8 +12,7 @@ use super::{write_output, Format, InputError, OutputArgs};
 use crate::findings::{Notice, NoticeLevel};
 use crate::iac_links::{self, TemplateIndex};
 use crate::model::{
-    load_snapshot_file, parse_snapshot, sample_snapshot, Location, Snapshot, SAMPLE_JSON,
-    SAMPLE_PATH,
+    load_snapshot_file, sample_snapshot, Location, Snapshot, SAMPLE_JSON, SAMPLE_PATH,
 };
 use crate::report::{self, RenderOptions};
 use crate::rules::{Catalog, Engine, Evaluation, PolicyStore, Severity, Status};
@@ -107,13 +106,8 @@ pub fn load_rules(args: &RuleArgs) -> Result<(Ruleset, Catalog), InputError> {
 pub fn load_snapshot_text(path: Option<&PathBuf>) -> Result<(Snapshot, SnapshotText), InputError> {
     let (snapshot, text) = match path {
         Some(path) => {
-            let text = crate::model::read_text(path)
-                .map_err(|source| crate::model::SnapshotError::Io {
-                    path: path.clone(),
-                    source,
-                })
+            let (snapshot, text) = crate::model::load_snapshot_file_with_text(path)
                 .map_err(InputError::from_display)?;
-            let snapshot = parse_snapshot(&text, path).map_err(InputError::from_display)?;
             (snapshot, snapshot_text(&text))
         }
         None => (load_snapshot(None)?, snapshot_text(SAMPLE_JSON)),

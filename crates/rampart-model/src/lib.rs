@@ -37,7 +37,10 @@ pub use iam::{
     OidcProvider, PasswordPolicy, SamlProvider,
 };
 pub use kms::KmsKey;
-pub use load::{line_column, load_snapshot_file, parse_snapshot, read_text, SnapshotError};
+pub use load::{
+    line_column, load_snapshot_file, load_snapshot_file_with_text, parse_snapshot, read_text,
+    SnapshotError,
+};
 pub use logging::{CloudTrailTrail, ConfigAggregator, ConfigRecorder, Logging};
 pub use merge::{merge_snapshots, MergeError};
 pub use network::{

@@ -72,11 +72,17 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
 
 /// Reads and checks a snapshot file.
 pub fn load_snapshot_file(path: &Path) -> Result<Snapshot, SnapshotError> {
+    load_snapshot_file_with_text(path).map(|(snapshot, _)| snapshot)
+}
+
+/// Reads and checks a snapshot file, and keeps its text (what a digest is taken of).
+pub fn load_snapshot_file_with_text(path: &Path) -> Result<(Snapshot, String), SnapshotError> {
     let text = read_text(path).map_err(|source| SnapshotError::Io {
         path: path.to_owned(),
         source,
     })?;
-    parse_snapshot(&text, path)
+    let snapshot = parse_snapshot(&text, path)?;
+    Ok((snapshot, text))
 }
 
 /// Parses and checks snapshot text; `path` is only used in error messages.
