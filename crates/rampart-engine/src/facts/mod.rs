@@ -98,7 +98,7 @@ pub struct AccountFacts {
 pub struct Facts {
     accounts: HashMap<String, AccountFacts>,
     params: Parameters,
-    vpc_ranges: Vec<network::VpcRanges>,
+    vpc_ranges: network::OrgVpcRanges,
     key_users: kms::KeyUsers,
     org_analyzers: services::OrganizationAnalyzers,
     organization: access::Organization,
@@ -122,7 +122,7 @@ impl Facts {
         Facts {
             accounts,
             params: params.clone(),
-            vpc_ranges: network::vpc_ranges(snapshot),
+            vpc_ranges: network::OrgVpcRanges::new(snapshot),
             key_users: kms::key_users(snapshot),
             org_analyzers: services::organization_analyzers(snapshot),
             organization,

@@ -521,23 +521,89 @@ pub struct VpcRanges {
     pub ranges: Vec<AddressRange>,
 }
 
-/// The address ranges of every VPC of the snapshot that is not a default VPC.
-pub(super) fn vpc_ranges(snapshot: &Snapshot) -> Vec<VpcRanges> {
-    snapshot
-        .accounts
-        .iter()
-        .flat_map(|a| a.network.vpcs.iter())
-        .filter(|v| !v.is_default)
-        .map(|v| VpcRanges {
-            arn: v.arn.clone(),
-            account_id: v.account_id.clone(),
-            ranges: v
-                .cidr_blocks
-                .iter()
-                .filter_map(|c| AddressRange::parse(c))
-                .collect(),
-        })
-        .collect()
+/// The address ranges of every VPC of the snapshot that is not a default VPC, with an index
+/// that finds the VPCs overlapping a range without comparing it with every other VPC.
+#[derive(Debug, Clone, Default)]
+pub(super) struct OrgVpcRanges {
+    /// In snapshot order.
+    vpcs: Vec<VpcRanges>,
+    /// Every range with the position of its VPC in `vpcs`, sorted by range.
+    sorted: Vec<(AddressRange, usize)>,
+}
+
+impl OrgVpcRanges {
+    pub(super) fn new(snapshot: &Snapshot) -> OrgVpcRanges {
+        let vpcs: Vec<VpcRanges> = snapshot
+            .accounts
+            .iter()
+            .flat_map(|a| a.network.vpcs.iter())
+            .filter(|v| !v.is_default)
+            .map(|v| VpcRanges {
+                arn: v.arn.clone(),
+                account_id: v.account_id.clone(),
+                ranges: v
+                    .cidr_blocks
+                    .iter()
+                    .filter_map(|c| AddressRange::parse(c))
+                    .collect(),
+            })
+            .collect();
+        OrgVpcRanges::from_vpcs(vpcs)
+    }
+
+    /// Indexes the ranges of these VPCs.
+    pub(super) fn from_vpcs(vpcs: Vec<VpcRanges>) -> OrgVpcRanges {
+        let mut sorted: Vec<(AddressRange, usize)> = vpcs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| v.ranges.iter().map(move |r| (*r, i)))
+            .collect();
+        sorted.sort_unstable();
+        OrgVpcRanges { vpcs, sorted }
+    }
+
+    /// The positions in [`Facts::vpc_ranges`] of the VPCs with a range that shares an
+    /// address with one of `ranges`, sorted, each once.
+    ///
+    /// Every range is a CIDR block ([`AddressRange::parse`] clears the host bits), and two
+    /// blocks overlap only when one holds the other: a block overlapping `r` either starts
+    /// inside `r`, or starts before it at `r`'s first address with fewer prefix bits. So
+    /// each range costs one bisection for the blocks starting inside it and one per shorter
+    /// prefix length, whatever the size of the organization.
+    pub(super) fn overlapping(&self, ranges: &[AddressRange]) -> Vec<usize> {
+        let mut found = Vec::new();
+        for r in ranges {
+            let start = |first: u128| {
+                self.sorted
+                    .partition_point(|(x, _)| (x.family, x.first) < (r.family, first))
+            };
+            // Blocks starting inside `r`.
+            found.extend(
+                self.sorted[start(r.first)..]
+                    .iter()
+                    .take_while(|(x, _)| x.family == r.family && x.first <= r.last)
+                    .map(|&(_, i)| i),
+            );
+            // Blocks starting before `r` that hold its first address: their first address is
+            // `r.first` with the host bits of their own prefix length cleared.
+            for prefix in 0..r.family.bits() {
+                let first = r.first & !r.family.last().checked_shr(prefix).unwrap_or(0);
+                if first == r.first {
+                    break;
+                }
+                found.extend(
+                    self.sorted[start(first)..]
+                        .iter()
+                        .take_while(|(x, _)| x.family == r.family && x.first == first)
+                        .filter(|(x, _)| x.last >= r.first)
+                        .map(|&(_, i)| i),
+                );
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
 }
 
 /// Whether a VPC is designated for internet traffic, as far as the snapshot tells.
@@ -611,7 +677,13 @@ pub fn assessed_here(snapshot: &Snapshot, account: &Account, owner_id: &str) -> 
 impl Facts {
     /// The address ranges of every VPC of the snapshot that is not a default VPC.
     pub fn vpc_ranges(&self) -> &[VpcRanges] {
-        &self.vpc_ranges
+        &self.vpc_ranges.vpcs
+    }
+
+    /// The positions in [`Facts::vpc_ranges`] of the VPCs with a range that shares an
+    /// address with one of `ranges` (the VPC the ranges belong to included), sorted.
+    pub fn vpcs_overlapping(&self, ranges: &[AddressRange]) -> Vec<usize> {
+        self.vpc_ranges.overlapping(ranges)
     }
 
     /// Whether the account `account_id` is a network hub account (see

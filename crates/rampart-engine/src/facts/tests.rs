@@ -162,3 +162,49 @@ fn account_roles_and_tags_come_from_the_parameters() {
         "the first key of the list wins"
     );
 }
+
+mod vpc_overlaps {
+    use proptest::prelude::*;
+
+    use super::network::{AddressRange, OrgVpcRanges, VpcRanges};
+
+    /// A CIDR block: IPv4 mostly (in a small space, so that blocks collide and nest), some
+    /// IPv6, and the odd bare address.
+    fn block() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => (0u8..4, 0u8..=255, 8u32..=32).prop_map(|(a, b, p)| format!("10.{a}.{b}.0/{p}")),
+            1 => (0u16..4, 16u32..=128).prop_map(|(a, p)| format!("2001:db8:{a}::/{p}")),
+            1 => (0u8..4, 0u8..=255).prop_map(|(a, b)| format!("10.{a}.{b}.7")),
+            1 => Just("0.0.0.0/0".to_owned()),
+        ]
+    }
+
+    proptest! {
+        /// The index finds exactly the VPCs that comparing every pair finds.
+        #[test]
+        fn the_index_agrees_with_comparing_every_pair(
+            vpcs in prop::collection::vec(prop::collection::vec(block(), 1..3), 1..40),
+            query in prop::collection::vec(block(), 1..3),
+        ) {
+            let vpcs: Vec<VpcRanges> = vpcs
+                .iter()
+                .enumerate()
+                .map(|(i, blocks)| VpcRanges {
+                    arn: format!("vpc-{i}"),
+                    account_id: "111111111111".to_owned(),
+                    ranges: blocks.iter().filter_map(|b| AddressRange::parse(b)).collect(),
+                })
+                .collect();
+            let query: Vec<AddressRange> =
+                query.iter().filter_map(|b| AddressRange::parse(b)).collect();
+            let expected: Vec<usize> = vpcs
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.ranges.iter().any(|o| query.iter().any(|q| q.overlaps(o))))
+                .map(|(i, _)| i)
+                .collect();
+            let index = OrgVpcRanges::from_vpcs(vpcs);
+            prop_assert_eq!(index.overlapping(&query), expected);
+        }
+    }
+}

@@ -3,8 +3,9 @@
 //! catalog as a sequence of little-endian `u32`s (counts, numbers, enum positions, and each
 //! string as its start and length in the text).
 //!
-//! Reading it allocates only the catalog's lists: the strings are borrowed from the text
-//! and the indexes were sorted at build time, so there is nothing to parse, hash or sort.
+//! Reading it allocates only a few flat lists: the strings are borrowed from the text, the
+//! indexes were sorted at build time (nothing to parse, hash or sort), and every action's
+//! lists are slices of one list per kind.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -118,35 +119,52 @@ pub(super) fn decode(strings: &'static str, data: &[u8]) -> Result<ActionCatalog
         services: r.number()?,
         actions: r.number()?,
     };
-    let services = r.list(|r| {
-        Ok(Service {
-            prefix: r.text()?,
-            name: r.text()?,
-            actions: r
-                .list(|r| {
-                    Ok(Action {
-                        name: r.text()?,
-                        access_level: r.variant(&AccessLevel::ALL)?,
-                        resource_types: r
-                            .list(|r| {
-                                Ok(ResourceType {
-                                    name: r.text()?,
-                                    required: r.number()? != 0,
-                                })
-                            })?
-                            .into(),
-                        condition_keys: r.list(Reader::text)?.into(),
-                    })
-                })?
-                .into(),
-            condition_keys: r
-                .list(|r| {
-                    Ok(ConditionKey {
-                        name: r.text()?,
-                        key_type: r.variant(&ConditionKeyType::ALL)?,
-                    })
-                })?
-                .into(),
+    // Each list of every action's resource types, condition keys and so on is read into one
+    // flat list (a few allocations instead of one per action), then borrowed from: the
+    // decoded catalog is a process-wide constant, so the flat lists are leaked once it is
+    // known to be whole (see `Arenas::borrow`).
+    let mut arenas = Arenas::default();
+    let service_drafts = r.list(|r| {
+        let prefix = r.text()?;
+        let name = r.text()?;
+        let actions = arenas.actions.len();
+        let n = r.number()?;
+        for _ in 0..n {
+            let name = r.text()?;
+            let access_level = r.variant(&AccessLevel::ALL)?;
+            let resource_types = arenas.resource_types.len();
+            r.each(|r| {
+                arenas.resource_types.push(ResourceType {
+                    name: r.text()?,
+                    required: r.number()? != 0,
+                });
+                Ok(())
+            })?;
+            let keys = arenas.action_keys.len();
+            r.each(|r| {
+                arenas.action_keys.push(r.text()?);
+                Ok(())
+            })?;
+            arenas.actions.push(ActionDraft {
+                name,
+                access_level,
+                resource_types: resource_types..arenas.resource_types.len(),
+                condition_keys: keys..arenas.action_keys.len(),
+            });
+        }
+        let keys = arenas.service_keys.len();
+        r.each(|r| {
+            arenas.service_keys.push(ConditionKey {
+                name: r.text()?,
+                key_type: r.variant(&ConditionKeyType::ALL)?,
+            });
+            Ok(())
+        })?;
+        Ok(ServiceDraft {
+            prefix,
+            name,
+            actions: actions..arenas.actions.len(),
+            condition_keys: keys..arenas.service_keys.len(),
         })
     })?;
     let service_index = r.list(|r| Ok((r.text()?, r.number()?)))?;
@@ -175,13 +193,13 @@ pub(super) fn decode(strings: &'static str, data: &[u8]) -> Result<ActionCatalog
     let in_range = |i: usize, len: usize| i < len;
     let consistent = service_index
         .iter()
-        .all(|(_, i)| in_range(*i, services.len()))
+        .all(|(_, i)| in_range(*i, service_drafts.len()))
         && entries.iter().all(|e| {
-            services
+            service_drafts
                 .get(e.service)
                 .is_some_and(|s| in_range(e.action, s.actions.len()))
         })
-        && service_ranges.len() == services.len()
+        && service_ranges.len() == service_drafts.len()
         && service_ranges
             .iter()
             .all(|r| r.start <= r.end && r.end <= entries.len())
@@ -191,7 +209,7 @@ pub(super) fn decode(strings: &'static str, data: &[u8]) -> Result<ActionCatalog
     }
     Ok(ActionCatalog {
         info,
-        services: services.into(),
+        services: arenas.borrow(service_drafts).into(),
         service_index: service_index.into(),
         entries: entries.into(),
         service_ranges: service_ranges.into(),
@@ -199,6 +217,62 @@ pub(super) fn decode(strings: &'static str, data: &[u8]) -> Result<ActionCatalog
         keys: keys.into(),
         templated_keys: templated_keys.into(),
     })
+}
+
+/// An action read, before its lists are borrowed from the arenas.
+struct ActionDraft {
+    name: Cow<'static, str>,
+    access_level: AccessLevel,
+    resource_types: Range<usize>,
+    condition_keys: Range<usize>,
+}
+
+/// A service read, before its lists are borrowed from the arenas.
+struct ServiceDraft {
+    prefix: Cow<'static, str>,
+    name: Cow<'static, str>,
+    actions: Range<usize>,
+    condition_keys: Range<usize>,
+}
+
+/// Every action's and service's lists, each kind in one flat list.
+#[derive(Default)]
+struct Arenas {
+    actions: Vec<ActionDraft>,
+    resource_types: Vec<ResourceType>,
+    action_keys: Vec<Cow<'static, str>>,
+    service_keys: Vec<ConditionKey>,
+}
+
+impl Arenas {
+    /// The services, their lists borrowed from the arenas, which are leaked: the embedded
+    /// catalog is decoded once per process and kept to its end, so this is its storage,
+    /// not a leak that grows. Called only once the data has proved whole and consistent.
+    fn borrow(self, services: Vec<ServiceDraft>) -> Vec<Service> {
+        let resource_types: &'static [ResourceType] = self.resource_types.leak();
+        let action_keys: &'static [Cow<'static, str>] = self.action_keys.leak();
+        let service_keys: &'static [ConditionKey] = self.service_keys.leak();
+        let actions: &'static [Action] = self
+            .actions
+            .into_iter()
+            .map(|a| Action {
+                name: a.name,
+                access_level: a.access_level,
+                resource_types: Cow::Borrowed(&resource_types[a.resource_types]),
+                condition_keys: Cow::Borrowed(&action_keys[a.condition_keys]),
+            })
+            .collect::<Vec<_>>()
+            .leak();
+        services
+            .into_iter()
+            .map(|s| Service {
+                prefix: s.prefix,
+                name: s.name,
+                actions: Cow::Borrowed(&actions[s.actions]),
+                condition_keys: Cow::Borrowed(&service_keys[s.condition_keys]),
+            })
+            .collect()
+    }
 }
 
 fn position<T: PartialEq>(all: &[T], value: T) -> usize {
@@ -269,6 +343,18 @@ impl Reader<'_> {
         all.get(i)
             .copied()
             .ok_or_else(|| format!("bad enum value {i} at byte {at}"))
+    }
+
+    /// Reads a count, then calls `item` that many times.
+    fn each(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let n = self.number()?;
+        for _ in 0..n {
+            item(self)?;
+        }
+        Ok(())
     }
 
     fn list<T>(

@@ -128,7 +128,51 @@ impl NativeRule for KmsKeyExternalDecrypt {
         if keys.peek().is_none() {
             return;
         }
-        out.extend(keys.map(|k| assess(cx, k)));
+        // Keys of one account with the same policy in the same region get the same answer
+        // (accounts often give every key one policy): asked once per distinct policy.
+        let mut answered: Vec<(Shared<'_>, Outcome)> = Vec::new();
+        for key in keys {
+            let shared = Shared::of(key);
+            let found = shared.and_then(|s| answered.iter().find(|(a, _)| *a == s));
+            let outcome = match found {
+                Some((_, outcome)) => Outcome {
+                    resource: ResourceKey::of(ResourceRef::of(key)),
+                    ..outcome.clone()
+                },
+                None => {
+                    let outcome = assess(cx, key);
+                    if let Some(shared) = shared {
+                        answered.push((shared, outcome.clone()));
+                    }
+                    outcome
+                }
+            };
+            out.push(outcome);
+        }
+    }
+}
+
+/// What the answer for a key of one account depends on besides the account: the key
+/// policy and the region (the services' endpoints of `kms:ViaService`). Only for policies
+/// whose every statement applies to `"Resource": "*"`, so that the key's own ARN cannot
+/// change the answer; `None` for other keys, which are assessed on their own.
+#[derive(Clone, Copy, PartialEq)]
+struct Shared<'k> {
+    policy: &'k crate::model::PolicyDocument,
+    region: &'k str,
+}
+
+impl<'k> Shared<'k> {
+    fn of(key: &'k KmsKey) -> Option<Shared<'k>> {
+        let document = key.policy.as_ref()?;
+        let policy = document.policy().ok()?;
+        let any_resource = policy.statements.iter().all(|s| {
+            matches!(&s.resource, Some(rampart_iam::StringSet::Listed(r)) if r.iter().all(|r| r == "*"))
+        });
+        any_resource.then_some(Shared {
+            policy: document,
+            region: &key.region,
+        })
     }
 }
 
@@ -339,6 +383,55 @@ mod tests {
             &outcome(Some(decrypt(json!({"AWS": "*"}), Some(caller)))),
             Status::Fail,
             &["444455556666 directly"],
+        );
+    }
+
+    /// Keys sharing a policy are asked once, but each gets its own finding; a policy whose
+    /// statements name key ARNs is asked for each key, since the ARN decides.
+    #[test]
+    fn keys_sharing_a_policy_share_the_answer_but_not_the_resource() {
+        let vendor = decrypt(json!({"AWS": VENDOR}), None);
+        let key_arn = |id: &str| kms_key(OWN, id, None).arn;
+        let only_k2 = with(json!({"Effect": "Allow", "Principal": {"AWS": VENDOR},
+            "Action": "kms:Decrypt", "Resource": key_arn("k2")}));
+        let mut other_region = kms_key(OWN, "k5", Some(vendor.clone()));
+        other_region.region = "eu-west-1".to_owned();
+        other_region.arn = other_region.arn.replace("us-east-1", "eu-west-1");
+        let mut a = account(OWN, Some("prod"));
+        a.kms_keys = vec![
+            kms_key(OWN, "k1", Some(vendor.clone())),
+            kms_key(OWN, "k2", Some(only_k2.clone())),
+            kms_key(OWN, "k3", Some(only_k2)),
+            kms_key(OWN, "k4", Some(vendor)),
+            other_region,
+        ];
+        let out = evaluate(
+            &KmsKeyExternalDecrypt,
+            &snapshot(vec![a, account(SIBLING, Some("dev"))]),
+        );
+        assert_eq!(out.len(), 5, "{out:#?}");
+        for id in ["k1", "k4", "k5"] {
+            let arn = if id == "k5" {
+                key_arn(id).replace("us-east-1", "eu-west-1")
+            } else {
+                key_arn(id)
+            };
+            assert_outcome(
+                outcome_for(&out, &arn),
+                Status::Fail,
+                &["444455556666 directly"],
+            );
+        }
+        assert_outcome(
+            outcome_for(&out, &key_arn("k2")),
+            Status::Fail,
+            &["444455556666 directly"],
+        );
+        // k3's policy grants the vendor k2 only: not this key.
+        assert_outcome(
+            outcome_for(&out, &key_arn("k3")),
+            Status::Pass,
+            &["no account outside the organization"],
         );
     }
 

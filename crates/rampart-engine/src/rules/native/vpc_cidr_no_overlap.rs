@@ -92,12 +92,14 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
     // Every overlapping VPC is counted; only the first `NAMED` are described.
     let mut overlaps = Vec::new();
     let mut found = 0usize;
-    for other in cx.facts.vpc_ranges() {
-        if other.arn == vpc.arn
-            || !ranges
-                .iter()
-                .any(|r| other.ranges.iter().any(|o| o.overlaps(r)))
-        {
+    let everyone = cx.facts.vpc_ranges();
+    for other in cx
+        .facts
+        .vpcs_overlapping(&ranges)
+        .into_iter()
+        .map(|i| &everyone[i])
+    {
+        if other.arn == vpc.arn {
             continue;
         }
         let other_vpc = cx
