@@ -128,7 +128,11 @@ impl NativeRule for KmsKeyExternalDecrypt {
         if keys.peek().is_none() {
             return;
         }
-        out.extend(keys.map(|k| assess(cx, k)));
+        out.extend(keys.map(|k| {
+            assess(cx, k)
+                .with("key_manager", &k.key_manager)
+                .with_evidence(access_probe::document_evidence("key_policy", k.policy.as_ref()))
+        }));
     }
 }
 
