@@ -123,6 +123,7 @@ fn findings(engine: &Engine<'_>) -> Vec<Finding> {
                     in_source: j % 2 == 1,
                 }),
                 baseline_state: None,
+                evidence: Vec::new(),
             });
         }
     }

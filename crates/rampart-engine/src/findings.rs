@@ -5,9 +5,9 @@
 //! was evaluated, notices and coverage gaps. `evaluate`, `iam validate` and `check` each
 //! build one, and the same reporters render them all.
 
-use std::sync::Arc;
-
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -100,6 +100,84 @@ pub struct Finding {
     /// Compared with a baseline (`check --baseline`), when one was given.
     #[serde(default)]
     pub baseline_state: Option<BaselineState>,
+    /// The attributes the rule read to decide, in the order it read them (at most
+    /// [`Evidence::MAX_ENTRIES`]). Absent from runs recorded before evidence existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// One attribute a rule read to reach a finding: where it is, and what it held.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Where the attribute is, relative to the resource (`encryption.kms_key_id`), or the
+    /// organization fact that decided (`scp[p-123].statement[0]`, `trust.edge[0]`).
+    pub path: Cow<'static, str>,
+    /// The JSON text of the value read, at most [`Evidence::MAX_VALUE`] characters (then
+    /// ending in `…`), or [`Evidence::ABSENT`] when the attribute was missing.
+    pub value: String,
+}
+
+impl Evidence {
+    /// The value of an attribute that was not there.
+    pub const ABSENT: &'static str = "<absent>";
+    /// The longest value kept, in characters; a longer one is cut and ends in `…`.
+    pub const MAX_VALUE: usize = 256;
+    /// The most entries a finding keeps; the last one then says how many were left out.
+    pub const MAX_ENTRIES: usize = 16;
+
+    /// Evidence from a path and the JSON text of a value (cut to [`Evidence::MAX_VALUE`]).
+    pub fn new(path: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Evidence {
+        Evidence {
+            path: path.into(),
+            value: bounded(value.into()),
+        }
+    }
+
+    /// Evidence of a value: its JSON text, or [`Evidence::ABSENT`] for `null` (a `None`).
+    pub fn of<T: Serialize + ?Sized>(path: impl Into<Cow<'static, str>>, value: &T) -> Evidence {
+        let text = match serde_json::to_string(value) {
+            Ok(text) if text == "null" => Evidence::ABSENT.to_owned(),
+            Ok(text) => text,
+            Err(e) => format!("<unserializable: {e}>"),
+        };
+        Evidence::new(path, text)
+    }
+
+    /// Evidence that an attribute is missing.
+    pub fn absent(path: impl Into<Cow<'static, str>>) -> Evidence {
+        Evidence::new(path, Evidence::ABSENT)
+    }
+
+    /// Drops repeated entries (keeping the first) and bounds the list to
+    /// [`Evidence::MAX_ENTRIES`], the last entry then counting those left out.
+    pub fn bound(list: &mut Vec<Evidence>) {
+        if list.len() > 1 {
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|e| seen.insert((e.path.clone(), e.value.clone())));
+        }
+        if list.len() > Evidence::MAX_ENTRIES {
+            let left_out = list.len() - (Evidence::MAX_ENTRIES - 1);
+            list.truncate(Evidence::MAX_ENTRIES - 1);
+            list.push(Evidence::new("…", format!("<{left_out} more>")));
+        }
+    }
+
+    /// `path=value`, as the CSV and text forms show one entry.
+    pub fn display(list: &[Evidence]) -> String {
+        list.iter()
+            .map(|e| format!("{}={}", e.path, e.value))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// A value cut to [`Evidence::MAX_VALUE`] characters, ending in `…` when cut.
+fn bounded(mut text: String) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(Evidence::MAX_VALUE) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
 }
 
 /// A resource type's name. An alias rather than `&'static str` written out, so that serde's
@@ -300,5 +378,62 @@ impl Evaluation {
         self.notices.extend(notices);
         self.notices.sort();
         self.notices.dedup();
+    }
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_value_is_absent_and_others_are_json_text() {
+        assert_eq!(Evidence::of("a", &None::<String>).value, Evidence::ABSENT);
+        assert_eq!(Evidence::of("a", &Some("x")).value, r#""x""#);
+        assert_eq!(Evidence::of("a", &true).value, "true");
+        assert_eq!(Evidence::of("a", &["p", "q"]).value, r#"["p","q"]"#);
+    }
+
+    #[test]
+    fn long_values_are_cut_with_an_ellipsis() {
+        let long = "é".repeat(Evidence::MAX_VALUE * 2);
+        let e = Evidence::new("p", long);
+        assert_eq!(e.value.chars().count(), Evidence::MAX_VALUE + 1);
+        assert!(e.value.ends_with('…'));
+        let short = Evidence::new("p", "x".repeat(Evidence::MAX_VALUE));
+        assert!(!short.value.ends_with('…'));
+    }
+
+    #[test]
+    fn lists_lose_repeats_and_are_bounded_with_a_count_of_the_rest() {
+        let mut list: Vec<Evidence> = (0..40)
+            .map(|i| Evidence::of(format!("p{}", i % 30), &(i % 30)))
+            .collect();
+        Evidence::bound(&mut list);
+        assert_eq!(list.len(), Evidence::MAX_ENTRIES);
+        assert_eq!(list[0].path, "p0");
+        let last = &list[Evidence::MAX_ENTRIES - 1];
+        assert_eq!(last.path, "…");
+        assert_eq!(
+            last.value,
+            format!("<{} more>", 30 - (Evidence::MAX_ENTRIES - 1))
+        );
+    }
+
+    /// History rows written before findings had evidence still load.
+    #[test]
+    fn a_finding_without_evidence_loads_and_serializes_without_it() {
+        let json = r#"{"rule_id":"r","title":"t","status":"fail","severity":"high",
+            "area":"governance","resource":"arn:aws:s3:::b","resource_type":"AWS::S3::Bucket",
+            "account_id":"1","region":"global","message":"m","location":null,
+            "fingerprint":"f","waiver":null}"#;
+        let f: Finding = serde_json::from_str(json).expect("old finding");
+        assert!(f.evidence.is_empty());
+        let text = serde_json::to_string(&f).expect("serialize");
+        assert!(!text.contains("evidence"), "{text}");
+        let mut with = f.clone();
+        with.evidence = vec![Evidence::absent("encryption.kms_key_id")];
+        let back: Finding = serde_json::from_str(&serde_json::to_string(&with).expect("serialize"))
+            .expect("round trip");
+        assert_eq!(back, with);
     }
 }

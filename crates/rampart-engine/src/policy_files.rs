@@ -121,6 +121,7 @@ pub fn validate_files(files: &[PolicyFile], kind: PolicyType) -> Evaluation {
                 fingerprint,
                 waiver: None,
                 baseline_state: None,
+                evidence: Vec::new(),
             });
         }
     }

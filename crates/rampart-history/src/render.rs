@@ -392,6 +392,7 @@ pub fn diff_evaluation(diff: &RunDiff) -> Evaluation {
                 fingerprint: f.fingerprint.clone(),
                 waiver: None,
                 baseline_state: Some(state),
+                evidence: Vec::new(),
             }
         })
         .collect();

@@ -44,6 +44,7 @@ fn finding(rule: &str, bucket: &str, status: Status) -> Finding {
         fingerprint: fingerprint(rule, &key),
         waiver: None,
         baseline_state: None,
+        evidence: Vec::new(),
     }
 }
 

@@ -198,6 +198,48 @@ impl ChainIndex {
     }
 }
 
+/// The ids of the organization policies of `kind` that apply to `account_id`, level by
+/// level and in the order of [`org_policy_chain`]'s documents, so that a matched statement's
+/// (level, document) names its policy.
+pub fn org_policy_ids<'s>(
+    snapshot: &'s Snapshot,
+    facts: &Facts,
+    account_id: &str,
+    kind: OrgPolicyKind,
+) -> Vec<Vec<&'s str>> {
+    chain_targets(snapshot, facts, account_id)
+        .into_iter()
+        .map(|target| {
+            snapshot
+                .organization
+                .policies
+                .iter()
+                .filter(|p| p.kind == kind && p.targets.iter().any(|t| t == target))
+                .map(|p| p.id.as_str())
+                .collect()
+        })
+        .collect()
+}
+
+/// Where a matched statement of an organization policy is, as evidence names it:
+/// `scp[p-123].statement[0]` (with the `Sid` when it has one).
+pub fn org_statement_path(
+    ids: &[Vec<&str>],
+    kind: &str,
+    m: &rampart_iam::evaluate::MatchedStatement,
+) -> String {
+    let id = m
+        .level
+        .and_then(|l| ids.get(l))
+        .and_then(|docs| docs.get(m.document))
+        .copied()
+        .unwrap_or("?");
+    match &m.sid {
+        Some(sid) => format!("{kind}[{id}].statement[{}:{sid}]", m.statement),
+        None => format!("{kind}[{id}].statement[{}]", m.statement),
+    }
+}
+
 /// The targets whose policies apply to an account, level by level: the root, each OU
 /// from the top, the account.
 fn chain_targets<'a>(

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::RenderOptions;
 use crate::findings::{
-    fingerprint, AppliedWaiver, Evaluation, Finding, Notice, ResourceKey, RuleInfo,
+    fingerprint, AppliedWaiver, Evaluation, Evidence, Finding, Notice, ResourceKey, RuleInfo,
     RulesetIdentity, Subject,
 };
 use crate::model::{Location, ResourceType, Snapshot};
@@ -158,6 +158,7 @@ fn finding(
         fingerprint: fingerprint(&meta.id, &key),
         waiver: None,
         baseline_state: None,
+        evidence: Vec::new(),
     }
 }
 
@@ -190,6 +191,11 @@ pub(super) fn evaluation() -> Evaluation {
         "bucket `payroll` (restricted) is encrypted with SSE-S3",
     );
     payroll.resource_type = ResourceType::S3Bucket.name();
+    payroll.evidence = vec![
+        Evidence::of("tags.Classification", "restricted"),
+        Evidence::of("encryption.algorithm", "AES256"),
+        Evidence::absent("encryption.kms_key_id"),
+    ];
     payroll.location = Some(Location {
         uri: "templates/storage files.yaml".to_owned(),
         line: 12,
@@ -204,6 +210,10 @@ pub(super) fn evaluation() -> Evaluation {
         "bucket encryption could not be read",
     );
     reports.resource_type = ResourceType::S3Bucket.name();
+    reports.evidence = vec![Evidence::of(
+        "coverage.s3:GetBucketEncryption",
+        "AccessDenied: <not authorized> & \"more\"",
+    )];
     let mut role = finding(
         tenancy,
         Status::Fail,
@@ -213,6 +223,10 @@ pub(super) fn evaluation() -> Evaluation {
         "role `deployer` trusts development account 999988887777",
     );
     role.resource_type = ResourceType::IamRole.name();
+    role.evidence = vec![Evidence::of(
+        "trust_policy.statement[0].principal",
+        &serde_json::json!({"AWS": "arn:aws:iam::999988887777:root"}),
+    )];
     let snapshot = snapshot();
     Evaluation {
         ruleset: RulesetIdentity {

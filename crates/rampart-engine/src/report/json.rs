@@ -91,6 +91,9 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<crate::findings::BaselineState>,
     controls: Controls<'a>,
+    /// The attributes the rule read; omitted when it recorded none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence: &'a [crate::findings::Evidence],
 }
 
 #[derive(Serialize)]
@@ -189,6 +192,7 @@ impl<'a> JsonFinding<'a> {
             }),
             baseline_state: f.baseline_state,
             controls,
+            evidence: &f.evidence,
         }
     }
 }

@@ -245,13 +245,20 @@ fn result(f: &Finding, rule_index: Option<i64>) -> SarifResult {
         }
         Status::Pass | Status::Fail | Status::Waived => (level(f.severity), f.message.clone()),
     };
-    let properties = BTreeMap::from([
+    let mut properties = BTreeMap::from([
         ("account_id".to_owned(), Value::from(f.account_id.as_str())),
         ("region".to_owned(), Value::from(f.region.as_str())),
         ("resource_type".to_owned(), Value::from(f.resource_type)),
         ("status".to_owned(), Value::from(f.status.as_str())),
         ("area".to_owned(), Value::from(f.area.as_str())),
     ]);
+    if !f.evidence.is_empty() {
+        // The attributes the rule read: `[{"path": …, "value": JSON text}]`.
+        properties.insert(
+            "evidence".to_owned(),
+            serde_json::to_value(&f.evidence).unwrap_or_default(),
+        );
+    }
     let builder = SarifResult::builder()
         .rule_id(f.rule_id.to_string())
         .level(level)

@@ -16,7 +16,7 @@ use super::{Outcome, RuleContext, RuleMeta};
 use crate::capabilities::{capability, CAPABILITIES, FOUNDATION_GUIDE};
 use crate::facts::Facts;
 use crate::findings::{
-    fingerprint, AppliedWaiver, Evaluation, Finding, Notice, ResourceKey, RuleInfo,
+    fingerprint, AppliedWaiver, Evaluation, Evidence, Finding, Notice, ResourceKey, RuleInfo,
     RulesetIdentity, Subject,
 };
 use crate::model::{CoverageGap, Snapshot};
@@ -420,7 +420,10 @@ impl<'c> Engine<'c> {
                     region: gap.region.clone(),
                     location: None,
                 };
-                out.push((i, Outcome::unknown(key, gap_message(gap))));
+                out.push((
+                    i,
+                    Outcome::unknown(key, gap_message(gap)).with_evidence([gap_evidence(gap)]),
+                ));
             }
         }
         out
@@ -459,7 +462,9 @@ impl<'c> Engine<'c> {
         }) {
             outcome.status = Status::Unknown;
             outcome.message = gap_message(gap);
+            outcome.evidence.insert(0, gap_evidence(gap));
         }
+        Evidence::bound(&mut outcome.evidence);
         let mut warning = None;
         let mut waiver = None;
         if outcome.status == Status::Fail {
@@ -503,6 +508,7 @@ impl<'c> Engine<'c> {
             fingerprint: fp,
             waiver,
             baseline_state: None,
+            evidence: outcome.evidence,
         };
         (finding, warning)
     }
@@ -588,6 +594,13 @@ fn keep_one_per_fingerprint(findings: &mut Vec<Finding>) -> Vec<String> {
     warnings
 }
 
+/// The coverage gap as evidence: what could not be read (`coverage.kms:GetKeyPolicy`)
+/// and why.
+fn gap_evidence(gap: &CoverageGap) -> Evidence {
+    let what = gap.operation.map_or(gap.service.prefix(), |op| op.name());
+    Evidence::of(format!("coverage.{what}"), &gap.reason)
+}
+
 fn gap_message(gap: &CoverageGap) -> String {
     let scope = match &gap.resource {
         Some(arn) => format!("`{arn}`"),
@@ -623,6 +636,7 @@ mod tests {
             fingerprint: "f".to_owned(),
             waiver: None,
             baseline_state: None,
+            evidence: Vec::new(),
         }
     }
 

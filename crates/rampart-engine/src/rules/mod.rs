@@ -8,13 +8,16 @@ pub mod native;
 mod outcome;
 mod types;
 
+#[cfg(test)]
+mod evidence_tests;
+
 pub use catalog::{Catalog, CatalogError, CatalogRule};
 pub use cedar::{CedarBackendKind, PolicyStore};
 pub use engine::{Engine, EngineError, Profile};
 pub use outcome::Outcome;
 pub use types::RuleMeta;
 
-pub use crate::findings::{fingerprint, AppliedWaiver, Evaluation, Finding, ResourceKey};
+pub use crate::findings::{fingerprint, AppliedWaiver, Evaluation, Evidence, Finding, ResourceKey};
 pub use crate::vocab::{did_you_mean, unknown_name, Area, RuleKind, Severity, Status};
 
 use chrono::{DateTime, Utc};

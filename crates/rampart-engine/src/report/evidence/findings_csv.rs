@@ -1,13 +1,14 @@
 //! `findings.csv`: one row per finding, for spreadsheets and GRC imports.
 //!
 //! RFC 4180 (the `csv` crate's quoting), a header row, `\n` line ends; framework controls
-//! in one column as `framework:control` separated by `; `.
+//! in one column as `framework:control` separated by `; `; the evidence (the attributes the
+//! rule read) in the last column as `path=value` separated by `; `.
 
-use crate::findings::Evaluation;
+use crate::findings::{Evaluation, Evidence};
 use crate::report::{controls, ReportError};
 
 /// The header row.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 19] = [
     "rule_id",
     "title",
     "status",
@@ -26,6 +27,7 @@ pub const COLUMNS: [&str; 18] = [
     "waiver_resource",
     "waiver_in_source",
     "controls",
+    "evidence",
 ];
 
 /// Renders every finding, in the evaluation's order.
@@ -51,7 +53,8 @@ pub fn render(evaluation: &Evaluation) -> Result<Vec<u8>, ReportError> {
             .and_then(|w| w.expires)
             .map(|d| d.to_string())
             .unwrap_or_default();
-        let record: [&str; 18] = [
+        let evidence = Evidence::display(&f.evidence);
+        let record: [&str; 19] = [
             &f.rule_id,
             &f.title,
             f.status.as_str(),
@@ -70,6 +73,7 @@ pub fn render(evaluation: &Evaluation) -> Result<Vec<u8>, ReportError> {
             w.map_or("", |w| &w.resource),
             w.map_or("", |w| if w.in_source { "true" } else { "false" }),
             &controls,
+            &evidence,
         ];
         writer.write_record(record).map_err(fail)?;
     }
@@ -99,5 +103,14 @@ mod tests {
         assert!(!waived[13].is_empty(), "approver");
         assert_eq!(&waived[14], "2027-06-30");
         assert!(rows.iter().any(|r| r[17].contains("nist-800-53-r5:SC-12")));
+        let payroll = rows
+            .iter()
+            .find(|r| &r[5] == "arn:aws:s3:::payroll")
+            .unwrap();
+        assert_eq!(
+            &payroll[18],
+            "tags.Classification=\"restricted\"; encryption.algorithm=\"AES256\"; \
+             encryption.kms_key_id=<absent>"
+        );
     }
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::controls::{rule_status, FrameworkView};
 use super::resources::ResourceIndex;
 use super::{sha256_hex, timestamp, BundleInput, TrendPoint};
-use crate::findings::{Evaluation, Finding};
+use crate::findings::{Evaluation, Evidence, Finding};
 use crate::model::CoverageGap;
 use crate::report::{source_description, ReportError, StatusCounts, Tally};
 use crate::vocab::Status;
@@ -167,8 +167,10 @@ struct FindingPage<'a> {
     message: &'a str,
     location: Option<String>,
     fingerprint: &'a str,
-    /// The anchor of the resource's evidence, when the snapshot has its record.
-    evidence: Option<String>,
+    /// The anchor of the resource's record, when the snapshot has it.
+    record: Option<String>,
+    /// The attributes the rule read.
+    evidence: &'a [Evidence],
     waiver: Option<String>,
 }
 
@@ -313,7 +315,7 @@ impl<'a> Page<'a> {
     }
 }
 
-fn finding_page(f: &Finding, evidence: Option<String>) -> FindingPage<'_> {
+fn finding_page(f: &Finding, record: Option<String>) -> FindingPage<'_> {
     FindingPage {
         status: f.status.as_str(),
         severity: f.severity.as_str(),
@@ -327,7 +329,8 @@ fn finding_page(f: &Finding, evidence: Option<String>) -> FindingPage<'_> {
             .as_ref()
             .map(|l| format!("{}:{}:{}", l.uri, l.line, l.column)),
         fingerprint: &f.fingerprint,
-        evidence,
+        record,
+        evidence: &f.evidence,
         waiver: f.waiver.as_ref().map(|w| {
             let expires = w
                 .expires

@@ -79,6 +79,7 @@ fn event(input: &BundleInput<'_>, f: &Finding, time: i64) -> Value {
         }],
         "unmapped": {
             "rampart_status": f.status.as_str(),
+            "evidence": f.evidence,
             "waiver": f.waiver.as_ref().map(|w| json!({
                 "reason": w.reason,
                 "approver": w.approver,

@@ -171,6 +171,14 @@ fn observation(
             "description": text(&format!("The record of {} in the evaluated snapshot.", f.resource)),
         }));
     }
+    // The attributes the rule read, one relevant-evidence each: the path and the JSON
+    // text of the value as props (machine-readable), and a sentence for people.
+    evidence.extend(f.evidence.iter().map(|e| {
+        json!({
+            "description": text(&format!("The rule read `{}`: {}", e.path, e.value)),
+            "props": [prop("evidence-path", &e.path), prop("evidence-value", &e.value)],
+        })
+    }));
     let mut props = vec![
         prop("rule-id", &f.rule_id),
         prop("status", f.status.as_str()),

@@ -7,6 +7,7 @@
 
 mod compiled;
 mod entities;
+mod evidence;
 mod limits;
 mod reference;
 mod schema_index;

@@ -11,8 +11,9 @@ use cedar_policy::{
 use rayon::prelude::*;
 
 use super::entities::{build_account, KeyIndex, TypeNames, EFFECTIVE_ATTRIBUTES};
+use super::evidence::EntitiesView;
 use super::store::{policy_set, rules_by_type, scope_set, CedarRule, PolicyStore};
-use super::value::fill_message;
+use super::value::{fill_message, Value};
 use super::CedarBackend;
 use crate::model::{ResourceRef, ResourceType};
 use crate::rules::{Outcome, ResourceKey, RuleContext};
@@ -131,6 +132,8 @@ struct Setup {
     action: EntityUid,
     /// Request contexts by classification level (they differ only in approved regions).
     contexts: HashMap<String, Context>,
+    /// The same contexts as values, for evidence.
+    context_values: HashMap<String, Value<'static>>,
 }
 
 impl Setup {
@@ -177,6 +180,7 @@ impl Setup {
             principal: uid("Rampart::Evaluator", "rampart")?,
             action: uid("Rampart::Action", "evaluate")?,
             contexts,
+            context_values: super::evidence::contexts(cx),
         })
     }
 }
@@ -277,7 +281,18 @@ fn evaluate_resource(
         } else {
             Outcome::pass(key.clone(), "compliant")
         };
-        out.push((*index, outcome));
+        let evidence = match setup.context_values.get(&level) {
+            Some(context) => super::evidence::read(
+                &rule.evidence,
+                &EntitiesView {
+                    entities,
+                    resource: uid,
+                    context,
+                },
+            ),
+            None => Vec::new(),
+        };
+        out.push((*index, outcome.with_evidence(evidence)));
     }
 }
 

@@ -68,6 +68,8 @@ pub struct CedarRule {
     pub attributes: BTreeSet<String>,
     /// `@message` template for failures, if any (placeholders checked against the schema).
     pub message: Option<String>,
+    /// The attribute paths its evidence shows, from its syntax tree.
+    pub evidence: Vec<super::evidence::EvidencePath>,
 }
 
 /// Validated Cedar policies and the rules they define, sorted by id.
@@ -525,6 +527,7 @@ fn rule_from_policy(
         .map_err(|e| fail(format!("cannot read the policy's syntax tree: {e}")))?;
     let mut attributes = BTreeSet::new();
     referenced_attributes(&est, &mut attributes);
+    let evidence = super::evidence::evidence_paths(&est);
     let scope =
         scope_policy(&est, &id).map_err(|e| fail(format!("cannot build the rule's scope: {e}")))?;
     let message = policy.annotation("message").map(str::to_owned);
@@ -552,6 +555,7 @@ fn rule_from_policy(
         scope,
         attributes,
         message,
+        evidence,
     })
 }
 

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use crate::facts::iam::parsed;
 use crate::facts::Facts;
 use crate::model::{IamRole, KmsKey, PolicyDocument, ResourceRef, Snapshot};
-use crate::rules::{Outcome, ResourceKey};
+use crate::rules::{Evidence, Outcome, ResourceKey};
 use rampart_iam::evaluate::{
     evaluate, Decision, Evaluation, PolicyInputs, PolicyKind, Principal, Request,
 };
@@ -38,23 +38,44 @@ pub(crate) fn policy<'d>(what: &str, doc: &'d PolicyDocument) -> Result<&'d Poli
 
 /// A role's trust policy, or the `unknown` outcome for the role saying why it cannot be read.
 pub(crate) fn trust_policy(role: &IamRole) -> Result<&Policy, Box<Outcome>> {
-    policy("trust policy", &role.trust_policy)
-        .map_err(|e| Box::new(Outcome::unknown(ResourceKey::of(ResourceRef::of(role)), e)))
+    policy("trust policy", &role.trust_policy).map_err(|e| {
+        Box::new(
+            Outcome::unknown(ResourceKey::of(ResourceRef::of(role)), e)
+                .with_evidence(document_evidence("trust_policy", Some(&role.trust_policy))),
+        )
+    })
+}
+
+/// A policy document's statements as evidence, each its JSON (`trust_policy.statement[0]`);
+/// absent when the document was not read.
+pub(crate) fn document_evidence(prefix: &str, doc: Option<&PolicyDocument>) -> Vec<Evidence> {
+    let Some(doc) = doc else {
+        return vec![Evidence::absent(prefix.to_owned())];
+    };
+    match doc.raw().get("Statement") {
+        Some(serde_json::Value::Array(statements)) => statements
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Evidence::of(format!("{prefix}.statement[{i}]"), s))
+            .collect(),
+        Some(one) => vec![Evidence::of(format!("{prefix}.statement[0]"), one)],
+        None => vec![Evidence::of(prefix.to_owned(), doc.raw())],
+    }
 }
 
 /// A key's policy, or the `unknown` outcome for the key: not read, or does not parse.
 pub(crate) fn key_policy(key: &KmsKey) -> Result<&Policy, Box<Outcome>> {
-    let unknown = |message: String| {
-        Box::new(Outcome::unknown(
-            ResourceKey::of(ResourceRef::of(key)),
-            message,
-        ))
-    };
-    let document = key
-        .policy
-        .as_ref()
-        .ok_or_else(|| unknown("the key policy was not read (`kms:GetKeyPolicy`)".to_owned()))?;
-    policy("key policy", document).map_err(unknown)
+    let unknown =
+        |message: String| Outcome::unknown(ResourceKey::of(ResourceRef::of(key)), message);
+    let document = key.policy.as_ref().ok_or_else(|| {
+        Box::new(
+            unknown("the key policy was not read (`kms:GetKeyPolicy`)".to_owned())
+                .with_absent("key_policy"),
+        )
+    })?;
+    policy("key policy", document).map_err(|e| {
+        Box::new(unknown(e).with_evidence(document_evidence("key_policy", Some(document))))
+    })
 }
 
 /// An identity-based policy that allows every action on every resource: the caller's

@@ -73,7 +73,8 @@ impl NativeRule for AccountEnvironmentMapped {
             out.push(Outcome::unknown(
                 resource,
                 format!("no facts were derived for account `{}`", account.id),
-            ));
+            )
+            .with_absent("facts.environment"));
             return;
         };
         let ou_path = if facts.ou_path.is_empty() {
@@ -85,7 +86,7 @@ impl NativeRule for AccountEnvironmentMapped {
         let found = crate::ruleset::Parameters::tag(&account.tags, keys);
         let tag_key = found.map(|(k, _)| k).or(keys.first().map(String::as_str));
         let tag_value = found.map(|(_, v)| v);
-        out.push(match (&facts.environment, tag_key, tag_value) {
+        let outcome = match (&facts.environment, tag_key, tag_value) {
             (Some(env), Some(key), Some(value)) => Outcome::pass(
                 resource,
                 format!("account is in environment `{env}` (tag `{key}` = `{value}`)"),
@@ -108,7 +109,16 @@ impl NativeRule for AccountEnvironmentMapped {
                      matches and the ruleset names no environment tag"
                 ),
             ),
-        });
+        };
+        out.push(
+            outcome
+                .with("ou_path", &facts.ou_path)
+                .with(
+                    format!("tags.{}", tag_key.unwrap_or("<environment tag>")),
+                    &tag_value,
+                )
+                .with("facts.environment", &facts.environment),
+        );
     }
 }
 

@@ -102,7 +102,9 @@ impl NativeRule for AccountSingleEnvironment {
                          and a tag may name another environment",
                         gap.reason, by_ou.environment
                     ),
-                ));
+                )
+                .with("ou_path", &facts.ou_path)
+                .with("coverage.organizations:ListTagsForResource", &gap.reason));
             }
             return;
         };
@@ -128,7 +130,10 @@ impl NativeRule for AccountSingleEnvironment {
                         by_ou.environment
                     ),
                 )
-            },
+            }
+            .with("ou_path", &facts.ou_path)
+            .with("ou_environment", &by_ou.environment)
+            .with(format!("tags.{}", tagged.key), &tagged.value),
         );
     }
 }

@@ -71,7 +71,8 @@ impl NativeRule for AlternateContactsSet {
             out.push(Outcome::unknown(
                 resource,
                 "the alternate contacts were not read (`account:GetAlternateContact`)",
-            ));
+            )
+            .with_absent("alternate_contacts"));
             return;
         };
         let required = &cx.facts.parameters().alternate_contact_types;
@@ -89,7 +90,7 @@ impl NativeRule for AlternateContactsSet {
             .map(|t| format!("`{}`", t.to_ascii_uppercase()))
             .collect::<Vec<_>>()
             .join(", ");
-        out.push(if missing.is_empty() {
+        let outcome = if missing.is_empty() {
             Outcome::pass(resource, format!("alternate contacts set: {all}"))
         } else {
             Outcome::fail(
@@ -100,6 +101,14 @@ impl NativeRule for AlternateContactsSet {
                     missing.join(", ")
                 ),
             )
-        });
+        };
+        let mut outcome = outcome.with("parameters.alternate_contact_types", required);
+        for c in contacts {
+            outcome = outcome.with(
+                format!("alternate_contacts[{}].email_address", c.contact_type),
+                &c.email_address,
+            );
+        }
+        out.push(outcome);
     }
 }

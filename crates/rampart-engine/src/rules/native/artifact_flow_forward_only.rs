@@ -106,7 +106,14 @@ impl NativeRule for ArtifactFlowForwardOnly {
             .filter(|a| stage_of(cx, a).is_some_and(|s| s > stage))
             .collect();
         for bucket in &account.storage.s3_buckets {
-            out.push(judge(cx, account, bucket, stage, &later));
+            out.push(
+                judge(cx, account, bucket, stage, &later)
+                    .with("stage", stage.name())
+                    .with_evidence(super::access_probe::document_evidence(
+                        "policy",
+                        bucket.policy.as_ref(),
+                    )),
+            );
         }
     }
 }

@@ -169,7 +169,10 @@ impl NativeRule for BaselinePolicyDrift {
                     missing.join(", ")
                 ),
             )
-        });
+        }
+.with("org_policies_applied", &own)
+.with("parameters.baseline_policies", &params.baseline_policies)
+.with("facts.missing", &missing));
     }
 }
 

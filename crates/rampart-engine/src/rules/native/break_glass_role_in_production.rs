@@ -94,7 +94,9 @@ impl NativeRule for BreakGlassRoleInProduction {
                      `break_glass_roles`: {})",
                     globs.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ")
                 ),
-            ));
+            )
+            .with("parameters.break_glass_roles", globs)
+            .with("facts.break_glass_roles", &[] as &[String]));
             return;
         }
         let mut unreadable = Vec::new();
@@ -114,7 +116,15 @@ impl NativeRule for BreakGlassRoleInProduction {
                         "break-glass role `{}` can be assumed by {} of account {}",
                         role.name, a.who, a.account
                     ),
-                ));
+                )
+                .with(
+                    format!("role[{}].assumable_by", role.name),
+                    &format!("{} of account {}", a.who, a.account),
+                )
+                .with_evidence(super::access_probe::document_evidence(
+                    "trust_policy",
+                    Some(&role.trust_policy),
+                )));
                 return;
             }
             names.push(format!("`{}`", role.name));
@@ -136,7 +146,9 @@ impl NativeRule for BreakGlassRoleInProduction {
                     unreadable.join("; ")
                 ),
             )
-        });
+        }
+.with("facts.break_glass_roles", &names)
+.with("facts.unreadable_roles", &unreadable));
     }
 }
 

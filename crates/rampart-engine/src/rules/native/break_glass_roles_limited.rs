@@ -95,7 +95,9 @@ impl NativeRule for BreakGlassRolesLimited {
                     names.join(", ")
                 ),
             )
-        });
+        }
+.with("parameters.max_break_glass_roles", &max)
+.with("facts.break_glass_roles", &names));
     }
 }
 

@@ -7,7 +7,9 @@ use super::NativeRule;
 use crate::model::{
     Account, AccountStatus, CloudTrailTrail, Read, ResourceRef, ResourceType, Service,
 };
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{
+    Area, Evidence, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity,
+};
 
 const DOC: &str = r#"## What it checks
 
@@ -96,7 +98,8 @@ impl NativeRule for CloudTrailMultiRegion {
                     "{kind} `{}` (`{}`) is multi-region, logging and validates log files",
                     t.name, t.arn
                 ),
-            ));
+            )
+            .with_evidence(trail_evidence(t)));
             return;
         }
         let org_trails = || {
@@ -114,7 +117,8 @@ impl NativeRule for CloudTrailMultiRegion {
                      multi-region, logging and validates log files",
                     t.name, t.account_id, t.arn
                 ),
-            ));
+            )
+            .with_evidence(trail_evidence(t)));
             return;
         }
 
@@ -151,7 +155,7 @@ impl NativeRule for CloudTrailMultiRegion {
             g.service == Service::Cloudtrail
                 && (g.account_id == "*" || g.account_id == account.id || g.account_id == management)
         });
-        out.push(match gap {
+        let outcome = match gap {
             Some(g) => Outcome::unknown(
                 resource,
                 format!(
@@ -159,10 +163,29 @@ impl NativeRule for CloudTrailMultiRegion {
                      read ({})",
                     g.account_id, g.region, g.reason
                 ),
-            ),
+            )
+            .with("coverage.cloudtrail", &g.reason),
             None => Outcome::fail(resource, problem),
-        });
+        };
+        let outcome = if candidates.is_empty() {
+            outcome.with_absent("logging.cloudtrail_trails")
+        } else {
+            outcome.with_evidence(candidates.values().flat_map(|t| trail_evidence(t)))
+        };
+        out.push(outcome);
     }
+}
+
+/// What decided about a trail: whether it is multi-region, logging and validating.
+pub(super) fn trail_evidence(t: &CloudTrailTrail) -> Vec<Evidence> {
+    let at = |field: &str| format!("trail[{}].{field}", t.name);
+    vec![
+        Evidence::of(at("arn"), &t.arn),
+        Evidence::of(at("is_organization_trail"), &t.is_organization_trail),
+        Evidence::of(at("is_multi_region"), &t.is_multi_region),
+        Evidence::of(at("is_logging"), &t.is_logging),
+        Evidence::of(at("log_file_validation"), &t.log_file_validation),
+    ]
 }
 
 /// What a trail lacks to count, as phrases; empty when it counts.

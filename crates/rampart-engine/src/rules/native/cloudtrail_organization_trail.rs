@@ -1,6 +1,7 @@
 //! `cloudtrail-organization-trail`: the organization logs every account with one
 //! organization trail.
 
+use super::cloudtrail_multi_region::trail_evidence;
 use super::NativeRule;
 use crate::model::{Account, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
@@ -90,7 +91,8 @@ impl NativeRule for CloudTrailOrganizationTrail {
                      validates log files",
                     t.name, t.account_id
                 ),
-            ));
+            )
+            .with_evidence(trail_evidence(t)));
             return;
         }
         let problem = match org_trails.first() {
@@ -106,7 +108,7 @@ impl NativeRule for CloudTrailOrganizationTrail {
             .coverage
             .iter()
             .find(|g| g.service == Service::Cloudtrail && g.resource.is_none());
-        out.push(match gap {
+        let outcome = match gap {
             Some(g) => Outcome::unknown(
                 resource,
                 format!(
@@ -114,8 +116,13 @@ impl NativeRule for CloudTrailOrganizationTrail {
                      read ({})",
                     g.account_id, g.region, g.reason
                 ),
-            ),
+            )
+            .with("coverage.cloudtrail", &g.reason),
             None => Outcome::fail(resource, problem),
+        };
+        out.push(match org_trails.first() {
+            Some(t) => outcome.with_evidence(trail_evidence(t)),
+            None => outcome.with_absent("organization_trail"),
         });
     }
 }

@@ -130,7 +130,7 @@ impl NativeRule for ConfigRecorderEveryRegion {
             }
         }
         let allowed = regions.join(", ");
-        out.push(if !missing.is_empty() {
+        let outcome = if !missing.is_empty() {
             let mut message = format!(
                 "no recording AWS Config recorder in {} (allowed regions: {allowed})",
                 missing.join(", ")
@@ -152,6 +152,20 @@ impl NativeRule for ConfigRecorderEveryRegion {
                 resource,
                 format!("a recording AWS Config recorder in every allowed region ({allowed})"),
             )
-        });
+        };
+        let mut outcome = outcome;
+        for region in &regions {
+            let path = format!("logging.config_recorders[{region}].recording");
+            outcome = match account
+                .logging
+                .config_recorders
+                .iter()
+                .find(|r| &r.region == region)
+            {
+                Some(r) => outcome.with(path, &r.recording),
+                None => outcome.with_absent(path),
+            };
+        }
+        out.push(outcome);
     }
 }

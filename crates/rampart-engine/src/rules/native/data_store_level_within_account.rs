@@ -130,5 +130,7 @@ fn judge(
             key,
             format!("classified `{}`, within its account's `{held}`", own.level),
         )
-    })
+    }
+.with("classification", &own.level)
+.with("account.classification", held))
 }

@@ -82,7 +82,9 @@ impl NativeRule for DefaultVpcNoInternetGateway {
                         gateways.join(", ")
                     ),
                 )
-            });
+            }
+.with("is_default", &vpc.is_default)
+.with("internet_gateways", &gateways));
         }
     }
 }

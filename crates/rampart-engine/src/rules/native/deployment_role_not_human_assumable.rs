@@ -119,7 +119,11 @@ impl NativeRule for DeploymentRoleNotHumanAssumable {
                         ),
                     ),
                 },
-            });
+            }
+.with_evidence(super::access_probe::document_evidence(
+    "trust_policy",
+    Some(&role.trust_policy),
+)));
         }
     }
 }

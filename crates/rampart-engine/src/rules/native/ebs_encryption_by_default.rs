@@ -85,7 +85,8 @@ impl NativeRule for EbsEncryptionByDefault {
                      encryption by default cannot be checked region by region",
                     account.id
                 ),
-            ));
+            )
+            .with_absent("enabled_regions"));
             return;
         };
         let settings = &account.storage.ebs_encryption_defaults;
@@ -129,7 +130,15 @@ impl NativeRule for EbsEncryptionByDefault {
                     ),
                 ),
             };
-            out.push(outcome);
+            let setting = settings.iter().find(|s| s.region == region);
+            out.push(match setting {
+                Some(s) => outcome
+                    .with("enabled", &s.enabled)
+                    .with("kms_key_arn", &s.kms_key_arn),
+                None => outcome.with_absent(format!(
+                    "storage.ebs_encryption_defaults[{region}]"
+                )),
+            });
         }
     }
 }

@@ -136,7 +136,12 @@ impl NativeRule for FoundationRoleTrustRestricted {
                         ),
                     ),
                 },
-            });
+            }
+.with("parameters.foundation_accounts", &foundation)
+.with_evidence(super::access_probe::document_evidence(
+    "trust_policy",
+    Some(&role.trust_policy),
+)));
         }
     }
 }

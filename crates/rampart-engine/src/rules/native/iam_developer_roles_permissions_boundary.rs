@@ -110,7 +110,10 @@ impl NativeRule for IamDeveloperRolesPermissionsBoundary {
                     .any(|g| rampart_iam::wildcard::matches_ignore_case(g, &r.name))
         });
         for role in developers {
-            out.push(judge(cx, account, role));
+            out.push(
+                judge(cx, account, role)
+                    .with("permissions_boundary_arn", &role.permissions_boundary_arn),
+            );
         }
     }
 }

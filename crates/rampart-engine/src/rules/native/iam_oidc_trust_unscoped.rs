@@ -107,7 +107,14 @@ impl NativeRule for IamOidcTrustUnscoped {
                 .roles
                 .iter()
                 .filter(|r| !r.service_linked)
-                .filter_map(|r| assess(r, management)),
+                .filter_map(|r| {
+                    assess(r, management).map(|o| {
+                        o.with_evidence(super::access_probe::document_evidence(
+                            "trust_policy",
+                            Some(&r.trust_policy),
+                        ))
+                    })
+                }),
         );
     }
 }

@@ -86,7 +86,7 @@ impl NativeRule for IamPasswordPolicyStrong {
             if users.len() == 1 { "" } else { "s" },
             users.join(", ")
         );
-        out.push(match &account.iam.password_policy {
+        let outcome = match &account.iam.password_policy {
             Some(p) if p.minimum_length >= MIN_LENGTH => Outcome::pass(
                 resource,
                 format!("the password policy requires {} characters; {who}", p.minimum_length),
@@ -116,6 +116,14 @@ impl NativeRule for IamPasswordPolicyStrong {
                     ),
                 }
             }
-        });
+        };
+        out.push(
+            outcome
+                .with(
+                    "iam.password_policy.minimum_length",
+                    &account.iam.password_policy.as_ref().map(|p| p.minimum_length),
+                )
+                .with("iam.users[console_access]", &users),
+        );
     }
 }

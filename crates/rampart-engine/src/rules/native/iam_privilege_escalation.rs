@@ -178,10 +178,13 @@ impl NativeRule for IamPrivilegeEscalation {
                     .map(ResourceRef::of)
                     .chain(account.iam.users.iter().map(ResourceRef::of))
                 {
-                    out.push(Outcome::unknown(
-                        ResourceKey::of(r),
-                        format!("the action catalog is unavailable: {e}"),
-                    ));
+                    out.push(
+                        Outcome::unknown(
+                            ResourceKey::of(r),
+                            format!("the action catalog is unavailable: {e}"),
+                        )
+                        .with("catalog.error", &e.to_string()),
+                    );
                 }
                 return;
             }
@@ -216,19 +219,28 @@ impl NativeRule for IamPrivilegeEscalation {
             let policies = match policies {
                 Ok(p) => p,
                 Err(e) => {
-                    out.push(Outcome::unknown(key, format!("not assessable: {e}")));
+                    out.push(
+                        Outcome::unknown(key, format!("not assessable: {e}"))
+                            .with("policies.error", &e.0),
+                    );
                     continue;
                 }
             };
             if is_administrator(&policies) {
-                out.push(Outcome::pass(
-                    key,
-                    "has administrator access (`*` on `*`): escalation paths do not apply",
-                ));
+                out.push(
+                    Outcome::pass(
+                        key,
+                        "has administrator access (`*` on `*`): escalation paths do not apply",
+                    )
+                    .with("identity_policies.allow_all_unconditioned", &true),
+                );
                 continue;
             }
             match analysis.of(&policies) {
-                Err(e) => out.push(Outcome::unknown(key, format!("not assessable: {e}"))),
+                Err(e) => out.push(
+                    Outcome::unknown(key, format!("not assessable: {e}"))
+                        .with("effective_permissions.error", &e.to_string()),
+                ),
                 Ok(effective) => out.push(judge(key, &effective)),
             }
         }
@@ -257,9 +269,19 @@ fn judge(key: ResourceKey, effective: &EffectivePermissions) -> Outcome {
         .filter(|(_, actions)| actions.iter().all(|a| granted(a)))
         .map(|(what, actions)| format!("{what} (`{}`)", actions.join("`, `")))
         .collect();
-    if open.is_empty() {
+    let mut granted_actions: Vec<&str> = PATHS
+        .iter()
+        .flat_map(|(_, actions)| actions.iter().copied())
+        .filter(|a| granted(a))
+        .collect();
+    granted_actions.sort_unstable();
+    granted_actions.dedup();
+    let outcome = if open.is_empty() {
         Outcome::pass(key, "no known privilege-escalation path is granted")
     } else {
         Outcome::fail(key, format!("can {}", open.join("; ")))
-    }
+    };
+    outcome
+        .with("effective_permissions.escalation_actions_granted", &granted_actions)
+        .with("facts.escalation_paths_open", &open)
 }

@@ -97,7 +97,12 @@ impl NativeRule for IamProdRoleAssumableFromNonprod {
                 .roles
                 .iter()
                 .filter(|r| !r.service_linked)
-                .map(|r| assess(cx, r)),
+                .map(|r| {
+                    assess(cx, r).with_evidence(access_probe::document_evidence(
+                        "trust_policy",
+                        Some(&r.trust_policy),
+                    ))
+                }),
         );
     }
 }

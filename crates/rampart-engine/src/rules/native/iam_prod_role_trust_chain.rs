@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use super::NativeRule;
 use crate::facts::trust::{PolicyCache, RoleAt, TrustGraph};
 use crate::model::{Account, IamRole, Read, ResourceRef, ResourceType, Service};
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{Area, Evidence, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
 
@@ -105,18 +105,30 @@ impl NativeRule for IamProdRoleTrustChain {
                             .collect::<Vec<_>>()
                             .join(" → ")
                     ),
-                ),
+                )
+                .with_evidence(chain.windows(2).enumerate().map(|(i, step)| {
+                    Evidence::of(
+                        format!("trust.edge[{i}]"),
+                        &format!("{} → {}", step[0].arn, step[1].arn),
+                    )
+                })),
                 Search::None { unread: Some(e) } => Outcome::unknown(
                     key,
                     format!("no chain found, but not every step could be judged: {e}"),
-                ),
+                )
+                .with("trust.unread", &e),
                 Search::None { unread: None } => Outcome::pass(
                     key,
                     format!(
                         "no chain of up to {MAX_STEPS} role assumptions reaches this role from a \
                          dev, sandbox or pre-production role"
                     ),
-                ),
+                )
+                .with("trust.max_steps", &MAX_STEPS)
+                .with_evidence(super::access_probe::document_evidence(
+                    "trust_policy",
+                    Some(&role.trust_policy),
+                )),
             });
         }
     }

@@ -108,17 +108,22 @@ impl NativeRule for IamRuntimeRoleNoIamManagement {
                 Ok(Some(s)) => s,
                 Ok(None) => continue,
                 Err(e) => {
-                    out.push(Outcome::unknown(key, e));
+                    out.push(Outcome::unknown(key, e).with_evidence(
+                        super::access_probe::document_evidence(
+                            "trust_policy",
+                            Some(&role.trust_policy),
+                        ),
+                    ));
                     continue;
                 }
             };
             let catalog = match ActionCatalog::get() {
                 Ok(c) => c,
                 Err(e) => {
-                    out.push(Outcome::unknown(
-                        key,
-                        format!("the action catalog is unavailable: {e}"),
-                    ));
+                    out.push(
+                        Outcome::unknown(key, format!("the action catalog is unavailable: {e}"))
+                            .with("catalog.error", &e.to_string()),
+                    );
                     continue;
                 }
             };
@@ -135,7 +140,10 @@ impl NativeRule for IamRuntimeRoleNoIamManagement {
             let effective = match effective {
                 Ok(e) => e,
                 Err(e) => {
-                    out.push(Outcome::unknown(key, format!("not assessable: {e}")));
+                    out.push(
+                        Outcome::unknown(key, format!("not assessable: {e}"))
+                            .with("effective_permissions.error", &e.to_string()),
+                    );
                     continue;
                 }
             };
@@ -157,7 +165,9 @@ impl NativeRule for IamRuntimeRoleNoIamManagement {
                 )
             } else {
                 Outcome::fail(key, failure(service, &managing))
-            });
+            }
+.with("trust_policy.runtime_service", service)
+.with("effective_permissions.permissions_management", &managing));
         }
     }
 }

@@ -101,7 +101,12 @@ impl NativeRule for IamTrustCrossAccountUnconditioned {
                 .roles
                 .iter()
                 .filter(|r| !r.service_linked)
-                .map(|r| assess(cx, r)),
+                .map(|r| {
+                    assess(cx, r).with_evidence(access_probe::document_evidence(
+                        "trust_policy",
+                        Some(&r.trust_policy),
+                    ))
+                }),
         );
     }
 }

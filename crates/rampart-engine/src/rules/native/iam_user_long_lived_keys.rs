@@ -82,7 +82,18 @@ impl NativeRule for IamUserLongLivedKeys {
             return;
         }
         for user in &account.iam.users {
-            out.push(assess(cx, user, environment));
+            let mut outcome = assess(cx, user, environment).with("environment", &environment);
+            if user.access_keys.is_empty() {
+                outcome = outcome.with("access_keys", &[] as &[String]);
+            }
+            for k in &user.access_keys {
+                let at = |field: &str| format!("access_keys[{}].{field}", k.id);
+                outcome = outcome
+                    .with(at("status"), &k.status)
+                    .with(at("created_at"), &k.created_at)
+                    .with(at("last_used_at"), &k.last_used_at);
+            }
+            out.push(outcome);
         }
     }
 }

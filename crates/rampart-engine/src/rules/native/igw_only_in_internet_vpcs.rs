@@ -109,7 +109,11 @@ impl NativeRule for IgwOnlyInInternetVpcs {
                         internet.join(", ")
                     ),
                 )
-            });
+            }
+.with("attached_vpc_ids", &igw.attached_vpc_ids)
+.with("facts.internet_vpcs", &internet)
+.with("facts.other_vpcs", &other)
+.with("facts.unread_vpcs", &unread));
         }
     }
 }

@@ -103,7 +103,11 @@ impl NativeRule for KmsKeyAdminUserSeparation {
             .kms_keys
             .iter()
             .filter(|k| k.key_manager == "CUSTOMER" && k.key_state == "Enabled");
-        out.extend(keys.map(|k| assess(cx, k)));
+        out.extend(keys.map(|k| {
+            assess(cx, k)
+                .with("key_manager", &k.key_manager)
+                .with_evidence(access_probe::document_evidence("key_policy", k.policy.as_ref()))
+        }));
     }
 }
 

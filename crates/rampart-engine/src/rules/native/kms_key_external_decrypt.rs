@@ -147,7 +147,14 @@ impl NativeRule for KmsKeyExternalDecrypt {
                     outcome
                 }
             };
-            out.push(outcome);
+            out.push(
+                outcome
+                    .with("key_manager", &key.key_manager)
+                    .with_evidence(access_probe::document_evidence(
+                        "key_policy",
+                        key.policy.as_ref(),
+                    )),
+            );
         }
     }
 }

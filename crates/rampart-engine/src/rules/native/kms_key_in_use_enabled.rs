@@ -71,14 +71,20 @@ impl NativeRule for KmsKeyInUseEnabled {
             }
             let resource = ResourceKey::of(ResourceRef::of(key));
             let shown = shown(&users);
-            out.push(if key.key_state == "Enabled" {
+            let outcome = if key.key_state == "Enabled" {
                 Outcome::pass(resource, format!("enabled, and encrypts {shown}"))
             } else {
                 Outcome::fail(
                     resource,
                     format!("key is `{}` but encrypts {shown}", key.key_state),
                 )
-            });
+            };
+            out.push(
+                outcome
+                    .with("key_state", &key.key_state)
+                    .with("key_manager", &key.key_manager)
+                    .with("facts.key_users", &users),
+            );
         }
     }
 }

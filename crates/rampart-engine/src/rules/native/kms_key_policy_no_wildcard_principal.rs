@@ -106,7 +106,12 @@ impl NativeRule for KmsKeyPolicyNoWildcardPrincipal {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        out.extend(account.kms_keys.iter().map(|k| assess(cx, k)));
+        out.extend(account.kms_keys.iter().map(|k| {
+            assess(cx, k).with_evidence(access_probe::document_evidence(
+                "key_policy",
+                k.policy.as_ref(),
+            ))
+        }));
     }
 }
 

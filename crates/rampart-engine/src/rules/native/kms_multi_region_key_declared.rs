@@ -74,7 +74,7 @@ impl NativeRule for KmsMultiRegionKeyDeclared {
         let declared = &cx.facts.parameters().multi_region_keys;
         for key in account.kms_keys.iter().filter(|k| k.multi_region) {
             let resource = ResourceKey::of(ResourceRef::of(key));
-            out.push(match declaration(declared, key) {
+            let outcome = match declaration(declared, key) {
                 Some((glob, name)) => Outcome::pass(
                     resource,
                     format!("multi-region key `{name}` is declared by `{glob}`"),
@@ -87,7 +87,13 @@ impl NativeRule for KmsMultiRegionKeyDeclared {
                         label(key)
                     ),
                 ),
-            });
+            };
+            out.push(
+                outcome
+                    .with("multi_region", &key.multi_region)
+                    .with("aliases", &key.aliases)
+                    .with("parameters.multi_region_keys", declared),
+            );
         }
     }
 }

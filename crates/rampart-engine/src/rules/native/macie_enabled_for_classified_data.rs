@@ -117,13 +117,19 @@ impl NativeRule for MacieEnabledForClassifiedData {
                          could not all be listed ({})",
                         gap.reason
                     ),
+                )
+                .with("coverage.s3", &gap.reason)
+                .with(
+                    "enabled",
+                    &status(account, SecurityServiceKind::Macie, region).map(|s| s.enabled),
                 ));
             }
         }
         for (region, buckets) in regions {
             let resource = status_key(account, SecurityServiceKind::Macie, region);
             let held = buckets.join(", ");
-            out.push(match status(account, SecurityServiceKind::Macie, region) {
+            let state = status(account, SecurityServiceKind::Macie, region);
+            let outcome = match state {
                 Some(s) if s.enabled => Outcome::pass(
                     resource,
                     format!("Macie is on in `{region}`, where the account keeps {held}"),
@@ -142,7 +148,12 @@ impl NativeRule for MacieEnabledForClassifiedData {
                         "whether Macie is on in `{region}` was not read; the account keeps {held} there"
                     ),
                 ),
-            });
+            };
+            out.push(
+                outcome
+                    .with("enabled", &state.map(|s| s.enabled))
+                    .with("facts.sensitive_buckets", &buckets),
+            );
         }
     }
 }

@@ -7,7 +7,7 @@ use super::NativeRule;
 use crate::model::{
     Account, AccountStatus, CoverageGap, Operation, Read, ResourceRef, ResourceType, Service,
 };
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{Evidence, Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 use rampart_iam::wildcard;
 
 /// How many workload resources a message names.
@@ -93,6 +93,19 @@ impl NativeRule for ManagementAccountNoWorkloads {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
+        let start = out.len();
+        decide(cx, account, out);
+        if out.len() > start {
+            let evidence = evidence(cx, account);
+            for o in &mut out[start..] {
+                o.evidence.extend(evidence.iter().cloned());
+            }
+        }
+    }
+}
+
+/// The rule's decision, without its evidence.
+fn decide(cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
         if account.id != cx.snapshot.organization.management_account_id
             || account.status != AccountStatus::Active
         {
@@ -132,7 +145,16 @@ impl NativeRule for ManagementAccountNoWorkloads {
             "the management account holds no workload resource (no VPC but the default ones, \
              no EBS volume, no DB instance, no bucket but trail and billing buckets)",
         ));
-    }
+}
+
+/// What decided: the workload resources found (at most a few), or that there were none.
+fn evidence(cx: &RuleContext<'_>, account: &Account) -> Vec<Evidence> {
+    let found = workloads(cx, account);
+    let shown: Vec<&String> = found.iter().take(SHOWN).collect();
+    vec![
+        Evidence::of("facts.workload_resources.count", &found.len()),
+        Evidence::of("facts.workload_resources", &shown),
+    ]
 }
 
 /// The workload resources of the account, as messages name them.

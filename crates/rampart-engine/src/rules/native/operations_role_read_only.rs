@@ -130,14 +130,21 @@ impl NativeRule for OperationsRoleReadOnly {
                 analysis.of(&policies).map_err(|e| format!("not assessable: {e}"))
             });
             out.push(match assessed {
-                Err(e) => Outcome::unknown(resource, e),
+                Err(e) => Outcome::unknown(resource, e.clone()).with("permissions.error", &e),
                 Ok(effective) => {
                     let mutating: Vec<&Grant> = effective
                         .grants
                         .iter()
                         .filter(|g| MUTATING.contains(&g.access_level))
                         .collect();
+                    let shown: Vec<String> = mutating
+                        .iter()
+                        .take(SHOWN)
+                        .map(|g| format!("{} ({})", g.action, g.access_level.as_str()))
+                        .collect();
                     judge(resource, &mutating)
+                        .with("effective_permissions.mutating_count", &mutating.len())
+                        .with("effective_permissions.mutating", &shown)
                 }
             });
         }

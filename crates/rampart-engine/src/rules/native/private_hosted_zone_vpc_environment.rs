@@ -102,7 +102,9 @@ impl NativeRule for PrivateHostedZoneVpcEnvironment {
                                  is not known",
                                 account.name
                             ),
-                        ));
+                        )
+                        .with_absent("tags.Environment")
+                        .with_absent("account.environment"));
                         continue;
                     }
                 },
@@ -111,7 +113,21 @@ impl NativeRule for PrivateHostedZoneVpcEnvironment {
                 continue;
             }
             let what = format!("{what} (environment `{environment}`, from {whose})");
-            out.push(assess(cx, zone, resource, &what, environment));
+            let vpcs: Option<Vec<String>> = zone.vpc_associations.as_ref().map(|vpcs| {
+                vpcs.iter()
+                    .map(|v| {
+                        let owner = find_vpc(cx.snapshot, &zone.account_id, &v.region, &v.vpc_id)
+                            .map(|vpc| vpc.account_id.as_str());
+                        let env = owner.and_then(|o| cx.facts.environment(o));
+                        format!("{} ({}): {}", v.vpc_id, v.region, env.unwrap_or("<unknown>"))
+                    })
+                    .collect()
+            });
+            out.push(
+                assess(cx, zone, resource, &what, environment)
+                    .with(format!("environment (from {whose})"), environment)
+                    .with("vpc_associations", &vpcs),
+            );
         }
     }
 }

@@ -89,7 +89,26 @@ impl NativeRule for ProdDeployedFromBuilderAccount {
         if !cx.facts.is_active_in(account, &["prod"]) {
             return;
         }
-        out.push(assess(cx, account));
+        let builders: Vec<&str> = org_reads::dedicated_builders(cx)
+            .iter()
+            .map(|b| b.id.as_str())
+            .collect();
+        let roles = cx
+            .facts
+            .roles_named(account, &cx.facts.parameters().deployment_roles);
+        let mut outcome = assess(cx, account)
+            .with("facts.builder_accounts", &builders)
+            .with(
+                "facts.deployment_roles",
+                &roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            );
+        for role in roles {
+            outcome = outcome.with_evidence(super::access_probe::document_evidence(
+                &format!("role[{}].trust_policy", role.name),
+                Some(&role.trust_policy),
+            ));
+        }
+        out.push(outcome);
     }
 }
 

@@ -4,7 +4,7 @@
 use super::org_reads;
 use super::NativeRule;
 use crate::model::{Account, AccountStatus, Operation, Read, ResourceRef, ResourceType};
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{Evidence, Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const PROD: &str = "prod";
 
@@ -83,6 +83,19 @@ impl NativeRule for ProdOuNoNonprodAccounts {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
+        let start = out.len();
+        decide(cx, account, out);
+        if out.len() > start {
+            let evidence = evidence(cx, account);
+            for o in &mut out[start..] {
+                o.evidence.extend(evidence.iter().cloned());
+            }
+        }
+    }
+}
+
+/// The rule's decision, without its evidence.
+fn decide(cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
         if !cx.facts.is_active_in(account, &[PROD]) {
             return;
         }
@@ -151,7 +164,23 @@ impl NativeRule for ProdOuNoNonprodAccounts {
                 format!("OU `{path}` holds production accounts only"),
             ),
         });
+}
+
+/// What decided: the OU and the environment of each active account in it.
+fn evidence(cx: &RuleContext<'_>, account: &Account) -> Vec<Evidence> {
+    let mut out = vec![Evidence::of("parent_id", &account.parent_id)];
+    for a in cx
+        .snapshot
+        .accounts
+        .iter()
+        .filter(|a| a.parent_id == account.parent_id && a.status == AccountStatus::Active)
+    {
+        out.push(Evidence::of(
+            format!("ou[{}].account[{}].environment", account.parent_id, a.id),
+            &cx.facts.environment(&a.id),
+        ));
     }
+    out
 }
 
 #[cfg(test)]

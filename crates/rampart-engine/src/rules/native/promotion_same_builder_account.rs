@@ -135,7 +135,9 @@ impl NativeRule for PromotionSameBuilderAccount {
                         p.name,
                         p.id
                     ),
-                ));
+                )
+                .with("facts.prod_builders", &prod_builders)
+                .with(format!("account[{}].builders", p.id), &found.builders));
                 return;
             }
             if let Some(why) = org_reads::iam_gap(cx.snapshot, p)
@@ -171,7 +173,10 @@ impl NativeRule for PromotionSameBuilderAccount {
                     unreadable.join("; ")
                 ),
             )
-        });
+        }
+.with("facts.prod_builders", &prod_builders)
+.with("facts.preprod_deployed", &elsewhere)
+.with("facts.unreadable", &unreadable));
     }
 }
 

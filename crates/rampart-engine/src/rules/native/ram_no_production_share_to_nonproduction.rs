@@ -97,7 +97,11 @@ impl NativeRule for RamNoProductionShareToNonproduction {
             if super::vpn_only_in_network_account::is_gone(&share.status) {
                 continue;
             }
-            out.push(assess(cx, share));
+            out.push(
+                assess(cx, share)
+                    .with("allow_external_principals", &share.allow_external_principals)
+                    .with("principals", &share.principals),
+            );
         }
     }
 }

@@ -2,7 +2,7 @@
 //! sandbox accounts protect their resources at least as production's protect production's.
 
 use super::access_probe::{self, count};
-use super::scp_guardrail_parity::{parity_scope, Chains};
+use super::scp_guardrail_parity::{parity_evidence, parity_scope, Chains};
 use super::NativeRule;
 use crate::model::{Account, OrgPolicyKind, Read, ResourceRef, ResourceType, Service, Snapshot};
 use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
@@ -179,6 +179,14 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
     let gaps = chains.compare(account, questions, |a, rcps, (action, probe), region| {
         allowed(cx.snapshot, a, rcps, &everyone, probe, action, region)
     });
+    let evidence = parity_evidence(
+        cx,
+        account,
+        OrgPolicyKind::ResourceControlPolicy,
+        "rcp",
+        &gaps,
+        |(action, probe)| format!("{action} {}", probe.describe()),
+    );
     if gaps.is_empty() {
         return Outcome::pass(
             resource,
@@ -189,7 +197,9 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
                 count(chains.regions.len(), "region"),
                 count(prods.len(), "prod account")
             ),
-        );
+        )
+        .with("parameters.rcp_parity_actions", &params.rcp_parity_actions)
+        .with_evidence(evidence);
     }
     let listed: Vec<String> = gaps
         .iter()
@@ -210,4 +220,5 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
             listed.join(", ")
         ),
     )
+    .with_evidence(evidence)
 }

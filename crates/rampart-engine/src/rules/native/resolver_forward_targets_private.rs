@@ -95,7 +95,8 @@ impl NativeRule for ResolverForwardTargetsPrivate {
                 out.push(Outcome::unknown(
                     resource,
                     format!("{what} has no target address read"),
-                ));
+                )
+                .with("target_ips", &rule.target_ips));
                 continue;
             }
             let mut public = Vec::new();
@@ -135,7 +136,9 @@ impl NativeRule for ResolverForwardTargetsPrivate {
                         rule.target_ips.join(", ")
                     ),
                 )
-            });
+            }
+.with("target_ips", &rule.target_ips)
+.with("facts.public_targets", &public));
         }
     }
 }

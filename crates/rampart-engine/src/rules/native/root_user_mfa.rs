@@ -72,7 +72,7 @@ impl NativeRule for RootUserMfa {
         let resource = ResourceKey::of(ResourceRef::of(account));
         let credentials =
             u16::from(row.active_access_keys) + u16::from(row.active_signing_certificates);
-        out.push(if row.mfa_active {
+        let outcome = if row.mfa_active {
             Outcome::pass(resource, "the root user has an active MFA device")
         } else if row.password_enabled.is_none() && credentials == 0 {
             Outcome::pass(
@@ -94,6 +94,22 @@ impl NativeRule for RootUserMfa {
                     account.name, row.active_access_keys, row.active_signing_certificates
                 ),
             )
-        });
+        };
+        out.push(
+            outcome
+                .with("iam.credential_report.root.mfa_active", &row.mfa_active)
+                .with(
+                    "iam.credential_report.root.password_enabled",
+                    &row.password_enabled,
+                )
+                .with(
+                    "iam.credential_report.root.active_access_keys",
+                    &row.active_access_keys,
+                )
+                .with(
+                    "iam.credential_report.root.active_signing_certificates",
+                    &row.active_signing_certificates,
+                ),
+        );
     }
 }

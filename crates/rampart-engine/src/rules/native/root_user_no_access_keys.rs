@@ -66,7 +66,7 @@ impl NativeRule for RootUserNoAccessKeys {
             return;
         };
         let resource = ResourceKey::of(ResourceRef::of(account));
-        out.push(match row.active_access_keys {
+        let outcome = match row.active_access_keys {
             0 => Outcome::pass(resource, "the root user has no active access key"),
             n => {
                 let used = match &row.access_key_last_used {
@@ -81,7 +81,18 @@ impl NativeRule for RootUserNoAccessKeys {
                     ),
                 )
             }
-        });
+        };
+        out.push(
+            outcome
+                .with(
+                    "iam.credential_report.root.active_access_keys",
+                    &row.active_access_keys,
+                )
+                .with(
+                    "iam.credential_report.root.access_key_last_used",
+                    &row.access_key_last_used,
+                ),
+        );
     }
 }
 
@@ -103,7 +114,7 @@ pub(super) fn root_row<'a>(
         out.push(Outcome::unknown(
             ResourceKey::of(ResourceRef::of(account)),
             "the root user's row of the credential report was not read (`iam:GetCredentialReport`)",
-        ));
+        ).with_absent("iam.credential_report.root"));
     }
     row
 }

@@ -157,7 +157,14 @@ pub(super) fn assess_buckets(
             .classification(&bucket.account_id, &bucket.tags)
             .level;
         if cx.facts.is_sensitive(&level) == sensitive {
-            out.push(assess(cx, bucket, &level));
+            let outcome = assess(cx, bucket, &level).with("classification", &level);
+            out.push(match &bucket.policy {
+                None => outcome.with_absent("policy"),
+                Some(doc) => match access_probe::policy("bucket policy", doc) {
+                    Ok(p) => outcome.with("policy.deny_statements", &statements_label(p)),
+                    Err(e) => outcome.with("policy.error", &e),
+                },
+            });
         }
     }
 }

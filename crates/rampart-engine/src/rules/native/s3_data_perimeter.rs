@@ -141,7 +141,9 @@ impl NativeRule for S3DataPerimeter {
                         None => Outcome::fail(resource, format!("{how} ({level} bucket)")),
                     },
                     Err(e) => Outcome::unknown(resource, e),
-                });
+                }
+.with("classification", &level)
+.with_evidence(access_probe::document_evidence("policy", bucket.policy.as_ref())));
             }
         }
     }

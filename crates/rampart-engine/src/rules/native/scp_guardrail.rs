@@ -4,9 +4,10 @@
 //! every region workloads may use and in `us-east-1`, where global services are called.
 
 use super::scp_guardrail_parity::{unread_policies, Unlimited};
-use crate::facts::iam::org_policy_chain;
+use crate::facts::iam::{org_policy_chain, org_policy_ids, org_statement_path};
 use crate::model::{Account, AccountStatus, Operation, OrgPolicyKind, Read, ResourceRef};
-use crate::rules::{Outcome, ResourceKey, RuleContext};
+use crate::rules::{Evidence, Outcome, ResourceKey, RuleContext};
+use rampart_iam::evaluate::Decision;
 
 /// Always tried: global services (IAM, Organizations) are called in `us-east-1`.
 const HOME_REGION: &str = "us-east-1";
@@ -61,7 +62,10 @@ pub(super) fn judge(
     ) {
         Ok(chain) => chain,
         Err(e) => {
-            out.push(Outcome::unknown(resource, format!("not assessable: {e}")));
+            out.push(
+                Outcome::unknown(resource, format!("not assessable: {e}"))
+                    .with("scp.parse_error", &e.to_string()),
+            );
             return;
         }
     };
@@ -74,22 +78,43 @@ pub(super) fn judge(
         Caller::RootUser => format!("arn:aws:iam::{}:root", account.id),
     };
     let unlimited = Unlimited::new();
+    let ids = org_policy_ids(
+        cx.snapshot,
+        cx.facts,
+        &account.id,
+        OrgPolicyKind::ServiceControlPolicy,
+    );
     let mut open: Vec<String> = Vec::new();
+    let mut evidence = Vec::new();
     for action in actions {
-        let let_through: Vec<&str> = regions
-            .iter()
-            .filter(|r| {
-                unlimited.allowed_as(
-                    cx.snapshot,
-                    account,
-                    &principal,
-                    chain.as_deref(),
-                    action,
-                    r,
-                )
-            })
-            .map(String::as_str)
-            .collect();
+        let mut let_through: Vec<&str> = Vec::new();
+        for r in &regions {
+            let answer = unlimited.explain_as(
+                cx.snapshot,
+                account,
+                &principal,
+                chain.as_deref(),
+                action,
+                r,
+            );
+            if answer.decision == Decision::Allow {
+                let_through.push(r);
+            }
+            // The statement that decided, in the home region (the others say the same
+            // unless a region condition differs, which the message then names).
+            if r == HOME_REGION || answer.decision == Decision::Allow {
+                let deny = answer.matched.iter().find(|m| m.effect == "Deny");
+                let path = format!("request[{action} in {r}]");
+                evidence.push(match deny {
+                    Some(m) => Evidence::new(
+                        path,
+                        serde_json::to_string(&org_statement_path(&ids, "scp", m))
+                            .unwrap_or_default(),
+                    ),
+                    None => Evidence::of(path, &answer.decision),
+                });
+            }
+        }
         if let_through.len() == regions.len() {
             open.push(format!("`{action}`"));
         } else if !let_through.is_empty() {
@@ -100,7 +125,7 @@ pub(super) fn judge(
         Caller::Administrator => "an administrator of the account",
         Caller::RootUser => "the account's root user",
     };
-    out.push(if open.is_empty() {
+    let outcome = if open.is_empty() {
         Outcome::pass(
             resource,
             format!(
@@ -116,5 +141,10 @@ pub(super) fn judge(
             "no SCP on the account's path denies"
         };
         Outcome::fail(resource, format!("{cause} {who} {}", open.join(", ")))
-    });
+    };
+    out.push(
+        outcome
+            .with("scp.policies_in_chain", &ids)
+            .with_evidence(evidence),
+    );
 }

@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use super::access_probe::{self, count};
 use super::NativeRule;
-use crate::facts::iam::{org_policy_chain, SharedChain};
+use crate::facts::iam::{org_policy_chain, org_policy_ids, SharedChain};
 use crate::model::{
     Account, AccountStatus, OrgPolicyKind, Read, ResourceRef, ResourceType, Service,
     Snapshot,
 };
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{
+    Area, Evidence, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity,
+};
 use rampart_iam::evaluate::{self, Decision, PolicyInputs, Principal, Request};
 use rampart_iam::{Policy, RequestContext};
 
@@ -133,6 +135,7 @@ pub(super) fn unread_policies(snapshot: &Snapshot, resource: &ResourceKey) -> Op
             resource.clone(),
             format!("the organization's policies were not all read: {}", g.reason),
         )
+        .with("coverage.organizations", &g.reason)
     })
 }
 
@@ -175,6 +178,22 @@ impl Unlimited {
         action: &str,
         region: &str,
     ) -> bool {
+        self.explain_as(snapshot, account, principal, chain, action, region)
+            .decision
+            == Decision::Allow
+    }
+
+    /// [`Unlimited::allowed_as`] with the evaluator's explanation: the decision and the
+    /// statements that applied.
+    pub(super) fn explain_as(
+        &self,
+        snapshot: &Snapshot,
+        account: &Account,
+        principal: &str,
+        chain: Option<&[Vec<Policy>]>,
+        action: &str,
+        region: &str,
+    ) -> evaluate::Evaluation {
         let inputs = PolicyInputs {
             identity: &self.identity,
             resource: Some(&self.resource),
@@ -197,7 +216,7 @@ impl Unlimited {
                 .with("aws:RequestedRegion", region)
                 .with("aws:PrincipalOrgID", &snapshot.organization.id),
         };
-        evaluate::evaluate(&inputs, &principal, &request).decision == Decision::Allow
+        evaluate::evaluate(&inputs, &principal, &request)
     }
 }
 
@@ -235,7 +254,10 @@ impl<'a> Chains<'a> {
                 .map(|c| (None, c.map(Arc::from))),
         };
         let (_, own) = chain(&account.id).map_err(|e| {
-            Box::new(Outcome::unknown(resource(), format!("{what} of this account: {e}")))
+            Box::new(
+                Outcome::unknown(resource(), format!("{what} of this account: {e}"))
+                    .with("org_policies.error", &e.0),
+            )
         })?;
         let management = &cx.snapshot.organization.management_account_id;
         let mut classes: Vec<(usize, bool)> = Vec::new();
@@ -245,7 +267,8 @@ impl<'a> Chains<'a> {
                 Box::new(Outcome::unknown(
                     resource(),
                     format!("{what} of prod account {}: {e}", prod.id),
-                ))
+                )
+                .with(format!("account[{}].org_policies.error", prod.id), &e.0))
             })?;
             let shared = class
                 .filter(|&class| !index.names(class, &prod.id))
@@ -322,6 +345,34 @@ impl<'a> Chains<'a> {
     }
 }
 
+/// What decided a parity comparison: the policies on this account's path, and for each
+/// guardrail it lacks, the production account whose policies (listed) have it and the
+/// regions where this account's allow the request. `question` names a gap's question.
+pub(super) fn parity_evidence<K>(
+    cx: &RuleContext<'_>,
+    account: &Account,
+    kind: OrgPolicyKind,
+    label: &'static str,
+    gaps: &[ParityGap<'_, K>],
+    question: impl Fn(&K) -> String,
+) -> Vec<Evidence> {
+    let mut out = vec![Evidence::of(
+        format!("{label}.policies_in_chain"),
+        &org_policy_ids(cx.snapshot, cx.facts, &account.id, kind),
+    )];
+    for g in gaps {
+        out.push(Evidence::of(
+            format!("parity[{}]", question(&g.question)),
+            &serde_json::json!({
+                "allowed_here_in": g.regions,
+                "stopped_in_prod_account": g.prod,
+                "prod_policies_in_chain": org_policy_ids(cx.snapshot, cx.facts, g.prod, kind),
+            }),
+        ));
+    }
+    out
+}
+
 /// One guardrail production has and this account lacks: a question production's policies
 /// answer no and this account's yes, in these regions.
 pub(super) struct ParityGap<'a, K> {
@@ -344,6 +395,14 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
         params.parity_actions.iter().map(String::as_str),
         |a, chain, action, region| unlimited.allowed(cx.snapshot, a, chain, action, region),
     );
+    let evidence = parity_evidence(
+        cx,
+        account,
+        OrgPolicyKind::ServiceControlPolicy,
+        "scp",
+        &gaps,
+        |action| (*action).to_owned(),
+    );
     if gaps.is_empty() {
         return Outcome::pass(
             resource,
@@ -354,7 +413,9 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
                 count(chains.regions.len(), "region"),
                 count(prods.len(), "prod account")
             ),
-        );
+        )
+        .with("parameters.parity_actions", &params.parity_actions)
+        .with_evidence(evidence);
     }
     let listed: Vec<String> = gaps
         .iter()
@@ -374,6 +435,7 @@ fn assess(cx: &RuleContext<'_>, account: &Account, env: &str, prods: &[&Account]
             listed.join(", ")
         ),
     )
+    .with_evidence(evidence)
 }
 
 #[cfg(test)]

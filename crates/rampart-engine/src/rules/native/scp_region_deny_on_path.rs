@@ -3,11 +3,14 @@
 
 use super::scp_guardrail_parity::{unread_policies, Unlimited};
 use super::NativeRule;
-use crate::facts::iam::org_policy_chain;
+use crate::facts::iam::{org_policy_chain, org_policy_ids, org_statement_path};
 use crate::model::{
     Account, Operation, OrgPolicyKind, Read, ResourceRef, ResourceType,
 };
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{
+    Area, Evidence, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity,
+};
+use rampart_iam::evaluate::Decision;
 
 /// The environments whose accounts must be fenced into the allowed regions.
 const FENCED: [&str; 2] = ["prod", "preprod"];
@@ -119,7 +122,8 @@ fn assess(cx: &RuleContext<'_>, account: &Account) -> Outcome {
             resource,
             "not assessable: the ruleset allows no region (`allowed_regions` and \
              `approved_regions` are empty)",
-        );
+        )
+        .with("parameters.allowed_regions", &allowed);
     }
     let chain = match org_policy_chain(
         cx.snapshot,
@@ -128,7 +132,10 @@ fn assess(cx: &RuleContext<'_>, account: &Account) -> Outcome {
         OrgPolicyKind::ServiceControlPolicy,
     ) {
         Ok(chain) => chain,
-        Err(e) => return Outcome::unknown(resource, format!("not assessable: {e}")),
+        Err(e) => {
+            return Outcome::unknown(resource, format!("not assessable: {e}"))
+                .with("scp.parse_error", &e.0)
+        }
     };
     let probes: Vec<&str> = CANDIDATE_REGIONS
         .into_iter()
@@ -136,16 +143,34 @@ fn assess(cx: &RuleContext<'_>, account: &Account) -> Outcome {
         .take(2)
         .collect();
     let unlimited = Unlimited::new();
-    let let_through: Vec<String> = probes
-        .iter()
-        .flat_map(|region| PROBE_ACTIONS.iter().map(move |action| (action, region)))
-        .filter(|(action, region)| {
-            unlimited.allowed(cx.snapshot, account, chain.as_deref(), action, region)
-        })
-        .map(|(action, region)| format!("`{action}` in `{region}`"))
-        .collect();
+    let ids = org_policy_ids(
+        cx.snapshot,
+        cx.facts,
+        &account.id,
+        OrgPolicyKind::ServiceControlPolicy,
+    );
+    let role = format!("arn:aws:iam::{}:role/rampart-probe", account.id);
+    let mut evidence = vec![
+        Evidence::of("parameters.allowed_regions", &allowed),
+        Evidence::of("scp.policies_in_chain", &ids),
+    ];
+    let mut let_through: Vec<String> = Vec::new();
+    for region in &probes {
+        for action in PROBE_ACTIONS {
+            let answer =
+                unlimited.explain_as(cx.snapshot, account, &role, chain.as_deref(), action, region);
+            let path = format!("request[{action} in {region}]");
+            evidence.push(match answer.matched.iter().find(|m| m.effect == "Deny") {
+                Some(m) => Evidence::of(path, &org_statement_path(&ids, "scp", m)),
+                None => Evidence::of(path, &answer.decision),
+            });
+            if answer.decision == Decision::Allow {
+                let_through.push(format!("`{action}` in `{region}`"));
+            }
+        }
+    }
     let allowed_list = allowed.join(", ");
-    if let_through.is_empty() {
+    let outcome = if let_through.is_empty() {
         Outcome::pass(
             resource,
             format!(
@@ -168,5 +193,6 @@ fn assess(cx: &RuleContext<'_>, account: &Account) -> Outcome {
                 let_through.join(", ")
             ),
         )
-    }
+    };
+    outcome.with_evidence(evidence)
 }

@@ -4,7 +4,7 @@
 use super::org_reads;
 use super::NativeRule;
 use crate::model::{Account, AccountStatus, Operation, Read, ResourceRef, ResourceType};
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{Evidence, Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
 
@@ -83,6 +83,19 @@ impl NativeRule for SecurityServicesDelegatedAdmin {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
+        let start = out.len();
+        decide(cx, account, out);
+        if out.len() > start {
+            let evidence = evidence(cx, account);
+            for o in &mut out[start..] {
+                o.evidence.extend(evidence.iter().cloned());
+            }
+        }
+    }
+}
+
+/// The rule's decision, without its evidence.
+fn decide(cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
         let org = &cx.snapshot.organization;
         if account.id != org.management_account_id || account.status != AccountStatus::Active {
             return;
@@ -166,7 +179,33 @@ impl NativeRule for SecurityServicesDelegatedAdmin {
         } else {
             Outcome::fail(resource, problems.join("; "))
         });
-    }
+}
+
+/// What decided: the delegated administrators of each required service, and whether each
+/// is a security account.
+fn evidence(cx: &RuleContext<'_>, _account: &Account) -> Vec<Evidence> {
+    let org = &cx.snapshot.organization;
+    cx.facts
+        .parameters()
+        .security_services
+        .iter()
+        .map(|service| {
+            let admins: Vec<String> = org
+                .delegated_administrators
+                .iter()
+                .filter(|d| d.service_principals.iter().any(|p| p.eq_ignore_ascii_case(service)))
+                .map(|d| {
+                    let kind = if cx.facts.is_security_account(&d.account_id) {
+                        "security"
+                    } else {
+                        cx.facts.environment(&d.account_id).unwrap_or("unmapped")
+                    };
+                    format!("{} ({kind})", d.account_id)
+                })
+                .collect();
+            Evidence::of(format!("organization.delegated_administrators[{service}]"), &admins)
+        })
+        .collect()
 }
 
 #[cfg(test)]

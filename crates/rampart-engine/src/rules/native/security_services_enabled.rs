@@ -115,7 +115,8 @@ impl NativeRule for SecurityServicesEnabled {
                 ResourceKey::of(ResourceRef::of(account)),
                 "the account's enabled regions were not read: the security services cannot \
                  be checked region by region",
-            ));
+            )
+            .with_absent("enabled_regions"));
             return;
         };
         let mut regions: Vec<&str> = regions.iter().map(String::as_str).collect();
@@ -123,7 +124,17 @@ impl NativeRule for SecurityServicesEnabled {
         regions.dedup();
         for region in regions {
             for &service in &services {
-                out.push(assess(cx, account, service, region));
+                let own = status(account, service, region);
+                let mut outcome = assess(cx, account, service, region)
+                    .with("enabled", &own.map(|s| s.enabled))
+                    .with("detail", &own.and_then(|s| s.detail.as_deref()));
+                if service == SecurityServiceKind::AccessAnalyzer {
+                    outcome = outcome.with(
+                        "facts.organization_analyzer",
+                        &cx.facts.organization_analyzer(region),
+                    );
+                }
+                out.push(outcome);
             }
         }
     }

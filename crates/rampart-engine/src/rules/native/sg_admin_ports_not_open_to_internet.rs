@@ -89,6 +89,24 @@ pub(super) fn verdict(
     exposure: &Exposure,
     ports: &[u16],
 ) -> Outcome {
+    let mut outcome = decide(resource, name, exposure, ports).with("parameters.admin_ports", ports);
+    if exposure.open.is_empty() && exposure.unresolved.is_empty() {
+        outcome = outcome.with("exposure.open", &[] as &[u16]);
+    }
+    for o in &exposure.open {
+        let family = match o.family {
+            Family::V4 => "ipv4",
+            Family::V6 => "ipv6",
+        };
+        outcome = outcome.with(format!("exposure.open[{} {family}]", o.port), &o.opened_by);
+    }
+    for (port, by) in &exposure.unresolved {
+        outcome = outcome.with(format!("exposure.unresolved[{port}]"), by);
+    }
+    outcome
+}
+
+fn decide(resource: ResourceKey, name: &str, exposure: &Exposure, ports: &[u16]) -> Outcome {
     if !exposure.open.is_empty() {
         // One clause per family and cause: `22 (SSH), 3389 (RDP) from every IPv4 address (…)`.
         let mut clauses: Vec<(Family, String, Vec<String>)> = Vec::new();

@@ -88,7 +88,8 @@ pub(super) fn owner_outcome(
         Some(a) => format!("account `{}` ({})", a.name, a.id),
         None => format!("account `{owner_id}` (not in the snapshot)"),
     };
-    match cx.facts.is_network_account_id(cx.snapshot, owner_id) {
+    let hub = cx.facts.is_network_account_id(cx.snapshot, owner_id);
+    let outcome = match hub {
         Some(true) => Outcome::pass(resource, format!("{what} is owned by network {owner}")),
         Some(false) => Outcome::fail(
             resource,
@@ -98,5 +99,8 @@ pub(super) fn owner_outcome(
             resource,
             format!("{what} is owned by {owner}: its name cannot be matched against `network_accounts`"),
         ),
-    }
+    };
+    outcome
+        .with("owner_id", owner_id)
+        .with("facts.is_network_account", &hub)
 }

@@ -136,7 +136,8 @@ fn assess(
         return Outcome::unknown(
             resource,
             format!("the associations of {what} were not read"),
-        );
+        )
+        .with_absent("associations");
     };
     let mut undecided: Vec<String> = Vec::new();
     if table.routes.is_none() && table.propagations.is_none() {
@@ -204,7 +205,7 @@ fn assess(
             (!other.is_empty()).then(|| format!("{} reaches {}", s.label, other.join(", ")))
         })
         .collect();
-    if !crossings.is_empty() {
+    let outcome = if !crossings.is_empty() {
         Outcome::fail(
             resource,
             format!("{what} routes between production and non-production: {}", crossings.join("; ")),
@@ -223,5 +224,9 @@ fn assess(
                 destinations.len()
             ),
         )
-    }
+    };
+    outcome
+        .with("associations", associations)
+        .with("routes.active_destinations", &destinations)
+        .with("facts.production_crossings", &crossings)
 }

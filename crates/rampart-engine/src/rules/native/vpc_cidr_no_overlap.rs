@@ -3,7 +3,7 @@
 use super::NativeRule;
 use crate::facts::network::{gap_scope, read_gap, vpc_label, AddressRange};
 use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, Vpc};
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{Area, Evidence, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 /// At most this many overlapping VPCs are named in a message.
 const NAMED: usize = 3;
@@ -86,11 +86,13 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
                     resource,
                     format!("VPC {label} has a CIDR block rampart cannot read: `{cidr}`"),
                 )
+                .with("cidr_blocks", &vpc.cidr_blocks)
             }
         }
     }
     // Every overlapping VPC is counted; only the first `NAMED` are described.
     let mut overlaps = Vec::new();
+    let mut evidence = vec![Evidence::of("cidr_blocks", &vpc.cidr_blocks)];
     let mut found = 0usize;
     let everyone = cx.facts.vpc_ranges();
     for other in cx
@@ -111,6 +113,19 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
         if let Some(other_vpc) = other_vpc {
             found += 1;
             if overlaps.len() < NAMED {
+                // The pair of blocks that overlaps, for the evidence.
+                let pair = vpc
+                    .cidr_blocks
+                    .iter()
+                    .flat_map(|a| other_vpc.cidr_blocks.iter().map(move |b| (a, b)))
+                    .find(|(a, b)| {
+                        matches!((AddressRange::parse(a), AddressRange::parse(b)),
+                            (Some(x), Some(y)) if x.overlaps(&y))
+                    });
+                evidence.push(Evidence::of(
+                    format!("overlap[{}]", other_vpc.arn),
+                    &pair.map(|(a, b)| format!("{a} overlaps {b}")),
+                ));
                 overlaps.push(format!(
                     "VPC {} ({}) of account `{}` in `{}`",
                     vpc_label(other_vpc),
@@ -135,7 +150,8 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
                 blocks(vpc),
                 overlaps.join("; ")
             ),
-        );
+        )
+        .with_evidence(evidence);
     }
     if let Some(gap) = read_gap(cx.snapshot, Operation::Ec2DescribeVpcs) {
         return Outcome::unknown(
@@ -145,7 +161,8 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
                 gap_scope(gap),
                 gap.reason
             ),
-        );
+        )
+        .with_evidence(evidence);
     }
     Outcome::pass(
         resource,
@@ -154,6 +171,7 @@ fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {
             blocks(vpc)
         ),
     )
+    .with_evidence(evidence)
 }
 
 /// A VPC's CIDR blocks as messages show them: `` `10.20.0.0/16`, `10.40.0.0/16` ``.

@@ -115,7 +115,11 @@ impl NativeRule for VpcS3GatewayEndpoint {
                          leave through a NAT or internet gateway"
                     ),
                 ),
-            });
+            }
+.with(
+    format!("vpc_endpoints[{service}]"),
+    &endpoint.map(|e| format!("{} {} {}", e.vpc_endpoint_id, e.endpoint_type, e.state)),
+));
         }
     }
 }

@@ -85,7 +85,7 @@ impl NativeRule for VpnOnlyInNetworkAccount {
 /// The outcome for a resource (`what`) of `account` that belongs in a network hub account:
 /// pass when `hub` (the account is one), fail otherwise.
 pub(super) fn placement(hub: bool, account: &Account, resource: ResourceKey, what: &str) -> Outcome {
-    if hub {
+    let outcome = if hub {
         Outcome::pass(
             resource,
             format!("{what} is in network account `{}`", account.name),
@@ -98,7 +98,10 @@ pub(super) fn placement(hub: bool, account: &Account, resource: ResourceKey, wha
                 account.name, account.id
             ),
         )
-    }
+    };
+    outcome
+        .with("account_id", &account.id)
+        .with("facts.is_network_account", &hub)
 }
 
 /// Whether a resource's state says it is deleted or on its way out.

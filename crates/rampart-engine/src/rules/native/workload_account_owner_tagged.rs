@@ -100,7 +100,8 @@ impl NativeRule for WorkloadAccountOwnerTagged {
             out.push(Outcome::unknown(
                 resource,
                 format!("the account's tags were not read ({})", gap.reason),
-            ));
+            )
+            .with("coverage.organizations:ListTagsForResource", &gap.reason));
             return;
         }
         let mut missing = Vec::new();
@@ -122,7 +123,7 @@ impl NativeRule for WorkloadAccountOwnerTagged {
         if PROMOTED.contains(&env) {
             check("workload", &params.workload_tags);
         }
-        out.push(if missing.is_empty() {
+        let outcome = if missing.is_empty() {
             Outcome::pass(
                 resource,
                 format!("`{env}` account names its {}", named.join(" and ")),
@@ -132,7 +133,16 @@ impl NativeRule for WorkloadAccountOwnerTagged {
                 resource,
                 format!("`{env}` account has {}", missing.join("; ")),
             )
-        });
+        };
+        let mut outcome = outcome.with("environment", env);
+        let mut keys: Vec<&String> = params.owner_tags.iter().collect();
+        if PROMOTED.contains(&env) {
+            keys.extend(&params.workload_tags);
+        }
+        for key in keys {
+            outcome = outcome.with(format!("tags.{key}"), &account.tags.get(key.as_str()));
+        }
+        out.push(outcome);
     }
 }
 

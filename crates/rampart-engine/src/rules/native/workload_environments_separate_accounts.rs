@@ -4,7 +4,7 @@
 use super::org_reads;
 use super::NativeRule;
 use crate::model::{Account, AccountStatus, Operation, Read, ResourceRef, ResourceType};
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{Evidence, Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 /// The environment assessed.
 const PROD: &str = "prod";
@@ -83,11 +83,42 @@ impl NativeRule for WorkloadEnvironmentsSeparateAccounts {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
+        let start = out.len();
+        decide(cx, account, out);
+        if out.len() > start {
+            let evidence = evidence(cx, account);
+            for o in &mut out[start..] {
+                o.evidence.extend(evidence.iter().cloned());
+            }
+        }
+    }
+}
+
+/// The rule's decision, without its evidence.
+fn decide(cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
         if !cx.facts.is_active_in(account, &[PROD]) {
             return;
         }
         out.push(assess(cx, account));
+}
+
+/// What decided: the workload, and the environment of each other account of it.
+fn evidence(cx: &RuleContext<'_>, account: &Account) -> Vec<Evidence> {
+    let Some(workload) = cx.facts.workload(account) else {
+        return vec![Evidence::absent("facts.workload")];
+    };
+    let mut out = vec![Evidence::of("facts.workload", workload)];
+    for a in cx.snapshot.accounts.iter().filter(|a| {
+        a.id != account.id
+            && a.status == AccountStatus::Active
+            && cx.facts.workload(a).is_some_and(|w| w.eq_ignore_ascii_case(workload))
+    }) {
+        out.push(Evidence::of(
+            format!("workload[{workload}].account[{}].environment", a.id),
+            &cx.facts.environment(&a.id),
+        ));
     }
+    out
 }
 
 fn assess(cx: &RuleContext<'_>, account: &Account) -> Outcome {

@@ -86,8 +86,17 @@ impl NativeRule for WorkloadSubnetNoInternetRoute {
             let designation =
                 cx.facts
                     .vpc_designation(cx.snapshot, &account.id, &subnet.region, &subnet.vpc_id);
+            let internet = match designation {
+                Designation::Internet(_) => Some(true),
+                Designation::Other(_) => Some(false),
+                Designation::Unread => None,
+            };
             if let Some(outcome) = assess(cx.snapshot, account, subnet, designation) {
-                out.push(outcome);
+                out.push(
+                    outcome
+                        .with("vpc_id", &subnet.vpc_id)
+                        .with("facts.vpc_designated_internet", &internet),
+                );
             }
         }
     }
@@ -119,7 +128,8 @@ fn assess(
         return Some(Outcome::unknown(
             resource,
             format!("{what} of {vpc}: neither its route table nor the VPC's main route table was read"),
-        ));
+        )
+        .with_absent("route_table"));
     };
     // The table's routes or associations may be undecided (infrastructure code whose route
     // target is a parameter): what it holds is not what it will hold.
@@ -136,7 +146,9 @@ fn assess(
                 "{what} of {vpc}: route table `{}` is not fully known: {}",
                 table.route_table_id, gap.reason
             ),
-        ));
+        )
+        .with("route_table_id", &table.route_table_id)
+        .with("coverage.ec2:DescribeRouteTables", &gap.reason));
     }
     let how = if table.subnet_ids.contains(&subnet.subnet_id) {
         "its route table"
@@ -163,5 +175,8 @@ fn assess(
                 routes.join(", ")
             ),
         )
-    })
+    }
+.with("route_table_id", &table.route_table_id)
+.with("route_table.association", how)
+.with("route_table.internet_gateway_routes", &routes))
 }

@@ -5,7 +5,7 @@ use super::vpn_only_in_network_account::is_gone;
 use super::NativeRule;
 use crate::facts::network::{gap_scope, read_gap, vpc_label};
 use crate::model::{Account, Operation, Read, ResourceRef, ResourceType, Vpc};
-use crate::rules::{Area, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
+use crate::rules::{Area, Evidence, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 /// The environments whose VPCs must reach on-premises and shared services through the hub.
 const ENVIRONMENTS: [&str; 2] = ["prod", "preprod"];
@@ -81,9 +81,50 @@ impl NativeRule for WorkloadVpcAttachedToHub {
             return;
         }
         for vpc in account.network.vpcs.iter().filter(|v| !v.is_default) {
-            out.push(assess(cx, vpc));
+            out.push(assess(cx, vpc).with_evidence(attachment_evidence(cx, vpc)));
         }
     }
+}
+
+/// What decided: the VPC's transit gateway attachments, each with its state and the
+/// gateway's owner (absent when the gateway was not read).
+fn attachment_evidence(cx: &RuleContext<'_>, vpc: &Vpc) -> Vec<Evidence> {
+    let attachments: Vec<_> = cx
+        .snapshot
+        .accounts
+        .iter()
+        .flat_map(|a| a.network.transit_gateway_attachments.iter())
+        .filter(|t| {
+            t.region == vpc.region
+                && t.resource_type.eq_ignore_ascii_case("vpc")
+                && t.resource_id == vpc.vpc_id
+        })
+        .collect();
+    if attachments.is_empty() {
+        return vec![Evidence::of("transit_gateway_attachments", &[] as &[String])];
+    }
+    attachments
+        .into_iter()
+        .map(|att| {
+            let owner = cx
+                .snapshot
+                .accounts
+                .iter()
+                .flat_map(|a| a.network.transit_gateways.iter())
+                .find(|g| g.region == vpc.region && g.transit_gateway_id == att.transit_gateway_id)
+                .map(|g| g.owner_id.as_str());
+            Evidence::of(
+                format!("transit_gateway_attachments[{}]", att.attachment_id),
+                &serde_json::json!({
+                    "transit_gateway_id": att.transit_gateway_id,
+                    "state": att.state,
+                    "owner_id": owner,
+                    "owner_is_network_account":
+                        owner.and_then(|o| cx.facts.is_network_account_id(cx.snapshot, o)),
+                }),
+            )
+        })
+        .collect()
 }
 
 fn assess(cx: &RuleContext<'_>, vpc: &Vpc) -> Outcome {

@@ -128,7 +128,7 @@ impl NativeRule for WorkloadVpcMultiAz {
                     format!("the subnets of VPC {label} span availability zones {listed}"),
                 ),
             };
-            out.push(outcome);
+            out.push(outcome.with("subnets.availability_zones", &zones));
         }
     }
 }

@@ -100,7 +100,7 @@ impl CedarBackend for CompiledBackend<'_> {
                 .iter()
                 .any(|a| r.attributes.contains(*a))
         });
-        let contexts = contexts(cx);
+        let contexts = super::evidence::contexts(cx);
         let keys = KeyIndex::new(cx.snapshot);
         let shared = Shared {
             snapshot: cx.snapshot,
@@ -147,38 +147,14 @@ impl CedarBackend for CompiledBackend<'_> {
                         Verdict::Pass => Outcome::pass(key.clone(), "compliant"),
                         Verdict::OutOfScope => continue,
                     };
-                    out.push((*index, outcome));
+                    let evidence = super::evidence::read(&rule.evidence, &view);
+                    out.push((*index, outcome.with_evidence(evidence)));
                 }
             }
             out
         }));
         out
     }
-}
-
-/// The request contexts by classification level, as the reference backend builds them.
-fn contexts(cx: &RuleContext<'_>) -> HashMap<String, Value<'static>> {
-    let params = cx.facts.parameters();
-    params
-        .classification_levels
-        .iter()
-        .map(|level| {
-            let approved = params.approved_regions.get(level);
-            let context = Value::record(vec![
-                ("now".into(), Value::Long(cx.now.timestamp())),
-                (
-                    "approved_regions".into(),
-                    Value::string_set(approved.into_iter().flatten().cloned()),
-                ),
-                ("regions_restricted".into(), Value::Bool(approved.is_some())),
-                (
-                    "certificate_expiry_window".into(),
-                    Value::Long(i64::from(params.certificate_expiry_days) * 86_400),
-                ),
-            ]);
-            (level.clone(), context)
-        })
-        .collect()
 }
 
 /// What a rule concluded about one resource.

@@ -73,8 +73,8 @@ fn both_backends_give_identical_reports_on_the_sample_and_a_synthetic_organizati
     }
 }
 
-/// The backends' outcomes themselves (messages of every status included) agree rule by
-/// rule on the synthetic organization, unknowns included.
+/// The backends' outcomes themselves (messages and evidence of every status included) agree
+/// rule by rule on the synthetic organization, unknowns included.
 #[test]
 fn both_backends_give_the_same_outcomes_rule_by_rule() {
     let store = PolicyStore::bundled().expect("bundled policies");
@@ -112,6 +112,15 @@ fn both_backends_give_the_same_outcomes_rule_by_rule() {
         assert!(
             compiled.iter().any(|(_, o)| o.status == status),
             "the synthetic organization has {status:?} outcomes"
+        );
+    }
+    // Evidence is part of the outcome (compared above); every outcome has some.
+    for (i, o) in &compiled {
+        assert!(
+            !o.evidence.is_empty(),
+            "rule `{}` on `{}`: no evidence",
+            ids[*i].1,
+            o.resource.arn
         );
     }
 }
