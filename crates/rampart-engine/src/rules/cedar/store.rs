@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use cedar_policy::{
     Effect, Policy, PolicyId, PolicySet, ResourceConstraint, Schema, SchemaFragment,
@@ -267,7 +268,18 @@ fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Polic
 
 /// The schema, and the index of its attributes (or why it cannot be built), from one
 /// parse of its text.
+/// The bundled schema, parsed once per process: it is constant, and parsing it is most of
+/// the time `from_sources` takes on a small policy (a fuzz target calls it per input).
 fn load_schema() -> Result<(Schema, Result<SchemaIndex, String>), PolicyError> {
+    static LOADED: OnceLock<(Schema, Result<SchemaIndex, String>)> = OnceLock::new();
+    if let Some(loaded) = LOADED.get() {
+        return Ok(loaded.clone());
+    }
+    let loaded = parse_schema()?;
+    Ok(LOADED.get_or_init(|| loaded).clone())
+}
+
+fn parse_schema() -> Result<(Schema, Result<SchemaIndex, String>), PolicyError> {
     let invalid = |e: &dyn miette::Diagnostic| {
         let (line, column) = first_label(e).map_or((1, 1), |o| line_column(SCHEMA_TEXT, o));
         PolicyError::Invalid {
