@@ -506,7 +506,12 @@ impl<'c> Engine<'c> {
             resource_type: r.resource_type.name(),
             account_id: r.account_id,
             region: r.region,
-            message: outcome.message,
+            // Messages quote the data (tags, names, error reasons): no credential in it
+            // reaches a report.
+            message: match crate::redact::redact(&outcome.message) {
+                std::borrow::Cow::Borrowed(_) => outcome.message,
+                std::borrow::Cow::Owned(redacted) => redacted,
+            },
             location: r.location,
             fingerprint: fp,
             waiver,
