@@ -282,60 +282,20 @@ fn write(args: &BundleArgs, out: &Path, input: &BundleInput<'_>) -> Result<ExitC
 /// Writes the bundle into a temporary directory beside `out`, then renames it into place;
 /// an earlier bundle at `out` is replaced only once the new one is complete.
 fn write_bundle(out: &Path, files: &[BundleFile]) -> Result<(), InputError> {
-    let fail = |what: &Path, e: std::io::Error| {
-        InputError(format!("{}: cannot write the bundle: {e}", what.display()))
-    };
-    if out.exists() {
-        let is_bundle = out.join(MANIFEST).is_file();
-        let empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
-        if !out.is_dir() || !(is_bundle || empty) {
-            return Err(InputError(format!(
-                "{}: exists and is not an evidence bundle (no {MANIFEST}); not replacing it",
-                out.display()
-            )));
-        }
-    }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".rampart-report-")
-        .tempdir_in(parent)
-        .map_err(|e| fail(parent, e))?;
-    for f in files {
-        let path = tmp.path().join(&f.path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| fail(out, e))?;
-        }
-        std::fs::write(&path, &f.bytes).map_err(|e| fail(out, e))?;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| fail(out, e))?;
-    }
-    if out.exists() {
-        // Move the old bundle aside, put the new one in place, then delete the old one.
-        let old = tempfile::Builder::new()
-            .prefix(".rampart-report-old-")
-            .tempdir_in(parent)
-            .map_err(|e| fail(parent, e))?;
-        let aside = old.path().join("bundle");
-        std::fs::rename(out, &aside).map_err(|e| fail(out, e))?;
-        if let Err(e) = std::fs::rename(tmp.path(), out) {
-            let _ = std::fs::rename(&aside, out);
-            return Err(fail(out, e));
-        }
-        drop(old);
-    } else {
-        std::fs::rename(tmp.path(), out).map_err(|e| fail(out, e))?;
-    }
-    // Renamed away: nothing left for the guard to delete.
-    let _ = tmp.keep();
-    Ok(())
+    super::output::write_tree(
+        out,
+        files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())),
+        |dir| {
+            if dir.join(MANIFEST).is_file() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "exists and is not an evidence bundle (no {MANIFEST}); not replacing it"
+                ))
+            }
+        },
+        "evidence bundle",
+    )
 }
 
 fn verify(dir: &Path) -> Result<ExitCode, InputError> {

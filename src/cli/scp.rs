@@ -208,20 +208,25 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, InputError> {
 }
 
 /// Writes every file under `dir`, each atomically.
+/// Writes the generated files as the directory `dir`, all or nothing: a previous output
+/// (a directory holding `plan.json`) is replaced once the new one is complete.
 fn write_files(dir: &Path, files: &[render::OutputFile]) -> Result<(), InputError> {
-    for f in files {
-        let path = dir.join(&f.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                InputError(format!(
-                    "{}: cannot create directory: {e}",
-                    parent.display()
-                ))
-            })?;
-        }
-        write_output(Some(&path), &f.text)?;
-    }
-    Ok(())
+    super::output::write_tree(
+        dir,
+        files.iter().map(|f| (f.path.as_str(), f.text.as_bytes())),
+        |existing| {
+            if existing.join("plan.json").is_file() {
+                Ok(())
+            } else {
+                Err(
+                    "exists and is not the output of `rampart scp generate` (no plan.json); \
+                     not replacing it"
+                        .to_owned(),
+                )
+            }
+        },
+        "generated SCPs",
+    )
 }
 
 /// One line per generated SCP: target, name, size against the quota, slots.

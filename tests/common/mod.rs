@@ -2,6 +2,8 @@
 
 #![allow(dead_code, reason = "each test crate uses a different subset")]
 
+pub mod cases;
+
 use std::path::Path;
 
 use serde_json::Value;

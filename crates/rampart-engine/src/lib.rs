@@ -18,6 +18,7 @@ pub mod findings;
 pub mod iac;
 pub mod iac_links;
 pub mod policy_files;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod ruleset;

@@ -19,7 +19,7 @@ use crate::findings::{
     fingerprint, AppliedWaiver, Evaluation, Evidence, Finding, Notice, ResourceKey, RuleInfo,
     RulesetIdentity, Subject,
 };
-use crate::model::{CoverageGap, Snapshot};
+use crate::model::{CoverageGap, Operation, Read, Snapshot, GLOBAL_REGION};
 use crate::ruleset::{Ruleset, Waiver};
 use crate::vocab::{unknown_name, Severity, Status};
 
@@ -453,13 +453,21 @@ impl<'c> Engine<'c> {
                 && g.service != own_service
                 && meta.resource_types.iter().any(|t| t.read_by(g.service))
         };
-        if let Some(gap) = gaps.of(&r.account_id).find(|g| {
-            !other_type(g)
-                && meta
-                    .reads
-                    .iter()
-                    .any(|read| g.covers(&r.account_id, &r.region, *read, Some(&r.arn)))
-        }) {
+        // Data read elsewhere in the organization (another region, the account's tags, the
+        // account list) may have changed a pass, but a rule that failed a resource did so
+        // knowing what it read: only a pass becomes unknown through it.
+        let exact = |g: &CoverageGap| {
+            meta.reads
+                .iter()
+                .any(|read| g.covers(&r.account_id, &r.region, *read, Some(&r.arn)))
+        };
+        let shared = |g: &CoverageGap| {
+            outcome.status == Status::Pass && meta.reads.iter().any(|read| hides(g, *read, r))
+        };
+        if let Some(gap) = gaps
+            .of(&r.account_id)
+            .find(|g| !other_type(g) && (exact(g) || shared(g)))
+        {
             outcome.status = Status::Unknown;
             outcome.message = gap_message(gap);
             outcome.evidence.insert(0, gap_evidence(gap));
@@ -503,12 +511,22 @@ impl<'c> Engine<'c> {
             resource_type: r.resource_type.name(),
             account_id: r.account_id,
             region: r.region,
-            message: outcome.message,
+            // Messages quote the data (tags, names, error reasons): no credential in it
+            // reaches a report.
+            message: redacted(outcome.message),
             location: r.location,
             fingerprint: fp,
             waiver,
             baseline_state: None,
-            evidence: outcome.evidence,
+            // Evidence quotes policy documents and tags: the same.
+            evidence: outcome
+                .evidence
+                .into_iter()
+                .map(|mut e| {
+                    e.value = redacted(e.value);
+                    e
+                })
+                .collect(),
         };
         (finding, warning)
     }
@@ -594,11 +612,65 @@ fn keep_one_per_fingerprint(findings: &mut Vec<Finding>) -> Vec<String> {
     warnings
 }
 
+/// `text` with anything that looks like a credential redacted (allocates only then).
+fn redacted(text: String) -> String {
+    match crate::redact::redact(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(redacted) => redacted,
+    }
+}
+
 /// The coverage gap as evidence: what could not be read (`coverage.kms:GetKeyPolicy`)
 /// and why.
 fn gap_evidence(gap: &CoverageGap) -> Evidence {
     let what = gap.operation.map_or(gap.service.prefix(), |op| op.name());
     Evidence::of(format!("coverage.{what}"), &gap.reason)
+}
+
+/// Whether `gap` may hide data `read` that a pass about `r` depends on: what
+/// [`CoverageGap::covers`] says, widened by the organization's ways of sharing data across
+/// scopes.
+///
+/// - Data of a global service (IAM, Route 53: region `global`) bears on every region of its
+///   account, and a global resource (a role, the account itself) is judged by its account's
+///   data in every region: either way, a gap in the account covers the finding whatever the
+///   regions.
+/// - An account's tags are inherited by everything in it (environment, classification): a
+///   gap on them (`organizations:ListTagsForResource` on the account's ARN) covers every
+///   resource of the account.
+/// - Accounts left out of the snapshot (the accounts or OUs of some parent were not listed:
+///   a gap on the parent's id) may be any rule's missing data: it covers every finding.
+fn hides(gap: &CoverageGap, read: Read, r: &ResourceKey) -> bool {
+    let region = if r.region == GLOBAL_REGION || gap.region == GLOBAL_REGION {
+        gap.region.as_str()
+    } else {
+        r.region.as_str()
+    };
+    let account = if hides_accounts(gap) {
+        gap.account_id.as_str()
+    } else {
+        r.account_id.as_str()
+    };
+    let whole_scope = hides_accounts(gap)
+        || (gap.operation == Some(Operation::OrganizationsListTagsForResource)
+            && gap.account_id == r.account_id);
+    let arn = if whole_scope {
+        gap.resource.as_deref()
+    } else {
+        Some(r.arn.as_str())
+    };
+    gap.covers(account, region, read, arn)
+}
+
+/// Whether a gap may have left whole accounts out of the snapshot.
+fn hides_accounts(gap: &CoverageGap) -> bool {
+    matches!(
+        gap.operation,
+        Some(
+            Operation::OrganizationsListAccountsForParent
+                | Operation::OrganizationsListOrganizationalUnitsForParent
+        )
+    )
 }
 
 fn gap_message(gap: &CoverageGap) -> String {

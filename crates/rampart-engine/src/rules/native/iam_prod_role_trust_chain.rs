@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::NativeRule;
 use crate::facts::trust::{PolicyCache, RoleAt, TrustGraph};
-use crate::model::{Account, IamRole, Read, ResourceRef, ResourceType, Service};
+use crate::model::{Account, IamRole, Operation, Read, ResourceRef, ResourceType, Service};
 use crate::rules::{Area, Evidence, Outcome, ResourceKey, RuleContext, RuleKind, RuleMeta, Severity};
 
 const DOC: &str = r#"## What it checks
@@ -92,6 +92,17 @@ impl NativeRule for IamProdRoleTrustChain {
         let graph = cx.facts.trust_graph();
         // The identity-side policies of the roles this account's walks meet.
         let mut policies = PolicyCache::new();
+        let unread_roles = cx
+            .snapshot
+            .coverage
+            .iter()
+            .find(|g| {
+                g.service == Service::Iam
+                    && g.resource.is_none()
+                    && g.operation
+                        .is_none_or(|op| op == Operation::IamGetAccountAuthorizationDetails)
+            })
+            .map(|g| format!("account {}: {}", g.account_id, g.reason));
         for role in account.iam.roles.iter().filter(|r| !r.service_linked) {
             let key = ResourceKey::of(ResourceRef::of(role));
             out.push(match chain_to(cx, graph, &mut policies, role) {
@@ -117,6 +128,16 @@ impl NativeRule for IamProdRoleTrustChain {
                     format!("no chain found, but not every step could be judged: {e}"),
                 )
                 .with("trust.unread", &e),
+                // A chain may start among roles that were not read, in any account.
+                Search::None { unread: None } if unread_roles.is_some() => Outcome::unknown(
+                    key,
+                    format!(
+                        "no chain found among the roles read, but not every account's IAM \
+                         could be read: {}",
+                        unread_roles.as_deref().unwrap_or_default()
+                    ),
+                )
+                .with("trust.unread_accounts", &unread_roles),
                 Search::None { unread: None } => Outcome::pass(
                     key,
                     format!(
