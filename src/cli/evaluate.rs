@@ -140,8 +140,8 @@ pub fn bundle_context<'a>(
 
 /// The embedded AWS action catalog's version.
 pub fn catalog_version() -> Result<String, InputError> {
-    crate::policy::catalog::ActionCatalog::get()
-        .map(|c| c.info().version.to_string())
+    crate::policy::catalog::ActionCatalog::embedded_info()
+        .map(|info| info.version.to_string())
         .map_err(InputError::from_display)
 }
 

@@ -114,9 +114,8 @@ enum Command {
 
 /// `rampart --version`: the tool's version, and those of the formats and data it reads.
 fn long_version() -> String {
-    let catalog = match rampart_iam::catalog::ActionCatalog::get() {
-        Ok(c) => {
-            let i = c.info();
+    let catalog = match rampart_iam::catalog::ActionCatalog::embedded_info() {
+        Ok(i) => {
             format!(
                 "{} {} (AWS documentation of {}; {} services, {} actions)",
                 i.package, i.version, i.data_date, i.services, i.actions

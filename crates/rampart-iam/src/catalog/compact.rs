@@ -102,6 +102,17 @@ pub(super) fn encode(catalog: &ActionCatalog) -> Compact {
     }
 }
 
+/// Reads only where a catalog written by [`encode`] comes from and its counts: what
+/// `rampart --version` and the reports' metadata need, without building its lists.
+pub(super) fn decode_info(strings: &'static str, data: &[u8]) -> Result<CatalogInfo, String> {
+    let mut r = Reader {
+        strings,
+        data,
+        at: 0,
+    };
+    r.info()
+}
+
 /// Reads a catalog written by [`encode`]; the error says where the data is bad.
 pub(super) fn decode(strings: &'static str, data: &[u8]) -> Result<ActionCatalog, String> {
     let mut r = Reader {
@@ -109,16 +120,7 @@ pub(super) fn decode(strings: &'static str, data: &[u8]) -> Result<ActionCatalog
         data,
         at: 0,
     };
-    let info = CatalogInfo {
-        package: r.text()?,
-        version: r.text()?,
-        data_date: r.text()?,
-        sha256: r.text()?,
-        license: r.text()?,
-        source: r.text()?,
-        services: r.number()?,
-        actions: r.number()?,
-    };
+    let info = r.info()?;
     // Each list of every action's resource types, condition keys and so on is read into one
     // flat list (a few allocations instead of one per action), then borrowed from: the
     // decoded catalog is a process-wide constant, so the flat lists are leaked once it is
@@ -315,6 +317,19 @@ struct Reader<'d> {
 }
 
 impl Reader<'_> {
+    fn info(&mut self) -> Result<CatalogInfo, String> {
+        Ok(CatalogInfo {
+            package: self.text()?,
+            version: self.text()?,
+            data_date: self.text()?,
+            sha256: self.text()?,
+            license: self.text()?,
+            source: self.text()?,
+            services: self.number()?,
+            actions: self.number()?,
+        })
+    }
+
     fn number(&mut self) -> Result<usize, String> {
         let bytes = self
             .data

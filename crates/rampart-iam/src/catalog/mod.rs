@@ -73,6 +73,12 @@ impl ActionCatalog {
             .map_err(Clone::clone)
     }
 
+    /// Where the embedded catalog comes from and its counts, read without building its
+    /// lists (for version strings and report metadata).
+    pub fn embedded_info() -> Result<CatalogInfo, CatalogError> {
+        compact::decode_info(EMBEDDED_STRINGS, EMBEDDED_DATA).map_err(CatalogError::Parse)
+    }
+
     /// Loads a catalog from gzip-compressed JSON in the format of the embedded one.
     pub fn from_gzip(bytes: &[u8]) -> Result<ActionCatalog, CatalogError> {
         let mut json = Vec::with_capacity(bytes.len() * 12);

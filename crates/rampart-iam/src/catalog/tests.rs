@@ -329,3 +329,9 @@ fn expansion_is_fast() {
     // Generous: unoptimized builds on busy machines; release runs well under 1 ms each.
     assert!(start.elapsed().as_millis() < 2_000, "{:?}", start.elapsed());
 }
+
+#[test]
+fn the_embedded_info_is_the_whole_catalogs() {
+    let whole = ActionCatalog::get().unwrap();
+    assert_eq!(&ActionCatalog::embedded_info().unwrap(), whole.info());
+}
