@@ -28,7 +28,7 @@ macro_rules! declare_native_rules {
 
 native_rule_modules!(declare_native_rules);
 
-use super::{Outcome, RuleContext, RuleMeta};
+use super::{Evidence, Outcome, RuleContext, RuleMeta};
 use crate::model::Account;
 
 /// A rule written in Rust.
@@ -39,6 +39,23 @@ pub trait NativeRule: Sync + Send {
     /// Evaluates the rule over one account; the engine runs accounts in parallel.
     /// Emits one outcome per resource the rule applies to.
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>);
+}
+
+/// Runs a rule's decision for one account, then adds the evidence every outcome of the
+/// account shares (computed once, and only when the decision produced outcomes).
+pub(crate) fn with_account_evidence(
+    out: &mut Vec<Outcome>,
+    decide: impl FnOnce(&mut Vec<Outcome>),
+    evidence: impl FnOnce() -> Vec<Evidence>,
+) {
+    let start = out.len();
+    decide(out);
+    if out.len() > start {
+        let evidence = evidence();
+        for o in &mut out[start..] {
+            o.evidence.extend(evidence.iter().cloned());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -115,3 +132,4 @@ mod tests {
         }
     }
 }
+

@@ -83,14 +83,7 @@ impl NativeRule for WorkloadEnvironmentsSeparateAccounts {
     }
 
     fn evaluate(&self, cx: &RuleContext<'_>, account: &Account, out: &mut Vec<Outcome>) {
-        let start = out.len();
-        decide(cx, account, out);
-        if out.len() > start {
-            let evidence = evidence(cx, account);
-            for o in &mut out[start..] {
-                o.evidence.extend(evidence.iter().cloned());
-            }
-        }
+        super::with_account_evidence(out, |out| decide(cx, account, out), || evidence(cx, account));
     }
 }
 
