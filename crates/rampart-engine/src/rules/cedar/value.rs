@@ -90,7 +90,7 @@ impl<'a> Value<'a> {
 
     /// Rank of the kind in Cedar's value order (literals before sets before records;
     /// among literals bool < long < string < entity).
-    fn rank(&self) -> u8 {
+    pub(crate) fn rank(&self) -> u8 {
         match self {
             Value::Bool(_) => 0,
             Value::Long(_) => 1,

@@ -303,8 +303,20 @@ fn binary<'v>(op: Op, l: Value<'v>, r: Value<'v>, view: &'v dyn AttributeView) -
             match &r {
                 Value::Entity(target) => view.is_in(entity, target),
                 Value::Set(items) => {
-                    let targets = items.iter().map(as_entity).collect::<Result<Vec<_>, _>>()?;
-                    targets.into_iter().any(|t| view.is_in(entity, t))
+                    // Cedar reads the set in its value order (booleans, longs, strings,
+                    // entities, sets, records), so the error names the lowest-ranked kind
+                    // that is not an entity, whatever order the set was written in.
+                    if let Some(bad) = items
+                        .iter()
+                        .filter(|v| !matches!(v, Value::Entity(_)))
+                        .min_by_key(|v| v.rank())
+                    {
+                        return Err(type_error(ANY_ENTITY, bad));
+                    }
+                    items
+                        .iter()
+                        .filter_map(|t| as_entity(t).ok())
+                        .any(|t| view.is_in(entity, t))
                 }
                 other => return Err(type_error(&format!("one of [set, {ANY_ENTITY}]"), other)),
             }

@@ -522,3 +522,48 @@ proptest! {
         prop_assert_eq!(compiled.verdict(&world), expected, "{}", text);
     }
 }
+
+/// `in` a set holding non-entities fails naming the kind Cedar meets first in its own
+/// value order, not in the order the set was written (found by the property test).
+#[test]
+fn in_a_mixed_set_names_the_kind_cedar_reads_first() {
+    let sets: [Vec<Value<'static>>; 4] = [
+        vec![Value::Long(0), Value::Bool(false)],
+        vec![Value::Bool(false), Value::Long(0)],
+        vec![
+            Value::Entity(uid("Org::OU", "a")),
+            Value::String("x".into()),
+            Value::Long(1),
+        ],
+        vec![Value::Set(Vec::new().into()), Value::String("x".into())],
+    ];
+    for items in sets {
+        let world = World {
+            entities: vec![
+                (uid("Org::Root", "r"), Vec::new(), Vec::new()),
+                (uid("Org::OU", "a"), Vec::new(), vec![uid("Org::Root", "r")]),
+                (
+                    uid("Org::Account", "acct"),
+                    Vec::new(),
+                    vec![uid("Org::OU", "a")],
+                ),
+                (
+                    uid(RESOURCE.0, RESOURCE.1),
+                    vec![("b", Value::Set(items.clone().into()))],
+                    vec![uid("Org::Account", "acct")],
+                ),
+            ],
+            context: Vec::new(),
+        };
+        let text = "forbid (principal, action, resource) unless { resource in resource.b };";
+        let expected = reference_verdict(text, &world).expect("Cedar parses it");
+        assert!(
+            matches!(expected, Verdict::Error(_)),
+            "{items:?}: {expected:?}"
+        );
+        let policy = Policy::parse(None, text).expect("parses");
+        let compiled =
+            CompiledPolicy::from_est(&policy.to_json().expect("json")).expect("compiles");
+        assert_eq!(compiled.verdict(&world), expected, "{items:?}");
+    }
+}
