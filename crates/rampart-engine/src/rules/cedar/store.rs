@@ -64,13 +64,43 @@ pub struct CedarRule {
     pub policy: Policy,
     /// The `when` clauses as a `permit` (id `RULE#scope`); `None` when the rule has none
     /// and so applies to every resource of its types.
-    pub scope: Option<Policy>,
+    pub scope: Option<Scope>,
     /// Every attribute name the policy reads (`.attr` or `has attr`), from its syntax tree.
     pub attributes: BTreeSet<String>,
     /// `@message` template for failures, if any (placeholders checked against the schema).
     pub message: Option<String>,
     /// The attribute paths its evidence shows, from its syntax tree.
     pub evidence: Vec<super::evidence::EvidencePath>,
+    /// The policy in Cedar's JSON policy format, as written (lossless).
+    pub est: serde_json::Value,
+}
+
+/// A rule's `when` clauses as a `permit` policy with id `RULE#scope`. Its JSON form is
+/// built at load; the Cedar policy only when first asked for, since only the reference
+/// backend evaluates it (turning JSON into a policy costs about as much as parsing it).
+#[derive(Debug, Clone)]
+pub struct Scope {
+    id: PolicyId,
+    est: serde_json::Value,
+    policy: OnceLock<Result<Policy, String>>,
+}
+
+impl Scope {
+    /// The scope's policy id, `RULE#scope`.
+    pub fn id(&self) -> &PolicyId {
+        &self.id
+    }
+
+    /// The scope as a Cedar policy.
+    pub fn policy(&self) -> Result<&Policy, String> {
+        self.policy
+            .get_or_init(|| {
+                Policy::from_json(Some(self.id.clone()), self.est.clone())
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
 }
 
 /// Validated Cedar policies and the rules they define, sorted by id.
@@ -227,18 +257,23 @@ pub(crate) fn bundled_sources() -> impl Iterator<Item = (PathBuf, String)> {
 
 /// The policy set of some rules: their `forbid` policies and their scopes.
 pub(crate) fn policy_set(rules: &[&CedarRule]) -> Result<PolicySet, String> {
-    PolicySet::from_policies(
-        rules
-            .iter()
-            .flat_map(|r| std::iter::once(r.policy.clone()).chain(r.scope.clone())),
-    )
-    .map_err(|e| e.to_string())
+    let mut policies = Vec::with_capacity(rules.len() * 2);
+    for rule in rules {
+        policies.push(rule.policy.clone());
+        if let Some(scope) = &rule.scope {
+            policies.push(scope.policy()?.clone());
+        }
+    }
+    PolicySet::from_policies(policies).map_err(|e| e.to_string())
 }
 
 /// The scopes of some rules alone (the `permit`s of their `when` clauses); `None` when no
 /// rule has one. Built from policies that [`policy_set`] accepted together.
 pub(crate) fn scope_set(rules: &[&CedarRule]) -> Option<PolicySet> {
-    let scopes: Vec<_> = rules.iter().filter_map(|r| r.scope.clone()).collect();
+    let scopes: Vec<_> = rules
+        .iter()
+        .filter_map(|r| r.scope.as_ref()?.policy().ok().cloned())
+        .collect();
     if scopes.is_empty() {
         return None;
     }
@@ -319,16 +354,21 @@ fn load_file(
     path: &Path,
     text: &str,
 ) -> Result<Vec<CedarRule>, PolicyError> {
-    let set = PolicySet::from_str(text).map_err(|errors| {
-        let first = errors.iter().next();
-        let offset = first.and_then(|e| first_label(e));
-        let message = first.map_or_else(|| errors.to_string(), |e| one_line(&e.to_string()));
-        invalid_at(
-            path,
-            offset.map_or((1, 1), |o| line_column(text, o)),
-            format!("cedar syntax error: {message}"),
-        )
-    })?;
+    // One parse gives both the syntax tree (for the validator, with source spans) and each
+    // policy's lossless JSON form (for the compiled backend, attributes and evidence).
+    let (mut ests, set) = cedar_policy_core::parser::parse_policyset_to_ests_and_pset(text)
+        .map(|(ests, set)| (ests, PolicySet::from(set)))
+        .map_err(|errors| {
+            let errors = cedar_policy::ParseErrors::from(errors);
+            let first = errors.iter().next();
+            let offset = first.and_then(|e| first_label(e));
+            let message = first.map_or_else(|| errors.to_string(), |e| one_line(&e.to_string()));
+            invalid_at(
+                path,
+                offset.map_or((1, 1), |o| line_column(text, o)),
+                format!("cedar syntax error: {message}"),
+            )
+        })?;
     if set.templates().next().is_some() {
         return Err(invalid_at(
             path,
@@ -368,7 +408,27 @@ fn load_file(
         .enumerate()
         .map(|(n, policy)| {
             let start = starts.get(n).copied().unwrap_or(0);
-            rule_from_policy(schema.map(|(_, index)| index), path, text, start, policy)
+            let est = ests
+                .remove(policy.id().as_ref())
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| e.to_string())
+                .and_then(|est| est.ok_or_else(|| "no JSON form".to_owned()))
+                .map_err(|e| {
+                    invalid_at(
+                        path,
+                        line_column(text, start),
+                        format!("cannot read the policy's syntax tree: {e}"),
+                    )
+                })?;
+            rule_from_policy(
+                schema.map(|(_, index)| index),
+                path,
+                text,
+                start,
+                policy,
+                est,
+            )
         })
         .collect()
 }
@@ -420,6 +480,7 @@ fn rule_from_policy(
     text: &str,
     start: usize,
     policy: &Policy,
+    est: serde_json::Value,
 ) -> Result<CedarRule, PolicyError> {
     let position = line_column(text, start);
     let fail = |message: String| invalid_at(path, position, message);
@@ -429,16 +490,18 @@ fn rule_from_policy(
         ));
     }
     let known: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
-    for (key, _) in policy.annotations() {
-        if !known.contains(&key) {
+    // Read once: `Policy::annotation` parses its key with Cedar's parser at every call.
+    let annotations: BTreeMap<&str, &str> = policy.annotations().collect();
+    let annotation = |key: &str| annotations.get(key).copied();
+    for key in annotations.keys() {
+        if !known.contains(key) {
             let hint = did_you_mean(key, known.iter().copied())
                 .map_or_else(String::new, |k| format!(", did you mean `@{k}`?"));
             return Err(fail(format!("unknown annotation `@{key}`{hint}")));
         }
     }
     let get = |key: &str| {
-        policy
-            .annotation(key)
+        annotation(key)
             .map(str::to_owned)
             .ok_or_else(|| fail(format!("missing annotation `@{key}(\"…\")`")))
     };
@@ -465,7 +528,7 @@ fn rule_from_policy(
             })?]
         }
         ResourceConstraint::Any | ResourceConstraint::In(_) | ResourceConstraint::Eq(_) => {
-            match policy.annotation("applies_to") {
+            match annotation("applies_to") {
                 Some(list) => list
                     .split([' ', ','])
                     .filter(|s| !s.is_empty())
@@ -483,7 +546,7 @@ fn rule_from_policy(
     };
     // `@reads` lists what the rule reads, as services (`kms`) or single operations
     // (`s3:GetBucketLocation`); without it, every service of its resource types.
-    let mut reads: Vec<Read> = match policy.annotation("reads") {
+    let mut reads: Vec<Read> = match annotation("reads") {
         Some(list) => list
             .split([' ', ','])
             .filter(|s| !s.is_empty())
@@ -509,10 +572,8 @@ fn rule_from_policy(
     reads.sort();
     reads.dedup();
 
-    let description = policy.annotation("description").unwrap_or(&title);
-    let rationale = policy
-        .annotation("rationale")
-        .unwrap_or("See the rule's description.");
+    let description = annotation("description").unwrap_or(&title);
+    let rationale = annotation("rationale").unwrap_or("See the rule's description.");
     let source = policy_source(text, start);
     let doc = format!(
         "## What it checks\n\n{description}\n\n## Why it matters\n\n{rationale}\n\n## How to fix\n\n{remediation}\n\n## Example\n\nThe rule is this Cedar policy. Its `when` clauses select the resources it applies to (the others get no finding); a selected resource fails when the policy is satisfied, that is when its `unless` clauses do not hold:\n\n```cedar\n{source}\n```\n"
@@ -534,15 +595,19 @@ fn rule_from_policy(
             column: u32::try_from(column).unwrap_or(u32::MAX),
         }),
     };
-    let est = policy
-        .to_json()
-        .map_err(|e| fail(format!("cannot read the policy's syntax tree: {e}")))?;
     let mut attributes = BTreeSet::new();
     referenced_attributes(&est, &mut attributes);
     let evidence = super::evidence::evidence_paths(&est);
-    let scope =
-        scope_policy(&est, &id).map_err(|e| fail(format!("cannot build the rule's scope: {e}")))?;
-    let message = policy.annotation("message").map(str::to_owned);
+    let scope = scope_of(&est, &id);
+    // Policies from files (checked against the schema: `index` is given) build their scope
+    // now, so that a scope Cedar refuses is a load error; the bundled ones are built by a
+    // test (`bundled_policies_load_and_validate`) and at first use.
+    if let (Some(scope), Some(_)) = (&scope, index) {
+        scope
+            .policy()
+            .map_err(|e| fail(format!("cannot build the rule's scope: {e}")))?;
+    }
+    let message = annotation("message").map(str::to_owned);
     if let (Some(template), Some(index)) = (&message, index) {
         for placeholder in placeholders(template).map_err(&fail)? {
             for ty in &meta.resource_types {
@@ -568,6 +633,7 @@ fn rule_from_policy(
         attributes,
         message,
         evidence,
+        est,
     })
 }
 
@@ -617,7 +683,15 @@ fn referenced_attributes(est: &serde_json::Value, out: &mut BTreeSet<String>) {
 
 /// The rule's `when` clauses as a `permit` policy with id `RULE#scope`; `None` when it has
 /// no `when` clause.
+#[cfg(test)]
 pub(super) fn scope_policy(est: &serde_json::Value, id: &str) -> Result<Option<Policy>, String> {
+    scope_of(est, id)
+        .map(|scope| scope.policy().cloned())
+        .transpose()
+}
+
+/// The rule's `when` clauses as a [`Scope`]; `None` when it has no `when` clause.
+fn scope_of(est: &serde_json::Value, id: &str) -> Option<Scope> {
     let conditions = est
         .get("conditions")
         .and_then(serde_json::Value::as_array)
@@ -628,7 +702,7 @@ pub(super) fn scope_policy(est: &serde_json::Value, id: &str) -> Result<Option<P
         .filter(|c| c.get("kind").and_then(serde_json::Value::as_str) == Some("when"))
         .collect();
     if when.is_empty() {
-        return Ok(None);
+        return None;
     }
     let mut scope = est.clone();
     if let Some(obj) = scope.as_object_mut() {
@@ -636,9 +710,11 @@ pub(super) fn scope_policy(est: &serde_json::Value, id: &str) -> Result<Option<P
         obj.insert("conditions".to_owned(), serde_json::Value::Array(when));
         obj.remove("annotations");
     }
-    Policy::from_json(Some(PolicyId::new(format!("{id}#scope"))), scope)
-        .map(Some)
-        .map_err(|e| e.to_string())
+    Some(Scope {
+        id: PolicyId::new(format!("{id}#scope")),
+        est: scope,
+        policy: OnceLock::new(),
+    })
 }
 
 /// The policy's own text, from its start to its terminating `;`.

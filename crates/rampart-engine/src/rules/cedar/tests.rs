@@ -208,7 +208,12 @@ unless { resource.rotation_enabled };
     )
     .expect("valid");
     let rule = &store.cedar_rules()[0];
-    let scope = rule.scope.as_ref().expect("a when clause is a scope");
+    let scope = rule
+        .scope
+        .as_ref()
+        .expect("a when clause is a scope")
+        .policy()
+        .expect("builds");
     assert_eq!(scope.id().to_string(), "scoped#scope");
     assert_eq!(scope.effect(), cedar_policy::Effect::Permit);
     assert!(!scope.to_string().contains("rotation_enabled"), "{scope}");

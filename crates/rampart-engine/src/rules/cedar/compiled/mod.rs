@@ -190,11 +190,7 @@ pub(crate) struct CompiledPolicy {
 impl CompiledPolicy {
     /// Compiles a rule's policy, from its JSON form.
     pub(crate) fn of(rule: &CedarRule) -> Result<CompiledPolicy, Unsupported> {
-        let est = rule
-            .policy
-            .to_json()
-            .map_err(|e| Unsupported(format!("no JSON form: {e}")))?;
-        CompiledPolicy::from_est(&est)
+        CompiledPolicy::from_est(&rule.est)
     }
 
     /// Compiles a policy in Cedar's JSON policy format.
