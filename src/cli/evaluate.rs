@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rampart_iac::{Document, IacError};
 
 use super::history::{has_new_failures, DbArgs, Recorder};
-use super::{write_output, Format, InputError, OutputArgs};
+use super::{write_output, write_output_with, Format, InputError, OutputArgs};
 use crate::findings::{Notice, NoticeLevel};
 use crate::iac_links::{self, TemplateIndex};
 use crate::model::{
@@ -344,7 +344,12 @@ pub fn evaluate_and_report(
         tool_version: env!("CARGO_PKG_VERSION"),
         fail_on: threshold,
     };
-    let rendered = render(&evaluation, args.format, &options)?;
+    // JSON is streamed to its destination (it is the large one); the others are rendered
+    // first, so that a report that cannot be rendered leaves nothing recorded.
+    let rendered = match args.format {
+        Format::Json => None,
+        format => Some(render(&evaluation, format, &options)?),
+    };
     // Recorded before the report is written: a run that could not be recorded fails
     // without output, and one that was is reported.
     let new_only = match recorder {
@@ -356,7 +361,12 @@ pub fn evaluate_and_report(
         }
         None => None,
     };
-    write_output(args.output.out.as_deref(), &rendered)?;
+    match rendered {
+        Some(text) => write_output(args.output.out.as_deref(), &text)?,
+        None => write_output_with(args.output.out.as_deref(), |w| {
+            report::json::write(&evaluation, &options, w)
+        })?,
+    }
     Ok(match new_only {
         Some(true) => ExitCode::from(1),
         Some(false) => ExitCode::SUCCESS,

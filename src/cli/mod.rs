@@ -25,7 +25,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-pub use output::write_output;
+pub use output::{write_output, write_output_with};
 
 /// An error that ends the run with exit code 2; its message is one line naming the input.
 #[derive(Debug, thiserror::Error)]

@@ -18,18 +18,29 @@ use super::InputError;
 /// it is renamed into place, so that a test can kill the process there.
 const PAUSE_ENV: &str = "RAMPART_OUTPUT_PAUSE_SECS";
 
+/// The write buffer of streamed outputs.
+const BUFFER: usize = 1 << 16;
+
 /// The prefix of every temporary file and directory rampart writes.
 pub const TEMP_PREFIX: &str = ".rampart-";
 
 /// Writes `contents` to `out` atomically (temporary file in the same directory, flushed,
 /// then renamed), or to stdout when `out` is `None`. A device or pipe is written in place.
 pub fn write_output(out: Option<&Path>, contents: &str) -> Result<(), InputError> {
+    write_output_with(out, |w| w.write_all(contents.as_bytes()))
+}
+
+/// Like [`write_output`], with the contents produced by `write` into a buffered writer, so
+/// that a large report is streamed to its destination rather than held whole in memory.
+/// An error from `write` is an output error; a closed pipe on stdout is not an error.
+pub fn write_output_with(
+    out: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), InputError> {
     let Some(path) = out else {
-        let mut stdout = std::io::stdout().lock();
+        let mut stdout = std::io::BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
         // A closed pipe (`rampart … | head`) is not an error worth reporting.
-        let _ = stdout
-            .write_all(contents.as_bytes())
-            .and_then(|()| stdout.flush());
+        let _ = write(&mut stdout).and_then(|()| stdout.flush());
         return Ok(());
     };
     let dir = parent_of(path);
@@ -38,18 +49,24 @@ pub fn write_output(out: Option<&Path>, contents: &str) -> Result<(), InputError
     // A device or a pipe (`--out /dev/null`, `--out /dev/stdout`, a FIFO) is written in
     // place: renaming a file over it would replace the device with a regular file.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        let mut file = std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(fail)?;
-        return file.write_all(contents.as_bytes()).map_err(fail);
+        let mut file = std::io::BufWriter::with_capacity(BUFFER, file);
+        return write(&mut file).and_then(|()| file.flush()).map_err(fail);
     }
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(fail)?;
-    tmp.write_all(contents.as_bytes()).map_err(fail)?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(BUFFER, tmp.as_file_mut());
+        write(&mut buffered)
+            .and_then(|()| buffered.flush())
+            .map_err(fail)?;
+    }
     // tempfile creates files readable by the owner only; results are ordinary files.
     #[cfg(unix)]
     {

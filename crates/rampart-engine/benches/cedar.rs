@@ -3,6 +3,10 @@
 //! the compiled one (expression trees over the model). Facts are derived once, outside the
 //! measurement; each iteration evaluates every Cedar rule on every resource.
 //!
+//! `load` measures what every run pays first: parsing the bundled policies into rules and
+//! compiling them (in-process, so after the first iteration; a fresh process also builds
+//! the Cedar lexer's automaton, measured in docs/benchmarks-check.md).
+//!
 //! `cargo bench --bench cedar` (add `-- --test` for a quick smoke run).
 
 #![allow(clippy::expect_used, missing_docs)]
@@ -53,5 +57,17 @@ fn backends(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(cedar, backends);
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cedar_load");
+    group.bench_function("bundled_policies", |b| {
+        b.iter(|| PolicyStore::bundled().expect("the bundled policies load"))
+    });
+    let store = PolicyStore::bundled().expect("the bundled policies load");
+    group.bench_function("compile", |b| {
+        b.iter(|| CompiledBackend::new(black_box(&store)))
+    });
+    group.finish();
+}
+
+criterion_group!(cedar, load, backends);
 criterion_main!(cedar);

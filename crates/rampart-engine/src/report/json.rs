@@ -18,6 +18,17 @@ pub fn render(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Result<St
     to_pretty_json("json", &JsonReport::new(evaluation, options))
 }
 
+/// Writes the JSON report to `out` as it is serialized, finding by finding: the bytes of
+/// [`render`] without holding them (at a million resources the report is gigabytes).
+pub fn write(
+    evaluation: &Evaluation,
+    options: &RenderOptions<'_>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &JsonReport::new(evaluation, options))?;
+    out.write_all(b"\n")
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     tool: Tool<'a>,
@@ -26,7 +37,22 @@ struct JsonReport<'a> {
     summary: Summary<'a>,
     notices: Vec<JsonNotice<'a>>,
     coverage: &'a [CoverageGap],
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
+}
+
+/// The findings, each turned into its JSON form only as it is serialized.
+struct Findings<'a>(&'a Evaluation);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let evaluation = self.0;
+        serializer.collect_seq(
+            evaluation
+                .findings
+                .iter()
+                .map(|f| JsonFinding::new(f, controls(evaluation, &f.rule_id))),
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -159,11 +185,7 @@ impl<'a> JsonReport<'a> {
             },
             notices: evaluation.notices.iter().map(JsonNotice::new).collect(),
             coverage: &evaluation.coverage,
-            findings: evaluation
-                .findings
-                .iter()
-                .map(|f| JsonFinding::new(f, controls(evaluation, &f.rule_id)))
-                .collect(),
+            findings: Findings(evaluation),
         }
     }
 }
@@ -332,6 +354,18 @@ mod tests {
     #[test]
     fn deterministic() {
         assert_eq!(render_fixture(), render_fixture());
+    }
+
+    #[test]
+    fn streaming_writes_the_rendered_bytes() {
+        let mut streamed = Vec::new();
+        write(
+            &fixtures::evaluation(),
+            &fixtures::options(Some(Severity::High)),
+            &mut streamed,
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), render_fixture());
     }
 
     #[test]
