@@ -516,7 +516,19 @@ pub struct ResourcePolicyIndex {
     /// The ARNs of the snapshot's AWS managed keys: RCPs do not apply to them.
     aws_managed_keys: HashSet<String>,
     /// Each selection's candidate grants by entry, computed on first use.
-    candidates: Mutex<HashMap<String, Arc<Vec<OnceLock<OwnedCandidates>>>>>,
+    candidates: Mutex<HashMap<String, Arc<SelectionCandidates>>>,
+}
+
+/// The candidate grants of every entry under one selection, shared by every principal.
+#[derive(Debug)]
+struct SelectionCandidates {
+    /// By entry, computed on first use.
+    entries: Vec<OnceLock<OwnedCandidates>>,
+    /// The entries that may admit any account and name a selected action: the only ones of
+    /// `anyone` a principal must read (a policy that names none grants nothing selected,
+    /// whatever its conditions and RCPs), so that a principal does not scan every such
+    /// policy of the organization.
+    anyone_granting: OnceLock<Vec<usize>>,
 }
 
 /// Candidate grants of one resource policy, owned so that every account's analysis shares
@@ -571,14 +583,15 @@ impl ResourcePolicyIndex {
         index
     }
 
-    /// The entries that may grant to a principal of `account`, in order.
-    fn for_account(&self, account: &str) -> Vec<usize> {
+    /// The entries that may grant to a principal of `account`, in order: its own, those
+    /// naming it, and of those admitting anyone, the ones in `anyone_granting`.
+    fn for_account(&self, account: &str, anyone_granting: &[usize]) -> Vec<usize> {
         let mut out: Vec<usize> = self
             .by_account
             .get(account)
             .into_iter()
             .flatten()
-            .chain(&self.anyone)
+            .chain(anyone_granting)
             .copied()
             .collect();
         out.sort_unstable();
@@ -587,16 +600,17 @@ impl ResourcePolicyIndex {
     }
 
     /// The candidate grants of every entry under one selection (`key` names it).
-    fn candidates(&self, key: &str) -> Arc<Vec<OnceLock<OwnedCandidates>>> {
+    fn candidates(&self, key: &str) -> Arc<SelectionCandidates> {
         let mut map = match self.candidates.lock() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
-        Arc::clone(
-            map.entry(key.to_owned()).or_insert_with(|| {
-                Arc::new(self.entries.iter().map(|_| OnceLock::new()).collect())
-            }),
-        )
+        Arc::clone(map.entry(key.to_owned()).or_insert_with(|| {
+            Arc::new(SelectionCandidates {
+                entries: self.entries.iter().map(|_| OnceLock::new()).collect(),
+                anyone_granting: OnceLock::new(),
+            })
+        }))
     }
 }
 
@@ -732,15 +746,11 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
             return Err(e.clone());
         }
         let shared = index.candidates(&self.selection_key);
-        for n in index.for_account(&principal.account) {
-            let Some((_, arn, owner, doc)) = index.entries[n].read(snapshot) else {
-                continue;
-            };
-            let Ok(policy) = doc.policy() else {
-                continue;
-            };
-            let rcps = rcp_chain(owner)?;
-            let entry_candidates = shared[n].get_or_init(|| {
+        // An entry's owner, policy and candidate grants; `None` when it cannot be read.
+        let entry = |n: usize| {
+            let (_, arn, owner, doc) = index.entries[n].read(snapshot)?;
+            let policy = doc.policy().ok()?;
+            let candidates = shared.entries[n].get_or_init(|| {
                 let mut candidates = Candidates::new();
                 collect_candidates(catalog, &self.selection, policy, Some(arn), &mut candidates);
                 candidates
@@ -748,6 +758,25 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
                     .map(|(a, r)| (a.to_owned(), r))
                     .collect()
             });
+            Some((owner, policy, candidates))
+        };
+        let anyone_granting = shared.anyone_granting.get_or_init(|| {
+            index
+                .anyone
+                .iter()
+                .copied()
+                .filter(|&n| entry(n).is_some_and(|(_, _, c)| !c.is_empty()))
+                .collect()
+        });
+        for n in index.for_account(&principal.account, anyone_granting) {
+            let Some((owner, policy, entry_candidates)) = entry(n) else {
+                continue;
+            };
+            if entry_candidates.is_empty() {
+                // Names no selected action: grants nothing here, whatever its RCPs.
+                continue;
+            }
+            let rcps = rcp_chain(owner)?;
             for (action, resources) in entry_candidates {
                 let Some(info) = catalog.action(action) else {
                     continue;
@@ -897,6 +926,7 @@ mod tests {
             assert!(index.error.is_none());
             let candidates = index.candidates(&shared.selection_key);
             assert!(candidates
+                .entries
                 .iter()
                 .any(|c| c.get().is_some_and(|c| !c.is_empty())));
         }
