@@ -39,3 +39,6 @@ pub fn repo_path(relative: &str) -> std::path::PathBuf {
 }
 
 pub mod moto;
+// `fault_proxy.rs` (the fault-injecting proxy) is included by `collect_faults.rs` alone:
+// it brings its own unit tests and dependency (`socket2`).
+pub mod collect;
