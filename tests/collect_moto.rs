@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use common::collect::{
-    account_id, assert_read_only, collect, evaluate, findings, rampart, run, summary,
+    account_id, assert_read_only, collect, collect_args, evaluate, findings, rampart, run, summary,
 };
 use common::moto::Moto;
 use rampart::model::{load_snapshot_file, Operation, SecurityServiceKind, Service};
@@ -490,11 +490,23 @@ fn denied_account(mode: &str, expected_reason: &str) {
         auditor["secret_access_key"].as_str().expect("secret"),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let snap = collect(&moto.url, key, secret, dir.path(), "enforced", &[]);
+    let mut cmd = rampart(&moto.url, key, secret);
+    collect_args(&mut cmd, dir.path(), "enforced", &[]);
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let snap = load_snapshot_file(&dir.path().join("enforced.json")).expect("snapshot");
     let denied = manifest["restricted"]["account_id"]
         .as_str()
         .expect("restricted")
         .to_owned();
+    // The summary names the account and, per service, the reason.
+    assert!(
+        r.stderr
+            .contains(&format!("nothing could be read from {denied}")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(expected_reason), "{}", r.stderr);
 
     for service in [
         "iam",

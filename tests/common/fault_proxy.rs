@@ -251,7 +251,6 @@ struct State {
     /// Per rule: requests matched, requests faulted.
     matched: Vec<AtomicUsize>,
     faulted: Vec<AtomicUsize>,
-    requests: AtomicUsize,
     stopped: AtomicBool,
 }
 
@@ -269,7 +268,6 @@ impl FaultProxy {
             matched: rules.iter().map(|_| AtomicUsize::new(0)).collect(),
             faulted: rules.iter().map(|_| AtomicUsize::new(0)).collect(),
             rules,
-            requests: AtomicUsize::new(0),
             stopped: AtomicBool::new(false),
         });
         let shared = state.clone();
@@ -297,11 +295,6 @@ impl FaultProxy {
     pub fn faulted(&self) -> Vec<usize> {
         let n = &self.state.faulted;
         n.iter().map(|c| c.load(Ordering::SeqCst)).collect()
-    }
-
-    /// Requests received so far.
-    pub fn requests(&self) -> usize {
-        self.state.requests.load(Ordering::SeqCst)
     }
 }
 
@@ -335,7 +328,6 @@ fn serve(state: &State, client: TcpStream) -> std::io::Result<()> {
         .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    state.requests.fetch_add(1, Ordering::SeqCst);
 
     let info = RequestInfo::of(&headers, &body);
     let fault = state.rules.iter().enumerate().find_map(|(i, rule)| {
