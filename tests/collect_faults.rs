@@ -122,6 +122,17 @@ fn assert_no_new_pass(faulted: &[Value], clean: &[Value]) {
     assert!(wrong.is_empty(), "passes with data missing: {wrong:#?}");
 }
 
+/// The accounts where the seed planted a violation of `rule`.
+fn planted(manifest: &Value, rule: &str) -> Vec<String> {
+    manifest["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter(|v| v["rule"] == rule)
+        .map(|v| v["account_id"].as_str().expect("account").to_owned())
+        .collect()
+}
+
 /// Every finding of `rule` is `unknown`, and there is one in each of `accounts`.
 fn assert_all_unknown(findings: &[Value], rule: &str, accounts: &[String]) {
     let of_rule: Vec<&Value> = findings.iter().filter(|f| f["rule_id"] == rule).collect();
@@ -164,31 +175,19 @@ fn transient_throttling_resets_and_server_errors_are_retried_away(s: &Seeded) {
     let proxy = FaultProxy::start(
         &s.moto.url,
         vec![
-            Rule::new(
-                Match::operation("kms:ListKeys"),
+            Rule::on("kms:ListKeys", Fault::Throttle, Rate::First(2)),
+            Rule::on(
+                "iam:GetAccountAuthorizationDetails",
                 Fault::Throttle,
                 Rate::First(2),
             ),
-            Rule::new(
-                Match::operation("iam:GetAccountAuthorizationDetails"),
-                Fault::Throttle,
-                Rate::First(2),
-            ),
-            Rule::new(
-                Match::operation("ec2:DescribeVpcs"),
-                Fault::Status(503),
-                Rate::First(2),
-            ),
-            Rule::new(
-                Match::operation("organizations:ListAccountsForParent"),
+            Rule::on("ec2:DescribeVpcs", Fault::Status(503), Rate::First(2)),
+            Rule::on(
+                "organizations:ListAccountsForParent",
                 Fault::Status(500),
                 Rate::First(2),
             ),
-            Rule::new(
-                Match::operation("sts:AssumeRole"),
-                Fault::Reset,
-                Rate::First(2),
-            ),
+            Rule::on("sts:AssumeRole", Fault::Reset, Rate::First(2)),
             Rule::new(Match::service("s3"), Fault::Reset, Rate::First(2)),
         ],
     );
@@ -210,13 +209,9 @@ fn persistent_throttling_and_server_errors_are_gaps_and_their_rules_unknown(s: &
     let proxy = FaultProxy::start(
         &s.moto.url,
         vec![
-            Rule::new(
-                Match::operation("kms:ListKeys"),
-                Fault::Throttle,
-                Rate::Always,
-            ),
-            Rule::new(
-                Match::operation("ec2:DescribeSecurityGroups"),
+            Rule::on("kms:ListKeys", Fault::Throttle, Rate::Always),
+            Rule::on(
+                "ec2:DescribeSecurityGroups",
                 Fault::Status(503),
                 Rate::Always,
             ),
@@ -296,13 +291,7 @@ fn persistent_throttling_and_server_errors_are_gaps_and_their_rules_unknown(s: &
         "default-security-group-closed",
     ] {
         // The planted violations among them are hidden, not fixed.
-        let planted: Vec<String> = s.manifest["violations"]
-            .as_array()
-            .expect("violations")
-            .iter()
-            .filter(|v| v["rule"] == rule)
-            .map(|v| v["account_id"].as_str().expect("account").to_owned())
-            .collect();
+        let planted = planted(&s.manifest, rule);
         assert!(!planted.is_empty(), "{rule} has a planted violation");
         assert_all_unknown(&found, rule, &planted);
     }
@@ -313,13 +302,13 @@ fn slow_and_reset_calls_are_gaps_within_bounded_time(s: &Seeded) {
     let proxy = FaultProxy::start(
         &s.moto.url,
         vec![
-            Rule::new(
-                Match::operation("ec2:DescribeFlowLogs"),
+            Rule::on(
+                "ec2:DescribeFlowLogs",
                 Fault::Delay(Duration::from_secs(3)),
                 Rate::Always,
             ),
-            Rule::new(
-                Match::operation("config:DescribeConfigurationRecorders"),
+            Rule::on(
+                "config:DescribeConfigurationRecorders",
                 Fault::Reset,
                 Rate::Always,
             ),
@@ -370,17 +359,8 @@ fn slow_and_reset_calls_are_gaps_within_bounded_time(s: &Seeded) {
     let clean = evaluate(&s.dir.path().join("clean.json"));
     let found = evaluate(&s.dir.path().join("slow.json"));
     assert_no_new_pass(&found, &clean);
-    let planted = |rule: &str| -> Vec<String> {
-        s.manifest["violations"]
-            .as_array()
-            .expect("violations")
-            .iter()
-            .filter(|v| v["rule"] == rule)
-            .map(|v| v["account_id"].as_str().expect("account").to_owned())
-            .collect()
-    };
     for rule in ["vpc-flow-logs-enabled", "config-recorder-every-region"] {
-        assert_all_unknown(&found, rule, &planted(rule));
+        assert_all_unknown(&found, rule, &planted(&s.manifest, rule));
     }
 }
 

@@ -123,6 +123,11 @@ impl Rule {
             rate,
         }
     }
+
+    /// A rule on one operation, `service:Action`.
+    pub fn on(operation: &str, fault: Fault, rate: Rate) -> Rule {
+        Rule::new(Match::operation(operation), fault, rate)
+    }
 }
 
 /// What the proxy learns of a request to decide on it.
