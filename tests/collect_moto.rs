@@ -18,103 +18,14 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::process::Command;
 
+use common::collect::{
+    account_id, assert_read_only, collect, collect_args, evaluate, findings, rampart, run, summary,
+};
 use common::moto::Moto;
-use rampart::model::{load_snapshot_file, Operation, SecurityServiceKind, Service, Snapshot};
+use rampart::model::{load_snapshot_file, Operation, SecurityServiceKind, Service};
 use serde_json::Value;
-
-impl Moto {
-    /// The real binary, pointed at the emulator with the given credentials.
-    fn rampart(&self, key: &str, secret: &str) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rampart"));
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .env("AWS_ACCESS_KEY_ID", key)
-            .env("AWS_SECRET_ACCESS_KEY", secret)
-            .env("AWS_REGION", "eu-west-1")
-            .env("AWS_ENDPOINT_URL", &self.url)
-            // The emulator answers unimplemented calls with HTTP 500, which the SDK retries
-            // as transient; two attempts keep the test quick.
-            .env("AWS_MAX_ATTEMPTS", "2")
-            .env("AWS_EC2_METADATA_DISABLED", "true");
-        cmd
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut cmd: Command) -> Run {
-    let out = cmd.output().expect("rampart runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn collect(
-    moto: &Moto,
-    key: &str,
-    secret: &str,
-    dir: &Path,
-    name: &str,
-    extra: &[&str],
-) -> Snapshot {
-    let out = dir.join(format!("{name}.json"));
-    let summary = dir.join(format!("{name}.summary.json"));
-    let mut cmd = moto.rampart(key, secret);
-    cmd.args(["collect", "--regions", "eu-west-1,us-east-1", "--out"])
-        .arg(&out)
-        .arg("--summary-out")
-        .arg(&summary)
-        .args(extra);
-    let r = run(cmd);
-    assert_eq!(r.code, 0, "collect {name} failed: {}", r.stderr);
-    assert!(
-        r.stderr.contains("rampart collect: organization o-"),
-        "{}",
-        r.stderr
-    );
-    load_snapshot_file(&out).expect("the collected snapshot loads")
-}
-
-fn summary(dir: &Path, name: &str) -> Value {
-    let text = std::fs::read_to_string(dir.join(format!("{name}.summary.json"))).expect("summary");
-    serde_json::from_str(&text).expect("summary is JSON")
-}
-
-fn account_id(manifest: &Value, name: &str) -> String {
-    manifest["accounts"][name].as_str().expect(name).to_owned()
-}
-
-/// Every operation the run issued is a listed read: the read-only proof, end to end.
-fn assert_read_only(summary: &Value) {
-    let calls = summary["calls_by_operation"].as_object().expect("calls");
-    assert!(!calls.is_empty());
-    for op in calls.keys() {
-        assert!(
-            rampart_aws::calls::is_allowed(op),
-            "{op} is not in calls::operations()"
-        );
-        assert!(
-            rampart_aws::calls::is_read_operation(op),
-            "{op} is not a read"
-        );
-    }
-}
-
-/// Findings of a JSON report.
-fn findings(report: &str) -> Vec<Value> {
-    let v: Value = serde_json::from_str(report).expect("report is JSON");
-    v["findings"].as_array().expect("findings").clone()
-}
 
 /// The ARN of a manifest entry's resource: its `arn`, or for entries without one, the
 /// account (`resource` = account id), the account's EBS encryption-by-default setting in a
@@ -146,7 +57,7 @@ fn collects_and_scans_the_seeded_organization() {
     let moto = Moto::start();
     let manifest = moto.seed(&[]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let full = collect(&moto, "testing", "testing", dir.path(), "full", &[]);
+    let full = collect(&moto.url, "testing", "testing", dir.path(), "full", &[]);
 
     // The organization: every account, OU, policy and delegated administrator.
     let org = &full.organization;
@@ -379,7 +290,7 @@ fn collects_and_scans_the_seeded_organization() {
     );
 
     // Determinism: a second collection of the same state is identical but for its time.
-    let again = collect(&moto, "testing", "testing", dir.path(), "again", &[]);
+    let again = collect(&moto.url, "testing", "testing", dir.path(), "again", &[]);
     let mut a = full.clone();
     let mut b = again;
     b.taken_at = a.taken_at;
@@ -391,7 +302,7 @@ fn collects_and_scans_the_seeded_organization() {
     for index in 0..3 {
         let name = format!("shard{index}");
         let shard = collect(
-            &moto,
+            &moto.url,
             "testing",
             "testing",
             dir.path(),
@@ -402,7 +313,7 @@ fn collects_and_scans_the_seeded_organization() {
         parts.push(dir.path().join(format!("{name}.json")));
     }
     let merged_path = dir.path().join("merged.json");
-    let mut cmd = moto.rampart("testing", "testing");
+    let mut cmd = rampart(&moto.url, "testing", "testing");
     cmd.args(["snapshot", "merge"])
         .args(&parts)
         .arg("--out")
@@ -422,7 +333,7 @@ fn collects_and_scans_the_seeded_organization() {
     // organization's structure is still read (the mapping is unit-tested on recorded
     // results in crates/rampart-aws/src/aggregator.rs).
     let via_config = collect(
-        &moto,
+        &moto.url,
         "testing",
         "testing",
         dir.path(),
@@ -454,7 +365,7 @@ fn collects_and_scans_the_seeded_organization() {
 
     // Scan: collect + evaluate. Every planted violation fails and its counterparts do not;
     // nothing else fails but the incidental failures the manifest lists with their reason.
-    let mut cmd = moto.rampart("testing", "testing");
+    let mut cmd = rampart(&moto.url, "testing", "testing");
     let db = dir.path().join("history.sqlite");
     cmd.args([
         "scan",
@@ -579,11 +490,23 @@ fn denied_account(mode: &str, expected_reason: &str) {
         auditor["secret_access_key"].as_str().expect("secret"),
     );
     let dir = tempfile::tempdir().expect("tempdir");
-    let snap = collect(&moto, key, secret, dir.path(), "enforced", &[]);
+    let mut cmd = rampart(&moto.url, key, secret);
+    collect_args(&mut cmd, dir.path(), "enforced", &[]);
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let snap = load_snapshot_file(&dir.path().join("enforced.json")).expect("snapshot");
     let denied = manifest["restricted"]["account_id"]
         .as_str()
         .expect("restricted")
         .to_owned();
+    // The summary names the account and, per service, the reason.
+    assert!(
+        r.stderr
+            .contains(&format!("nothing could be read from {denied}")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(expected_reason), "{}", r.stderr);
 
     for service in [
         "iam",
@@ -638,13 +561,7 @@ fn denied_account(mode: &str, expected_reason: &str) {
 
     // Rules over the denied account say unknown, never pass; its planted violations cannot
     // be seen, so they must not look fixed.
-    let mut cmd = moto.rampart(key, secret);
-    cmd.args(["evaluate", "--snapshot"])
-        .arg(dir.path().join("enforced.json"))
-        .args(["--format", "json", "--fail-on", "never"]);
-    let r = run(cmd);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let found = findings(&r.stdout);
+    let found = evaluate(&dir.path().join("enforced.json"));
     for v in manifest["restricted"]["violations_if_readable"]
         .as_array()
         .expect("hidden")

@@ -11,7 +11,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rampart_aws::calls::{operations, PermissionScope};
 use rampart_aws::{
     CollectOptions, Collected, Event, NoProgress, Progress, Regions, ResourceSource, Selection,
-    Shard, Summary, DEFAULT_CONCURRENCY, DEFAULT_MEMBER_ROLE,
+    Shard, Summary, DEFAULT_CALL_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_MEMBER_ROLE,
 };
 use serde_json::json;
 
@@ -56,6 +56,11 @@ pub struct CollectFlags {
     /// Send every AWS call to this endpoint (an emulator); AWS_ENDPOINT_URL also works.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Abandon one attempt of an AWS call after SECS seconds (then retried while attempts
+    /// remain; a call with its retries gives up after five times SECS): what is left
+    /// unread is a coverage gap.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_CALL_TIMEOUT.as_secs_f64())]
+    pub call_timeout: f64,
     /// Where resources come from: `live` (every account's APIs, the default) or
     /// `config-aggregator NAME` (an AWS Config organization aggregator in the calling
     /// account; the organization's structure still comes from Organizations).
@@ -231,6 +236,15 @@ fn options(flags: &CollectFlags) -> Result<CollectOptions, InputError> {
     if flags.concurrency == 0 {
         return Err(InputError("--concurrency must be at least 1".to_owned()));
     }
+    let call_timeout = Duration::try_from_secs_f64(flags.call_timeout)
+        .ok()
+        .filter(|t| !t.is_zero() && *t <= Duration::from_secs(3600))
+        .ok_or_else(|| {
+            InputError(format!(
+                "--call-timeout `{}`: expected seconds, more than 0 and at most 3600",
+                flags.call_timeout
+            ))
+        })?;
     let source = match flags.source.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["live"] => ResourceSource::Live,
         ["config-aggregator", name] if !name.is_empty() => {
@@ -264,6 +278,7 @@ fn options(flags: &CollectFlags) -> Result<CollectOptions, InputError> {
         concurrency: flags.concurrency,
         endpoint_url: flags.endpoint_url.clone(),
         source,
+        call_timeout,
     })
 }
 
@@ -313,6 +328,25 @@ fn render_summary(snapshot: &rampart_model::Snapshot, s: &Summary) -> String {
         "  gaps       {} recorded in the snapshot's `coverage` (rules that need them say unknown)\n",
         s.gaps
     ));
+    let width = s.gaps_by_service.keys().map(String::len).max().unwrap_or(0);
+    for (service, g) in &s.gaps_by_service {
+        let accounts = if g.accounts == 1 {
+            "account"
+        } else {
+            "accounts"
+        };
+        let others = match g.reasons {
+            0 | 1 => String::new(),
+            2 => " (and 1 other reason)".to_owned(),
+            n => format!(" (and {} other reasons)", n - 1),
+        };
+        out.push_str(&format!(
+            "             {service:<width$} {:>4} in {} {accounts}: {}{others}\n",
+            g.gaps,
+            g.accounts,
+            shorten(&g.reason, 120)
+        ));
+    }
     let mut by_service: std::collections::BTreeMap<&str, u64> = Default::default();
     for (op, n) in &s.calls_by_operation {
         *by_service
@@ -326,6 +360,16 @@ fn render_summary(snapshot: &rampart_model::Snapshot, s: &Summary) -> String {
         per_service.join(", ")
     ));
     out
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 /// The audit role's policies, generated from the operations the collectors can issue.

@@ -38,4 +38,7 @@ pub fn repo_path(relative: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
+pub mod collect;
 pub mod moto;
+// `fault_proxy.rs` (the fault-injecting proxy) is included by `collect_faults.rs` alone:
+// it brings its own unit tests and dependency (`socket2`).

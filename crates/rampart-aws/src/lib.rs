@@ -57,6 +57,10 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// The default role assumed in member accounts.
 pub const DEFAULT_MEMBER_ROLE: &str = "OrganizationAccountAccessRole";
 
+/// The default time one attempt of an AWS call may take before it is abandoned (and
+/// retried, while attempts remain).
+pub const DEFAULT_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Which regions to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Regions {
@@ -105,6 +109,9 @@ pub struct CollectOptions {
     pub endpoint_url: Option<String>,
     /// Where resources come from.
     pub source: ResourceSource,
+    /// How long one attempt of a call may take; the call with its retries may take five
+    /// times as long, and connecting at most ten seconds.
+    pub call_timeout: std::time::Duration,
 }
 
 impl Default for CollectOptions {
@@ -118,6 +125,7 @@ impl Default for CollectOptions {
             concurrency: DEFAULT_CONCURRENCY,
             endpoint_url: None,
             source: ResourceSource::Live,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
         }
     }
 }
@@ -206,12 +214,70 @@ pub struct Summary {
     pub reads_with_gaps: usize,
     /// Coverage gaps recorded.
     pub gaps: usize,
+    /// The gaps by service (its IAM prefix), with the reason most of them give.
+    pub gaps_by_service: std::collections::BTreeMap<String, GapsOfService>,
     /// API calls issued.
     pub api_calls: u64,
     /// API calls by operation.
     pub calls_by_operation: std::collections::BTreeMap<String, u64>,
     /// Wall-clock time in milliseconds.
     pub duration_ms: u64,
+}
+
+/// The coverage gaps of one service, for the summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GapsOfService {
+    /// Gaps recorded.
+    pub gaps: usize,
+    /// Accounts they are in (`*` for the organization counts as one).
+    pub accounts: usize,
+    /// The most frequent reason, prefixed with the operation when the gap names one and
+    /// the reason does not (the first in order among equally frequent ones).
+    pub reason: String,
+    /// Distinct reasons.
+    pub reasons: usize,
+}
+
+impl GapsOfService {
+    /// Groups gaps by service.
+    pub fn of(coverage: &[CoverageGap]) -> std::collections::BTreeMap<String, GapsOfService> {
+        use std::collections::BTreeMap;
+        let mut by_service: BTreeMap<&str, Vec<&CoverageGap>> = BTreeMap::new();
+        for gap in coverage {
+            by_service
+                .entry(gap.service.prefix())
+                .or_default()
+                .push(gap);
+        }
+        by_service
+            .into_iter()
+            .map(|(service, gaps)| {
+                let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+                for gap in &gaps {
+                    let reason = match gap.operation {
+                        Some(op) if !gap.reason.starts_with(op.name()) => {
+                            format!("{}: {}", op.name(), gap.reason)
+                        }
+                        _ => gap.reason.clone(),
+                    };
+                    *reasons.entry(reason).or_default() += 1;
+                }
+                let accounts: BTreeSet<&str> = gaps.iter().map(|g| g.account_id.as_str()).collect();
+                let reason = reasons
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                    .map(|(r, _)| r.clone())
+                    .unwrap_or_default();
+                let group = GapsOfService {
+                    gaps: gaps.len(),
+                    accounts: accounts.len(),
+                    reason,
+                    reasons: reasons.len(),
+                };
+                (service.to_owned(), group)
+            })
+            .collect()
+    }
 }
 
 /// A finished collection.
@@ -242,8 +308,12 @@ pub async fn collect(
 ) -> Result<Collected, CollectError> {
     let started = Instant::now();
     let recorder = Recorder::default();
-    let base_config =
-        session::load_base(options.profile.as_deref(), options.endpoint_url.as_deref()).await;
+    let base_config = session::load_base(
+        options.profile.as_deref(),
+        options.endpoint_url.as_deref(),
+        options.call_timeout,
+    )
+    .await;
     let mut base = Session::new(base_config, recorder.clone(), String::new());
     let caller = session::client!(&base, aws_sdk_sts, base.home_region())
         .get_caller_identity()
@@ -324,6 +394,7 @@ pub async fn collect(
         .collect();
     summary.accounts_read = reads.len() - summary.unreadable_accounts.len();
     summary.gaps = coverage.len();
+    summary.gaps_by_service = GapsOfService::of(&coverage);
     summary.calls_by_operation = recorder.counts();
     summary.api_calls = recorder.total();
     summary.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -21,13 +21,18 @@ const MAX_ATTEMPTS: u32 = 5;
 
 /// Loads the base SDK configuration: the standard credential chain (environment, profile,
 /// SSO, web identity, instance metadata), `AWS_ENDPOINT_URL`, adaptive retries (or the
-/// standard retry settings when given), timeouts.
-pub(crate) async fn load_base(profile: Option<&str>, endpoint_url: Option<&str>) -> SdkConfig {
+/// standard retry settings when given), timeouts: `call_timeout` per attempt, five times
+/// that per call with its retries, and at most ten seconds to connect.
+pub(crate) async fn load_base(
+    profile: Option<&str>,
+    endpoint_url: Option<&str>,
+    call_timeout: Duration,
+) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
         TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .operation_attempt_timeout(Duration::from_secs(60))
-            .operation_timeout(Duration::from_secs(300))
+            .connect_timeout(call_timeout.min(Duration::from_secs(10)))
+            .operation_attempt_timeout(call_timeout)
+            .operation_timeout(call_timeout.saturating_mul(5))
             .build(),
     );
     // The standard AWS_RETRY_MODE / AWS_MAX_ATTEMPTS settings win when given.

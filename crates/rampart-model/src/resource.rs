@@ -6,7 +6,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Service;
+use crate::{Operation, Service};
 
 /// Resource tags, sorted by key so that output is deterministic.
 pub type Tags = BTreeMap<String, String>;
@@ -268,6 +268,59 @@ impl ResourceType {
         }
     }
 
+    /// The operations that list resources of this type: when one of them fails for a
+    /// whole account and region, the scope's resources of this type are missing from the
+    /// snapshot altogether (the engine then reports the scope `unknown` for the rules over
+    /// them).
+    pub fn listed_by(self) -> &'static [Operation] {
+        use Operation as O;
+        match self {
+            ResourceType::Account => &[O::OrganizationsListAccountsForParent],
+            ResourceType::IamRole | ResourceType::IamUser => {
+                &[O::IamGetAccountAuthorizationDetails]
+            }
+            ResourceType::KmsKey => &[O::KmsListKeys],
+            ResourceType::S3Bucket => &[O::S3ListBuckets],
+            ResourceType::EbsEncryptionDefault => &[O::Ec2GetEbsEncryptionByDefault],
+            ResourceType::EbsVolume => &[O::Ec2DescribeVolumes],
+            ResourceType::RdsDbInstance => &[O::RdsDescribeDbInstances],
+            ResourceType::AcmCertificate => &[O::AcmListCertificates],
+            ResourceType::Vpc => &[O::Ec2DescribeVpcs],
+            ResourceType::Subnet => &[O::Ec2DescribeSubnets],
+            ResourceType::SecurityGroup => &[O::Ec2DescribeSecurityGroups],
+            ResourceType::CloudTrailTrail => &[O::CloudtrailDescribeTrails],
+            // Recorders whose status could not be read are not kept.
+            ResourceType::ConfigRecorder => &[
+                O::ConfigDescribeConfigurationRecorders,
+                O::ConfigDescribeConfigurationRecorderStatus,
+            ],
+            ResourceType::RouteTable => &[O::Ec2DescribeRouteTables],
+            ResourceType::InternetGateway => &[O::Ec2DescribeInternetGateways],
+            ResourceType::NatGateway => &[O::Ec2DescribeNatGateways],
+            ResourceType::TransitGateway => &[O::Ec2DescribeTransitGateways],
+            ResourceType::TransitGatewayAttachment => &[O::Ec2DescribeTransitGatewayAttachments],
+            ResourceType::VpnConnection => &[O::Ec2DescribeVpnConnections],
+            ResourceType::NetworkAcl => &[O::Ec2DescribeNetworkAcls],
+            ResourceType::VpcEndpoint => &[O::Ec2DescribeVpcEndpoints],
+            ResourceType::HostedZone => &[O::Route53ListHostedZones],
+            ResourceType::ResolverRule => &[O::Route53resolverListResolverRules],
+            ResourceType::LoadBalancerListener => {
+                &[O::ElbDescribeLoadBalancers, O::ElbDescribeListeners]
+            }
+            ResourceType::TransitGatewayRouteTable => &[O::Ec2DescribeTransitGatewayRouteTables],
+            ResourceType::DirectConnectConnection => &[O::DirectconnectDescribeConnections],
+            ResourceType::SecurityService => &[
+                O::GuarddutyListDetectors,
+                O::GuarddutyGetDetector,
+                O::SecurityhubDescribeHub,
+                O::AccessAnalyzerListAnalyzers,
+                O::Macie2GetMacieSession,
+            ],
+            ResourceType::ResourceShare => &[O::RamGetResourceShares],
+            ResourceType::RdsDbCluster => &[O::RdsDescribeDbClusters],
+        }
+    }
+
     /// Whether `service`'s APIs read resources of this type: [`Self::service`], and for a
     /// [`ResourceType::SecurityService`] each of the four services whose entries it holds.
     pub fn read_by(self, service: Service) -> bool {
@@ -379,3 +432,18 @@ macro_rules! impl_resource {
     };
 }
 pub(crate) use impl_resource;
+
+#[cfg(test)]
+mod tests {
+    use super::ResourceType;
+
+    #[test]
+    fn every_type_is_listed_by_operations_of_a_service_that_reads_it() {
+        for t in ResourceType::ALL {
+            assert!(!t.listed_by().is_empty(), "{t}");
+            for op in t.listed_by() {
+                assert!(t.read_by(op.service()), "{t} listed by {op}");
+            }
+        }
+    }
+}

@@ -19,7 +19,7 @@ use crate::findings::{
     fingerprint, AppliedWaiver, Evaluation, Evidence, Finding, Notice, ResourceKey, RuleInfo,
     RulesetIdentity, Subject,
 };
-use crate::model::{CoverageGap, Operation, Read, Snapshot, GLOBAL_REGION};
+use crate::model::{CoverageGap, Operation, Read, ResourceType, Snapshot, GLOBAL_REGION};
 use crate::ruleset::{Ruleset, Waiver};
 use crate::vocab::{unknown_name, Severity, Status};
 
@@ -392,12 +392,19 @@ impl<'c> Engine<'c> {
             .collect()
     }
 
-    /// For each gap that hides whole resources (no single ARN), one `unknown` outcome per
-    /// active rule assessing resources that service reads: the resources that were not read
-    /// cannot be listed, but their absence must not look like a pass.
+    /// For each gap that may hide whole resources, one `unknown` outcome per active rule
+    /// assessing resources that service reads, for the gap's scope: the resources that were
+    /// not read cannot be listed, but their absence must not look like a pass, nor their
+    /// violations like nothing at all. A gap hides resources when nothing of the service
+    /// was read in the scope, or when an operation that lists a type of the rule's
+    /// resources failed there ([`ResourceType::listed_by`]: a failed `DescribeSecurityGroups`
+    /// leaves the region without groups) and the scope holds none of that type. One
+    /// outcome per rule and scope, however many gaps hide it.
     fn gap_outcomes(&self, snapshot: &Snapshot) -> Vec<(usize, Outcome)> {
         let mut out = Vec::new();
-        for gap in snapshot.coverage.iter().filter(|g| g.hides_resources()) {
+        let mut seen = BTreeSet::new();
+        let held = HeldTypes::of(snapshot);
+        for gap in snapshot.coverage.iter().filter(|g| g.resource.is_none()) {
             for (i, rule) in self.active.iter().enumerate() {
                 let Some(ty) = rule
                     .meta()
@@ -408,13 +415,28 @@ impl<'c> Engine<'c> {
                 else {
                     continue;
                 };
+                let hidden = gap.hides_resources()
+                    || gap.operation.is_some_and(|op| {
+                        rule.meta().resource_types.iter().any(|t| {
+                            t.read_by(gap.service)
+                                && t.listed_by().contains(&op)
+                                && !held.any(gap, *t)
+                        })
+                    });
+                if !hidden {
+                    continue;
+                }
+                let arn = format!(
+                    "arn:aws:{}:{}:{}:*",
+                    gap.service.prefix(),
+                    gap.region,
+                    gap.account_id
+                );
+                if !seen.insert((i, arn.clone())) {
+                    continue;
+                }
                 let key = ResourceKey {
-                    arn: format!(
-                        "arn:aws:{}:{}:{}:*",
-                        gap.service.prefix(),
-                        gap.region,
-                        gap.account_id
-                    ),
+                    arn,
                     resource_type: ty,
                     account_id: gap.account_id.clone(),
                     region: gap.region.clone(),
@@ -617,6 +639,40 @@ fn redacted(text: String) -> String {
     match crate::redact::redact(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(redacted) => redacted,
+    }
+}
+
+/// The resource types the snapshot holds, by account and region, to tell whether a gap's
+/// scope holds any resource of a type.
+struct HeldTypes<'a> {
+    by_scope: std::collections::HashSet<(&'a str, &'a str, ResourceType)>,
+    by_account: std::collections::HashSet<(&'a str, ResourceType)>,
+    anywhere: std::collections::HashSet<ResourceType>,
+}
+
+impl<'a> HeldTypes<'a> {
+    fn of(snapshot: &'a Snapshot) -> HeldTypes<'a> {
+        let mut held = HeldTypes {
+            by_scope: Default::default(),
+            by_account: Default::default(),
+            anywhere: Default::default(),
+        };
+        for r in snapshot.resources() {
+            held.by_scope
+                .insert((r.account_id, r.region, r.resource_type));
+            held.by_account.insert((r.account_id, r.resource_type));
+            held.anywhere.insert(r.resource_type);
+        }
+        held
+    }
+
+    /// Whether the gap's account and region (either may be `*`) hold a resource of `ty`.
+    fn any(&self, gap: &CoverageGap, ty: ResourceType) -> bool {
+        match (gap.account_id.as_str(), gap.region.as_str()) {
+            ("*", _) => self.anywhere.contains(&ty),
+            (account, "*") => self.by_account.contains(&(account, ty)),
+            (account, region) => self.by_scope.contains(&(account, region, ty)),
+        }
     }
 }
 
