@@ -139,12 +139,12 @@ impl Outputs {
 fn generic_credentials(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     if let Some(i) = text.find("PRIVATE KEY-----") {
-        found.push(text[i.saturating_sub(20)..i + 16].to_owned());
+        found.push(excerpt(text, i.saturating_sub(20), i + 16));
     }
     let lower = text.to_ascii_lowercase();
     for (i, _) in lower.match_indices("password=") {
         if !text[i + 9..].starts_with(REDACTED) {
-            found.push(text[i..(i + 30).min(text.len())].to_owned());
+            found.push(excerpt(text, i, i + 30));
         }
     }
     let is_b64 = |c: char| c.is_ascii_alphanumeric() || c == '/' || c == '+';
@@ -159,6 +159,18 @@ fn generic_credentials(text: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// `text[start..end]`, both ends moved back to a character boundary (binary files).
+fn excerpt(text: &str, start: usize, end: usize) -> String {
+    let back = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    text[back(start)..back(end)].to_owned()
 }
 
 /// The real binary with a clean environment; `env` added.
