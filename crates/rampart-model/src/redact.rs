@@ -25,6 +25,12 @@ use serde_json::Value;
 /// What replaces a credential.
 pub const REDACTED: &str = "[REDACTED]";
 
+/// A key that names a secret: it ends with a secret word (any case, any prefix).
+const SECRET_KEY_NAME: &str = concat!(
+    r"[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|secret[_-]?(?:access[_-]?)?key",
+    r"|secret[_-]?string|secret[_-]?value|token|api[_-]?key|private[_-]?key|credentials?)"
+);
+
 /// The patterns, compiled on first use.
 struct Patterns {
     /// A PEM private key block, to its end marker or the end of the text (a cut value).
@@ -51,11 +57,8 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         ),
         // The key ends with a secret word; `:` counts only before white space or after a
         // quoted key, so that `secretsmanager:GetSecretValue` and ARNs are left alone.
-        key_value: re(concat!(
-            r"(?i)(?P<key>[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|secret[_-]?(?:access[_-]?)?key",
-            r"|secret[_-]?string|secret[_-]?value|token|api[_-]?key|private[_-]?key|credentials?)\b)",
-            r#"(?P<sep>\s*=\s*["']?|["']?:\s+["']?|["']:\s*["']?)"#,
-            r#"(?P<value>[^\s"',;&{}\[\]]+)"#
+        key_value: re(&format!(
+            r#"(?i)(?P<key>{SECRET_KEY_NAME}\b)(?P<sep>\s*=\s*["']?|["']?:\s+["']?|["']:\s*["']?)(?P<value>[^\s"',;&{{}}\[\]]+)"#
         )),
         url_password: re(r"(?i)(?P<head>\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s/@]+@"),
         token: re(concat!(
@@ -188,11 +191,7 @@ fn mixed_classes(s: &str) -> bool {
 pub fn is_secret_key(key: &str) -> bool {
     static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
         #[expect(clippy::expect_used, reason = "a constant pattern")]
-        Regex::new(concat!(
-            r"(?i)^[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|secret[_-]?(?:access[_-]?)?key",
-            r"|secret[_-]?string|secret[_-]?value|token|api[_-]?key|private[_-]?key|credentials?)$"
-        ))
-        .expect("a valid pattern")
+        Regex::new(&format!("(?i)^{SECRET_KEY_NAME}$")).expect("a valid pattern")
     });
     WHOLE.is_match(key)
 }
