@@ -171,7 +171,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
     }
     let threshold = args.fail_on.threshold();
     let rendered = match args.format {
-        Format::Text => render_text(&evaluation, &sources, threshold),
+        // The code excerpts quote source lines: redacted like the findings.
+        Format::Text => {
+            crate::model::redact::redact(&render_text(&evaluation, &sources, threshold))
+                .into_owned()
+        }
         format => render(
             &evaluation,
             format,

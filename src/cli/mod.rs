@@ -3,6 +3,22 @@
 //! Exit codes, for every command: 0 success and nothing at or above `--fail-on`;
 //! 1 findings at or above `--fail-on`; 2 usage or input error.
 
+/// `eprintln!` through the redactor: every message rampart prints to standard error (errors
+/// quoting an input, notices, summaries) leaves without a credential-looking value
+/// (`docs/security.md`). Defined before the submodules, so it is the one they use.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        $crate::cli::print_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!` through the redactor, as `eprintln!`.
+macro_rules! eprint {
+    ($($arg:tt)*) => {
+        $crate::cli::print_stderr(&format!($($arg)*))
+    };
+}
+
 mod catalog;
 mod check;
 mod collect;
@@ -189,9 +205,33 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| RedactedStderr)
         .without_time()
         .try_init();
+}
+
+/// Writes `text` to standard error with every credential-looking value redacted.
+pub fn print_stderr(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(crate::model::redact::redact(text).as_bytes());
+}
+
+/// Standard error through the redactor, for the log lines: rampart's, and the AWS SDK's
+/// from `-vvv` (requests and responses, which carry session tokens and the credentials
+/// `sts:AssumeRole` returns). The formatter writes each event whole, in one call.
+struct RedactedStderr;
+
+impl std::io::Write for RedactedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        print_stderr(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 /// Output format of reports.

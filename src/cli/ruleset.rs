@@ -27,7 +27,8 @@ pub fn run(cmd: &RulesetCommand) -> Result<ExitCode, InputError> {
     match cmd {
         RulesetCommand::Init { snapshot, output } => {
             let snapshot = load_snapshot(snapshot.as_ref())?;
-            let text = propose(&snapshot);
+            // The proposal quotes tag values: none that looks like a credential.
+            let text = crate::model::redact::redact(&propose(&snapshot)).into_owned();
             // What is written must load: a proposal that does not is a bug, not a file.
             parse_ruleset(&text, std::path::Path::new("proposed ruleset"))
                 .map_err(InputError::from_display)?;

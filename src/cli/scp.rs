@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::evaluate::load_snapshot;
 use super::{write_output, InputError};
+use crate::model::redact::redact;
 use crate::ruleset::{load_ruleset_file, Ruleset};
 use crate::scp::verify::{Counterexample, Expectation};
 use crate::scp::{
@@ -161,7 +162,8 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, InputError> {
     }
     let files = render::files(&g.plan, &g.intents, proof.as_ref());
     write_files(&args.out, &files)?;
-    print!("{}", plan_text(&g));
+    // The plan names the organization's OUs and attached policies: redacted like reports.
+    print!("{}", redact(&plan_text(&g)));
     if let Some(p) = &proof {
         print!("{}", proof_summary(p));
     }
@@ -187,13 +189,13 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, InputError> {
             let mut text = failures_text(&report);
             text.push_str(&plan_text(&g));
             text.push_str(&proof_summary(&report));
-            write_output(None, &text)?;
+            write_output(None, &redact(&text))?;
         }
         ProofFormat::Json => {
             let mut text =
                 serde_json::to_string_pretty(&report).map_err(InputError::from_display)?;
             text.push('\n');
-            write_output(None, &text)?;
+            write_output(None, &redact(&text))?;
         }
     }
     eprintln!(

@@ -96,7 +96,8 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode, InputError> {
             text
         }
     };
-    write_output(args.out.as_deref(), &text)?;
+    // The diff quotes the attached SCPs (names, statements): redacted like reports.
+    write_output(args.out.as_deref(), &crate::model::redact::redact(&text))?;
     let fail = match args.fail_on {
         DiffFailOn::Never => false,
         DiffFailOn::Missing => diff.lacking().next().is_some(),

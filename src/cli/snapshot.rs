@@ -44,7 +44,11 @@ pub fn run(cmd: &SnapshotCommand) -> Result<ExitCode, InputError> {
         SnapshotCommand::Schema { output } => write_output(output.out.as_deref(), &schema_json())?,
         SnapshotCommand::Validate { file } => {
             let snapshot = load_snapshot_file(file).map_err(InputError::from_display)?;
-            write_output(None, &summary(file, &snapshot))?;
+            // Gap reasons quote the data: redacted like every report.
+            write_output(
+                None,
+                &crate::model::redact::redact(&summary(file, &snapshot)),
+            )?;
         }
         SnapshotCommand::Merge { files, output } => {
             let parts = files
@@ -59,8 +63,9 @@ pub fn run(cmd: &SnapshotCommand) -> Result<ExitCode, InputError> {
                 }
                 InputError(message)
             })?;
-            let mut text =
-                serde_json::to_string_pretty(&merged).map_err(InputError::from_display)?;
+            // Every snapshot rampart writes is redacted (`docs/security.md`).
+            let mut text = crate::model::redact::to_redacted_json(&merged)
+                .map_err(InputError::from_display)?;
             text.push('\n');
             write_output(output.out.as_deref(), &text)?;
         }

@@ -83,18 +83,24 @@ impl Moto {
 
     /// Seeds the organization and returns the seed's manifest.
     pub fn seed(&self, extra: &[&str]) -> Value {
+        self.script("tests/moto/seed.py", extra)
+    }
+
+    /// Runs a Python script of the repository against the server (`--endpoint URL` and
+    /// `extra`) and returns what it prints, as JSON.
+    pub fn script(&self, script: &str, extra: &[&str]) -> Value {
         let out = Command::new(venv_bin("python"))
-            .arg(repo_path("tests/moto/seed.py"))
+            .arg(repo_path(script))
             .args(["--endpoint", &self.url])
             .args(extra)
             .output()
-            .expect("seed.py runs");
+            .expect("the script runs");
         assert!(
             out.status.success(),
-            "seed.py failed: {}",
+            "{script} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).expect("seed manifest is JSON")
+        serde_json::from_slice(&out.stdout).expect("the script prints JSON")
     }
 }
 

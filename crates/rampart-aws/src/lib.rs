@@ -148,6 +148,9 @@ pub enum CollectError {
     /// The async runtime could not start.
     #[error("cannot start the runtime: {0}")]
     Runtime(String),
+    /// The collected snapshot could not be redacted (`rampart_model::redact`).
+    #[error("cannot redact the snapshot: {0}")]
+    Redaction(String),
 }
 
 /// Progress events, for a progress bar.
@@ -417,7 +420,7 @@ pub async fn collect(
             SnapshotSourceKind::ConfigAggregator
         }
     };
-    let snapshot = Snapshot {
+    let mut snapshot = Snapshot {
         schema_version: SCHEMA_VERSION.to_owned(),
         taken_at: Utc::now(),
         source: SnapshotSource {
@@ -432,6 +435,13 @@ pub async fn collect(
         accounts,
         coverage,
     };
+    // No secret is kept: a credential in a tag, a description, a policy's value or an
+    // error reason is redacted before the snapshot leaves the collector.
+    if rampart_model::redact::redact_snapshot(&mut snapshot)
+        .map_err(|e| CollectError::Redaction(e.to_string()))?
+    {
+        tracing::warn!("credential-looking values in the collected data were redacted");
+    }
     Ok(Collected { snapshot, summary })
 }
 

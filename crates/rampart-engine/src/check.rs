@@ -149,6 +149,9 @@ pub fn check(
             regions: None,
         },
     };
+    // Templates and policy files may hold credentials (a hard-coded password): none
+    // leaves in a message, notice or evidence.
+    evaluation.redact();
     evaluation
 }
 

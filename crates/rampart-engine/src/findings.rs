@@ -373,11 +373,49 @@ impl Evaluation {
         self.notices.iter().any(|n| n.level == NoticeLevel::Error)
     }
 
+    /// Redacts every text that quotes the data (finding messages and evidence, notices,
+    /// coverage gap reasons, the subject's description; `crate::redact`): the one pass
+    /// between an evaluation and every report, history row and bundle built from it.
+    /// Idempotent; text without a credential is not copied. Notices stay sorted (a
+    /// redacted notice may sort elsewhere).
+    pub fn redact(&mut self) {
+        use rayon::prelude::*;
+        self.findings.par_iter_mut().for_each(|f| {
+            redact_in_place(&mut f.message);
+            for e in &mut f.evidence {
+                redact_in_place(&mut e.value);
+            }
+        });
+        let mut notices_changed = false;
+        for n in &mut self.notices {
+            notices_changed |= redact_in_place(&mut n.message);
+        }
+        if notices_changed {
+            self.notices.sort();
+            self.notices.dedup();
+        }
+        for gap in &mut self.coverage {
+            redact_in_place(&mut gap.reason);
+        }
+        redact_in_place(&mut self.subject.source.description);
+    }
+
     /// Adds notices, keeping the notices sorted and without repeats.
     pub fn add_notices(&mut self, notices: impl IntoIterator<Item = Notice>) {
         self.notices.extend(notices);
         self.notices.sort();
         self.notices.dedup();
+    }
+}
+
+/// Redacts `text` in place; whether it changed.
+fn redact_in_place(text: &mut String) -> bool {
+    match crate::redact::redact(text) {
+        Cow::Borrowed(_) => false,
+        Cow::Owned(r) => {
+            *text = r;
+            true
+        }
     }
 }
 

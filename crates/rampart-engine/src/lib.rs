@@ -18,7 +18,8 @@ pub mod findings;
 pub mod iac;
 pub mod iac_links;
 pub mod policy_files;
-pub mod redact;
+/// Credential redaction (in the model crate, which the collectors share).
+pub use rampart_model::redact;
 pub mod report;
 pub mod rules;
 pub mod ruleset;

@@ -126,7 +126,7 @@ pub fn validate_files(files: &[PolicyFile], kind: PolicyType) -> Evaluation {
         }
     }
     let read = files.iter().filter(|f| f.text.is_ok()).count();
-    Evaluation {
+    let mut evaluation = Evaluation {
         ruleset: RulesetIdentity {
             name: format!("iam-validate/{kind}"),
             sha256: hex::encode(Sha256::digest(
@@ -151,7 +151,10 @@ pub fn validate_files(files: &[PolicyFile], kind: PolicyType) -> Evaluation {
         findings,
         notices,
         coverage: Vec::new(),
-    }
+    };
+    // Messages may quote a policy's values.
+    evaluation.redact();
+    evaluation
 }
 
 /// A stable fingerprint: the check, the file, and the trimmed text of the finding's line

@@ -22,6 +22,7 @@ mod merge;
 mod network;
 mod organization;
 mod policy_document;
+pub mod redact;
 mod resource;
 mod sample;
 mod services;

@@ -348,7 +348,7 @@ impl<'c> Engine<'c> {
                 })
                 .collect(),
         };
-        let evaluation = Evaluation {
+        let mut evaluation = Evaluation {
             ruleset: RulesetIdentity {
                 name: self.ruleset.name.clone(),
                 sha256: self.ruleset.sha256.clone(),
@@ -362,6 +362,8 @@ impl<'c> Engine<'c> {
             notices: notices.into_iter().collect(),
             coverage,
         };
+        // No credential quoted from the data leaves the engine.
+        evaluation.redact();
         (evaluation, profile)
     }
 
@@ -533,22 +535,14 @@ impl<'c> Engine<'c> {
             resource_type: r.resource_type.name(),
             account_id: r.account_id,
             region: r.region,
-            // Messages quote the data (tags, names, error reasons): no credential in it
-            // reaches a report.
-            message: redacted(outcome.message),
+            // Messages and evidence quote the data (tags, names, documents, error
+            // reasons): `Evaluation::redact` redacts them at the end.
+            message: outcome.message,
             location: r.location,
             fingerprint: fp,
             waiver,
             baseline_state: None,
-            // Evidence quotes policy documents and tags: the same.
-            evidence: outcome
-                .evidence
-                .into_iter()
-                .map(|mut e| {
-                    e.value = redacted(e.value);
-                    e
-                })
-                .collect(),
+            evidence: outcome.evidence,
         };
         (finding, warning)
     }
@@ -632,14 +626,6 @@ fn keep_one_per_fingerprint(findings: &mut Vec<Finding>) -> Vec<String> {
     }
     *findings = kept;
     warnings
-}
-
-/// `text` with anything that looks like a credential redacted (allocates only then).
-fn redacted(text: String) -> String {
-    match crate::redact::redact(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(redacted) => redacted,
-    }
 }
 
 /// The resource types the snapshot holds, by account and region, to tell whether a gap's

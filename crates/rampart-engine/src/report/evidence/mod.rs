@@ -116,8 +116,19 @@ pub struct BundleFile {
 /// Every file of the bundle, the manifest last; paths are sorted otherwise.
 pub fn bundle(input: &BundleInput<'_>) -> Result<Vec<BundleFile>, ReportError> {
     let evaluation = input.evaluation;
-    let evidence = match input.snapshot.and_then(|s| s.json) {
-        Some(json) => resources::ResourceIndex::of(json),
+    // The snapshot as the bundle shows it (resource records, `snapshot.json`): every
+    // credential-looking string redacted; `None` when it is not at hand or does not parse
+    // (it was parsed once before, so it does).
+    let snapshot = input
+        .snapshot
+        .and_then(|s| s.json)
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .map(|mut tree| {
+            let redacted = crate::redact::redact_json(&mut tree);
+            (tree, redacted)
+        });
+    let evidence = match &snapshot {
+        Some((tree, _)) => resources::ResourceIndex::of_value(tree),
         None => resources::ResourceIndex::default(),
     };
     let view = controls::frameworks(evaluation);
@@ -145,7 +156,13 @@ pub fn bundle(input: &BundleInput<'_>) -> Result<Vec<BundleFile>, ReportError> {
         ));
     }
     if let Some(json) = input.snapshot.and_then(|s| s.copied()) {
-        files.push(file("snapshot.json", json.as_bytes().to_vec()));
+        // A byte-for-byte copy (its hash is the manifest's snapshot digest), unless a
+        // credential had to be redacted: then the redacted tree, pretty-printed.
+        let bytes = match &snapshot {
+            Some((tree, true)) => super::to_pretty_json("snapshot", tree)?.into_bytes(),
+            _ => json.as_bytes().to_vec(),
+        };
+        files.push(file("snapshot.json", bytes));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest::new(input, &files);

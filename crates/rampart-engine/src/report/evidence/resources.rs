@@ -18,11 +18,18 @@ pub struct ResourceIndex {
 impl ResourceIndex {
     /// Indexes every object with an `arn` in the snapshot's JSON; text that does not parse
     /// gives an empty index (the snapshot was parsed once before, so it does).
+    #[cfg(test)]
     pub fn of(json: &str) -> ResourceIndex {
-        let mut records = BTreeMap::new();
-        if let Ok(value) = serde_json::from_str::<Value>(json) {
-            collect(&value, &mut records);
+        match serde_json::from_str::<Value>(json) {
+            Ok(value) => ResourceIndex::of_value(&value),
+            Err(_) => ResourceIndex::default(),
         }
+    }
+
+    /// Indexes every object with an `arn` in the snapshot's JSON tree.
+    pub fn of_value(value: &Value) -> ResourceIndex {
+        let mut records = BTreeMap::new();
+        collect(value, &mut records);
         ResourceIndex { records }
     }
 

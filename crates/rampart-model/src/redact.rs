@@ -1,0 +1,259 @@
+//! Redaction: free text that came from the data (tags, names, descriptions, policy
+//! condition values, error reasons) may hold a credential someone put where it does not
+//! belong. [`redact`] replaces what looks like one with [`REDACTED`]; [`redact_json`] does
+//! it to every string of a JSON tree (a snapshot rampart writes, the evidence bundle's copy).
+//!
+//! What is redacted (`docs/security.md`): private key blocks (PEM), the value after a
+//! secret-named key (`password=…`, `"client_secret": "…"`, `DB_PASSWORD: …`), the password
+//! of a URL (`https://user:…@host`), AWS secret access keys (40 base64 characters with
+//! upper case, lower case and a digit), long base64 blobs (100 characters or more: STS
+//! session tokens), and common token formats (GitHub, GitLab, Slack, Stripe, npm, Google API
+//! keys, JSON Web Tokens). Kept on purpose: access key ids (`AKIA…`, `ASIA…`: identifiers
+//! that CloudTrail and the IAM console show, which rules report on), ARNs, account ids,
+//! KMS key ids (UUIDs) and hex digests such as commit ids (no upper case).
+//!
+//! Every pattern is compiled once, and runs only on text that has what it needs, found in
+//! one byte scan ([`Shape`]): a `-----BEGIN`, a `://`, a long enough run of token or base64
+//! characters, or a separator and a secret word. The usual finding message runs none.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+use serde_json::Value;
+
+/// What replaces a credential.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// A key that names a secret: it ends with a secret word (any case, any prefix).
+const SECRET_KEY_NAME: &str = concat!(
+    r"[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|secret[_-]?(?:access[_-]?)?key",
+    r"|secret[_-]?string|secret[_-]?value|token|api[_-]?key|private[_-]?key|credentials?)"
+);
+
+/// The patterns, compiled on first use.
+struct Patterns {
+    /// A PEM private key block, to its end marker or the end of the text (a cut value).
+    pem: Regex,
+    /// A secret-named key, its separator, then the value (group `value`).
+    key_value: Regex,
+    /// `scheme://user:password@`.
+    url_password: Regex,
+    /// Known token formats.
+    token: Regex,
+    /// A run of base64 characters long enough to be a secret key or a session token.
+    base64_run: Regex,
+}
+
+#[expect(
+    clippy::expect_used,
+    reason = "constant patterns, covered by the tests"
+)]
+static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
+    let re = |p: &str| Regex::new(p).expect("a valid pattern");
+    Patterns {
+        pem: re(
+            r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?s:.*?)(?:-----END[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z)",
+        ),
+        // The key ends with a secret word; `:` counts only before white space or after a
+        // quoted key, so that `secretsmanager:GetSecretValue` and ARNs are left alone.
+        key_value: re(&format!(
+            r#"(?i)(?P<key>{SECRET_KEY_NAME}\b)(?P<sep>\s*=\s*["']?|["']?:\s+["']?|["']:\s*["']?)(?P<value>[^\s"',;&{{}}\[\]]+)"#
+        )),
+        url_password: re(r"(?i)(?P<head>\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s/@]+@"),
+        token: re(concat!(
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}",
+            r"|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{30,}",
+            r"|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
+        )),
+        base64_run: re(r"[A-Za-z0-9/+]{40,}={0,2}"),
+    }
+});
+
+/// `text` with every credential-looking part replaced by [`REDACTED`] (see the module
+/// documentation for the patterns). Borrowed when nothing is.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let shape = Shape::of(text);
+    let p = &*PATTERNS;
+    let mut out = Cow::Borrowed(text);
+    // Each pattern runs only on text that has what it needs: most text needs none.
+    if text.contains("-----BEGIN") {
+        replace(&mut out, &p.pem, |_| REDACTED.to_owned());
+    }
+    if shape.separator && text.contains("://") {
+        replace(&mut out, &p.url_password, |c| {
+            format!("{}{REDACTED}@", &c["head"])
+        });
+    }
+    if shape.token_run >= 11 {
+        replace(&mut out, &p.token, |_| REDACTED.to_owned());
+    }
+    if shape.base64_run >= 40 {
+        replace(&mut out, &p.base64_run, |c| {
+            let run = &c[0];
+            if looks_like_secret_key(run) || looks_like_blob(run) {
+                REDACTED.to_owned()
+            } else {
+                run.to_owned()
+            }
+        });
+    }
+    if shape.separator && SECRET_WORDS.iter().any(|w| contains_ignore_case(text, w)) {
+        replace(&mut out, &p.key_value, |c| {
+            format!("{}{}{REDACTED}", &c["key"], &c["sep"])
+        });
+    }
+    out
+}
+
+/// Words one of which every secret-named key holds.
+const SECRET_WORDS: [&str; 7] = [
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "api",
+    "private",
+    "credential",
+];
+
+/// What a text has, found in one byte scan: the pre-check of each pattern.
+struct Shape {
+    /// A `=` or `:`: key/value pairs and URLs need one.
+    separator: bool,
+    /// The longest run of token characters (letters, digits, `_`, `-`, `/`, `+`).
+    token_run: usize,
+    /// The longest run of base64 characters (letters, digits, `/`, `+`).
+    base64_run: usize,
+}
+
+impl Shape {
+    fn of(text: &str) -> Shape {
+        let (mut token, mut base64) = (0, 0);
+        let mut shape = Shape {
+            separator: false,
+            token_run: 0,
+            base64_run: 0,
+        };
+        for &b in text.as_bytes() {
+            let is_base64 = b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
+            base64 = if is_base64 { base64 + 1 } else { 0 };
+            token = if is_base64 || b == b'_' || b == b'-' {
+                token + 1
+            } else {
+                0
+            };
+            shape.base64_run = shape.base64_run.max(base64);
+            shape.token_run = shape.token_run.max(token);
+            shape.separator |= b == b'=' || b == b':';
+        }
+        shape
+    }
+}
+
+/// Whether `haystack` contains `needle` (ASCII, any case).
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Replaces every match of `re` in `text` (allocating only when there is one).
+fn replace(text: &mut Cow<'_, str>, re: &Regex, with: impl Fn(&Captures<'_>) -> String) {
+    if let Cow::Owned(new) = re.replace_all(text, |c: &Captures<'_>| with(c)) {
+        if new != **text {
+            *text = Cow::Owned(new);
+        }
+    }
+}
+
+/// 40 characters of base64 with upper case, lower case and a digit: an AWS secret access
+/// key (a hex digest has no upper case).
+fn looks_like_secret_key(run: &str) -> bool {
+    run.len() == 40 && mixed_classes(run)
+}
+
+/// 100 base64 characters or more with upper case, lower case and a digit: an STS session
+/// token, or another encoded secret.
+fn looks_like_blob(run: &str) -> bool {
+    run.len() >= 100 && mixed_classes(run)
+}
+
+fn mixed_classes(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_uppercase())
+        && s.bytes().any(|b| b.is_ascii_lowercase())
+        && s.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// Whether an object key names a secret (`password`, `DbPassword`, `client_secret`,
+/// `SessionToken`, …): its string value is redacted whole.
+pub fn is_secret_key(key: &str) -> bool {
+    static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
+        #[expect(clippy::expect_used, reason = "a constant pattern")]
+        Regex::new(&format!("(?i)^{SECRET_KEY_NAME}$")).expect("a valid pattern")
+    });
+    WHOLE.is_match(key)
+}
+
+/// Redacts every string of a JSON tree in place (keys too), and a string value whose key
+/// names a secret whole. Returns whether anything changed.
+pub fn redact_json(value: &mut Value) -> bool {
+    match value {
+        Value::String(s) => {
+            if let Cow::Owned(r) = redact(s) {
+                *s = r;
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |c, v| redact_json(v) | c),
+        Value::Object(map) => {
+            let mut changed = false;
+            for (key, v) in map.iter_mut() {
+                match v {
+                    Value::String(s) if is_secret_key(key) && !s.is_empty() && s != REDACTED => {
+                        *s = REDACTED.to_owned();
+                        changed = true;
+                    }
+                    _ => changed |= redact_json(v),
+                }
+            }
+            if map.keys().any(|k| matches!(redact(k), Cow::Owned(_))) {
+                let entries = std::mem::take(map);
+                *map = entries
+                    .into_iter()
+                    .map(|(k, v)| (redact(&k).into_owned(), v))
+                    .collect();
+                changed = true;
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+/// Redacts a snapshot in place (through its JSON tree, so that no field is forgotten): what
+/// a collector applies before its snapshot leaves it. Returns whether anything changed; an
+/// error only if the redacted tree no longer reads as a snapshot (a redacted value in a
+/// typed field, which no pattern produces).
+pub fn redact_snapshot(snapshot: &mut crate::Snapshot) -> serde_json::Result<bool> {
+    let mut tree = serde_json::to_value(&*snapshot)?;
+    if !redact_json(&mut tree) {
+        return Ok(false);
+    }
+    *snapshot = serde_json::from_value(tree)?;
+    Ok(true)
+}
+
+/// `value` as pretty JSON with every credential-looking string redacted: how rampart
+/// writes a snapshot (and the collection summary).
+pub fn to_redacted_json<T: serde::Serialize>(value: &T) -> serde_json::Result<String> {
+    let mut tree = serde_json::to_value(value)?;
+    redact_json(&mut tree);
+    serde_json::to_string_pretty(&tree)
+}
+
+#[cfg(test)]
+mod tests;
