@@ -321,6 +321,17 @@ impl ResourceType {
         }
     }
 
+    /// The operations that read one listed resource of this type and without which the
+    /// resource is not kept: when one fails, the snapshot has a gap on the resource's ARN
+    /// and no such resource (the engine then reports that ARN `unknown` for the rules over
+    /// the type, rather than nothing).
+    pub fn described_by(self) -> &'static [Operation] {
+        match self {
+            ResourceType::KmsKey => &[Operation::KmsDescribeKey],
+            _ => &[],
+        }
+    }
+
     /// Whether `service`'s APIs read resources of this type: [`Self::service`], and for a
     /// [`ResourceType::SecurityService`] each of the four services whose entries it holds.
     pub fn read_by(self, service: Service) -> bool {

@@ -401,11 +401,47 @@ impl<'c> Engine<'c> {
     /// was read in the scope, or when an operation that lists a type of the rule's
     /// resources failed there ([`ResourceType::listed_by`]: a failed `DescribeSecurityGroups`
     /// leaves the region without groups) and the scope holds none of that type. One
-    /// outcome per rule and scope, however many gaps hide it.
+    /// outcome per rule and scope, however many gaps hide it. A gap on one resource that
+    /// could not be described ([`ResourceType::described_by`]: a failed `DescribeKey` drops
+    /// the key) is one `unknown` outcome for that ARN, when the snapshot has no such
+    /// resource.
     fn gap_outcomes(&self, snapshot: &Snapshot) -> Vec<(usize, Outcome)> {
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();
         let held = HeldTypes::of(snapshot);
+        let mut present: Option<std::collections::HashSet<&str>> = None;
+        for gap in &snapshot.coverage {
+            let (Some(arn), Some(op)) = (&gap.resource, gap.operation) else {
+                continue;
+            };
+            for (i, rule) in self.active.iter().enumerate() {
+                let Some(ty) = rule
+                    .meta()
+                    .resource_types
+                    .iter()
+                    .copied()
+                    .find(|t| t.described_by().contains(&op))
+                else {
+                    continue;
+                };
+                let present =
+                    present.get_or_insert_with(|| snapshot.resources().map(|r| r.arn).collect());
+                if present.contains(arn.as_str()) || !seen.insert((i, arn.clone())) {
+                    continue;
+                }
+                let key = ResourceKey {
+                    arn: arn.clone(),
+                    resource_type: ty,
+                    account_id: gap.account_id.clone(),
+                    region: gap.region.clone(),
+                    location: None,
+                };
+                out.push((
+                    i,
+                    Outcome::unknown(key, gap_message(gap)).with_evidence([gap_evidence(gap)]),
+                ));
+            }
+        }
         for gap in snapshot.coverage.iter().filter(|g| g.resource.is_none()) {
             for (i, rule) in self.active.iter().enumerate() {
                 let Some(ty) = rule
