@@ -429,17 +429,7 @@ impl<'c> Engine<'c> {
                 if present.contains(arn.as_str()) || !seen.insert((i, arn.clone())) {
                     continue;
                 }
-                let key = ResourceKey {
-                    arn: arn.clone(),
-                    resource_type: ty,
-                    account_id: gap.account_id.clone(),
-                    region: gap.region.clone(),
-                    location: None,
-                };
-                out.push((
-                    i,
-                    Outcome::unknown(key, gap_message(gap)).with_evidence([gap_evidence(gap)]),
-                ));
+                out.push((i, gap_unknown(gap, arn.clone(), ty)));
             }
         }
         for gap in snapshot.coverage.iter().filter(|g| g.resource.is_none()) {
@@ -473,17 +463,7 @@ impl<'c> Engine<'c> {
                 if !seen.insert((i, arn.clone())) {
                     continue;
                 }
-                let key = ResourceKey {
-                    arn,
-                    resource_type: ty,
-                    account_id: gap.account_id.clone(),
-                    region: gap.region.clone(),
-                    location: None,
-                };
-                out.push((
-                    i,
-                    Outcome::unknown(key, gap_message(gap)).with_evidence([gap_evidence(gap)]),
-                ));
+                out.push((i, gap_unknown(gap, arn, ty)));
             }
         }
         out
@@ -696,6 +676,18 @@ impl<'a> HeldTypes<'a> {
             (account, region) => self.by_scope.contains(&(account, region, ty)),
         }
     }
+}
+
+/// The `unknown` outcome a gap gives the resource (or scope) `arn` of type `ty`.
+fn gap_unknown(gap: &CoverageGap, arn: String, ty: ResourceType) -> Outcome {
+    let key = ResourceKey {
+        arn,
+        resource_type: ty,
+        account_id: gap.account_id.clone(),
+        region: gap.region.clone(),
+        location: None,
+    };
+    Outcome::unknown(key, gap_message(gap)).with_evidence([gap_evidence(gap)])
 }
 
 /// The coverage gap as evidence: what could not be read (`coverage.kms:GetKeyPolicy`)
