@@ -31,65 +31,86 @@ const SECRET_KEY_NAME: &str = concat!(
     r"|secret[_-]?string|secret[_-]?value|token|api[_-]?key|private[_-]?key|credentials?)"
 );
 
-/// The patterns, compiled on first use.
-struct Patterns {
-    /// A PEM private key block, to its end marker or the end of the text (a cut value).
-    pem: Regex,
-    /// A secret-named key, its separator, then the value (group `value`).
-    key_value: Regex,
-    /// `scheme://user:password@`.
-    url_password: Regex,
-    /// Known token formats.
-    token: Regex,
-    /// A run of base64 characters long enough to be a secret key or a session token.
-    base64_run: Regex,
-}
-
+/// Compiles a constant pattern.
 #[expect(
     clippy::expect_used,
     reason = "constant patterns, covered by the tests"
 )]
-static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
-    let re = |p: &str| Regex::new(p).expect("a valid pattern");
-    Patterns {
-        pem: re(
-            r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?s:.*?)(?:-----END[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z)",
-        ),
-        // The key ends with a secret word; `:` counts only before white space or after a
-        // quoted key, so that `secretsmanager:GetSecretValue` and ARNs are left alone.
-        key_value: re(&format!(
-            r#"(?i)(?P<key>{SECRET_KEY_NAME}\b)(?P<sep>\s*=\s*["']?|["']?:\s+["']?|["']:\s*["']?)(?P<value>[^\s"',;&{{}}\[\]]+)"#
-        )),
-        url_password: re(r"(?i)(?P<head>\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s/@]+@"),
-        token: re(concat!(
-            r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}",
-            r"|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{30,}",
-            r"|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
-        )),
-        base64_run: re(r"[A-Za-z0-9/+]{40,}={0,2}"),
-    }
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("a valid pattern")
+}
+
+// Each pattern is compiled on its first use, and only a text that passes its pre-check
+// uses it: a run that redacts nothing compiles none (compiling them all costs about as
+// much as the rest of a one-template `check`).
+
+/// A PEM private key block, to its end marker or the end of the text (a cut value).
+static PEM: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?s:.*?)(?:-----END[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z)",
+    )
 });
+
+/// A secret-named key, its separator, then the value (group `value`). The key ends with a
+/// secret word; `:` counts only before white space or after a quoted key, so that
+/// `secretsmanager:GetSecretValue` and ARNs are left alone.
+static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(?i)(?P<key>{SECRET_KEY_NAME}\b)(?P<sep>\s*=\s*["']?|["']?:\s+["']?|["']:\s*["']?)(?P<value>[^\s"',;&{{}}\[\]]+)"#
+    ))
+});
+
+/// `scheme://user:password@`.
+static URL_PASSWORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?P<head>\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s/@]+@"));
+
+/// Known token formats.
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}",
+        r"|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{30,}",
+        r"|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
+    ))
+});
+
+/// What every known token format starts with (the pre-check of [`TOKEN`]).
+const TOKEN_STARTS: [&str; 12] = [
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xox",
+    "k_live_",
+    "npm_",
+    "AIza",
+    "eyJ",
+];
+
+/// A run of base64 characters long enough to be a secret key or a session token.
+static BASE64_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9/+]{40,}={0,2}"));
 
 /// `text` with every credential-looking part replaced by [`REDACTED`] (see the module
 /// documentation for the patterns). Borrowed when nothing is.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let shape = Shape::of(text);
-    let p = &*PATTERNS;
     let mut out = Cow::Borrowed(text);
     // Each pattern runs only on text that has what it needs: most text needs none.
     if text.contains("-----BEGIN") {
-        replace(&mut out, &p.pem, |_| REDACTED.to_owned());
+        replace(&mut out, &PEM, |_| REDACTED.to_owned());
     }
     if shape.separator && text.contains("://") {
-        replace(&mut out, &p.url_password, |c| {
+        replace(&mut out, &URL_PASSWORD, |c| {
             format!("{}{REDACTED}@", &c["head"])
         });
     }
-    if shape.token_run >= 11 {
-        replace(&mut out, &p.token, |_| REDACTED.to_owned());
+    if shape.token_run >= 11 && TOKEN_STARTS.iter().any(|t| text.contains(t)) {
+        replace(&mut out, &TOKEN, |_| REDACTED.to_owned());
     }
-    if shape.base64_run >= 40 {
-        replace(&mut out, &p.base64_run, |c| {
+    if shape.mixed_base64_run {
+        replace(&mut out, &BASE64_RUN, |c| {
             let run = &c[0];
             if looks_like_secret_key(run) || looks_like_blob(run) {
                 REDACTED.to_owned()
@@ -98,8 +119,8 @@ pub fn redact(text: &str) -> Cow<'_, str> {
             }
         });
     }
-    if shape.separator && SECRET_WORDS.iter().any(|w| contains_ignore_case(text, w)) {
-        replace(&mut out, &p.key_value, |c| {
+    if shape.kv_separator && SECRET_WORDS.iter().any(|w| contains_ignore_case(text, w)) {
+        replace(&mut out, &KEY_VALUE, |c| {
             format!("{}{}{REDACTED}", &c["key"], &c["sep"])
         });
     }
@@ -119,33 +140,54 @@ const SECRET_WORDS: [&str; 7] = [
 
 /// What a text has, found in one byte scan: the pre-check of each pattern.
 struct Shape {
-    /// A `=` or `:`: key/value pairs and URLs need one.
+    /// A `=` or `:`: URLs need one.
     separator: bool,
+    /// What a key/value pair needs between key and value: a `=`, a `:` before white space
+    /// (or a non-ASCII character, which may be white space) or after a quote.
+    kv_separator: bool,
     /// The longest run of token characters (letters, digits, `_`, `-`, `/`, `+`).
     token_run: usize,
-    /// The longest run of base64 characters (letters, digits, `/`, `+`).
-    base64_run: usize,
+    /// A run of 40 base64 characters or more (letters, digits, `/`, `+`) with upper case,
+    /// lower case and a digit: what a secret key or a token needs (a hex digest has no
+    /// upper case).
+    mixed_base64_run: bool,
 }
 
 impl Shape {
     fn of(text: &str) -> Shape {
         let (mut token, mut base64) = (0, 0);
+        // The classes seen in the current base64 run: upper case, lower case, digit.
+        let mut classes = [false; 3];
+        let mut prev = 0u8;
         let mut shape = Shape {
             separator: false,
+            kv_separator: false,
             token_run: 0,
-            base64_run: 0,
+            mixed_base64_run: false,
         };
         for &b in text.as_bytes() {
             let is_base64 = b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
-            base64 = if is_base64 { base64 + 1 } else { 0 };
+            if is_base64 {
+                base64 += 1;
+                classes[0] |= b.is_ascii_uppercase();
+                classes[1] |= b.is_ascii_lowercase();
+                classes[2] |= b.is_ascii_digit();
+            } else {
+                base64 = 0;
+                classes = [false; 3];
+            }
+            shape.mixed_base64_run |= base64 >= 40 && classes == [true; 3];
             token = if is_base64 || b == b'_' || b == b'-' {
                 token + 1
             } else {
                 0
             };
-            shape.base64_run = shape.base64_run.max(base64);
             shape.token_run = shape.token_run.max(token);
             shape.separator |= b == b'=' || b == b':';
+            shape.kv_separator |= b == b'='
+                || (b == b':' && (prev == b'"' || prev == b'\''))
+                || (prev == b':' && (b.is_ascii_whitespace() || !b.is_ascii()));
+            prev = b;
         }
         shape
     }
