@@ -88,6 +88,42 @@ fn evaluate_defaults_to_the_embedded_sample_and_fails_on_high() {
     assert!(r.stdout.contains("encryption.at-rest"));
 }
 
+/// `--profile-rules` says where the time went, every phase in order and then each native
+/// rule, on standard error only: the report is the same bytes as without it.
+#[test]
+fn profile_rules_times_every_phase_and_leaves_the_report_alone() {
+    let sample = repo_path("fixtures/orgs/sample/snapshot.json");
+    let sample = sample.to_str().unwrap();
+    let plain = run(&["evaluate", "--snapshot", sample, "--format", "json"]);
+    let profiled = run(&[
+        "evaluate",
+        "--snapshot",
+        sample,
+        "--format",
+        "json",
+        "--profile-rules",
+    ]);
+    assert_eq!(profiled.code, plain.code, "{}", profiled.stderr);
+    assert_eq!(profiled.stdout, plain.stdout);
+    let lines: Vec<&str> = profiled
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("profile: "))
+        .collect();
+    let phases: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.ends_with("ms (wall)"))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        phases,
+        ["load", "facts", "native", "cedar", "findings", "redact", "write"]
+    );
+    let rules = lines.iter().filter(|l| l.starts_with("rule ")).count();
+    assert!(rules > 20, "{}", profiled.stderr);
+    assert!(!plain.stderr.contains("profile:"), "{}", plain.stderr);
+}
+
 #[test]
 fn fail_on_threshold_decides_the_exit_code() {
     assert_eq!(run(&["evaluate", "--fail-on", "never"]).code, 0);

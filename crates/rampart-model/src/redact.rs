@@ -19,6 +19,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::{Captures, Regex};
 use serde_json::Value;
 
@@ -119,7 +120,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
             }
         });
     }
-    if shape.kv_separator && SECRET_WORDS.iter().any(|w| contains_ignore_case(text, w)) {
+    if shape.kv_separator && SECRET_WORD.is_match(text) {
         replace(&mut out, &KEY_VALUE, |c| {
             format!("{}{}{REDACTED}", &c["key"], &c["sep"])
         });
@@ -127,16 +128,23 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     out
 }
 
-/// Words one of which every secret-named key holds.
-const SECRET_WORDS: [&str; 7] = [
-    "pass",
-    "pwd",
-    "secret",
-    "token",
-    "api",
-    "private",
-    "credential",
-];
+/// Words one of which every secret-named key holds (any case): the pre-check of
+/// [`KEY_VALUE`], all searched for in one pass.
+static SECRET_WORD: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    #[expect(clippy::expect_used, reason = "constant words, covered by the tests")]
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "pass",
+            "pwd",
+            "secret",
+            "token",
+            "api",
+            "private",
+            "credential",
+        ])
+        .expect("valid words")
+});
 
 /// What a text has, found in one byte scan: the pre-check of each pattern.
 struct Shape {
@@ -153,52 +161,84 @@ struct Shape {
     mixed_base64_run: bool,
 }
 
+/// Byte classes for [`Shape::of`], one table lookup per byte.
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const DIGIT: u8 = 4;
+/// `/` and `+`: base64, not alphanumeric.
+const B64_SYMBOL: u8 = 8;
+/// `_` and `-`: token characters, not base64.
+const TOKEN_SYMBOL: u8 = 16;
+/// `=` and `:`.
+const SEPARATOR: u8 = 32;
+const BASE64: u8 = UPPER | LOWER | DIGIT | B64_SYMBOL;
+const TOKEN_CHAR: u8 = BASE64 | TOKEN_SYMBOL;
+
+static CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if c == b'/' || c == b'+' {
+            B64_SYMBOL
+        } else if c == b'_' || c == b'-' {
+            TOKEN_SYMBOL
+        } else if c == b'=' || c == b':' {
+            SEPARATOR
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 impl Shape {
     fn of(text: &str) -> Shape {
-        let (mut token, mut base64) = (0, 0);
-        // The classes seen in the current base64 run: upper case, lower case, digit.
-        let mut classes = [false; 3];
-        let mut prev = 0u8;
+        let bytes = text.as_bytes();
         let mut shape = Shape {
             separator: false,
             kv_separator: false,
             token_run: 0,
             mixed_base64_run: false,
         };
-        for &b in text.as_bytes() {
-            let is_base64 = b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
-            if is_base64 {
+        let (mut token, mut base64) = (0usize, 0usize);
+        // The classes seen in the current base64 run (upper, lower, digit bits).
+        let mut seen = 0u8;
+        let mut prev = 0u8;
+        for &b in bytes {
+            let class = CLASSES[usize::from(b)];
+            if class & BASE64 != 0 {
                 base64 += 1;
-                classes[0] |= b.is_ascii_uppercase();
-                classes[1] |= b.is_ascii_lowercase();
-                classes[2] |= b.is_ascii_digit();
+                seen |= class;
+                shape.mixed_base64_run |=
+                    base64 >= 40 && seen & (UPPER | LOWER | DIGIT) == UPPER | LOWER | DIGIT;
             } else {
                 base64 = 0;
-                classes = [false; 3];
+                seen = 0;
             }
-            shape.mixed_base64_run |= base64 >= 40 && classes == [true; 3];
-            token = if is_base64 || b == b'_' || b == b'-' {
-                token + 1
+            if class & TOKEN_CHAR != 0 {
+                token += 1;
+                shape.token_run = shape.token_run.max(token);
             } else {
-                0
-            };
-            shape.token_run = shape.token_run.max(token);
-            shape.separator |= b == b'=' || b == b':';
-            shape.kv_separator |= b == b'='
-                || (b == b':' && (prev == b'"' || prev == b'\''))
-                || (prev == b':' && (b.is_ascii_whitespace() || !b.is_ascii()));
+                token = 0;
+            }
+            if class == SEPARATOR {
+                shape.separator = true;
+                shape.kv_separator |= b == b'=' || prev == b'"' || prev == b'\'';
+            } else if prev == b':' && (b.is_ascii_whitespace() || !b.is_ascii()) {
+                shape.kv_separator = true;
+            }
             prev = b;
         }
         shape
     }
-}
-
-/// Whether `haystack` contains `needle` (ASCII, any case).
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Replaces every match of `re` in `text` (allocating only when there is one).

@@ -4,6 +4,8 @@
 //! same input always gives the same bytes.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use std::io::Write as _;
+
 use serde::Serialize;
 
 use super::{
@@ -25,8 +27,13 @@ pub fn write(
     options: &RenderOptions<'_>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &JsonReport::new(evaluation, options))?;
-    out.write_all(b"\n")
+    // serde_json writes a token at a time (a quote, a key, two spaces of indentation):
+    // buffered here, each is a copy into a buffer this function knows the type of rather
+    // than a call through `out`'s vtable.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, &JsonReport::new(evaluation, options))?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 #[derive(Serialize)]

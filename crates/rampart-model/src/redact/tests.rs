@@ -151,3 +151,50 @@ fn secret_keys_are_recognized() {
         assert!(!is_secret_key(key), "{key}");
     }
 }
+
+/// [`Shape::of`] as first written, a byte at a time with no table: the reference the
+/// table-driven scan must agree with.
+fn reference_shape(text: &str) -> (bool, bool, usize, bool) {
+    let (mut token, mut base64) = (0, 0);
+    let mut classes = [false; 3];
+    let mut prev = 0u8;
+    let (mut separator, mut kv_separator, mut token_run, mut mixed) = (false, false, 0, false);
+    for &b in text.as_bytes() {
+        let is_base64 = b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
+        if is_base64 {
+            base64 += 1;
+            classes[0] |= b.is_ascii_uppercase();
+            classes[1] |= b.is_ascii_lowercase();
+            classes[2] |= b.is_ascii_digit();
+        } else {
+            base64 = 0;
+            classes = [false; 3];
+        }
+        mixed |= base64 >= 40 && classes == [true; 3];
+        token = if is_base64 || b == b'_' || b == b'-' {
+            token + 1
+        } else {
+            0
+        };
+        token_run = token_run.max(token);
+        separator |= b == b'=' || b == b':';
+        kv_separator |= b == b'='
+            || (b == b':' && (prev == b'"' || prev == b'\''))
+            || (prev == b':' && (b.is_ascii_whitespace() || !b.is_ascii()));
+        prev = b;
+    }
+    (separator, kv_separator, token_run, mixed)
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_table_driven_scan_agrees_with_the_reference(
+        text in "([A-Za-z0-9]{0,50}|[/+_=:'\" \t-]|é|\\PC){0,30}"
+    ) {
+        let s = Shape::of(&text);
+        proptest::prop_assert_eq!(
+            (s.separator, s.kv_separator, s.token_run, s.mixed_base64_run),
+            reference_shape(&text)
+        );
+    }
+}
