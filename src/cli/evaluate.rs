@@ -15,7 +15,9 @@ use crate::model::{
     load_snapshot_file, sample_snapshot, Location, Snapshot, SAMPLE_JSON, SAMPLE_PATH,
 };
 use crate::report::{self, RenderOptions};
-use crate::rules::{Catalog, Engine, Evaluation, PolicyStore, Severity, Status};
+use crate::rules::{
+    phase_line, resident_bytes, Catalog, Engine, Evaluation, PolicyStore, Severity, Status,
+};
 use crate::ruleset::{load_ruleset_file, Ruleset};
 use rampart_history::{BundleContext, SnapshotText};
 
@@ -309,7 +311,10 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
     let started = std::time::Instant::now();
     let (snapshot, text) = load_snapshot_text(args.snapshot.as_ref())?;
     if args.report.profile_rules {
-        eprintln!("profile: {}", phase_line("load", started.elapsed()));
+        eprintln!(
+            "profile: {}",
+            phase_line("load", started.elapsed(), resident_bytes())
+        );
     }
     let code = evaluate_and_report(
         &snapshot,
@@ -377,7 +382,10 @@ pub fn evaluate_and_report(
         })?,
     }
     if args.profile_rules {
-        eprintln!("profile: {}", phase_line("write", started.elapsed()));
+        eprintln!(
+            "profile: {}",
+            phase_line("write", started.elapsed(), resident_bytes())
+        );
     }
     let code = match new_only {
         Some(true) => ExitCode::from(1),
@@ -388,11 +396,6 @@ pub fn evaluate_and_report(
     // freeing millions of findings one by one would cost seconds at scale.
     std::mem::forget(evaluation);
     Ok(code)
-}
-
-/// One phase's line of `--profile-rules`, in the engine's layout.
-fn phase_line(name: &str, took: std::time::Duration) -> String {
-    format!("{name:<10}{:>10.1} ms (wall)", took.as_secs_f64() * 1000.0)
 }
 
 /// An evaluation in one of the output formats.

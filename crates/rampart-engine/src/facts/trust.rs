@@ -20,14 +20,38 @@ use crate::model::{AccountStatus, IamRole, Snapshot};
 /// A role of the snapshot: its account's index and its own.
 pub type RoleAt = (usize, usize);
 
-/// The roles that can assume one role, each with why its step could not be judged, if so;
-/// `Err` when the role's trust policy does not parse.
-pub type Assumers = Result<Vec<(RoleAt, Option<String>)>, String>;
+/// The roles that can assume one role, and those whose step could not be judged; `Err`
+/// when the role's trust policy does not parse.
+pub type Assumers = Result<AssumerSet, String>;
+
+/// The roles that can assume one role. Kept for every role a walk reached, for the whole
+/// evaluation: a role trusted by every account of a large organization has tens of
+/// thousands of assumers, so each is two 32-bit indexes.
+#[derive(Debug, Default)]
+pub struct AssumerSet {
+    /// The roles that can, in the order found (account id order).
+    can: Vec<[u32; 2]>,
+    /// The roles whose step could not be judged, and why (shared with the role's other
+    /// steps: the reason is its own policies').
+    unjudged: Vec<(RoleAt, Arc<str>)>,
+}
+
+impl AssumerSet {
+    /// The roles that can assume the role.
+    pub fn roles(&self) -> impl Iterator<Item = RoleAt> + '_ {
+        self.can.iter().map(|&[a, r]| (a as usize, r as usize))
+    }
+
+    /// The roles whose step could not be judged, and why.
+    pub fn unjudged(&self) -> &[(RoleAt, Arc<str>)] {
+        &self.unjudged
+    }
+}
 
 /// Roles' identity-side policies, kept by the caller for as long as it asks (one
 /// account's walks): kept for the whole evaluation, the copies of every role's policies
 /// would hold more memory than the snapshot's own documents.
-pub type PolicyCache = HashMap<RoleAt, Result<PrincipalPolicies, String>>;
+pub type PolicyCache = HashMap<RoleAt, Result<PrincipalPolicies, Arc<str>>>;
 
 /// The role-assumption graph of one snapshot, its edges decided on first use.
 #[derive(Debug, Default)]
@@ -103,7 +127,7 @@ impl TrustGraph {
             }
             None => organization.by_id().map(|a| a.index).collect(),
         };
-        let mut out = Vec::new();
+        let mut out = AssumerSet::default();
         for a in accounts {
             for r in 0..snapshot.accounts[a].iam.roles.len() {
                 let candidate = Self::role(snapshot, (a, r));
@@ -111,14 +135,25 @@ impl TrustGraph {
                     continue;
                 }
                 match can_assume(snapshot, facts, policies, (a, r), role, trust) {
-                    Ok(true) => out.push(((a, r), None)),
+                    Ok(true) => out.can.push(compact((a, r))),
                     Ok(false) => {}
-                    Err(e) => out.push(((a, r), Some(e))),
+                    Err(e) => out.unjudged.push(((a, r), e)),
                 }
             }
         }
+        out.can.shrink_to_fit();
         Ok(out)
     }
+}
+
+/// A role's place in 32-bit indexes (a snapshot holds fewer than 4 billion accounts, and
+/// an account fewer than 4 billion roles).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "indexes into the snapshot's lists, far below u32::MAX"
+)]
+fn compact((a, r): RoleAt) -> [u32; 2] {
+    [a as u32, r as u32]
 }
 
 fn can_assume(
@@ -128,16 +163,16 @@ fn can_assume(
     from: RoleAt,
     to: &IamRole,
     trust: &Policy,
-) -> Result<bool, String> {
+) -> Result<bool, Arc<str>> {
     let policies = cache
         .entry(from)
         .or_insert_with(|| {
             let role = TrustGraph::role(snapshot, from);
             role_policies(snapshot, facts, &snapshot.accounts[from.0], role)
-                .map_err(|e| format!("`{}`: {e}", role.arn))
+                .map_err(|e| Arc::from(format!("`{}`: {e}", role.arn)))
         })
         .as_ref()
-        .map_err(Clone::clone)?;
+        .map_err(Arc::clone)?;
     let account = &snapshot.accounts[from.0];
     let request = Request {
         action: "sts:AssumeRole".to_owned(),

@@ -13,7 +13,7 @@ mod evidence_tests;
 
 pub use catalog::{Catalog, CatalogError, CatalogRule};
 pub use cedar::{CedarBackendKind, PolicyStore};
-pub use engine::{Engine, EngineError, Profile};
+pub use engine::{phase_line, resident_bytes, Engine, EngineError, Profile};
 pub use outcome::Outcome;
 pub use types::RuleMeta;
 

@@ -194,27 +194,27 @@ fn chain_to<'s>(
                 continue;
             }
         };
-        for (at, problem) in assumers {
-            if let Some(e) = problem {
-                unread.get_or_insert_with(|| e.clone());
-                continue;
-            }
-            let assumer = TrustGraph::role(snapshot, *at);
+        // A step that could not be judged matters only when no chain is found.
+        if let Some((_, e)) = assumers.unjudged().first() {
+            unread.get_or_insert_with(|| e.to_string());
+        }
+        for at in assumers.roles() {
+            let assumer = TrustGraph::role(snapshot, at);
             if !seen.insert(assumer.arn.as_str()) {
                 continue;
             }
-            next.insert(*at, role);
+            next.insert(at, role);
             let env = cx.facts.environment(&assumer.account_id);
             if depth >= 1 && env.is_some_and(|e| SOURCES.contains(&e)) {
                 let mut chain = vec![assumer];
-                let mut step = *at;
+                let mut step = at;
                 while let Some(n) = next.get(&step) {
                     chain.push(TrustGraph::role(snapshot, *n));
                     step = *n;
                 }
                 return Search::Found(chain);
             }
-            queue.push_back((*at, depth + 1));
+            queue.push_back((at, depth + 1));
         }
     }
     Search::None { unread }
