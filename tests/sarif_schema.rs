@@ -115,12 +115,14 @@ fn findings(engine: &Engine<'_>) -> Vec<Finding> {
                 message: format!("{status} on bucket {i}-{j}"),
                 location: key.location.clone(),
                 fingerprint: fingerprint(id, &key),
-                waiver: (status == Status::Waived).then(|| AppliedWaiver {
-                    reason: "accepted risk".to_owned(),
-                    approver: "security@example.com".to_owned(),
-                    expires: NaiveDate::from_ymd_opt(2027, 1, 31),
-                    resource: key.arn.clone(),
-                    in_source: j % 2 == 1,
+                waiver: (status == Status::Waived).then(|| {
+                    Box::new(AppliedWaiver {
+                        reason: "accepted risk".to_owned(),
+                        approver: "security@example.com".to_owned(),
+                        expires: NaiveDate::from_ymd_opt(2027, 1, 31),
+                        resource: key.arn.clone(),
+                        in_source: j % 2 == 1,
+                    })
                 }),
                 baseline_state: None,
                 evidence: Vec::new(),

@@ -169,7 +169,7 @@ fn apply_suppressions(findings: &mut [Finding], model: &IacModel) {
             continue;
         };
         f.status = Status::Waived;
-        f.waiver = Some(AppliedWaiver {
+        f.waiver = Some(Box::new(AppliedWaiver {
             reason: s.reason.clone(),
             approver: format!(
                 "suppressed in source at {}:{}:{}",
@@ -178,7 +178,7 @@ fn apply_suppressions(findings: &mut [Finding], model: &IacModel) {
             expires: None,
             resource: f.resource.clone(),
             in_source: true,
-        });
+        }));
     }
 }
 

@@ -95,8 +95,9 @@ pub struct Finding {
     pub location: Option<Location>,
     /// Stable identity of (rule, resource): the same across runs and message changes.
     pub fingerprint: String,
-    /// The waiver applied, for `waived` findings.
-    pub waiver: Option<AppliedWaiver>,
+    /// The waiver applied, for `waived` findings (boxed: most findings have none, and a
+    /// run holds millions).
+    pub waiver: Option<Box<AppliedWaiver>>,
     /// Compared with a baseline (`check --baseline`), when one was given.
     #[serde(default)]
     pub baseline_state: Option<BaselineState>,
@@ -422,6 +423,18 @@ fn redact_in_place(text: &mut String) -> bool {
 #[cfg(test)]
 mod evidence_tests {
     use super::*;
+
+    /// A million resources make about three million findings, each held until the report
+    /// is written: the inline part stays small (what is rare, a waiver, is boxed).
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_finding_stays_small() {
+        assert!(
+            std::mem::size_of::<Finding>() <= 240,
+            "{} bytes",
+            std::mem::size_of::<Finding>()
+        );
+    }
 
     #[test]
     fn a_missing_value_is_absent_and_others_are_json_text() {

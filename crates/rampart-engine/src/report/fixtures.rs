@@ -175,13 +175,13 @@ pub(super) fn evaluation() -> Evaluation {
         "eu-west-1",
         "rotation is disabled",
     );
-    waived.waiver = Some(AppliedWaiver {
+    waived.waiver = Some(Box::new(AppliedWaiver {
         reason: "HSM-backed key rotated manually".to_owned(),
         approver: "security@example.com".to_owned(),
         expires: NaiveDate::from_ymd_opt(2027, 6, 30),
         in_source: false,
         resource: "arn:aws:kms:eu-west-1:111122223333:key/k3".to_owned(),
-    });
+    }));
     let mut payroll = finding(
         s3,
         Status::Fail,

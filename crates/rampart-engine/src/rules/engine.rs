@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -54,11 +54,13 @@ pub enum EngineError {
 pub struct Profile {
     /// Deriving the facts (wall time).
     pub facts: Duration,
-    /// Every native rule over every account (wall time).
+    /// Every native rule over every account, each outcome turned into its finding as it
+    /// comes (wall time).
     pub native: Duration,
     /// The Cedar backend (wall time).
     pub cedar: Duration,
-    /// Coverage gaps, waivers, findings and their sorting (wall time).
+    /// The Cedar and scope-gap outcomes turned into findings, then every finding sorted
+    /// and de-duplicated (wall time).
     pub findings: Duration,
     /// Redacting the findings, notices and gaps (wall time).
     pub redact: Duration,
@@ -298,11 +300,26 @@ impl<'c> Engine<'c> {
             now,
         };
 
-        // (active rule index, outcome) from every backend.
+        // Each outcome becomes its finding (coverage gaps and waivers applied) as soon as
+        // its rule returns it, so that a run never holds outcomes and findings together.
+        let gaps = GapIndex::new(&snapshot.coverage);
+        let warnings: Mutex<BTreeSet<Notice>> = Mutex::default();
+        let to_finding = |(i, outcome): (usize, Outcome)| {
+            let (finding, warning) = self.finding(i, outcome, &gaps, now);
+            if let Some(w) = warning {
+                match warnings.lock() {
+                    Ok(mut g) => g.insert(Notice::warning(w)),
+                    Err(poisoned) => poisoned.into_inner().insert(Notice::warning(w)),
+                };
+            }
+            finding
+        };
+        let to_finding = &to_finding;
+
         let started = Instant::now();
         let nanos: Vec<AtomicU64> = self.active.iter().map(|_| AtomicU64::new(0)).collect();
         let nanos = &nanos;
-        let native: Vec<(usize, Outcome)> = self
+        let mut findings: Vec<Finding> = self
             .active
             .par_iter()
             .enumerate()
@@ -317,7 +334,7 @@ impl<'c> Engine<'c> {
                     rule.evaluate(&cx, account, &mut out);
                     let spent = u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX);
                     nanos[i].fetch_add(spent, Ordering::Relaxed);
-                    out.into_iter().map(move |o| (i, o))
+                    out.into_iter().map(move |o| to_finding((i, o)))
                 })
             })
             .collect();
@@ -343,22 +360,12 @@ impl<'c> Engine<'c> {
         resident[2] = resident_bytes();
         let started = Instant::now();
 
-        let gaps = GapIndex::new(&snapshot.coverage);
-        let mut notices = BTreeSet::new();
-        let mut findings: Vec<Finding> = native
-            .into_par_iter()
-            .chain(cedar.into_par_iter())
-            .chain(self.gap_outcomes(snapshot).into_par_iter())
-            .map(|(i, outcome)| self.finding(i, outcome, &gaps, now))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|(finding, warning)| {
-                if let Some(w) = warning {
-                    notices.insert(Notice::warning(w));
-                }
-                finding
-            })
-            .collect();
+        findings.par_extend(cedar.into_par_iter().map(to_finding));
+        findings.par_extend(self.gap_outcomes(snapshot).into_par_iter().map(to_finding));
+        let mut notices = match warnings.into_inner() {
+            Ok(n) => n,
+            Err(poisoned) => poisoned.into_inner(),
+        };
         findings.par_sort_unstable_by(|a, b| {
             // A rule's findings share its id: most comparisons settle on the pointer.
             let rule = if Arc::ptr_eq(&a.rule_id, &b.rule_id) {
@@ -584,13 +591,13 @@ impl<'c> Engine<'c> {
                     continue;
                 }
                 outcome.status = Status::Waived;
-                waiver = Some(AppliedWaiver {
+                waiver = Some(Box::new(AppliedWaiver {
                     reason: w.reason.clone(),
                     approver: w.approver.clone(),
                     expires: Some(w.expires),
                     resource: w.resource.clone(),
                     in_source: false,
-                });
+                }));
                 break;
             }
         }
