@@ -40,14 +40,18 @@ use std::net::IpAddr;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-use super::context::ContextValue;
+use super::context::{Lookup, ValueRef};
 use super::variables;
 use super::wildcard::Pattern;
-use super::{Condition, RequestContext, SetQualifier};
+use super::{Condition, SetQualifier};
 
 /// Whether `condition` holds for the request. `variables` enables `${…}` substitution in
 /// the condition's values (policy Version 2012-10-17).
-pub fn evaluate(condition: &Condition, context: &RequestContext, variables: bool) -> bool {
+pub fn evaluate<'c, C: Lookup + ?Sized>(
+    condition: &'c Condition,
+    context: &C,
+    variables: bool,
+) -> bool {
     // Operator names are matched exactly, as the parser matches `ForAllValues` and
     // `IfExists`: AWS documents one spelling and never says other cases are accepted.
     let Some(op) = Operator::from_name(&condition.operator.base) else {
@@ -55,7 +59,7 @@ pub fn evaluate(condition: &Condition, context: &RequestContext, variables: bool
     };
     let if_exists = condition.operator.if_exists;
     let qualifier = condition.operator.qualifier;
-    let request = context.get(&condition.key);
+    let request = context.lookup(&condition.key);
     if op.family == Family::Null {
         // "You can add IfExists to the end of any condition operator name except the Null
         // condition"; a set qualifier has no meaning for an existence test either.
@@ -72,22 +76,33 @@ pub fn evaluate(condition: &Condition, context: &RequestContext, variables: bool
                 None => op.negated,
             };
     };
-    let expected: Vec<Option<Expected>> = condition
-        .values
-        .iter()
-        .map(|v| Expected::compile(op.family, v, context, variables))
-        .collect();
-    let matches_any = |value: &str| {
-        any(expected
-            .iter()
-            .map(|e| e.as_ref().and_then(|e| e.matches(value))))
+    let compile = |v: &'c String| Expected::compile(op.family, v, context, variables);
+    // A single request value meets each policy value once: compile them as it goes (and
+    // stop at the first match); several meet each many times: compile them once first.
+    let once = matches!(request, ValueRef::Single(_));
+    let expected: Vec<Option<Expected>> = if once {
+        Vec::new()
+    } else {
+        condition.values.iter().map(compile).collect()
     };
-    let per_value = |value: &&str| negate_if(op.negated, matches_any(value));
-    let values = request.values();
+    let matches_any = |value: &str| {
+        if once {
+            any(condition
+                .values
+                .iter()
+                .map(|v| compile(v).and_then(|e| e.matches(value))))
+        } else {
+            any(expected
+                .iter()
+                .map(|e| e.as_ref().and_then(|e| e.matches(value))))
+        }
+    };
+    let per_value = |value: &str| negate_if(op.negated, matches_any(value));
+    let values = request.iter();
     let truth = match qualifier {
-        Some(SetQualifier::ForAllValues) => all(values.iter().map(per_value)),
-        Some(SetQualifier::ForAnyValue) => any(values.iter().map(per_value)),
-        None => negate_if(op.negated, any(values.iter().map(|v| matches_any(v)))),
+        Some(SetQualifier::ForAllValues) => all(values.map(per_value)),
+        Some(SetQualifier::ForAnyValue) => any(values.map(per_value)),
+        None => negate_if(op.negated, any(values.map(matches_any))),
     };
     truth.unwrap_or(false)
 }
@@ -135,11 +150,11 @@ fn negate_if(negated: bool, truth: Truth) -> Truth {
 /// multivalued key with no values counts as absent: AWS recommends `"Null": "false"` to
 /// stop "missing context keys or context keys with empty values" from satisfying
 /// `ForAllValues` ("Multivalued context key examples").
-fn null_check(request: Option<&ContextValue>, values: &[String]) -> Truth {
+fn null_check(request: Option<ValueRef<'_>>, values: &[String]) -> Truth {
     let is_null = match request {
         None => true,
-        Some(ContextValue::Multi(vs)) => vs.is_empty(),
-        Some(ContextValue::Single(_)) => false,
+        Some(ValueRef::Multi(vs)) => vs.is_empty(),
+        Some(ValueRef::Single(_)) => false,
     };
     any(values
         .iter()
@@ -249,10 +264,10 @@ impl<'a> Expected<'a> {
     /// Parses a policy value; `None` when it cannot be (bad number, unusable variable).
     /// Variables apply to string, ARN and Bool operators only, as AWS documents; elsewhere
     /// `${…}` is left as written and fails to parse.
-    fn compile(
+    fn compile<C: Lookup + ?Sized>(
         family: Family,
         value: &'a str,
-        context: &RequestContext,
+        context: &C,
         variables: bool,
     ) -> Option<Self> {
         use variables::Unresolved;

@@ -16,10 +16,49 @@ pub enum ContextValue {
 impl ContextValue {
     /// The values as a slice-like list.
     pub fn values(&self) -> Vec<&str> {
+        self.as_ref().iter().collect()
+    }
+
+    /// The value, borrowed.
+    pub fn as_ref(&self) -> ValueRef<'_> {
         match self {
-            ContextValue::Single(v) => vec![v.as_str()],
-            ContextValue::Multi(vs) => vs.iter().map(String::as_str).collect(),
+            ContextValue::Single(v) => ValueRef::Single(v),
+            ContextValue::Multi(vs) => ValueRef::Multi(vs),
         }
+    }
+}
+
+/// A condition key's value as a [`Lookup`] gives it: borrowed, never copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueRef<'a> {
+    /// A single value.
+    Single(&'a str),
+    /// A multivalued key (possibly with no values).
+    Multi(&'a [String]),
+}
+
+impl<'a> ValueRef<'a> {
+    /// Every value, in order.
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (single, multi) = match self {
+            ValueRef::Single(v) => (Some(v), [].iter()),
+            ValueRef::Multi(vs) => (None, vs.iter()),
+        };
+        single.into_iter().chain(multi.map(String::as_str))
+    }
+}
+
+/// Where condition keys are looked up: a [`RequestContext`], or a view that lays the keys
+/// AWS derives from the principal and the request over one without copying it
+/// (`evaluate::evaluate`). Keys are case-insensitive.
+pub trait Lookup {
+    /// The value of `key`, if the request has it.
+    fn lookup(&self, key: &str) -> Option<ValueRef<'_>>;
+}
+
+impl Lookup for RequestContext {
+    fn lookup(&self, key: &str) -> Option<ValueRef<'_>> {
+        self.get(key).map(ContextValue::as_ref)
     }
 }
 
@@ -77,10 +116,21 @@ impl RequestContext {
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         // Keys of a tag form (`aws:RequestTag/Name`) keep the tag name's case in AWS
         // matching only for the prefix; both halves are compared case-insensitively here.
-        self.keys
-            .binary_search_by(|(k, _)| cmp_ignore_ascii_case(k, key))
-            .ok()
-            .map(|i| &self.keys[i].1)
+        // The stored keys are lowercase: lowercase the key once (on the stack, as condition
+        // keys are short), then compare bytes.
+        let mut buf = [0u8; 128];
+        let found = match buf.get_mut(..key.len()) {
+            Some(lower) => {
+                lower.copy_from_slice(key.as_bytes());
+                lower.make_ascii_lowercase();
+                let lower = &*lower;
+                self.keys.binary_search_by(|(k, _)| k.as_bytes().cmp(lower))
+            }
+            None => self
+                .keys
+                .binary_search_by(|(k, _)| cmp_ignore_ascii_case(k, key)),
+        };
+        found.ok().map(|i| &self.keys[i].1)
     }
 
     /// Every key and value, keys lowercased, sorted.

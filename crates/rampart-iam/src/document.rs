@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::variables::has_variables;
+use super::variables::{has_variables, Template};
 use super::wildcard::Pattern;
 
 /// A 1-based line and column in the policy's source text.
@@ -128,7 +128,7 @@ pub enum ResourceMatcher {
     /// No variables: the parsed pattern.
     Fixed(Pattern),
     /// With `${…}`: expanded against each request (when the policy version enables it).
-    WithVariables(String),
+    WithVariables(Template),
 }
 
 impl StatementMatchers {
@@ -150,7 +150,7 @@ impl StatementMatchers {
                 .into_iter()
                 .map(|r| {
                     if has_variables(&r) {
-                        ResourceMatcher::WithVariables(r)
+                        ResourceMatcher::WithVariables(Template::parse(&r))
                     } else {
                         ResourceMatcher::Fixed(Pattern::parse(&r))
                     }

@@ -26,8 +26,8 @@
 use std::collections::BTreeMap;
 
 use super::condition;
+use super::context::{Lookup, ValueRef};
 use super::document::{Effect, Policy, ResourceMatcher, Statement, StringSet};
-use super::variables;
 use super::{ContextValue, RequestContext};
 
 mod principal;
@@ -179,12 +179,8 @@ pub fn evaluate(
     principal: &Principal,
     request: &Request,
 ) -> Evaluation {
-    evaluate_in_context(
-        policies,
-        principal,
-        request,
-        &prepare_context(principal, request),
-    )
+    let context = Derived { principal, request };
+    walk(policies, principal, request, &context)
 }
 
 /// [`evaluate`] with a context already made by [`prepare_context`]: callers that decide many
@@ -195,13 +191,36 @@ pub fn evaluate_in_context(
     request: &Request,
     context: &RequestContext,
 ) -> Evaluation {
-    let action = request.action.to_ascii_lowercase();
+    walk(policies, principal, request, context)
+}
+
+/// [`evaluate`] with condition keys looked up in `context`.
+fn walk(
+    policies: &PolicyInputs<'_>,
+    principal: &Principal,
+    request: &Request,
+    context: &dyn Lookup,
+) -> Evaluation {
+    // Action patterns are compiled lowercase: lowercase the action once, on the stack.
+    let mut buf = [0u8; 128];
+    let owned;
+    let action: &str = match buf.get_mut(..request.action.len()) {
+        Some(lower) if request.action.is_ascii() => {
+            lower.copy_from_slice(request.action.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).unwrap_or_default()
+        }
+        _ => {
+            owned = request.action.to_ascii_lowercase();
+            &owned
+        }
+    };
     let has_boundary = policies.boundary.is_some();
     let mut matched = Vec::with_capacity(8);
     let mut cx = Walk {
         principal,
         request,
-        action: &action,
+        action,
         context,
         has_boundary,
         matched: &mut matched,
@@ -221,7 +240,7 @@ pub fn evaluate_in_context(
             || principal.is_service_linked_role
             || request.resource_is_aws_managed_key
             || (is_trust && is_service_linked_role_arn(&request.resource));
-        !exempt && rcp_scope::applies_to_action(&action)
+        !exempt && rcp_scope::applies_to_action(action)
     };
     let scp = if scps_apply {
         policies.scp_chain.map(|c| cx.chain(PolicyKind::Scp, c))
@@ -549,33 +568,98 @@ fn describe(m: &MatchedStatement) -> String {
 /// where the caller did not set them: `aws:PrincipalArn`, `aws:PrincipalAccount`,
 /// `aws:PrincipalTag/…`, `aws:username` (IAM users), `aws:ResourceAccount`; for an AWS
 /// service, `aws:PrincipalServiceName` and `aws:PrincipalIsAWSService` instead of the ARN
-/// and account.
+/// and account. [`evaluate`] looks these keys up without making this copy.
 pub fn prepare_context(principal: &Principal, request: &Request) -> RequestContext {
+    let derived = Derived { principal, request };
     let mut context = request.context.clone();
-    let mut default = |key: &str, value: &str| {
-        if context.get(key).is_none() && !value.is_empty() {
-            context.insert(key, ContextValue::Single(value.to_owned()));
-        }
-    };
-    if principal.is_service() {
-        default("aws:PrincipalServiceName", &principal.arn);
-        default("aws:PrincipalIsAWSService", "true");
-    } else {
-        default("aws:PrincipalArn", &principal.arn);
-        default("aws:PrincipalAccount", &principal.account);
-    }
-    default("aws:ResourceAccount", &request.resource_account);
-    if let Some(name) = principal
-        .arn
-        .split_once(":user/")
-        .map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest))
+    let tags = principal
+        .tags
+        .keys()
+        .map(|k| std::borrow::Cow::Owned(format!("aws:PrincipalTag/{k}")));
+    for key in DERIVED_KEYS
+        .iter()
+        .map(|k| std::borrow::Cow::Borrowed(*k))
+        .chain(tags)
     {
-        default("aws:username", name);
-    }
-    for (k, v) in &principal.tags {
-        default(&format!("aws:PrincipalTag/{k}"), v);
+        if context.get(&key).is_none() {
+            if let Some(value) = derived.derived(&key) {
+                context.insert(&key, ContextValue::Single(value.to_owned()));
+            }
+        }
     }
     context
+}
+
+/// The keys [`Derived`] adds besides `aws:PrincipalTag/…`.
+const DERIVED_KEYS: [&str; 6] = [
+    "aws:PrincipalServiceName",
+    "aws:PrincipalIsAWSService",
+    "aws:PrincipalArn",
+    "aws:PrincipalAccount",
+    "aws:ResourceAccount",
+    "aws:username",
+];
+
+/// The request's context with the keys AWS derives laid over it (see [`prepare_context`]),
+/// looked up in place: deciding one request copies nothing.
+struct Derived<'a> {
+    principal: &'a Principal,
+    request: &'a Request,
+}
+
+impl Derived<'_> {
+    /// The derived value of `key` (any case), when the principal and request give it one.
+    fn derived(&self, key: &str) -> Option<&str> {
+        let principal = self.principal;
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        let value = if let Some(tag) = strip_prefix_ignore_ascii_case(key, "aws:PrincipalTag/") {
+            // Tag keys compare case-insensitively, like every condition key; the first
+            // (in byte order) tag with a value wins.
+            principal
+                .tags
+                .iter()
+                .find(|(k, v)| k.eq_ignore_ascii_case(tag) && !v.is_empty())
+                .map(|(_, v)| v.as_str())
+        } else if is("aws:ResourceAccount") {
+            Some(self.request.resource_account.as_str())
+        } else if is("aws:username") {
+            principal
+                .arn
+                .split_once(":user/")
+                .map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest))
+        } else if principal.is_service() {
+            if is("aws:PrincipalServiceName") {
+                Some(principal.arn.as_str())
+            } else if is("aws:PrincipalIsAWSService") {
+                Some("true")
+            } else {
+                None
+            }
+        } else if is("aws:PrincipalArn") {
+            Some(principal.arn.as_str())
+        } else if is("aws:PrincipalAccount") {
+            Some(principal.account.as_str())
+        } else {
+            None
+        };
+        value.filter(|v| !v.is_empty())
+    }
+}
+
+impl Lookup for Derived<'_> {
+    fn lookup(&self, key: &str) -> Option<ValueRef<'_>> {
+        self.request
+            .context
+            .lookup(key)
+            .or_else(|| self.derived(key).map(ValueRef::Single))
+    }
+}
+
+/// `text` after `prefix`, the prefix compared ignoring ASCII case.
+fn strip_prefix_ignore_ascii_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// State of one evaluation walk over the policies.
@@ -584,7 +668,7 @@ struct Walk<'a, 'm> {
     request: &'a Request,
     /// The action, lowercased once (action patterns are compiled lowercased).
     action: &'a str,
-    context: &'a RequestContext,
+    context: &'a dyn Lookup,
     /// Whether the caller has a permissions boundary (a `Deny` with `NotPrincipal` always
     /// applies to it).
     has_boundary: bool,
@@ -684,9 +768,9 @@ impl Walk<'_, '_> {
         let resource_hit = || {
             s.matchers.resources.iter().any(|m| match m {
                 ResourceMatcher::Fixed(p) => p.matches(resource),
-                ResourceMatcher::WithVariables(text) => {
-                    variables::expand(text, self.context, vars).is_some_and(|p| p.matches(resource))
-                }
+                ResourceMatcher::WithVariables(template) => template
+                    .expand(self.context, vars)
+                    .is_ok_and(|p| p.matches(resource)),
             })
         };
         let resource_ok = match &s.resource {
@@ -701,3 +785,6 @@ impl Walk<'_, '_> {
                 .all(|c| condition::evaluate(c, self.context, vars))
     }
 }
+
+#[cfg(test)]
+mod derived_tests;

@@ -17,7 +17,7 @@
 
 use std::borrow::Cow;
 
-use super::context::{ContextValue, RequestContext};
+use super::context::{Lookup, ValueRef};
 use super::wildcard::Pattern;
 
 /// A piece of a value after substitution: text from the policy (whose `*`/`?` are
@@ -42,14 +42,14 @@ pub enum Unresolved {
 /// are wildcards, substituted text (and `${*}`, `${?}`, `${$}`) is literal. With `enabled`
 /// false (policy Version other than 2012-10-17) the text is parsed as is. `None` when a
 /// variable cannot be resolved: the value then matches nothing.
-pub fn expand(text: &str, context: &RequestContext, enabled: bool) -> Option<Pattern> {
+pub fn expand<C: Lookup + ?Sized>(text: &str, context: &C, enabled: bool) -> Option<Pattern> {
     expand_pattern(text, context, enabled).ok()
 }
 
 /// [`expand`], telling why a value could not be expanded.
-pub fn expand_pattern(
+pub fn expand_pattern<C: Lookup + ?Sized>(
     text: &str,
-    context: &RequestContext,
+    context: &C,
     enabled: bool,
 ) -> Result<Pattern, Unresolved> {
     if !enabled || !text.contains("${") {
@@ -72,18 +72,18 @@ pub fn expand_pattern(
 /// Expands the variables of `text` into a plain string, for operators without wildcards
 /// (`StringEquals`, `Bool`): every character is literal. `None` when a variable cannot be
 /// resolved.
-pub fn expand_literal<'a>(
+pub fn expand_literal<'a, C: Lookup + ?Sized>(
     text: &'a str,
-    context: &RequestContext,
+    context: &C,
     enabled: bool,
 ) -> Option<Cow<'a, str>> {
     expand_text(text, context, enabled).ok()
 }
 
 /// [`expand_literal`], telling why a value could not be expanded.
-pub fn expand_text<'a>(
+pub fn expand_text<'a, C: Lookup + ?Sized>(
     text: &'a str,
-    context: &RequestContext,
+    context: &C,
     enabled: bool,
 ) -> Result<Cow<'a, str>, Unresolved> {
     // Most values hold no variable: borrow them (evaluation is allocation-sensitive).
@@ -99,6 +99,109 @@ pub fn expand_text<'a>(
     Ok(Cow::Owned(out))
 }
 
+/// A value with policy variables (a `Resource` with `${aws:username}`), parsed once so that
+/// each request only substitutes: [`Template::expand`] gives what [`expand_pattern`] gives
+/// for the same text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// The text as written (used as is when variables are disabled).
+    text: String,
+    /// The text split into policy text and variables, in order.
+    pieces: Vec<TemplatePiece>,
+}
+
+/// One piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TemplatePiece {
+    /// Policy text, parsed (its `*` and `?` are wildcards).
+    Policy(Pattern),
+    /// `${*}`, `${?}`, `${$}`: the character, literal.
+    Special(&'static str),
+    /// A context key and its default.
+    Key {
+        name: String,
+        default: Option<String>,
+    },
+    /// A malformed `${…}`: the value cannot be expanded.
+    Malformed,
+}
+
+impl Template {
+    /// Parses `text`'s variables.
+    pub fn parse(text: &str) -> Self {
+        let mut pieces = Vec::new();
+        let mut policy = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            let after = &rest[start + 2..];
+            let Some((variable, len)) = parse_variable(after) else {
+                policy.push_str(&rest[..start + 2]);
+                rest = after;
+                continue;
+            };
+            policy.push_str(&rest[..start]);
+            pieces.push(TemplatePiece::Policy(Pattern::parse(&std::mem::take(
+                &mut policy,
+            ))));
+            pieces.push(match variable {
+                Some(Variable::Special(c)) => TemplatePiece::Special(match c {
+                    "*" => "*",
+                    "?" => "?",
+                    _ => "$",
+                }),
+                Some(Variable::Key { name, default }) => TemplatePiece::Key {
+                    name: name.to_owned(),
+                    default: default.map(str::to_owned),
+                },
+                None => TemplatePiece::Malformed,
+            });
+            rest = &after[len..];
+        }
+        policy.push_str(rest);
+        pieces.push(TemplatePiece::Policy(Pattern::parse(&policy)));
+        Self {
+            text: text.to_owned(),
+            pieces,
+        }
+    }
+
+    /// The pattern this template stands for in a request: [`expand_pattern`] of its text.
+    pub fn expand<C: Lookup + ?Sized>(
+        &self,
+        context: &C,
+        enabled: bool,
+    ) -> Result<Pattern, Unresolved> {
+        if !enabled {
+            return Ok(Pattern::parse(&self.text));
+        }
+        let mut pattern = Pattern::default();
+        for piece in &self.pieces {
+            match piece {
+                TemplatePiece::Policy(p) => {
+                    for part in p.parts() {
+                        pattern.push_ref(part);
+                    }
+                }
+                TemplatePiece::Special(c) => pattern.push_literal(c),
+                TemplatePiece::Key { name, default } => {
+                    let variable = Variable::Key {
+                        name,
+                        default: default.as_deref(),
+                    };
+                    pattern.push_literal(resolve(&variable, context)?);
+                }
+                TemplatePiece::Malformed => return Err(Unresolved::Unusable),
+            }
+        }
+        Ok(pattern)
+    }
+
+    /// The text as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 /// Whether `text` contains something `${…}`-shaped that [`expand`] would substitute.
 pub fn has_variables(text: &str) -> bool {
     let mut rest = text;
@@ -112,9 +215,9 @@ pub fn has_variables(text: &str) -> bool {
 }
 
 /// Splits `text` into policy text and substituted values.
-fn substitute<'a>(
+fn substitute<'a, C: Lookup + ?Sized>(
     text: &'a str,
-    context: &'a RequestContext,
+    context: &'a C,
 ) -> Result<Vec<Piece<'a>>, Unresolved> {
     let mut pieces = Vec::new();
     let mut rest = text;
@@ -197,16 +300,16 @@ fn parse_variable(after: &str) -> Option<(Option<Variable<'_>>, usize)> {
 }
 
 /// The text a variable stands for in this request.
-fn resolve<'a>(
+fn resolve<'a, C: Lookup + ?Sized>(
     variable: &Variable<'a>,
-    context: &'a RequestContext,
+    context: &'a C,
 ) -> Result<&'a str, Unresolved> {
     match variable {
         Variable::Special(c) => Ok(*c),
-        Variable::Key { name, default } => match context.get(name) {
-            Some(ContextValue::Single(value)) => Ok(value),
+        Variable::Key { name, default } => match context.lookup(name) {
+            Some(ValueRef::Single(value)) => Ok(value),
             // A multivalued key is present but unusable: the default does not apply.
-            Some(ContextValue::Multi(_)) => Err(Unresolved::Unusable),
+            Some(ValueRef::Multi(_)) => Err(Unresolved::Unusable),
             None => default.ok_or(Unresolved::NoValue),
         },
     }

@@ -74,6 +74,14 @@ impl Pattern {
         }
     }
 
+    /// [`Self::push`] of a borrowed part.
+    pub fn push_ref(&mut self, part: &PatternPart) {
+        match part {
+            PatternPart::Literal(text) => self.push_literal(text),
+            other => self.push(other.clone()),
+        }
+    }
+
     /// Appends literal text (a no-op for the empty string).
     pub fn push_literal(&mut self, text: &str) {
         if text.is_empty() {

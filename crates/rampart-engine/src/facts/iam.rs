@@ -21,9 +21,7 @@ use super::access::Audience;
 use super::Facts;
 use crate::model::{Account, IamRole, IamUser, OrgPolicyKind, PolicyDocument, Snapshot};
 use rampart_iam::catalog::{AccessLevel, ActionCatalog};
-use rampart_iam::evaluate::{
-    evaluate_in_context, prepare_context, Decision, PolicyInputs, Principal, Request,
-};
+use rampart_iam::evaluate::{evaluate, Decision, PolicyInputs, Principal, Request};
 use rampart_iam::wildcard::Pattern;
 use rampart_iam::{ContextValue, Effect, Policy, RequestContext, StringSet};
 
@@ -700,9 +698,7 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
                 rcp_chain: rcps,
             };
             let allowed = |request: &Request| {
-                let context = prepare_context(principal, request);
-                evaluate_in_context(&inputs, principal, request, &context).decision
-                    == Decision::Allow
+                evaluate(&inputs, principal, request).decision == Decision::Allow
             };
             // Every real request names a region (`aws:RequestedRegion`): a request denied
             // without one is asked again in each region the account may use (and us-east-1,

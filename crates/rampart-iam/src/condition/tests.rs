@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::document::Position;
-use crate::ConditionOperator;
+use crate::{ConditionOperator, RequestContext};
 
 /// A condition from the operator as written (`ForAnyValue:StringLikeIfExists`).
 fn cond(operator: &str, key: &str, values: &[&str]) -> Condition {

@@ -1,7 +1,10 @@
 //! Policy variables, each test naming the AWS rule it checks ("IAM policy elements:
 //! Variables and tags").
 
+use proptest::prelude::*;
+
 use super::*;
+use crate::RequestContext;
 
 fn ctx() -> RequestContext {
     RequestContext::new()
@@ -120,4 +123,30 @@ fn malformed_variables() {
     assert!(!has_variables("no ${ closing"));
     // A default may hold a closing brace.
     assert_eq!(literal("${aws:missing, 'a}b'}!").as_deref(), Some("a}b!"));
+}
+
+proptest! {
+    /// A template parsed once expands as the text expands each time, whatever the mix of
+    /// policy text, wildcards, variables (known, unknown, multivalued, with defaults) and
+    /// malformed or unclosed `${`.
+    #[test]
+    fn a_parsed_template_expands_as_its_text(
+        pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "arn:aws:s3:::b/", "*", "?", "/", "${aws:username}", "${AWS:PrincipalTag/Team}",
+                "${aws:TagKeys}", "${aws:missing}", "${aws:missing, 'dflt'}", "${*}", "${?}",
+                "${$}", "${}", "${aws:x, dflt}", "${", "}", "$", "${aws:username",
+            ]),
+            0..8,
+        ),
+        enabled in any::<bool>(),
+    ) {
+        let text = pieces.concat();
+        let context = ctx();
+        prop_assert_eq!(
+            Template::parse(&text).expand(&context, enabled),
+            expand_pattern(&text, &context, enabled),
+            "{}", text
+        );
+    }
 }
