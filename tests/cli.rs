@@ -568,6 +568,82 @@ fn synth_output_is_a_valid_snapshot() {
     assert_eq!(e.code, 0, "{}", e.stderr);
 }
 
+/// `synth --iac` writes a corpus `check` reads whole: every template parses, both YAML and
+/// JSON, with failures of several rules and passes among them; the corpus replaces its
+/// own earlier self but never a directory it did not write.
+#[test]
+fn synth_iac_writes_a_template_corpus_that_check_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    let c = corpus.to_string_lossy().into_owned();
+    let r = run(&["synth", "--iac", "40", "--seed", "4", "--out-dir", &c]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("wrote 40 CloudFormation templates"),
+        "{}",
+        r.stderr
+    );
+    let files: Vec<_> = walk(&corpus);
+    let yaml = files.iter().filter(|f| f.ends_with(".yaml")).count();
+    let json = files.iter().filter(|f| f.ends_with(".json")).count();
+    assert_eq!(yaml + json, 40, "{files:?}");
+    assert!(yaml > 0 && json > 0, "{yaml} YAML, {json} JSON");
+
+    let r = run(&["check", &c, "--format", "json", "--fail-on", "never"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let findings = report["findings"].as_array().expect("findings");
+    let rules_failing: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert!(rules_failing.len() >= 3, "failing rules: {rules_failing:?}");
+    assert!(findings.iter().any(|f| f["status"] == "pass"));
+    let errors: Vec<&Value> = report["notices"]
+        .as_array()
+        .map(|n| n.iter().filter(|n| n["level"] == "error").collect())
+        .unwrap_or_default();
+    assert!(errors.is_empty(), "templates that do not parse: {errors:?}");
+
+    // The same corpus again replaces the first; a directory of someone else's is kept.
+    let again = run(&["synth", "--iac", "40", "--seed", "4", "--out-dir", &c]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(walk(&corpus), files);
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir(&foreign).expect("mkdir");
+    std::fs::write(foreign.join("keep.txt"), "mine").expect("write");
+    let f = foreign.to_string_lossy().into_owned();
+    let r = run(&["synth", "--iac", "3", "--out-dir", &f]);
+    assert_input_error(&r, "not written by `synth --iac`");
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("keep.txt")).expect("kept"),
+        "mine"
+    );
+}
+
+/// The files under `dir`, relative, sorted (dot files left out).
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                let rel = path.strip_prefix(dir).expect("under dir");
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
 fn snapshot_merge_joins_parts_and_names_conflicts() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,6 +1,7 @@
 //! Benchmarks of `rampart check`'s pipeline in process: reading a corpus of 1,000
-//! CloudFormation templates (`scripts/gen_iac_corpus.py`), mapping them into the model and
-//! evaluating every bundled rule; and the same for one small template.
+//! CloudFormation templates (`scripts/gen_iac_corpus.py`, the corpus the peer comparison
+//! uses), mapping them into the model and evaluating every bundled rule; the same for the
+//! corpus `rampart synth --iac 1000` writes; and for one small template.
 //!
 //! `cargo bench -p rampart-engine --bench check`. The corpus is generated into a temporary
 //! directory with Python 3 (standard library only), or read from `RAMPART_IAC_CORPUS`.
@@ -75,6 +76,28 @@ fn check_corpus(c: &mut Criterion) {
     group.throughput(Throughput::Elements(templates as u64));
     group.bench_function("corpus_1000_templates", |b| {
         b.iter(|| run(&engine, &ruleset, black_box(std::slice::from_ref(&dir))))
+    });
+    let synth = tempfile::tempdir().expect("a temporary directory");
+    let corpus =
+        rampart_engine::synth::iac::generate_templates(&rampart_engine::synth::iac::IacSpec {
+            templates: 1000,
+            seed: 1,
+        });
+    for t in &corpus {
+        let path = synth.path().join(&t.path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("a directory");
+        std::fs::write(&path, &t.text).expect("a template");
+    }
+    let synth_dir = synth.path().to_path_buf();
+    group.throughput(Throughput::Elements(corpus.len() as u64));
+    group.bench_function("synth_iac_1000_templates", |b| {
+        b.iter(|| {
+            run(
+                &engine,
+                &ruleset,
+                black_box(std::slice::from_ref(&synth_dir)),
+            )
+        })
     });
     group.throughput(Throughput::Elements(1));
     let small = Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL);

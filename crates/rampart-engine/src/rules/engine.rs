@@ -1,7 +1,7 @@
 //! The engine: selects rules by ruleset, runs native and Cedar rules in parallel, then
 //! applies coverage gaps (→ `unknown`) and waivers (→ `waived`) and sorts the findings.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -567,7 +567,7 @@ impl<'c> Engine<'c> {
             outcome.status == Status::Pass && meta.reads.iter().any(|read| hides(g, *read, r))
         };
         if let Some(gap) = gaps
-            .of(&r.account_id)
+            .of(&r.account_id, &r.arn)
             .find(|g| !other_type(g) && (exact(g) || shared(g)))
         {
             outcome.status = Status::Unknown;
@@ -638,38 +638,64 @@ impl<'c> Engine<'c> {
 /// The snapshot's coverage gaps by account, so that judging a finding reads its account's
 /// gaps (and those of every account, `*`) rather than the whole organization's.
 struct GapIndex<'s> {
-    /// Indexes into `gaps`, by account id (`*` included), in the snapshot's order.
-    by_account: std::collections::HashMap<&'s str, Vec<usize>>,
+    /// Indexes into `gaps` of the gaps that may cover any resource of their scope, by
+    /// account id (`*` included), in the snapshot's order.
+    by_account: HashMap<&'s str, Vec<usize>>,
+    /// Indexes of the gaps of one resource, by its ARN, which cover nothing else: `check`
+    /// records one per value it could not resolve, thousands in one account.
+    by_resource: HashMap<&'s str, Vec<usize>>,
     gaps: &'s [CoverageGap],
 }
 
 impl<'s> GapIndex<'s> {
     fn new(gaps: &'s [CoverageGap]) -> Self {
-        let mut by_account: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        let mut by_account: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_resource: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, g) in gaps.iter().enumerate() {
-            by_account.entry(g.account_id.as_str()).or_default().push(i);
+            // A resource's gap covers only that resource, unless it may hide whole
+            // accounts or the account's tags (see `hides`).
+            let whole_scope = hides_accounts(g)
+                || g.operation == Some(Operation::OrganizationsListTagsForResource);
+            match &g.resource {
+                Some(arn) if !whole_scope => by_resource.entry(arn.as_str()).or_default().push(i),
+                _ => by_account.entry(g.account_id.as_str()).or_default().push(i),
+            }
         }
-        GapIndex { by_account, gaps }
+        GapIndex {
+            by_account,
+            by_resource,
+            gaps,
+        }
     }
 
-    /// The gaps that may cover a resource of `account`, in the snapshot's order.
-    fn of(&self, account: &str) -> impl Iterator<Item = &'s CoverageGap> + '_ {
-        let own = self.by_account.get(account).map_or(&[][..], Vec::as_slice);
-        let any = if account == "*" {
-            &[][..]
-        } else {
-            self.by_account.get("*").map_or(&[][..], Vec::as_slice)
-        };
-        // Both lists are sorted: merge them to keep the snapshot's order.
-        let (mut a, mut b) = (own.iter().peekable(), any.iter().peekable());
+    /// The gaps that may cover the resource `arn` of `account` (a superset: each still has
+    /// to match), in the snapshot's order.
+    fn of<'a>(&'a self, account: &str, arn: &str) -> impl Iterator<Item = &'s CoverageGap> + 'a {
+        fn list(v: Option<&Vec<usize>>) -> &[usize] {
+            v.map_or(&[][..], Vec::as_slice)
+        }
+        let lists = [
+            list(self.by_account.get(account)),
+            if account == "*" {
+                &[][..]
+            } else {
+                list(self.by_account.get("*"))
+            },
+            list(self.by_resource.get(arn)),
+        ];
+        // Each list is sorted: merge them to keep the snapshot's order.
+        let mut heads = lists.map(|l| l.iter().peekable());
         std::iter::from_fn(move || {
-            let next = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) if x <= y => a.next(),
-                (Some(_), Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, _) => b.next(),
-            };
-            next.map(|&i| &self.gaps[i])
+            let next = heads
+                .iter_mut()
+                .filter_map(|h| h.peek().map(|&&i| i))
+                .min()?;
+            for h in &mut heads {
+                if h.peek() == Some(&&next) {
+                    h.next();
+                }
+            }
+            Some(&self.gaps[next])
         })
     }
 }
@@ -856,5 +882,56 @@ mod tests {
         );
         let mut single = vec![finding(Status::Pass)];
         assert!(keep_one_per_fingerprint(&mut single).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod gap_index_tests {
+    use super::*;
+    use crate::model::Service;
+
+    fn gap(account: &str, resource: Option<&str>, operation: Option<Operation>) -> CoverageGap {
+        CoverageGap {
+            account_id: account.to_owned(),
+            region: "eu-west-1".to_owned(),
+            service: operation.map_or(Service::S3, |op| op.service()),
+            reason: "AccessDenied".to_owned(),
+            resource: resource.map(str::to_owned),
+            operation,
+        }
+    }
+
+    /// The index hands a resource every gap a scan of all gaps could match for it, in the
+    /// snapshot's order, and leaves out other resources' own gaps.
+    #[test]
+    fn a_resource_sees_its_own_gaps_and_every_scope_gap_in_order() {
+        let policy = Some(Operation::S3GetBucketPolicy);
+        let tags = Some(Operation::OrganizationsListTagsForResource);
+        let gaps = [
+            gap("111", Some("arn:aws:s3:::x"), policy),
+            gap("111", None, None),
+            gap("111", Some("arn:aws:s3:::y"), policy),
+            gap("*", None, policy),
+            gap("*", Some("arn:aws:s3:::x"), policy),
+            gap("111", Some("arn:aws:organizations::1:account/o/111"), tags),
+            gap("222", Some("arn:aws:s3:::x"), policy),
+            gap(
+                "*",
+                Some("ou-1"),
+                Some(Operation::OrganizationsListAccountsForParent),
+            ),
+        ];
+        let index = GapIndex::new(&gaps);
+        let positions = |account: &str, arn: &str| -> Vec<usize> {
+            index
+                .of(account, arn)
+                .map(|g| gaps.iter().position(|h| std::ptr::eq(g, h)).unwrap_or(99))
+                .collect()
+        };
+        // Another account's gap of the same ARN is a candidate that `covers` then rejects.
+        assert_eq!(positions("111", "arn:aws:s3:::x"), [0, 1, 3, 4, 5, 6, 7]);
+        assert_eq!(positions("111", "arn:aws:s3:::y"), [1, 2, 3, 5, 7]);
+        assert_eq!(positions("222", "arn:aws:s3:::x"), [0, 3, 4, 6, 7]);
+        assert_eq!(positions("*", "arn:aws:s3:::x"), [0, 3, 4, 6, 7]);
     }
 }

@@ -8,6 +8,7 @@
 //! clock, and the work is linear in the number of resources.
 
 mod account;
+pub mod iac;
 mod rng;
 #[cfg(test)]
 mod tests;
