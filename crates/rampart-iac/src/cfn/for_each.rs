@@ -49,6 +49,12 @@ impl Template {
         self.transform.iter().any(|t| t == name)
     }
 
+    /// Whether [`Self::expand_for_each`] would change the template: it declares
+    /// `AWS::LanguageExtensions` and has a loop.
+    pub fn has_loops_to_expand(&self) -> bool {
+        self.has_transform(LANGUAGE_EXTENSIONS) && contains_loop(&self.root)
+    }
+
     /// The template with its `Fn::ForEach` loops expanded (when it declares
     /// `AWS::LanguageExtensions`), the collections resolved with `context`: resources,
     /// conditions and outputs as CloudFormation creates them, resources of undecided loops
@@ -56,7 +62,7 @@ impl Template {
     /// of what CloudFormation would refuse: a generated logical id declared twice, a
     /// collection that is not a list of strings, a loop written wrongly.
     pub fn expand_for_each(&self, context: &ResolveContext) -> Result<Template, ParseError> {
-        if !self.has_transform(LANGUAGE_EXTENSIONS) || !contains_loop(&self.root) {
+        if !self.has_loops_to_expand() {
             return Ok(self.clone());
         }
         let mut expander = Expander {

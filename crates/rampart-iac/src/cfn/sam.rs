@@ -40,16 +40,21 @@ const EVENT_POLICIES: [(&str, &str); 4] = [
 const EVENT_INLINE: [&str; 3] = ["MQ", "SelfManagedKafka", "DocumentDB"];
 
 impl Template {
+    /// Whether [`Self::expand_serverless`] would change the template: it declares the SAM
+    /// transform and has a function.
+    pub fn has_functions_to_expand(&self) -> bool {
+        self.has_transform(SERVERLESS)
+            && self
+                .resources
+                .iter()
+                .any(|r| r.resource_type.as_str() == FUNCTION)
+    }
+
     /// The template with its `AWS::Serverless::Function`s expanded (when it declares the
     /// SAM transform); see the module documentation. An error names a generated role whose
     /// logical id is already declared.
     pub fn expand_serverless(&self) -> Result<Template, ParseError> {
-        if !self.has_transform(SERVERLESS)
-            || !self
-                .resources
-                .iter()
-                .any(|r| r.resource_type.as_str() == FUNCTION)
-        {
+        if !self.has_functions_to_expand() {
             return Ok(self.clone());
         }
         let globals = self.root.pointer(&["Globals", "Function"]);

@@ -5,6 +5,7 @@
 //! collection the code does not decide (its resources are judged once, as the loop writes
 //! them, standing for every item), serverless types rampart does not expand.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rampart_iac::cfn::{ResolveContext, Template, LANGUAGE_EXTENSIONS};
@@ -14,15 +15,25 @@ use crate::iac::Sink;
 
 /// The template as CloudFormation would deploy it, or `None` (an error notice recorded)
 /// when the transforms refuse it, as CloudFormation would.
-pub(super) fn apply(
+pub(super) fn apply<'t>(
     sink: &mut Sink<'_>,
     uri: &str,
-    template: &Template,
+    template: &'t Template,
     context: &ResolveContext,
-) -> Option<Template> {
-    let expanded = template
-        .expand_for_each(context)
-        .and_then(|t| t.expand_serverless());
+) -> Option<Cow<'t, Template>> {
+    // Most templates declare no transform: they are mapped as parsed, not copied.
+    let expanded = if template.has_loops_to_expand() {
+        template.expand_for_each(context).map(Cow::Owned)
+    } else {
+        Ok(Cow::Borrowed(template))
+    };
+    let expanded = expanded.and_then(|t| {
+        if t.has_functions_to_expand() {
+            t.expand_serverless().map(Cow::Owned)
+        } else {
+            Ok(t)
+        }
+    });
     let expanded = match expanded {
         Ok(t) => t,
         Err(e) => {
