@@ -70,6 +70,15 @@ pub struct RequestContext {
     keys: Vec<(String, ContextValue)>,
 }
 
+/// `text` ASCII-lowercased into `buf`, without allocating; `None` when it does not fit or
+/// is not ASCII (the caller then falls back to an allocating or comparing form).
+pub(crate) fn ascii_lowercase_in<'b>(text: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    let lower = buf.get_mut(..text.len()).filter(|_| text.is_ascii())?;
+    lower.copy_from_slice(text.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).ok()
+}
+
 /// Orders `a` against `b` as if both were ASCII-lowercased.
 fn cmp_ignore_ascii_case(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -119,13 +128,8 @@ impl RequestContext {
         // The stored keys are lowercase: lowercase the key once (on the stack, as condition
         // keys are short), then compare bytes.
         let mut buf = [0u8; 128];
-        let found = match buf.get_mut(..key.len()) {
-            Some(lower) => {
-                lower.copy_from_slice(key.as_bytes());
-                lower.make_ascii_lowercase();
-                let lower = &*lower;
-                self.keys.binary_search_by(|(k, _)| k.as_bytes().cmp(lower))
-            }
+        let found = match ascii_lowercase_in(key, &mut buf) {
+            Some(lower) => self.keys.binary_search_by(|(k, _)| k.as_str().cmp(lower)),
             None => self
                 .keys
                 .binary_search_by(|(k, _)| cmp_ignore_ascii_case(k, key)),

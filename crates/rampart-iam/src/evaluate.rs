@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 
 use super::condition;
-use super::context::{Lookup, ValueRef};
+use super::context::{ascii_lowercase_in, Lookup, ValueRef};
 use super::document::{Effect, Policy, ResourceMatcher, Statement, StringSet};
 use super::{ContextValue, RequestContext};
 
@@ -204,13 +204,9 @@ fn walk(
     // Action patterns are compiled lowercase: lowercase the action once, on the stack.
     let mut buf = [0u8; 128];
     let owned;
-    let action: &str = match buf.get_mut(..request.action.len()) {
-        Some(lower) if request.action.is_ascii() => {
-            lower.copy_from_slice(request.action.as_bytes());
-            lower.make_ascii_lowercase();
-            std::str::from_utf8(lower).unwrap_or_default()
-        }
-        _ => {
+    let action: &str = match ascii_lowercase_in(&request.action, &mut buf) {
+        Some(lower) => lower,
+        None => {
             owned = request.action.to_ascii_lowercase();
             &owned
         }

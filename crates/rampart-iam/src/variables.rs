@@ -195,11 +195,6 @@ impl Template {
         }
         Ok(pattern)
     }
-
-    /// The text as written.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
 }
 
 /// Whether `text` contains something `${…}`-shaped that [`expand`] would substitute.

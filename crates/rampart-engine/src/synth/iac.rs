@@ -297,8 +297,8 @@ impl Stack {
         self.output(&format!("{id}Arn"), V::GetAtt(id.to_owned(), "Arn"));
     }
 
-    /// A VPC with subnets and a security group.
-    fn network(&mut self, id: &str, block: u64, subnets: u64) {
+    /// A VPC with subnets and a security group; returns the VPC's CIDR block.
+    fn network(&mut self, id: &str, block: u64, subnets: u64) -> String {
         // 10.0.0.0/8 in /20s: 4,096 VPCs before two stacks share a block.
         let (second, third) = (block / 16 % 256, block % 16 * 16);
         let cidr = format!("10.{second}.{third}.0/20");
@@ -346,6 +346,7 @@ impl Stack {
             );
         }
         self.security_group(&format!("{id}AppSg"), id, &cidr);
+        cidr
     }
 
     /// A security group: HTTPS from the VPC, and now and then an admin port from anywhere.
@@ -504,11 +505,9 @@ fn template(seed: u64, i: usize) -> GeneratedTemplate {
             }
             "database" => {
                 let vpc = format!("DbVpc{u}");
-                let block = block(i, u);
-                st.network(&vpc, block, 2);
+                let cidr = st.network(&vpc, block(i, u), 2);
                 let key = format!("DbKey{u}");
                 st.key(&key, "database");
-                let cidr = format!("10.{}.{}.0/20", block / 16 % 256, block % 16 * 16);
                 st.database(&format!("Database{u}"), &key, &vpc, &cidr);
             }
             _ => {
