@@ -46,10 +46,89 @@ fn planted() -> Vec<String> {
     ]
 }
 
-/// What one command or file gave: a name and its bytes.
+/// What one command or file gave: a name, its bytes, and for a SQLite database the text
+/// of every value it holds.
 struct Output {
     name: String,
     bytes: Vec<u8>,
+    /// A database's values, one a line, deflated blobs inflated (`None` for other files).
+    cells: Option<String>,
+}
+
+impl Output {
+    fn new(name: String, bytes: Vec<u8>) -> Self {
+        Self {
+            name,
+            bytes,
+            cells: None,
+        }
+    }
+
+    /// A file; a SQLite database also gets the text of its values.
+    fn file(path: &Path) -> Self {
+        let bytes = std::fs::read(path).expect("file");
+        let cells = bytes
+            .starts_with(b"SQLite format 3\0")
+            .then(|| database_cells(path));
+        Self {
+            name: path.display().to_string(),
+            bytes,
+            cells,
+        }
+    }
+
+    /// Where credential-shaped text is looked for: a database's values, whose page bytes
+    /// are not text (a record's header bytes run into its first value, and deflated
+    /// bodies are not readable), or the output itself.
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.cells {
+            Some(cells) => cells.into(),
+            None => String::from_utf8_lossy(&self.bytes),
+        }
+    }
+}
+
+/// Every value of every table of the database at `path`, one a line; a blob is inflated
+/// when it is deflated (the stored evaluations), else read as text.
+fn database_cells(path: &Path) -> String {
+    use rusqlite::types::ValueRef;
+    use std::io::Read as _;
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("database opens");
+    let mut tables = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap();
+    let tables: Vec<String> = tables
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!tables.is_empty(), "{} has no table", path.display());
+    let mut text = String::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                match row.get_ref(i).unwrap() {
+                    ValueRef::Text(t) => text.push_str(&String::from_utf8_lossy(t)),
+                    ValueRef::Blob(b) => {
+                        let mut inflated = Vec::new();
+                        let read = flate2::read::DeflateDecoder::new(b).read_to_end(&mut inflated);
+                        let b = if read.is_ok() { &inflated[..] } else { b };
+                        text.push_str(&String::from_utf8_lossy(b));
+                    }
+                    ValueRef::Integer(n) => text.push_str(&n.to_string()),
+                    ValueRef::Real(r) => text.push_str(&r.to_string()),
+                    ValueRef::Null => {}
+                }
+                text.push('\n');
+            }
+        }
+    }
+    text
 }
 
 /// Every output of every command run, and the files they wrote.
@@ -63,14 +142,12 @@ impl Outputs {
     fn run(&mut self, base: &dyn Fn() -> Command, args: &[&str]) -> i32 {
         let out = base().args(args).output().expect("rampart runs");
         let name = args.join(" ");
-        self.all.push(Output {
-            name: format!("stdout of `{name}`"),
-            bytes: out.stdout,
-        });
-        self.all.push(Output {
-            name: format!("stderr of `{name}`"),
-            bytes: out.stderr.clone(),
-        });
+        self.all
+            .push(Output::new(format!("stdout of `{name}`"), out.stdout));
+        self.all.push(Output::new(
+            format!("stderr of `{name}`"),
+            out.stderr.clone(),
+        ));
         let code = out.status.code().unwrap_or(-1);
         assert!(
             code == 0 || code == 1,
@@ -87,10 +164,7 @@ impl Outputs {
             if path.is_dir() {
                 self.add_files(&path);
             } else {
-                self.all.push(Output {
-                    name: path.display().to_string(),
-                    bytes: std::fs::read(&path).expect("file"),
-                });
+                self.all.push(Output::file(&path));
             }
         }
     }
@@ -113,9 +187,12 @@ impl Outputs {
     fn assert_clean(&self, planted: &[String]) {
         let mut leaks = std::collections::BTreeSet::new();
         for o in &self.all {
-            let text = String::from_utf8_lossy(&o.bytes);
+            // Planted values in the raw bytes too: a database's free pages keep what was
+            // deleted.
+            let raw = String::from_utf8_lossy(&o.bytes);
+            let text = o.text();
             for p in planted {
-                if text.contains(p.as_str()) {
+                if raw.contains(p.as_str()) || text.contains(p.as_str()) {
                     leaks.insert(format!("{}: planted `{}…`", o.name, &p[..12]));
                 }
             }
@@ -449,10 +526,9 @@ fn planted_credentials_in_the_emulator_reach_no_output() {
             scan_db.to_str().unwrap(),
         ],
     );
-    collect.all.push(Output {
-        name: "scan.sqlite".into(),
-        bytes: std::fs::read(&scan_db).unwrap(),
-    });
+    let db = Output::file(&scan_db);
+    assert!(db.cells.is_some(), "scan.sqlite is read as a database");
+    collect.all.push(db);
     let mut out = every_output(&snapshot, &outputs_dir, &env, false);
     out.all.append(&mut collect.all);
     eprintln!("{} outputs in {:.1?}", out.all.len(), started.elapsed());
@@ -485,4 +561,65 @@ fn planted_credentials_in_the_emulator_reach_no_output() {
             || out.text("stderr of `collect").contains("sts"),
         "the most verbose logging logs the SDK's calls"
     );
+}
+
+/// A database is searched by its values: a record's header byte that reads as a capital
+/// letter runs into the hex fingerprint and the status after it, a 40-character word of
+/// mixed case in the page bytes that no value holds (the December 3 false leak, in
+/// `scan.sqlite`); and a secret inside a deflated body, invisible in the page bytes, is
+/// found.
+#[test]
+fn a_database_is_searched_by_its_values() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("h.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE f (id INTEGER NOT NULL, fp TEXT NOT NULL, status TEXT NOT NULL,
+             severity TEXT NOT NULL, message TEXT NOT NULL, PRIMARY KEY (id, fp)) WITHOUT ROWID;
+         CREATE TABLE e (id INTEGER PRIMARY KEY, body BLOB NOT NULL);",
+    )
+    .unwrap();
+    let fingerprint = "afdb1876a05d8340942bed06fb467b12";
+    // 36 characters: its serial type, 13 + 2 × 36 = 85, is the byte `U`.
+    let message = " bucket has no default encryption...";
+    assert_eq!(message.len(), 36);
+    conn.execute(
+        "INSERT INTO f VALUES (1, ?1, 'fail', 'low', ?2)",
+        [fingerprint, message],
+    )
+    .unwrap();
+    let mut deflated = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    deflated
+        .write_all(
+            format!(
+                "{}{{\"tag\": \"{SECRET_KEY}\"}}",
+                "{\"finding\": 1}, ".repeat(50)
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    conn.execute(
+        "INSERT INTO e (body) VALUES (?1)",
+        [deflated.finish().unwrap()],
+    )
+    .unwrap();
+    drop(conn);
+
+    let db = Output::file(&path);
+    let glued = format!("U{fingerprint}faillow");
+    assert!(
+        generic_credentials(&String::from_utf8_lossy(&db.bytes)).contains(&glued),
+        "the page bytes hold the glued word"
+    );
+    assert!(!String::from_utf8_lossy(&db.bytes).contains(SECRET_KEY));
+    let found = generic_credentials(&db.text());
+    assert_eq!(
+        found,
+        vec![SECRET_KEY.to_owned()],
+        "only the inflated secret"
+    );
+    let outputs = Outputs { all: vec![db] };
+    let leak = std::panic::catch_unwind(|| outputs.assert_clean(&planted()));
+    assert!(leak.is_err(), "the secret in the deflated body is a leak");
 }
