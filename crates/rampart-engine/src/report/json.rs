@@ -4,8 +4,8 @@
 //! same input always gives the same bytes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use std::io::Write as _;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{controls, Controls, OrderedMap, RenderOptions, ReportError, StatusCounts, Tally};
@@ -24,21 +24,72 @@ pub fn render(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Result<St
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// Writes the JSON report to `out` as it is serialized, finding by finding: the bytes of
-/// [`render`] without holding them (at a million resources the report is gigabytes).
+/// Writes the JSON report to `out` as it is serialized: the bytes of [`render`] without
+/// holding them (at a million resources the report is gigabytes).
+///
+/// The findings, one a line, are rendered in parallel a window at a time and written in
+/// order: the head (everything before them) is serialized with an empty list, which is
+/// then opened up.
 pub fn write(
     evaluation: &Evaluation,
     options: &RenderOptions<'_>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    // serde_json writes a token at a time (a quote, a key, a comma): buffered here, each
-    // is a copy into a buffer this function knows the type of rather than a call through
-    // `out`'s vtable.
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut buffered, Layout::default());
+    let mut head = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut head, Layout::default());
     JsonReport::new(evaluation, options).serialize(&mut serializer)?;
-    buffered.write_all(b"\n")?;
-    buffered.flush()
+    let Some(open) = head.strip_suffix(EMPTY_FINDINGS_TAIL) else {
+        return Err(std::io::Error::other(
+            "the JSON report's head does not end in its findings",
+        ));
+    };
+    out.write_all(open)?;
+    out.write_all(b"[")?;
+    for (window, findings) in evaluation.findings.chunks(WRITE_WINDOW).enumerate() {
+        let lines: Vec<Vec<u8>> = findings
+            .par_chunks(WRITE_CHUNK)
+            .map(|chunk| finding_lines(evaluation, chunk))
+            .collect::<Result<_, _>>()?;
+        for (i, lines) in lines.iter().enumerate() {
+            // Each line begins with the comma that ends the one before it, but the first.
+            let first = window == 0 && i == 0;
+            out.write_all(if first { &lines[1..] } else { lines })?;
+        }
+    }
+    out.write_all(if evaluation.findings.is_empty() {
+        b"]\n}\n"
+    } else {
+        b"\n  ]\n}\n"
+    })
+}
+
+/// How the head of a report ends when its findings are an empty list (the last member of
+/// the root object).
+const EMPTY_FINDINGS_TAIL: &[u8] = b"[]\n}";
+/// Findings rendered before any is written: a bound on the memory the rendered lines take.
+const WRITE_WINDOW: usize = 1 << 16;
+/// Findings a thread renders at a time.
+const WRITE_CHUNK: usize = 1 << 10;
+
+/// `findings`, each on its own line as the report's layout writes an element of a
+/// top-level list (`,\n    ` then the finding without spaces).
+fn finding_lines(evaluation: &Evaluation, findings: &[Finding]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(findings.len() * 768);
+    // Findings are sorted by rule: a rule's controls are looked up once per run of them.
+    let mut last: Option<(&str, Controls<'_>)> = None;
+    for f in findings {
+        let controls = match &last {
+            Some((rule, c)) if *rule == &*f.rule_id => c.clone(),
+            _ => {
+                let c = controls(evaluation, &f.rule_id);
+                last = Some((&f.rule_id, c.clone()));
+                c
+            }
+        };
+        out.extend_from_slice(b",\n    ");
+        serde_json::to_writer(&mut out, &JsonFinding::new(f, controls))?;
+    }
+    Ok(out)
 }
 
 /// The report's layout: indented by two spaces per level, as serde_json's pretty printer
@@ -181,21 +232,15 @@ struct JsonReport<'a> {
     summary: Summary<'a>,
     notices: Vec<JsonNotice<'a>>,
     coverage: &'a [CoverageGap],
-    findings: Findings<'a>,
+    findings: Findings,
 }
 
-/// The findings, each turned into its JSON form only as it is serialized.
-struct Findings<'a>(&'a Evaluation);
+/// The findings of [`render`]'s head: an empty list, which [`write`] fills.
+struct Findings;
 
-impl Serialize for Findings<'_> {
+impl Serialize for Findings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let evaluation = self.0;
-        serializer.collect_seq(
-            evaluation
-                .findings
-                .iter()
-                .map(|f| JsonFinding::new(f, controls(evaluation, &f.rule_id))),
-        )
+        serializer.collect_seq(std::iter::empty::<()>())
     }
 }
 
@@ -329,7 +374,7 @@ impl<'a> JsonReport<'a> {
             },
             notices: evaluation.notices.iter().map(JsonNotice::new).collect(),
             coverage: &evaluation.coverage,
-            findings: Findings(evaluation),
+            findings: Findings,
         }
     }
 }
@@ -495,6 +540,74 @@ mod tests {
         assert_eq!(v["notices"].as_array().unwrap().len(), 1);
     }
 
+    /// The whole report serialized at once, findings included: what [`write`] wrote
+    /// before it rendered findings in parallel.
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        tool: Tool<'a>,
+        ruleset: Ruleset<'a>,
+        snapshot: Snapshot<'a>,
+        summary: Summary<'a>,
+        notices: Vec<JsonNotice<'a>>,
+        coverage: &'a [CoverageGap],
+        findings: Vec<JsonFinding<'a>>,
+    }
+
+    impl<'a> Whole<'a> {
+        fn new(eval: &'a Evaluation, options: &RenderOptions<'a>) -> Self {
+            let head = JsonReport::new(eval, options);
+            Whole {
+                tool: head.tool,
+                ruleset: head.ruleset,
+                snapshot: head.snapshot,
+                summary: head.summary,
+                notices: head.notices,
+                coverage: head.coverage,
+                findings: eval
+                    .findings
+                    .iter()
+                    .map(|f| JsonFinding::new(f, controls(eval, &f.rule_id)))
+                    .collect(),
+            }
+        }
+
+        fn layout(&self) -> String {
+            let mut out = Vec::new();
+            let mut serializer =
+                serde_json::Serializer::with_formatter(&mut out, Layout::default());
+            self.serialize(&mut serializer).unwrap();
+            out.push(b'\n');
+            String::from_utf8(out).unwrap()
+        }
+    }
+
+    /// Findings rendered in parallel, over several chunks and windows, give the bytes of
+    /// the report serialized whole; and so do none.
+    #[test]
+    fn findings_written_in_parallel_are_the_report_serialized_whole() {
+        let eval = fixtures::evaluation();
+        let options = fixtures::options(Some(Severity::High));
+        let mut many = eval.clone();
+        for i in 0..(WRITE_WINDOW + 3 * WRITE_CHUNK + 7) {
+            let mut f = eval.findings[i % eval.findings.len()].clone();
+            f.resource = format!("{}-{i}", f.resource);
+            many.findings.push(f);
+        }
+        for e in [
+            eval.clone(),
+            many,
+            Evaluation {
+                findings: Vec::new(),
+                ..eval
+            },
+        ] {
+            assert_eq!(
+                render(&e, &options).unwrap(),
+                Whole::new(&e, &options).layout()
+            );
+        }
+    }
+
     #[test]
     fn deterministic() {
         assert_eq!(render_fixture(), render_fixture());
@@ -505,7 +618,7 @@ mod tests {
         let eval = fixtures::evaluation();
         let options = fixtures::options(Some(Severity::High));
         let text = render(&eval, &options).unwrap();
-        let pretty = serde_json::to_string_pretty(&JsonReport::new(&eval, &options)).unwrap();
+        let pretty = serde_json::to_string_pretty(&Whole::new(&eval, &options)).unwrap();
         assert_eq!(
             serde_json::from_str::<Value>(&text).unwrap(),
             serde_json::from_str::<Value>(&pretty).unwrap()
