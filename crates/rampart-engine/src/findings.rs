@@ -381,12 +381,14 @@ impl Evaluation {
     /// redacted notice may sort elsewhere).
     pub fn redact(&mut self) {
         use rayon::prelude::*;
-        self.findings.par_iter_mut().for_each(|f| {
-            redact_in_place(&mut f.message);
-            for e in &mut f.evidence {
-                redact_in_place(&mut e.value);
-            }
-        });
+        self.findings.par_iter_mut().for_each(Finding::redact);
+        self.redact_all_but_findings();
+    }
+
+    /// [`Evaluation::redact`] for an evaluation whose findings were each redacted as they
+    /// were made ([`Finding::redact`]): the engine's, whose millions of findings are then
+    /// not walked again.
+    pub(crate) fn redact_all_but_findings(&mut self) {
         let mut notices_changed = false;
         for n in &mut self.notices {
             notices_changed |= redact_in_place(&mut n.message);
@@ -410,6 +412,16 @@ impl Evaluation {
 }
 
 /// Redacts `text` in place; whether it changed.
+impl Finding {
+    /// Redacts what the finding quotes of the data: its message and evidence values.
+    pub(crate) fn redact(&mut self) {
+        redact_in_place(&mut self.message);
+        for e in &mut self.evidence {
+            redact_in_place(&mut e.value);
+        }
+    }
+}
+
 fn redact_in_place(text: &mut String) -> bool {
     match crate::redact::redact(text) {
         Cow::Borrowed(_) => false,

@@ -305,7 +305,10 @@ impl<'c> Engine<'c> {
         let gaps = GapIndex::new(&snapshot.coverage);
         let warnings: Mutex<BTreeSet<Notice>> = Mutex::default();
         let to_finding = |(i, outcome): (usize, Outcome)| {
-            let (finding, warning) = self.finding(i, outcome, &gaps, now);
+            let (mut finding, warning) = self.finding(i, outcome, &gaps, now);
+            // Redacted as it is made, while its text is in cache (the rest of the
+            // evaluation is redacted at the end).
+            finding.redact();
             if let Some(w) = warning {
                 match warnings.lock() {
                     Ok(mut g) => g.insert(Notice::warning(w)),
@@ -423,7 +426,7 @@ impl<'c> Engine<'c> {
         };
         // No credential quoted from the data leaves the engine.
         let started = Instant::now();
-        evaluation.redact();
+        evaluation.redact_all_but_findings();
         profile.redact = started.elapsed();
         profile.resident[4] = resident_bytes();
         (evaluation, profile)
