@@ -224,15 +224,17 @@ impl serde_json::ser::Formatter for Layout {
     }
 }
 
+/// The report; `F`, its findings: the empty list [`write`] fills, or (in tests) the
+/// findings themselves.
 #[derive(Serialize)]
-struct JsonReport<'a> {
+struct JsonReport<'a, F = Findings> {
     tool: Tool<'a>,
     ruleset: Ruleset<'a>,
     snapshot: Snapshot<'a>,
     summary: Summary<'a>,
     notices: Vec<JsonNotice<'a>>,
     coverage: &'a [CoverageGap],
-    findings: Findings,
+    findings: F,
 }
 
 /// The findings of [`render`]'s head: an empty list, which [`write`] fills.
@@ -542,21 +544,12 @@ mod tests {
 
     /// The whole report serialized at once, findings included: what [`write`] wrote
     /// before it rendered findings in parallel.
-    #[derive(Serialize)]
-    struct Whole<'a> {
-        tool: Tool<'a>,
-        ruleset: Ruleset<'a>,
-        snapshot: Snapshot<'a>,
-        summary: Summary<'a>,
-        notices: Vec<JsonNotice<'a>>,
-        coverage: &'a [CoverageGap],
-        findings: Vec<JsonFinding<'a>>,
-    }
+    type Whole<'a> = JsonReport<'a, Vec<JsonFinding<'a>>>;
 
     impl<'a> Whole<'a> {
         fn new(eval: &'a Evaluation, options: &RenderOptions<'a>) -> Self {
-            let head = JsonReport::new(eval, options);
-            Whole {
+            let head = JsonReport::<Findings>::new(eval, options);
+            JsonReport {
                 tool: head.tool,
                 ruleset: head.ruleset,
                 snapshot: head.snapshot,
