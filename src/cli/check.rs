@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{load_rules, render, FailOn, RuleArgs};
-use super::{write_output, Format, InputError, OutputArgs};
+use super::evaluate::{load_rules, warn_of_left_out_results, FailOn, RuleArgs};
+use super::{write_output, write_output_with, Format, InputError, OutputArgs};
 use crate::check::{check, CheckInputs, CheckedPolicy};
 use crate::findings::{BaselineState, Evaluation};
 use crate::iac::{self, Context, IacFile, IacModel};
@@ -170,22 +170,29 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
         write_output(Some(path), &text)?;
     }
     let threshold = args.fail_on.threshold();
-    let rendered = match args.format {
-        // The code excerpts quote source lines: redacted like the findings.
-        Format::Text => {
-            crate::model::redact::redact(&render_text(&evaluation, &sources, threshold))
-                .into_owned()
-        }
-        format => render(
-            &evaluation,
-            format,
-            &RenderOptions {
-                tool_version: env!("CARGO_PKG_VERSION"),
-                fail_on: threshold,
-            },
-        )?,
+    let options = RenderOptions {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        fail_on: threshold,
     };
-    write_output(args.output.out.as_deref(), &rendered)?;
+    let out = args.output.out.as_deref();
+    // JSON and SARIF are written as they are serialized (a corpus of templates makes a
+    // log of tens of megabytes); text is rendered first.
+    match args.format {
+        // The code excerpts quote source lines: redacted like the findings.
+        Format::Text => write_output(
+            out,
+            &crate::model::redact::redact(&render_text(&evaluation, &sources, threshold)),
+        )?,
+        Format::Json => write_output_with(out, |w| {
+            crate::report::json::write(&evaluation, &options, w)
+        })?,
+        Format::Sarif => {
+            warn_of_left_out_results(&evaluation);
+            write_output_with(out, |w| {
+                crate::report::sarif::write(&evaluation, &options, w)
+            })?;
+        }
+    }
     if args.format != Format::Text || args.output.out.is_some() {
         for n in &evaluation.notices {
             eprintln!("{}", text::notice_line(n));

@@ -410,21 +410,26 @@ pub fn render(
             report::json::render(evaluation, options).map_err(InputError::from_display)?
         }
         Format::Sarif => {
-            let reported = evaluation
-                .findings
-                .iter()
-                .filter(|f| f.status != Status::Pass)
-                .count();
-            if reported > report::sarif::MAX_RESULTS {
-                eprintln!(
-                    "warning: {} results were left out of the SARIF log: GitHub code scanning rejects runs with more than {} (the most serious are kept; --format json has them all)",
-                    reported - report::sarif::MAX_RESULTS,
-                    report::sarif::MAX_RESULTS
-                );
-            }
+            warn_of_left_out_results(evaluation);
             report::sarif::render(evaluation, options).map_err(InputError::from_display)?
         }
     })
+}
+
+/// Says on standard error how many results a SARIF log leaves out (GitHub's limit).
+pub fn warn_of_left_out_results(evaluation: &Evaluation) {
+    let reported = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .count();
+    if reported > report::sarif::MAX_RESULTS {
+        eprintln!(
+            "warning: {} results were left out of the SARIF log: GitHub code scanning rejects runs with more than {} (the most serious are kept; --format json has them all)",
+            reported - report::sarif::MAX_RESULTS,
+            report::sarif::MAX_RESULTS
+        );
+    }
 }
 
 /// 1 when a failing (or, if asked, unknown) finding is at or above the threshold.

@@ -43,6 +43,16 @@ pub fn render(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Result<St
     to_pretty_json("sarif", &log(evaluation, options))
 }
 
+/// Writes the log of [`render`] to `out` as it is serialized, without holding its text.
+pub fn write(
+    evaluation: &Evaluation,
+    options: &RenderOptions<'_>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(evaluation, options))?;
+    out.write_all(b"\n")
+}
+
 fn log(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Sarif {
     let rules: Vec<ReportingDescriptor> = evaluation.rules.iter().map(descriptor).collect();
     let index: BTreeMap<&str, i64> = evaluation

@@ -236,6 +236,19 @@ fn deterministic() {
     assert_eq!(render_fixture(), render_fixture());
 }
 
+/// `write` streams the bytes `render` returns.
+#[test]
+fn written_is_rendered() {
+    let mut out = Vec::new();
+    write(
+        &fixtures::evaluation(),
+        &fixtures::options(Some(Severity::High)),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), render_fixture());
+}
+
 #[test]
 fn findings_of_rules_that_did_not_run_have_no_index() {
     let mut eval = fixtures::evaluation();
