@@ -411,7 +411,6 @@ impl Evaluation {
     }
 }
 
-/// Redacts `text` in place; whether it changed.
 impl Finding {
     /// Redacts what the finding quotes of the data: its message and evidence values.
     pub(crate) fn redact(&mut self) {
@@ -422,6 +421,7 @@ impl Finding {
     }
 }
 
+/// Redacts `text` in place; whether it changed.
 fn redact_in_place(text: &mut String) -> bool {
     match crate::redact::redact(text) {
         Cow::Borrowed(_) => false,

@@ -75,17 +75,8 @@ const WRITE_CHUNK: usize = 1 << 10;
 /// top-level list (`,\n    ` then the finding without spaces).
 fn finding_lines(evaluation: &Evaluation, findings: &[Finding]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(findings.len() * 768);
-    // Findings are sorted by rule: a rule's controls are looked up once per run of them.
-    let mut last: Option<(&str, Controls<'_>)> = None;
     for f in findings {
-        let controls = match &last {
-            Some((rule, c)) if *rule == &*f.rule_id => c.clone(),
-            _ => {
-                let c = controls(evaluation, &f.rule_id);
-                last = Some((&f.rule_id, c.clone()));
-                c
-            }
-        };
+        let controls = controls(evaluation, &f.rule_id);
         out.extend_from_slice(b",\n    ");
         serde_json::to_writer(&mut out, &JsonFinding::new(f, controls))?;
     }
@@ -307,7 +298,7 @@ struct JsonFinding<'a> {
     waiver: Option<JsonWaiver<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<crate::findings::BaselineState>,
-    controls: Controls<'a>,
+    controls: &'a Controls,
     /// The attributes the rule read; omitted when it recorded none.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     evidence: &'a [crate::findings::Evidence],
@@ -382,7 +373,7 @@ impl<'a> JsonReport<'a> {
 }
 
 impl<'a> JsonFinding<'a> {
-    fn new(f: &'a Finding, controls: Controls<'a>) -> JsonFinding<'a> {
+    fn new(f: &'a Finding, controls: &'a Controls) -> JsonFinding<'a> {
         JsonFinding {
             rule_id: &f.rule_id,
             title: &f.title,

@@ -62,20 +62,14 @@ fn to_pretty_json(format: &'static str, value: &impl Serialize) -> Result<String
 }
 
 /// Framework → control ids of one rule, empty when the rule did not run.
-fn controls<'a>(evaluation: &'a Evaluation, rule_id: &str) -> Controls<'a> {
-    evaluation
-        .rule(rule_id)
-        .map(|r| {
-            r.controls
-                .iter()
-                .map(|(fw, c)| (fw.as_str(), c.as_slice()))
-                .collect()
-        })
-        .unwrap_or_default()
+fn controls<'a>(evaluation: &'a Evaluation, rule_id: &str) -> &'a Controls {
+    /// The controls of a rule that did not run.
+    static NONE: Controls = BTreeMap::new();
+    evaluation.rule(rule_id).map_or(&NONE, |r| &r.controls)
 }
 
-/// Framework → control ids of one rule.
-type Controls<'a> = BTreeMap<&'a str, &'a [String]>;
+/// Framework → control ids of one rule (`RuleInfo::controls`).
+type Controls = BTreeMap<String, Vec<String>>;
 
 /// The subject's description, or its kind when the description is empty.
 fn source_description(subject: &Subject) -> &str {
