@@ -317,3 +317,32 @@ fn out_to_a_device_writes_in_place_and_keeps_the_device() {
         "the link was replaced by a file"
     );
 }
+
+/// `--profile-rules` says where the time went, every phase in order and then each native
+/// rule, on standard error only: the log is the same bytes as without it.
+#[test]
+fn profile_rules_times_every_phase_and_leaves_the_log_alone() {
+    let args = [REPO, "--context", CONTEXT, "--format", "sarif"];
+    let (code, plain, plain_err) = check(&args);
+    let (profiled_code, profiled, err) = check(&[&args[..], &["--profile-rules"]].concat());
+    assert_eq!(profiled_code, code, "{err}");
+    assert_eq!(profiled, plain);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("profile: "))
+        .collect();
+    let phases: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.contains(" ms (wall)"))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        phases,
+        ["rules", "read", "facts", "native", "cedar", "findings", "redact", "check", "write"]
+    );
+    assert!(
+        lines.iter().filter(|l| l.starts_with("rule ")).count() > 20,
+        "{err}"
+    );
+    assert!(!plain_err.contains("profile:"), "{plain_err}");
+}

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -17,12 +18,12 @@ use serde::{Deserialize, Serialize};
 
 use super::evaluate::{load_rules, warn_of_left_out_results, FailOn, RuleArgs};
 use super::{write_output, write_output_with, Format, InputError, OutputArgs};
-use crate::check::{check, CheckInputs, CheckedPolicy};
+use crate::check::{check_profiled, CheckInputs, CheckedPolicy};
 use crate::findings::{BaselineState, Evaluation};
 use crate::iac::{self, Context, IacFile, IacModel};
 use crate::model::Location;
 use crate::report::{text, RenderOptions};
-use crate::rules::Status;
+use crate::rules::{phase_line, resident_bytes, Profile, Status};
 
 /// What a file that does not parse does to the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -76,10 +77,24 @@ pub struct CheckArgs {
     /// at this time.
     #[arg(long, value_name = "TIME")]
     pub now: Option<DateTime<Utc>>,
+    /// Print where the run's time went to standard error: the wall time of each phase
+    /// (reading and mapping the files, the evaluation's own phases, writing the report)
+    /// and each native rule's CPU time, the costliest first.
+    #[arg(long)]
+    pub profile_rules: bool,
 }
 
 /// Runs `rampart check`.
 pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
+    let started = Instant::now();
+    let profile = |phase: &str, since: Instant| {
+        if args.profile_rules {
+            eprintln!(
+                "profile: {}",
+                phase_line(phase, since.elapsed(), resident_bytes())
+            );
+        }
+    };
     let (ruleset, catalog) = load_rules(&args.rules)?;
     let engine = super::engine(&catalog, &ruleset)?;
     let context = match &args.context {
@@ -87,6 +102,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
         None => Context::none(),
     };
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    profile("rules", started);
+    let started = Instant::now();
     let discovery =
         crate::iac_parse::discover(&args.paths, &args.exclude).map_err(InputError::from_display)?;
     let root = std::env::current_dir().unwrap_or_default();
@@ -156,7 +173,15 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
             .map(|s| s.resources().count())
             .sum::<usize>()
     );
-    let mut evaluation = check(&engine, &model, &inputs, now);
+    profile("read", started);
+    let started = Instant::now();
+    let (mut evaluation, evaluated) = check_profiled(&engine, &model, &inputs, now);
+    if args.profile_rules {
+        for line in evaluated.iter().flat_map(Profile::lines) {
+            eprintln!("profile: {line}");
+        }
+    }
+    profile("check", started);
     if args.parse_errors == ParseErrors::Warn {
         for n in &mut evaluation.notices {
             n.level = crate::findings::NoticeLevel::Warning;
@@ -175,6 +200,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
         fail_on: threshold,
     };
     let out = args.output.out.as_deref();
+    let started = Instant::now();
     // JSON and SARIF are written as they are serialized (a corpus of templates makes a
     // log of tens of megabytes); text is rendered first.
     match args.format {
@@ -193,6 +219,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
             })?;
         }
     }
+    profile("write", started);
     if args.format != Format::Text || args.output.out.is_some() {
         for n in &evaluation.notices {
             eprintln!("{}", text::notice_line(n));

@@ -16,7 +16,7 @@ use crate::findings::{AppliedWaiver, Evaluation, Finding, Notice, NoticeLevel, S
 use crate::iac::IacModel;
 use crate::model::{Location, ResourceType, SnapshotSource, SnapshotSourceKind};
 use crate::policy_files::{validate_files, PolicyFile};
-use crate::rules::Engine;
+use crate::rules::{Engine, Profile};
 use crate::vocab::Status;
 
 /// A standalone policy file found by the walk.
@@ -78,10 +78,26 @@ pub fn check(
     inputs: &CheckInputs,
     now: DateTime<Utc>,
 ) -> Evaluation {
+    check_profiled(engine, model, inputs, now).0
+}
+
+/// [`check`], and where the evaluation's time went: the engine's profile summed over the
+/// model's snapshots (`None` when there was none to evaluate).
+pub fn check_profiled(
+    engine: &Engine<'_>,
+    model: &IacModel,
+    inputs: &CheckInputs,
+    now: DateTime<Utc>,
+) -> (Evaluation, Option<Profile>) {
     let account_type = ResourceType::Account.name();
     let mut evaluation: Option<Evaluation> = None;
+    let mut profile: Option<Profile> = None;
     for snapshot in &model.snapshots {
-        let mut part = engine.evaluate(snapshot, now);
+        let (mut part, took) = engine.evaluate_profiled(snapshot, now);
+        match &mut profile {
+            None => profile = Some(took),
+            Some(all) => all.absorb(took),
+        }
         part.findings
             .retain(|f| f.location.is_some() && f.resource_type != account_type);
         match &mut evaluation {
@@ -108,7 +124,9 @@ pub fn check(
         });
     }
     for (kind, files) in by_kind {
-        let validated = validate_files(&files, kind);
+        let mut validated = validate_files(&files, kind);
+        // The engine's findings were redacted as it made them; the validator's are here.
+        validated.findings.iter_mut().for_each(Finding::redact);
         evaluation.findings.extend(validated.findings);
         for rule in validated.rules {
             if evaluation.rule(&rule.id).is_none() {
@@ -150,9 +168,9 @@ pub fn check(
         },
     };
     // Templates and policy files may hold credentials (a hard-coded password): none
-    // leaves in a message, notice or evidence.
-    evaluation.redact();
-    evaluation
+    // leaves in a message, notice or evidence (each finding was redacted as it was made).
+    evaluation.redact_all_but_findings();
+    (evaluation, profile)
 }
 
 /// Failing and unknown findings a suppression names become `waived`, with its reason.

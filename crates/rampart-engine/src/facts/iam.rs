@@ -527,6 +527,32 @@ struct SelectionCandidates {
     /// whatever its conditions and RCPs), so that a principal does not scan every such
     /// policy of the organization.
     anyone_granting: OnceLock<Vec<usize>>,
+    /// By account, the entries that may grant to its principals and name a selected
+    /// action, in order: what each of its principals reads (an account of many principals
+    /// and many policies of its own filters them once, not once per principal).
+    granting: Mutex<HashMap<String, Arc<[usize]>>>,
+}
+
+impl SelectionCandidates {
+    /// The entries granting to `account`'s principals, computed by `compute` on first use.
+    fn granting(&self, account: &str, compute: impl FnOnce() -> Vec<usize>) -> Arc<[usize]> {
+        fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+            match m.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            }
+        }
+        if let Some(found) = lock(&self.granting).get(account) {
+            return Arc::clone(found);
+        }
+        // Computed outside the lock (two threads may both compute it; the same list).
+        let computed: Arc<[usize]> = compute().into();
+        Arc::clone(
+            lock(&self.granting)
+                .entry(account.to_owned())
+                .or_insert(computed),
+        )
+    }
 }
 
 /// Candidate grants of one resource policy, owned so that every account's analysis shares
@@ -607,6 +633,7 @@ impl ResourcePolicyIndex {
             Arc::new(SelectionCandidates {
                 entries: self.entries.iter().map(|_| OnceLock::new()).collect(),
                 anyone_granting: OnceLock::new(),
+                granting: Mutex::default(),
             })
         }))
     }
@@ -764,14 +791,19 @@ impl<'s, 'c, 'a> PermissionsAnalysis<'s, 'c, 'a> {
                 .filter(|&n| entry(n).is_some_and(|(_, _, c)| !c.is_empty()))
                 .collect()
         });
-        for n in index.for_account(&principal.account, anyone_granting) {
+        // A policy that cannot be read, or names no selected action, grants nothing here
+        // whatever its RCPs.
+        let granting = shared.granting(&principal.account, || {
+            index
+                .for_account(&principal.account, anyone_granting)
+                .into_iter()
+                .filter(|&n| entry(n).is_some_and(|(_, _, c)| !c.is_empty()))
+                .collect()
+        });
+        for &n in granting.iter() {
             let Some((owner, policy, entry_candidates)) = entry(n) else {
                 continue;
             };
-            if entry_candidates.is_empty() {
-                // Names no selected action: grants nothing here, whatever its RCPs.
-                continue;
-            }
             let rcps = rcp_chain(owner)?;
             for (action, resources) in entry_candidates {
                 let Some(info) = catalog.action(action) else {

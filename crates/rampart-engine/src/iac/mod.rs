@@ -134,7 +134,7 @@ impl ModelBuilder {
             let arns: BTreeSet<String> = code_resources(&snapshot).collect();
             match self.batches.iter_mut().find(|b| b.fits(&snapshot, &arns)) {
                 Some(batch) => batch.absorb(snapshot, arns),
-                None => self.batches.push(Batch { snapshot, arns }),
+                None => self.batches.push(Batch::new(snapshot, arns)),
             }
         }
     }
@@ -146,7 +146,16 @@ impl ModelBuilder {
         self.notices.sort();
         self.notices.dedup();
         IacModel {
-            snapshots: self.batches.into_iter().map(|b| b.snapshot).collect(),
+            snapshots: self
+                .batches
+                .into_iter()
+                .map(|b| {
+                    let mut snapshot = b.snapshot;
+                    snapshot.coverage.sort();
+                    snapshot.coverage.dedup();
+                    snapshot
+                })
+                .collect(),
             suppressions: self.suppressions,
             notices: self.notices,
         }
@@ -166,11 +175,29 @@ fn code_resources(snapshot: &Snapshot) -> impl Iterator<Item = String> + '_ {
 
 /// Files evaluated together: no ARN declared twice.
 struct Batch {
+    /// The files' snapshots joined (coverage gaps sorted and de-duplicated at the end).
     snapshot: Snapshot,
     arns: BTreeSet<String>,
+    /// The gaps about no one resource (an account's environment unknown): every file of
+    /// the batch has the same.
+    general: BTreeSet<CoverageGap>,
 }
 
 impl Batch {
+    fn new(snapshot: Snapshot, arns: BTreeSet<String>) -> Batch {
+        let general = snapshot
+            .coverage
+            .iter()
+            .filter(|g| g.resource.is_none())
+            .cloned()
+            .collect();
+        Batch {
+            snapshot,
+            arns,
+            general,
+        }
+    }
+
     /// Whether a file's snapshot can join: no ARN in common, and every account both hold
     /// is placed alike (same tags, same coverage), so that one file's unknown environment
     /// does not spread to another's resources.
@@ -187,15 +214,14 @@ impl Batch {
                 .coverage
                 .iter()
                 .filter(|g| g.resource.is_none())
-                .all(|g| self.snapshot.coverage.contains(g))
+                .all(|g| self.general.contains(g))
     }
 
-    /// Joins another file's snapshot (same context) into this one.
+    /// Joins another file's snapshot (same context) into this one; its general gaps are
+    /// the batch's already ([`Batch::fits`]).
     fn absorb(&mut self, other: Snapshot, arns: BTreeSet<String>) {
         self.arns.extend(arns);
         self.snapshot.coverage.extend(other.coverage);
-        self.snapshot.coverage.sort();
-        self.snapshot.coverage.dedup();
         for account in other.accounts {
             match self
                 .snapshot

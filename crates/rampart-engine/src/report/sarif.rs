@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde_json::Value;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
@@ -40,27 +41,104 @@ pub const MAX_RESULTS: usize = 25_000;
 
 /// Renders a SARIF 2.1.0 log: pretty-printed, with a trailing newline.
 pub fn render(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Result<String, ReportError> {
-    to_pretty_json("sarif", &log(evaluation, options))
+    let (mut log, reported) = head(evaluation, options);
+    let index = rule_index(evaluation);
+    log.runs[0].results = Some(
+        reported
+            .into_iter()
+            .map(|f| result(f, index.get(&*f.rule_id).copied()))
+            .collect(),
+    );
+    to_pretty_json("sarif", &log)
 }
 
 /// Writes the log of [`render`] to `out` as it is serialized, without holding its text.
+///
+/// The results are serialized in parallel, a window at a time, each pretty-printed on its
+/// own and indented to its place in the log (a JSON text has no raw line break inside a
+/// string, so every line break is layout): the same bytes as `render`.
 pub fn write(
     evaluation: &Evaluation,
     options: &RenderOptions<'_>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(evaluation, options))?;
+    let (log, reported) = head(evaluation, options);
+    let text = serde_json::to_vec_pretty(&log)?;
+    let Some(at) = find(&text, RESULTS_KEY) else {
+        return Err(std::io::Error::other(
+            "the SARIF log's head has no empty results list",
+        ));
+    };
+    // Up to and with the list's `[`; the empty list's `]` closes it after the results.
+    let (open, close) = text.split_at(at + RESULTS_KEY.len() - 1);
+    out.write_all(open)?;
+    if !reported.is_empty() {
+        let index = rule_index(evaluation);
+        for (window, findings) in reported.chunks(WRITE_WINDOW).enumerate() {
+            let parts: Vec<Vec<u8>> = findings
+                .par_chunks(WRITE_CHUNK)
+                .map(|chunk| result_lines(chunk, &index))
+                .collect::<Result<_, _>>()?;
+            for (i, part) in parts.iter().enumerate() {
+                // Each result begins with the comma that ends the one before it, but the
+                // first.
+                let first = window == 0 && i == 0;
+                out.write_all(if first { &part[1..] } else { part })?;
+            }
+        }
+        out.write_all(RESULTS_END)?;
+    }
+    out.write_all(close)?;
     out.write_all(b"\n")
 }
 
-fn log(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Sarif {
-    let rules: Vec<ReportingDescriptor> = evaluation.rules.iter().map(descriptor).collect();
-    let index: BTreeMap<&str, i64> = evaluation
+/// The run's empty results list as the pretty printer lays it out (a member of the only
+/// run, at its indentation: no property bag or rule nested deeper can match it).
+const RESULTS_KEY: &[u8] = b"\n      \"results\": []";
+/// What ends a non-empty results list: a line break and the list's indentation.
+const RESULTS_END: &[u8] = b"\n      ";
+/// How a result is indented in the log: the list's elements are four levels deep.
+const RESULT_INDENT: &[u8] = b"\n        ";
+/// Results rendered before any is written: a bound on the memory the rendered text takes.
+const WRITE_WINDOW: usize = 1 << 14;
+/// Results a thread renders at a time.
+const WRITE_CHUNK: usize = 1 << 8;
+
+/// `findings`' results, each preceded by `,` and its indentation, pretty-printed and
+/// indented as elements of the run's results list.
+fn result_lines(findings: &[&Finding], index: &BTreeMap<&str, i64>) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(findings.len() * 2048);
+    let mut one = Vec::with_capacity(2048);
+    for f in findings {
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, &result(f, index.get(&*f.rule_id).copied()))?;
+        out.push(b',');
+        for line in one.split(|&b| b == b'\n') {
+            out.extend_from_slice(RESULT_INDENT);
+            out.extend_from_slice(line);
+        }
+    }
+    Ok(out)
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Each rule's index in the driver's rules (the evaluation's rule order).
+fn rule_index(evaluation: &Evaluation) -> BTreeMap<&str, i64> {
+    evaluation
         .rules
         .iter()
         .zip(0..)
         .map(|(r, i)| (r.id.as_str(), i))
-        .collect();
+        .collect()
+}
+
+/// The log without its results, and the findings to report as results, in order.
+fn head<'e>(evaluation: &'e Evaluation, options: &RenderOptions<'_>) -> (Sarif, Vec<&'e Finding>) {
+    let rules: Vec<ReportingDescriptor> = evaluation.rules.iter().map(descriptor).collect();
     let mut reported: Vec<&Finding> = evaluation
         .findings
         .iter()
@@ -92,10 +170,6 @@ fn log(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Sarif {
             location: None,
         });
     }
-    let results: Vec<SarifResult> = reported
-        .into_iter()
-        .map(|f| result(f, index.get(&*f.rule_id).copied()))
-        .collect();
 
     let driver = ToolComponent::builder()
         .name("rampart")
@@ -139,13 +213,14 @@ fn log(evaluation: &Evaluation, options: &RenderOptions<'_>) -> Sarif {
                 ]))
                 .build(),
         )
-        .results(results)
+        .results(Vec::new())
         .build();
-    Sarif::builder()
+    let log = Sarif::builder()
         .schema(SCHEMA_URI)
         .version("2.1.0")
         .runs(vec![run])
-        .build()
+        .build();
+    (log, reported)
 }
 
 /// Notices (expired waivers, files that could not be read) as tool execution

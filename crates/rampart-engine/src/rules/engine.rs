@@ -72,6 +72,24 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Adds `other`'s times to this profile's (a run evaluating several snapshots, as
+    /// `check` does with one per context): phases and rules summed, the last resident
+    /// figures kept.
+    pub fn absorb(&mut self, other: Profile) {
+        self.facts += other.facts;
+        self.native += other.native;
+        self.cedar += other.cedar;
+        self.findings += other.findings;
+        self.redact += other.redact;
+        self.resident = other.resident;
+        for (id, took) in other.rules {
+            match self.rules.iter_mut().find(|(i, _)| *i == id) {
+                Some((_, t)) => *t += took,
+                None => self.rules.push((id, took)),
+            }
+        }
+    }
+
     /// The profile as lines of text, the costliest rules first.
     pub fn lines(&self) -> Vec<String> {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;

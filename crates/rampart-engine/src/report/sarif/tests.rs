@@ -249,6 +249,34 @@ fn written_is_rendered() {
     assert_eq!(String::from_utf8(out).unwrap(), render_fixture());
 }
 
+/// Results serialized in parallel, over several chunks and windows, give the bytes of the
+/// log serialized whole; and so does a log without results.
+#[test]
+fn results_written_in_parallel_are_the_log_serialized_whole() {
+    let eval = fixtures::evaluation();
+    let options = fixtures::options(Some(Severity::High));
+    let mut many = eval.clone();
+    for i in 0..(WRITE_WINDOW + 3 * WRITE_CHUNK + 7) {
+        let mut f = eval.findings[i % eval.findings.len()].clone();
+        f.resource = format!("{}-{i}", f.resource);
+        if f.status == Status::Pass {
+            f.status = Status::Fail;
+        }
+        many.findings.push(f);
+    }
+    let none = Evaluation {
+        findings: Vec::new(),
+        ..eval.clone()
+    };
+    for e in [eval, many, none] {
+        let mut out = Vec::new();
+        write(&e, &options, &mut out).unwrap();
+        let written = String::from_utf8(out).unwrap();
+        // `render` serializes the whole log at once.
+        assert_eq!(written, render(&e, &options).unwrap());
+    }
+}
+
 #[test]
 fn findings_of_rules_that_did_not_run_have_no_index() {
     let mut eval = fixtures::evaluation();
