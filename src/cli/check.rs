@@ -232,13 +232,18 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
                 && f.baseline_state != Some(BaselineState::Unchanged)
         })
     });
-    Ok(if evaluation.incomplete() {
+    let code = if evaluation.incomplete() {
         ExitCode::from(2)
     } else if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process exits next, and the operating system takes the memory back at once:
+    // freeing the model and the findings one allocation at a time is a tenth of the run.
+    std::mem::forget(model);
+    std::mem::forget(evaluation);
+    Ok(code)
 }
 
 /// How many files are read before their models are joined.

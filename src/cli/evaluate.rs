@@ -103,18 +103,32 @@ pub fn load_rules(args: &RuleArgs) -> Result<(Ruleset, Catalog), InputError> {
     Ok((ruleset, catalog))
 }
 
-/// Loads the snapshot named on the command line, or the bundled sample, with the digest
-/// and size of its text (what an evidence bundle's manifest names it by).
-pub fn load_snapshot_text(path: Option<&PathBuf>) -> Result<(Snapshot, SnapshotText), InputError> {
-    let (snapshot, text) = match path {
+/// Loads the snapshot named on the command line, or the bundled sample, with the digest and
+/// size of its text when `digest` (what a recorded run's evidence bundle names it by),
+/// taken while the text is parsed.
+fn load_snapshot_digest(
+    path: Option<&PathBuf>,
+    digest: bool,
+) -> Result<(Snapshot, Option<SnapshotText>), InputError> {
+    match path {
         Some(path) => {
-            let (snapshot, text) = crate::model::load_snapshot_file_with_text(path)
-                .map_err(InputError::from_display)?;
-            (snapshot, snapshot_text(&text))
+            let text = crate::model::read_text(path).map_err(|source| {
+                InputError::from_display(crate::model::SnapshotError::Io {
+                    path: path.clone(),
+                    source,
+                })
+            })?;
+            let (snapshot, digest) = rayon::join(
+                || crate::model::parse_snapshot(&text, path),
+                || digest.then(|| snapshot_text(&text)),
+            );
+            Ok((snapshot.map_err(InputError::from_display)?, digest))
         }
-        None => (load_snapshot(None)?, snapshot_text(SAMPLE_JSON)),
-    };
-    Ok((snapshot, text))
+        None => Ok((
+            load_snapshot(None)?,
+            digest.then(|| snapshot_text(SAMPLE_JSON)),
+        )),
+    }
 }
 
 /// The digest and size of a snapshot's JSON text.
@@ -309,7 +323,7 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
         None
     };
     let started = std::time::Instant::now();
-    let (snapshot, text) = load_snapshot_text(args.snapshot.as_ref())?;
+    let (snapshot, text) = load_snapshot_digest(args.snapshot.as_ref(), args.record)?;
     if args.report.profile_rules {
         eprintln!(
             "profile: {}",
@@ -321,7 +335,9 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
         &engine,
         &args.report,
         templates.as_ref(),
-        recorder.map(|r| (r, args.recording.fail_on_new, text)),
+        recorder
+            .zip(text)
+            .map(|(r, text)| (r, args.recording.fail_on_new, text)),
     );
     // As for the evaluation: the process exits next (see `evaluate_and_report`).
     std::mem::forget(snapshot);
