@@ -327,22 +327,11 @@ fn profile_rules_times_every_phase_and_leaves_the_log_alone() {
     let (profiled_code, profiled, err) = check(&[&args[..], &["--profile-rules"]].concat());
     assert_eq!(profiled_code, code, "{err}");
     assert_eq!(profiled, plain);
-    let lines: Vec<&str> = err
-        .lines()
-        .filter_map(|l| l.strip_prefix("profile: "))
-        .collect();
-    let phases: Vec<&str> = lines
-        .iter()
-        .filter(|l| l.contains(" ms (wall)"))
-        .map(|l| l.split_whitespace().next().unwrap())
-        .collect();
+    let (phases, rules) = common::profile(&err);
     assert_eq!(
         phases,
         ["rules", "read", "facts", "native", "cedar", "findings", "redact", "check", "write"]
     );
-    assert!(
-        lines.iter().filter(|l| l.starts_with("rule ")).count() > 20,
-        "{err}"
-    );
+    assert!(rules > 20, "{err}");
     assert!(!plain_err.contains("profile:"), "{plain_err}");
 }

@@ -105,21 +105,11 @@ fn profile_rules_times_every_phase_and_leaves_the_report_alone() {
     ]);
     assert_eq!(profiled.code, plain.code, "{}", profiled.stderr);
     assert_eq!(profiled.stdout, plain.stdout);
-    let lines: Vec<&str> = profiled
-        .stderr
-        .lines()
-        .filter_map(|l| l.strip_prefix("profile: "))
-        .collect();
-    let phases: Vec<&str> = lines
-        .iter()
-        .filter(|l| l.contains(" ms (wall)"))
-        .map(|l| l.split_whitespace().next().unwrap())
-        .collect();
+    let (phases, rules) = common::profile(&profiled.stderr);
     assert_eq!(
         phases,
         ["load", "facts", "native", "cedar", "findings", "redact", "write"]
     );
-    let rules = lines.iter().filter(|l| l.starts_with("rule ")).count();
     assert!(rules > 20, "{}", profiled.stderr);
     assert!(!plain.stderr.contains("profile:"), "{}", plain.stderr);
 }

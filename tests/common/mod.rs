@@ -33,6 +33,22 @@ pub fn validate_sarif(text: &str) -> Result<(), Vec<String>> {
     }
 }
 
+/// What `--profile-rules` printed to standard error: the phases with a wall time, in
+/// order, and how many rule lines followed.
+pub fn profile(stderr: &str) -> (Vec<&str>, usize) {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("profile: "))
+        .collect();
+    let phases = lines
+        .iter()
+        .filter(|l| l.contains(" ms (wall)"))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let rules = lines.iter().filter(|l| l.starts_with("rule ")).count();
+    (phases, rules)
+}
+
 /// The path of a file in the repository.
 pub fn repo_path(relative: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)

@@ -162,6 +162,23 @@ fn finding(
     }
 }
 
+/// [`evaluation`] with `extra` more findings, copies of its own on other resources, the
+/// passes made failures (so that every copy is a SARIF result too): enough to cross a
+/// parallel writer's chunk and window boundaries.
+pub(super) fn evaluation_with(extra: usize) -> Evaluation {
+    let mut eval = evaluation();
+    let own = eval.findings.clone();
+    for i in 0..extra {
+        let mut f = own[i % own.len()].clone();
+        f.resource = format!("{}-{i}", f.resource);
+        if f.status == Status::Pass {
+            f.status = Status::Fail;
+        }
+        eval.findings.push(f);
+    }
+    eval
+}
+
 /// Findings of every status over [`rules`], sorted as the engine sorts them.
 pub(super) fn evaluation() -> Evaluation {
     let rules = rules();

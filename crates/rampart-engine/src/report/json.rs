@@ -571,12 +571,7 @@ mod tests {
     fn findings_written_in_parallel_are_the_report_serialized_whole() {
         let eval = fixtures::evaluation();
         let options = fixtures::options(Some(Severity::High));
-        let mut many = eval.clone();
-        for i in 0..(WRITE_WINDOW + 3 * WRITE_CHUNK + 7) {
-            let mut f = eval.findings[i % eval.findings.len()].clone();
-            f.resource = format!("{}-{i}", f.resource);
-            many.findings.push(f);
-        }
+        let many = fixtures::evaluation_with(WRITE_WINDOW + 3 * WRITE_CHUNK + 7);
         for e in [
             eval.clone(),
             many,

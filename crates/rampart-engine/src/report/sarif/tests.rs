@@ -255,15 +255,7 @@ fn written_is_rendered() {
 fn results_written_in_parallel_are_the_log_serialized_whole() {
     let eval = fixtures::evaluation();
     let options = fixtures::options(Some(Severity::High));
-    let mut many = eval.clone();
-    for i in 0..(WRITE_WINDOW + 3 * WRITE_CHUNK + 7) {
-        let mut f = eval.findings[i % eval.findings.len()].clone();
-        f.resource = format!("{}-{i}", f.resource);
-        if f.status == Status::Pass {
-            f.status = Status::Fail;
-        }
-        many.findings.push(f);
-    }
+    let many = fixtures::evaluation_with(WRITE_WINDOW + 3 * WRITE_CHUNK + 7);
     let none = Evaluation {
         findings: Vec::new(),
         ..eval.clone()
