@@ -240,7 +240,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, InputError> {
         ExitCode::SUCCESS
     };
     // The process exits next, and the operating system takes the memory back at once:
-    // freeing the model and the findings one allocation at a time is a tenth of the run.
+    // freeing the model and the findings one allocation at a time costs tens of
+    // milliseconds on a corpus of a thousand templates.
     std::mem::forget(model);
     std::mem::forget(evaluation);
     Ok(code)

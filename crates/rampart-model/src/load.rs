@@ -87,6 +87,7 @@ pub fn load_snapshot_file_with_text(path: &Path) -> Result<(Snapshot, String), S
 
 /// Parses and checks snapshot text; `path` is only used in error messages.
 pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
+    check_is_object(text, path)?;
     // The text is read once when it is a snapshot of this version; the version is probed
     // on its own only to explain a failure (a newer format is reported as such, not as an
     // unknown field somewhere inside it).
@@ -119,18 +120,6 @@ fn check_version(text: &str, path: &Path) -> Result<(), SnapshotError> {
     struct Probe {
         schema_version: Option<serde_json::Value>,
     }
-    // A struct also deserializes from an array, which would report "trailing characters".
-    if let Some((offset, c)) = text.char_indices().find(|(_, c)| !c.is_whitespace()) {
-        if c != '{' {
-            let (line, column) = line_column(text, offset);
-            return Err(SnapshotError::Syntax {
-                path: path.to_owned(),
-                line,
-                column,
-                message: "a snapshot is a JSON object (`{ \"schema_version\": … }`)".to_owned(),
-            });
-        }
-    }
     let probe: Probe = serde_json::from_str(text).map_err(|e| syntax(path, &e))?;
     let found = match probe.schema_version {
         Some(serde_json::Value::String(v)) if v == SCHEMA_VERSION => return Ok(()),
@@ -152,6 +141,23 @@ fn check_version(text: &str, path: &Path) -> Result<(), SnapshotError> {
         column,
         found,
     })
+}
+
+/// A struct also deserializes from a JSON array (its fields in order): a snapshot is an
+/// object, and anything else is rejected as such before it is parsed.
+fn check_is_object(text: &str, path: &Path) -> Result<(), SnapshotError> {
+    match text.char_indices().find(|(_, c)| !c.is_whitespace()) {
+        Some((offset, c)) if c != '{' => {
+            let (line, column) = line_column(text, offset);
+            Err(SnapshotError::Syntax {
+                path: path.to_owned(),
+                line,
+                column,
+                message: "a snapshot is a JSON object (`{ \"schema_version\": … }`)".to_owned(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// 1-based line and column of the first occurrence of `needle`, or 1:1.
