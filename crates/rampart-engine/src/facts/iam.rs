@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::Serialize;
 
 use super::access::Audience;
-use super::Facts;
+use super::{lock, Facts};
 use crate::model::{Account, IamRole, IamUser, OrgPolicyKind, PolicyDocument, Snapshot};
 use rampart_iam::catalog::{AccessLevel, ActionCatalog};
 use rampart_iam::evaluate::{evaluate, Decision, PolicyInputs, Principal, Request};
@@ -536,12 +536,6 @@ struct SelectionCandidates {
 impl SelectionCandidates {
     /// The entries granting to `account`'s principals, computed by `compute` on first use.
     fn granting(&self, account: &str, compute: impl FnOnce() -> Vec<usize>) -> Arc<[usize]> {
-        fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-            match m.lock() {
-                Ok(g) => g,
-                Err(poisoned) => poisoned.into_inner(),
-            }
-        }
         if let Some(found) = lock(&self.granting).get(account) {
             return Arc::clone(found);
         }
@@ -625,10 +619,7 @@ impl ResourcePolicyIndex {
 
     /// The candidate grants of every entry under one selection (`key` names it).
     fn candidates(&self, key: &str) -> Arc<SelectionCandidates> {
-        let mut map = match self.candidates.lock() {
-            Ok(m) => m,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut map = lock(&self.candidates);
         Arc::clone(map.entry(key.to_owned()).or_insert_with(|| {
             Arc::new(SelectionCandidates {
                 entries: self.entries.iter().map(|_| OnceLock::new()).collect(),

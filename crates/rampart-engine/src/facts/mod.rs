@@ -446,5 +446,14 @@ pub fn ou_environment<'p>(ou_path: &str, params: &'p Parameters) -> Option<&'p O
         .max_by_key(|m| m.path.len())
 }
 
+/// A facts cache's lock: a thread that panicked holding it left a cache that is still
+/// consistent (entries are inserted whole), so the poison is ignored.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
 #[cfg(test)]
 mod tests;

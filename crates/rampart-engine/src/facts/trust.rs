@@ -14,7 +14,7 @@ use rampart_iam::evaluate::{
 use rampart_iam::{Policy, PrincipalMatch};
 
 use super::iam::{parsed, role_policies, PrincipalPolicies};
-use super::Facts;
+use super::{lock, Facts};
 use crate::model::{AccountStatus, IamRole, Snapshot};
 
 /// A role of the snapshot: its account's index and its own.
@@ -204,13 +204,6 @@ fn organization_context(facts: &Facts, account: &str) -> rampart_iam::RequestCon
         .account(account)
         .map(|a| a.context.clone())
         .unwrap_or_default()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
 }
 
 /// The accounts a trust policy names, or `None` when it names principals by wildcard

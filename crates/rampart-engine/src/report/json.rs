@@ -5,10 +5,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{controls, Controls, OrderedMap, RenderOptions, ReportError, StatusCounts, Tally};
+use super::{
+    controls, write_in_parallel, Controls, OrderedMap, RenderOptions, ReportError, StatusCounts,
+    Tally,
+};
 use crate::findings::{Evaluation, Finding, Notice};
 use crate::model::{CoverageGap, SnapshotSource};
 use crate::vocab::{Area, Severity, Status};
@@ -45,17 +47,12 @@ pub fn write(
     };
     out.write_all(open)?;
     out.write_all(b"[")?;
-    for (window, findings) in evaluation.findings.chunks(WRITE_WINDOW).enumerate() {
-        let lines: Vec<Vec<u8>> = findings
-            .par_chunks(WRITE_CHUNK)
-            .map(|chunk| finding_lines(evaluation, chunk))
-            .collect::<Result<_, _>>()?;
-        for (i, lines) in lines.iter().enumerate() {
-            // Each line begins with the comma that ends the one before it, but the first.
-            let first = window == 0 && i == 0;
-            out.write_all(if first { &lines[1..] } else { lines })?;
-        }
-    }
+    write_in_parallel(
+        out,
+        &evaluation.findings,
+        (WRITE_WINDOW, WRITE_CHUNK),
+        |chunk| finding_lines(evaluation, chunk),
+    )?;
     out.write_all(if evaluation.findings.is_empty() {
         b"]\n}\n"
     } else {

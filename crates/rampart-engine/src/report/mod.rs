@@ -61,6 +61,31 @@ fn to_pretty_json(format: &'static str, value: &impl Serialize) -> Result<String
     Ok(text)
 }
 
+/// Writes `items` to `out` rendered in parallel, in order: `render` turns a chunk of at
+/// most `chunk` items into their text, each item preceded by the `,` that ends the one
+/// before it (the very first is left out). A window of `window` items is rendered before
+/// any of it is written: a bound on the memory the rendered text takes. The bytes do not
+/// depend on the thread count.
+fn write_in_parallel<T: Sync>(
+    out: &mut dyn std::io::Write,
+    items: &[T],
+    (window, chunk): (usize, usize),
+    render: impl Fn(&[T]) -> std::io::Result<Vec<u8>> + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    for (w, items) in items.chunks(window).enumerate() {
+        let parts: Vec<Vec<u8>> = items
+            .par_chunks(chunk)
+            .map(&render)
+            .collect::<Result<_, _>>()?;
+        for (i, part) in parts.iter().enumerate() {
+            let first = w == 0 && i == 0;
+            out.write_all(if first { &part[1..] } else { part })?;
+        }
+    }
+    Ok(())
+}
+
 /// Framework → control ids of one rule, empty when the rule did not run.
 fn controls<'a>(evaluation: &'a Evaluation, rule_id: &str) -> &'a Controls {
     /// The controls of a rule that did not run.

@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde_json::Value;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
@@ -18,7 +17,7 @@ use serde_sarif::sarif::{
     Suppression, Tool, ToolComponent,
 };
 
-use super::{doc, to_pretty_json, RenderOptions, ReportError};
+use super::{doc, to_pretty_json, write_in_parallel, RenderOptions, ReportError};
 use crate::findings::{Evaluation, Finding, Notice, NoticeLevel, RuleInfo};
 use crate::model::Location as SourceLocation;
 use crate::vocab::{Severity, Status};
@@ -74,18 +73,9 @@ pub fn write(
     out.write_all(open)?;
     if !reported.is_empty() {
         let index = rule_index(evaluation);
-        for (window, findings) in reported.chunks(WRITE_WINDOW).enumerate() {
-            let parts: Vec<Vec<u8>> = findings
-                .par_chunks(WRITE_CHUNK)
-                .map(|chunk| result_lines(chunk, &index))
-                .collect::<Result<_, _>>()?;
-            for (i, part) in parts.iter().enumerate() {
-                // Each result begins with the comma that ends the one before it, but the
-                // first.
-                let first = window == 0 && i == 0;
-                out.write_all(if first { &part[1..] } else { part })?;
-            }
-        }
+        write_in_parallel(out, &reported, (WRITE_WINDOW, WRITE_CHUNK), |chunk| {
+            result_lines(chunk, &index)
+        })?;
         out.write_all(RESULTS_END)?;
     }
     out.write_all(close)?;
