@@ -6,7 +6,7 @@ pub mod cli;
 
 pub use rampart_engine::{
     capabilities, check, facts, findings, iac, iac_links, policy_files, report, rules, ruleset,
-    scp, synth, vocab,
+    scp, stream, synth, vocab,
 };
 pub use rampart_history as history;
 pub use rampart_iac as iac_parse;

@@ -261,6 +261,90 @@ fn out_writes_the_file_and_nothing_to_stdout() {
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
 }
 
+#[test]
+fn a_streamed_evaluation_reports_what_a_whole_one_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = repo_path("fixtures/orgs/sample/snapshot.json");
+    let lines = dir.path().join("sample.jsonl");
+    let lines_s = lines.to_str().unwrap();
+    let r = run(&[
+        "snapshot",
+        "lines",
+        sample.to_str().unwrap(),
+        "--out",
+        lines_s,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(&lines).expect("written");
+    // The snapshot on the first line, then one account a line.
+    assert!(text.lines().next().unwrap().contains("\"accounts\":[]"));
+    assert_eq!(text.lines().count(), 14, "the sample's 13 accounts");
+    let whole = run(&["evaluate", "--snapshot", lines_s, "--format", "json"]);
+    let streamed = run(&[
+        "evaluate",
+        "--stream",
+        "--snapshot",
+        lines_s,
+        "--format",
+        "json",
+        "--profile-rules",
+    ]);
+    assert_eq!(whole.code, 1, "the sample fails on high: {}", whole.stderr);
+    assert_eq!(streamed.code, whole.code, "{}", streamed.stderr);
+    assert!(streamed.stdout == whole.stdout, "streamed report differs");
+    // The pretty-printed file and its lines form are the same snapshot.
+    let pretty = run(&[
+        "evaluate",
+        "--snapshot",
+        sample.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        pretty.stdout == whole.stdout,
+        "the lines form evaluates differently"
+    );
+    for phase in ["index", "facts", "evaluate", "merge", "write"] {
+        assert!(
+            streamed.stderr.contains(&format!("profile: {phase} ")),
+            "no {phase} phase in {}",
+            streamed.stderr
+        );
+    }
+    let never = run(&[
+        "evaluate",
+        "--stream",
+        "--snapshot",
+        lines_s,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(never.code, 0, "{}", never.stderr);
+    // What it cannot do without holding every finding is an input error.
+    assert_input_error(
+        &run(&["evaluate", "--stream", "--format", "json"]),
+        "--snapshot FILE",
+    );
+    assert_input_error(
+        &run(&["evaluate", "--stream", "--snapshot", lines_s]),
+        "--format json only",
+    );
+    assert_input_error(
+        &run(&[
+            "evaluate",
+            "--stream",
+            "--snapshot",
+            lines_s,
+            "--format",
+            "json",
+            "--record",
+        ]),
+        "cannot --record",
+    );
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write");

@@ -70,6 +70,13 @@ pub struct EvaluateArgs {
     /// Record the run in the history database (`rampart history`).
     #[arg(long)]
     pub record: bool,
+    /// Evaluate a snapshot of the JSON-lines form (`rampart snapshot lines`) a batch of
+    /// accounts at a time, so that memory holds the organization's index (IAM, keys,
+    /// buckets, VPCs) and one batch, not every account whole; findings wait in temporary
+    /// files (under `TMPDIR`) until the report is written. The JSON report is the same
+    /// bytes as without it. `--format json` only; not with `--record` or `--iac`.
+    #[arg(long)]
+    pub stream: bool,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
@@ -317,6 +324,9 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
             "--fail-on-new compares with the recorded history: add --record".into(),
         ));
     }
+    if args.stream {
+        return run_streamed(args, &engine);
+    }
     let recorder = if args.record {
         Some(Recorder::open(&args.recording.db, "evaluate")?)
     } else {
@@ -342,6 +352,61 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode, InputError> {
     // As for the evaluation: the process exits next (see `evaluate_and_report`).
     std::mem::forget(snapshot);
     code
+}
+
+/// Runs `rampart evaluate --stream`.
+fn run_streamed(args: &EvaluateArgs, engine: &Engine<'_>) -> Result<ExitCode, InputError> {
+    let refuse = |what: &str| {
+        Err(InputError(format!(
+            "--stream {what} (it never holds every finding in memory)"
+        )))
+    };
+    let Some(path) = &args.snapshot else {
+        return refuse("reads a snapshot file of the JSON-lines form: add --snapshot FILE");
+    };
+    if args.report.format != Format::Json {
+        return refuse("writes --format json only");
+    }
+    if args.record {
+        return refuse("cannot --record");
+    }
+    if !args.report.iac.is_empty() {
+        return refuse("cannot link findings to --iac templates");
+    }
+    let streamed = crate::stream::evaluate(
+        engine,
+        path,
+        args.report.now,
+        crate::rules::DEFAULT_BATCH_BYTES,
+    )
+    .map_err(InputError::from_display)?;
+    if args.report.profile_rules {
+        for line in streamed.profile_lines() {
+            eprintln!("profile: {line}");
+        }
+    }
+    for notice in streamed.notices() {
+        eprintln!("{}", report::text::notice_line(notice));
+    }
+    let threshold = args.report.fail_on.threshold();
+    let options = RenderOptions {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        fail_on: threshold,
+    };
+    let started = std::time::Instant::now();
+    write_output_with(args.report.output.out.as_deref(), |w| {
+        streamed.write_json(&options, w)
+    })?;
+    if args.report.profile_rules {
+        eprintln!(
+            "profile: {}",
+            phase_line("write", started.elapsed(), resident_bytes())
+        );
+    }
+    Ok(match threshold {
+        Some(t) if streamed.breaks(t, args.report.fail_on_unknown) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    })
 }
 
 /// Evaluates a snapshot, links its findings to the `--iac` templates if given, records the

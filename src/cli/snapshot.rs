@@ -19,6 +19,15 @@ pub enum SnapshotCommand {
         /// The snapshot JSON file.
         file: PathBuf,
     },
+    /// Write a snapshot in the JSON-lines form (the snapshot on its first line, then one
+    /// account per line), which `evaluate --stream` reads an account at a time and every
+    /// command loads with its accounts parsed in parallel.
+    Lines {
+        /// The snapshot file (either form).
+        file: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Join snapshots of one organization (e.g. from `--shard I/N` workers) into one;
     /// an account, OU or policy present twice with different content is an error.
     Merge {
@@ -49,6 +58,12 @@ pub fn run(cmd: &SnapshotCommand) -> Result<ExitCode, InputError> {
                 None,
                 &crate::model::redact::redact(&summary(file, &snapshot)),
             )?;
+        }
+        SnapshotCommand::Lines { file, output } => {
+            let snapshot = load_snapshot_file(file).map_err(InputError::from_display)?;
+            super::write_output_with(output.out.as_deref(), |w| {
+                crate::model::write_snapshot_lines(&snapshot, w)
+            })?;
         }
         SnapshotCommand::Merge { files, output } => {
             let parts = files

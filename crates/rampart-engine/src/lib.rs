@@ -24,5 +24,6 @@ pub mod report;
 pub mod rules;
 pub mod ruleset;
 pub mod scp;
+pub mod stream;
 pub mod synth;
 pub mod vocab;

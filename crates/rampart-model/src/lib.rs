@@ -16,6 +16,7 @@ mod coverage;
 mod dns;
 mod iam;
 mod kms;
+mod lines;
 mod load;
 mod logging;
 mod merge;
@@ -38,6 +39,7 @@ pub use iam::{
     OidcProvider, PasswordPolicy, SamlProvider,
 };
 pub use kms::KmsKey;
+pub use lines::{write_snapshot_lines, SnapshotLines};
 pub use load::{
     line_column, load_snapshot_file, load_snapshot_file_with_text, parse_snapshot, read_text,
     SnapshotError,

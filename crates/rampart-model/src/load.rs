@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::{Snapshot, SCHEMA_VERSION};
+use super::{Account, Snapshot, SCHEMA_VERSION};
 
 /// Why a snapshot could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -85,9 +85,21 @@ pub fn load_snapshot_file_with_text(path: &Path) -> Result<(Snapshot, String), S
     Ok((snapshot, text))
 }
 
-/// Parses and checks snapshot text; `path` is only used in error messages.
+/// Parses and checks snapshot text, of either form (a JSON object, or the JSON-lines form
+/// of `rampart snapshot lines`, whose accounts are parsed in parallel); `path` is only used
+/// in error messages.
 pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
     check_is_object(text, path)?;
+    if let Some(head) = crate::lines::head_len(text) {
+        return crate::lines::parse(text, head, path);
+    }
+    let snapshot = parse_object(text, path)?;
+    check_consistency(&snapshot).map_err(|e| inconsistent(path, text, &e, 0))?;
+    Ok(snapshot)
+}
+
+/// A snapshot's JSON object, of this version, not yet checked for consistency.
+pub(crate) fn parse_object(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
     // The text is read once when it is a snapshot of this version; the version is probed
     // on its own only to explain a failure (a newer format is reported as such, not as an
     // unknown field somewhere inside it).
@@ -101,16 +113,23 @@ pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot, SnapshotError
     if snapshot.schema_version != SCHEMA_VERSION {
         check_version(text, path)?;
     }
-    check_consistency(&snapshot).map_err(|e| {
-        let (line, column) = e.position(text);
-        SnapshotError::Inconsistent {
-            path: path.to_owned(),
-            line,
-            column,
-            message: e.message,
-        }
-    })?;
     Ok(snapshot)
+}
+
+/// An inconsistency located in `text`, which starts `lines_before` lines into the file.
+pub(crate) fn inconsistent(
+    path: &Path,
+    text: &str,
+    e: &Inconsistency,
+    lines_before: usize,
+) -> SnapshotError {
+    let (line, column) = e.position(text);
+    SnapshotError::Inconsistent {
+        path: path.to_owned(),
+        line: line + lines_before,
+        column,
+        message: e.message.clone(),
+    }
 }
 
 /// Checks the version alone, so that a newer format is reported as such rather than as an
@@ -145,7 +164,7 @@ fn check_version(text: &str, path: &Path) -> Result<(), SnapshotError> {
 
 /// A struct also deserializes from a JSON array (its fields in order): a snapshot is an
 /// object, and anything else is rejected as such before it is parsed.
-fn check_is_object(text: &str, path: &Path) -> Result<(), SnapshotError> {
+pub(crate) fn check_is_object(text: &str, path: &Path) -> Result<(), SnapshotError> {
     match text.char_indices().find(|(_, c)| !c.is_whitespace()) {
         Some((offset, c)) if c != '{' => {
             let (line, column) = line_column(text, offset);
@@ -178,7 +197,7 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// A serde_json error at its position; serde_json counts the column before a line's first
 /// character as 0, we count from 1.
-fn syntax(path: &Path, e: &serde_json::Error) -> SnapshotError {
+pub(crate) fn syntax(path: &Path, e: &serde_json::Error) -> SnapshotError {
     SnapshotError::Syntax {
         path: path.to_owned(),
         line: e.line().max(1),
@@ -188,8 +207,8 @@ fn syntax(path: &Path, e: &serde_json::Error) -> SnapshotError {
 }
 
 /// What makes a snapshot inconsistent, and the value to point at.
-struct Inconsistency {
-    message: String,
+pub(crate) struct Inconsistency {
+    pub(crate) message: String,
     /// The offending value, located as a JSON string in the text.
     value: String,
     /// Which occurrence of the value (0 = first; a duplicate is the second).
@@ -206,7 +225,7 @@ impl Inconsistency {
     }
 
     /// Line and column of the offending value, or 1:1 when it cannot be found.
-    fn position(&self, text: &str) -> (usize, usize) {
+    pub(crate) fn position(&self, text: &str) -> (usize, usize) {
         let needle = format!("\"{}\"", self.value);
         text.match_indices(&needle)
             .nth(self.occurrence)
@@ -223,31 +242,59 @@ fn strip_position(message: &str) -> String {
 }
 
 fn check_consistency(s: &Snapshot) -> Result<(), Inconsistency> {
-    let org = &s.organization;
-    let mut parents: HashSet<&str> = HashSet::from([org.root.id.as_str()]);
-    for ou in &org.organizational_units {
-        if !parents.insert(&ou.id) {
-            let message = format!("duplicate organizational unit `{}`", ou.id);
-            return Err(Inconsistency::new(message, &ou.id, 1));
+    let mut check = Consistency::of(s)?;
+    s.accounts.iter().try_for_each(|a| check.account(a, 1))
+}
+
+/// The checks of [`check_consistency`], an account at a time: what a reader of the
+/// JSON-lines form runs as the accounts stream past.
+pub(crate) struct Consistency {
+    /// The root's and every OU's id.
+    parents: HashSet<String>,
+    /// The accounts seen so far.
+    accounts: HashSet<String>,
+}
+
+impl Consistency {
+    /// Checks the organization (duplicate and dangling OUs, cycles), and starts with no
+    /// account seen.
+    pub(crate) fn of(s: &Snapshot) -> Result<Consistency, Inconsistency> {
+        let org = &s.organization;
+        let mut parents = HashSet::from([org.root.id.clone()]);
+        for ou in &org.organizational_units {
+            if !parents.insert(ou.id.clone()) {
+                let message = format!("duplicate organizational unit `{}`", ou.id);
+                return Err(Inconsistency::new(message, &ou.id, 1));
+            }
         }
-    }
-    for ou in &org.organizational_units {
-        if !parents.contains(ou.parent_id.as_str()) {
-            let message = format!(
-                "organizational unit `{}` has unknown parent `{}`",
-                ou.id, ou.parent_id
-            );
-            return Err(Inconsistency::new(message, &ou.parent_id, 0));
+        for ou in &org.organizational_units {
+            if !parents.contains(ou.parent_id.as_str()) {
+                let message = format!(
+                    "organizational unit `{}` has unknown parent `{}`",
+                    ou.id, ou.parent_id
+                );
+                return Err(Inconsistency::new(message, &ou.parent_id, 0));
+            }
         }
+        check_ou_cycles(s)?;
+        Ok(Consistency {
+            parents,
+            accounts: HashSet::new(),
+        })
     }
-    check_ou_cycles(s)?;
-    let mut accounts = HashSet::new();
-    for account in &s.accounts {
-        if !accounts.insert(account.id.as_str()) {
+
+    /// Checks one more account. `duplicate` is which occurrence of its id a duplicate is
+    /// pointed at in the text checked (1 in a whole snapshot; 0 in the account's own line).
+    pub(crate) fn account(
+        &mut self,
+        account: &Account,
+        duplicate: usize,
+    ) -> Result<(), Inconsistency> {
+        if !self.accounts.insert(account.id.clone()) {
             let message = format!("duplicate account `{}`", account.id);
-            return Err(Inconsistency::new(message, &account.id, 1));
+            return Err(Inconsistency::new(message, &account.id, duplicate));
         }
-        if !parents.contains(account.parent_id.as_str()) {
+        if !self.parents.contains(account.parent_id.as_str()) {
             let message = format!(
                 "account `{}` has unknown parent `{}`",
                 account.id, account.parent_id
@@ -263,8 +310,8 @@ fn check_consistency(s: &Snapshot) -> Result<(), Inconsistency> {
                 return Err(Inconsistency::new(message, r.arn, 0));
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 fn check_ou_cycles(s: &Snapshot) -> Result<(), Inconsistency> {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::Facts;
-use crate::model::{KmsKey, Snapshot};
+use crate::model::{Account, KmsKey, Snapshot};
 
 /// Users of keys by the key or alias ARN their reference names.
 pub(super) type KeyUsers = BTreeMap<String, Vec<String>>;
@@ -15,6 +15,14 @@ pub(super) type KeyUsers = BTreeMap<String, Vec<String>>;
 /// region, as AWS resolves it).
 pub(super) fn key_users(snapshot: &Snapshot) -> KeyUsers {
     let mut index: KeyUsers = BTreeMap::new();
+    for a in &snapshot.accounts {
+        add_key_users(&mut index, a);
+    }
+    index
+}
+
+/// Adds the key references of one account's resources to the index.
+pub(super) fn add_key_users(index: &mut KeyUsers, a: &Account) {
     let mut add = |arn: &str, account: &str, region: &str, reference: &str, label: String| {
         let partition = arn
             .split(':')
@@ -30,58 +38,55 @@ pub(super) fn key_users(snapshot: &Snapshot) -> KeyUsers {
         };
         index.entry(resolved).or_default().push(label);
     };
-    for a in &snapshot.accounts {
-        let s = &a.storage;
-        for b in &s.s3_buckets {
-            if let Some(k) = b.encryption.as_ref().and_then(|e| e.kms_key_arn.as_deref()) {
-                add(
-                    &b.arn,
-                    &b.account_id,
-                    &b.region,
-                    k,
-                    format!("bucket `{}`", b.name),
-                );
-            }
-        }
-        for v in &s.ebs_volumes {
-            if let Some(k) = v.kms_key_arn.as_deref() {
-                add(
-                    &v.arn,
-                    &v.account_id,
-                    &v.region,
-                    k,
-                    format!("volume `{}`", v.volume_id),
-                );
-            }
-        }
-        for d in &s.rds_instances {
-            if let Some(k) = d.kms_key_arn.as_deref() {
-                let label = format!("RDS instance `{}`", d.identifier);
-                add(&d.arn, &d.account_id, &d.region, k, label);
-            }
-        }
-        for d in s.ebs_encryption_defaults.iter().filter(|d| d.enabled) {
-            if let Some(k) = d.kms_key_arn.as_deref() {
-                let label = format!(
-                    "new EBS volumes of account `{}` in `{}`",
-                    d.account_id, d.region
-                );
-                add(&d.arn, &d.account_id, &d.region, k, label);
-            }
-        }
-        for t in &a.logging.cloudtrail_trails {
-            if let Some(k) = t.kms_key_arn.as_deref() {
-                add(
-                    &t.arn,
-                    &t.account_id,
-                    &t.region,
-                    k,
-                    format!("trail `{}`", t.name),
-                );
-            }
+    let s = &a.storage;
+    for b in &s.s3_buckets {
+        if let Some(k) = b.encryption.as_ref().and_then(|e| e.kms_key_arn.as_deref()) {
+            add(
+                &b.arn,
+                &b.account_id,
+                &b.region,
+                k,
+                format!("bucket `{}`", b.name),
+            );
         }
     }
-    index
+    for v in &s.ebs_volumes {
+        if let Some(k) = v.kms_key_arn.as_deref() {
+            add(
+                &v.arn,
+                &v.account_id,
+                &v.region,
+                k,
+                format!("volume `{}`", v.volume_id),
+            );
+        }
+    }
+    for d in &s.rds_instances {
+        if let Some(k) = d.kms_key_arn.as_deref() {
+            let label = format!("RDS instance `{}`", d.identifier);
+            add(&d.arn, &d.account_id, &d.region, k, label);
+        }
+    }
+    for d in s.ebs_encryption_defaults.iter().filter(|d| d.enabled) {
+        if let Some(k) = d.kms_key_arn.as_deref() {
+            let label = format!(
+                "new EBS volumes of account `{}` in `{}`",
+                d.account_id, d.region
+            );
+            add(&d.arn, &d.account_id, &d.region, k, label);
+        }
+    }
+    for t in &a.logging.cloudtrail_trails {
+        if let Some(k) = t.kms_key_arn.as_deref() {
+            add(
+                &t.arn,
+                &t.account_id,
+                &t.region,
+                k,
+                format!("trail `{}`", t.name),
+            );
+        }
+    }
 }
 
 impl Facts {

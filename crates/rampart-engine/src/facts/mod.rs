@@ -93,6 +93,42 @@ pub struct AccountFacts {
     pub own_tag: Option<String>,
 }
 
+/// What the facts read of a whole account that its cut-down form ([`Gathered::cut`]) no
+/// longer holds, gathered an account at a time for a streamed evaluation.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    key_users: kms::KeyUsers,
+}
+
+impl Gathered {
+    /// Gathers from one more whole account.
+    pub fn add(&mut self, account: &Account) {
+        kms::add_key_users(&mut self.key_users, account);
+    }
+
+    /// Cuts an account down to what rules read of other accounts than the one they
+    /// assess, and facts of the whole organization: its identity, IAM, keys, buckets,
+    /// VPCs, gateways, DNS, logging and services stay; its subnets, security groups,
+    /// route tables, network ACLs, endpoints, load balancer listeners, NAT gateways,
+    /// volumes, databases and certificates go (only rules assessing the account itself
+    /// read them, and the facts that do, [`Gathered::add`] has read).
+    pub fn cut(account: &mut Account) {
+        let n = &mut account.network;
+        n.subnets = Vec::new();
+        n.security_groups = Vec::new();
+        n.route_tables = Vec::new();
+        n.network_acls = Vec::new();
+        n.vpc_endpoints = Vec::new();
+        n.load_balancer_listeners = Vec::new();
+        n.nat_gateways = Vec::new();
+        let s = &mut account.storage;
+        s.ebs_volumes = Vec::new();
+        s.rds_instances = Vec::new();
+        s.rds_clusters = Vec::new();
+        account.certificates.acm = Vec::new();
+    }
+}
+
 /// Facts for the whole snapshot.
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -130,6 +166,15 @@ impl Facts {
             resource_policies: Arc::default(),
             trust: Arc::default(),
         }
+    }
+
+    /// Derives the facts of a streamed snapshot: `index` holds every account cut down to
+    /// what other accounts' rules read ([`Gathered::cut`]), and `gathered`, what the facts
+    /// needed of the whole accounts as they streamed past.
+    pub fn derive_streamed(index: &Snapshot, params: &Parameters, gathered: Gathered) -> Facts {
+        let mut facts = Facts::derive(index, params);
+        facts.key_users = gathered.key_users;
+        facts
     }
 
     /// The snapshot's bucket and key policies, indexed once by the accounts they can grant

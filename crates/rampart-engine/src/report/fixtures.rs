@@ -180,7 +180,7 @@ pub(super) fn evaluation_with(extra: usize) -> Evaluation {
 }
 
 /// Findings of every status over [`rules`], sorted as the engine sorts them.
-pub(super) fn evaluation() -> Evaluation {
+pub(crate) fn evaluation() -> Evaluation {
     let rules = rules();
     let (kms, s3, tenancy) = (&rules[0], &rules[1], &rules[2]);
     let key = |n: &str| format!("arn:aws:kms:eu-west-1:111122223333:key/{n}");

@@ -73,11 +73,52 @@ const WRITE_CHUNK: usize = 1 << 10;
 fn finding_lines(evaluation: &Evaluation, findings: &[Finding]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(findings.len() * 768);
     for f in findings {
-        let controls = controls(evaluation, &f.rule_id);
-        out.extend_from_slice(b",\n    ");
-        serde_json::to_writer(&mut out, &JsonFinding::new(f, controls))?;
+        finding_line(evaluation, f, &mut out)?;
     }
     Ok(out)
+}
+
+/// Appends one finding of `evaluation`'s rules as the report writes it after another one
+/// (`,\n    ` then the finding on one line); the first finding of a report goes without
+/// the comma.
+pub(crate) fn finding_line(
+    evaluation: &Evaluation,
+    f: &Finding,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let controls = controls(evaluation, &f.rule_id);
+    out.extend_from_slice(b",\n    ");
+    serde_json::to_writer(&mut *out, &JsonFinding::new(f, controls)).map_err(std::io::Error::from)
+}
+
+/// Writes the JSON report of an evaluation whose findings were rendered elsewhere: `head`
+/// has none, `tally` counts them, and `body` yields their lines ([`finding_line`], the
+/// first one without its comma), `findings` of them. The bytes are [`write`]'s for the
+/// evaluation holding them.
+pub(crate) fn write_with_body(
+    head: &Evaluation,
+    tally: Tally,
+    options: &RenderOptions<'_>,
+    body: &mut dyn std::io::Read,
+    findings: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut text = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut text, Layout::default());
+    JsonReport::with_tally(head, options, tally).serialize(&mut serializer)?;
+    let Some(open) = text.strip_suffix(EMPTY_FINDINGS_TAIL) else {
+        return Err(std::io::Error::other(
+            "the JSON report's head does not end in its findings",
+        ));
+    };
+    out.write_all(open)?;
+    out.write_all(b"[")?;
+    std::io::copy(body, out)?;
+    out.write_all(if findings == 0 {
+        b"]\n}\n"
+    } else {
+        b"\n  ]\n}\n"
+    })
 }
 
 /// The report's layout: indented by two spaces per level, as serde_json's pretty printer
@@ -330,7 +371,15 @@ impl<'a> JsonLocation<'a> {
 
 impl<'a> JsonReport<'a> {
     fn new(evaluation: &'a Evaluation, options: &RenderOptions<'a>) -> JsonReport<'a> {
-        let tally = Tally::of(&evaluation.findings);
+        JsonReport::with_tally(evaluation, options, Tally::of(&evaluation.findings))
+    }
+
+    /// The report of `evaluation` with its findings counted in `tally`.
+    fn with_tally(
+        evaluation: &'a Evaluation,
+        options: &RenderOptions<'a>,
+        tally: Tally,
+    ) -> JsonReport<'a> {
         JsonReport {
             tool: Tool {
                 name: "rampart",

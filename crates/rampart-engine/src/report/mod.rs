@@ -147,7 +147,7 @@ impl StatusCounts {
 
 /// Counts of findings by status, by area and by severity.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Tally {
+pub(crate) struct Tally {
     by_status: StatusCounts,
     /// Only areas with findings, in [`Area::ALL`] order.
     by_area: Vec<(Area, StatusCounts)>,
@@ -157,23 +157,41 @@ struct Tally {
 
 impl Tally {
     fn of(findings: &[Finding]) -> Tally {
-        let mut by_status = StatusCounts::default();
-        let mut by_area: BTreeMap<Area, StatusCounts> = BTreeMap::new();
-        let mut by_severity: BTreeMap<Severity, StatusCounts> = BTreeMap::new();
+        let mut counter = TallyCounter::default();
         for f in findings {
-            by_status.add(f.status);
-            by_area.entry(f.area).or_default().add(f.status);
-            by_severity.entry(f.severity).or_default().add(f.status);
+            counter.add(f.status, f.area, f.severity);
         }
+        counter.finish()
+    }
+}
+
+/// A [`Tally`] counted a finding at a time.
+#[derive(Debug, Default)]
+pub(crate) struct TallyCounter {
+    by_status: StatusCounts,
+    by_area: BTreeMap<Area, StatusCounts>,
+    by_severity: BTreeMap<Severity, StatusCounts>,
+}
+
+impl TallyCounter {
+    /// Counts one finding.
+    pub(crate) fn add(&mut self, status: Status, area: Area, severity: Severity) {
+        self.by_status.add(status);
+        self.by_area.entry(area).or_default().add(status);
+        self.by_severity.entry(severity).or_default().add(status);
+    }
+
+    /// The tally of the findings counted.
+    pub(crate) fn finish(self) -> Tally {
         Tally {
-            by_status,
+            by_status: self.by_status,
             by_area: Area::ALL
                 .into_iter()
-                .filter_map(|a| by_area.get(&a).map(|c| (a, *c)))
+                .filter_map(|a| self.by_area.get(&a).map(|c| (a, *c)))
                 .collect(),
             by_severity: Severity::ALL
                 .into_iter()
-                .map(|s| (s, by_severity.get(&s).copied().unwrap_or_default()))
+                .map(|s| (s, self.by_severity.get(&s).copied().unwrap_or_default()))
                 .collect(),
         }
     }
@@ -194,7 +212,7 @@ impl<V: Serialize> Serialize for OrderedMap<'_, V> {
 }
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! The engine: selects rules by ruleset, runs native and Cedar rules in parallel, then
 //! applies coverage gaps (→ `unknown`) and waivers (→ `waived`) and sorts the findings.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,7 +19,7 @@ use crate::findings::{
     fingerprint, AppliedWaiver, Evaluation, Evidence, Finding, Notice, ResourceKey, RuleInfo,
     RulesetIdentity, Subject,
 };
-use crate::model::{CoverageGap, Operation, Read, ResourceType, Snapshot, GLOBAL_REGION};
+use crate::model::{Account, CoverageGap, Operation, Read, ResourceType, Snapshot, GLOBAL_REGION};
 use crate::ruleset::{Ruleset, Waiver};
 use crate::vocab::{unknown_name, Severity, Status};
 
@@ -92,7 +92,6 @@ impl Profile {
 
     /// The profile as lines of text, the costliest rules first.
     pub fn lines(&self) -> Vec<String> {
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let phases = [
             ("facts", self.facts),
             ("native", self.native),
@@ -105,15 +104,20 @@ impl Profile {
             .zip(self.resident)
             .map(|((name, took), resident)| phase_line(name, *took, resident))
             .collect();
-        let mut rules: Vec<&(String, Duration)> = self.rules.iter().collect();
-        rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        out.extend(
-            rules
-                .into_iter()
-                .map(|(id, d)| format!("rule {:>10.1} ms (cpu) {id}", ms(*d))),
-        );
+        out.extend(rule_lines(&self.rules));
         out
     }
+}
+
+/// Each rule's line of a profile, the costliest first.
+pub fn rule_lines(rules: &[(String, Duration)]) -> Vec<String> {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut rules: Vec<&(String, Duration)> = rules.iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rules
+        .into_iter()
+        .map(|(id, d)| format!("rule {:>10.1} ms (cpu) {id}", ms(*d)))
+        .collect()
 }
 
 /// One phase's line of a profile: its wall time, and the resident memory after it when
@@ -317,91 +321,34 @@ impl<'c> Engine<'c> {
             facts: &facts,
             now,
         };
-
-        // Each outcome becomes its finding (coverage gaps and waivers applied) as soon as
-        // its rule returns it, so that a run never holds outcomes and findings together.
-        let gaps = GapIndex::new(&snapshot.coverage);
-        let warnings: Mutex<BTreeSet<Notice>> = Mutex::default();
-        let to_finding = |(i, outcome): (usize, Outcome)| {
-            let (mut finding, warning) = self.finding(i, outcome, &gaps, now);
-            // Redacted as it is made, while its text is in cache (the rest of the
-            // evaluation is redacted at the end).
-            finding.redact();
-            if let Some(w) = warning {
-                match warnings.lock() {
-                    Ok(mut g) => g.insert(Notice::warning(w)),
-                    Err(poisoned) => poisoned.into_inner().insert(Notice::warning(w)),
-                };
-            }
-            finding
-        };
-        let to_finding = &to_finding;
+        let maker = FindingMaker::new(self, &snapshot.coverage, now);
 
         let started = Instant::now();
-        let nanos: Vec<AtomicU64> = self.active.iter().map(|_| AtomicU64::new(0)).collect();
-        let nanos = &nanos;
-        let mut findings: Vec<Finding> = self
-            .active
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, r)| match r.rule {
-                CatalogRule::Native(_, rule) => Some((i, *rule)),
-                CatalogRule::Cedar(_) => None,
-            })
-            .flat_map_iter(|(i, rule)| {
-                snapshot.accounts.iter().flat_map(move |account| {
-                    let mut out = Vec::new();
-                    let t = Instant::now();
-                    rule.evaluate(&cx, account, &mut out);
-                    let spent = u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX);
-                    nanos[i].fetch_add(spent, Ordering::Relaxed);
-                    out.into_iter().map(move |o| to_finding((i, o)))
-                })
-            })
-            .collect();
+        let nanos = self.rule_clocks();
+        let mut findings = self.native_findings(&cx, &snapshot.accounts, &nanos, &maker);
         let native_time = started.elapsed();
         resident[1] = resident_bytes();
 
-        let cedar_ids: Vec<(usize, &str)> = self
-            .active
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r.rule, CatalogRule::Cedar(_)))
-            .map(|(i, r)| (i, r.meta().id.as_str()))
-            .collect();
         let started = Instant::now();
-        let policies = self.catalog.policies();
-        let cedar = match self.cedar_backend {
-            CedarBackendKind::Compiled => CompiledBackend::new(policies).evaluate(&cx, &cedar_ids),
-            CedarBackendKind::Reference => {
-                ReferenceBackend::new(policies).evaluate(&cx, &cedar_ids)
-            }
-        };
+        let cedar =
+            self.cedar_backend()
+                .evaluate_accounts(&cx, &self.cedar_rule_ids(), &snapshot.accounts);
         let cedar_time = started.elapsed();
         resident[2] = resident_bytes();
         let started = Instant::now();
 
-        findings.par_extend(cedar.into_par_iter().map(to_finding));
-        findings.par_extend(self.gap_outcomes(snapshot).into_par_iter().map(to_finding));
-        let mut notices = match warnings.into_inner() {
-            Ok(n) => n,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        findings.par_sort_unstable_by(|a, b| {
-            // A rule's findings share its id: most comparisons settle on the pointer.
-            let rule = if Arc::ptr_eq(&a.rule_id, &b.rule_id) {
-                std::cmp::Ordering::Equal
-            } else {
-                a.rule_id.cmp(&b.rule_id)
-            };
-            rule.then_with(|| {
-                (&a.resource, &a.region, &a.account_id).cmp(&(
-                    &b.resource,
-                    &b.region,
-                    &b.account_id,
-                ))
-            })
-        });
+        findings.par_extend(cedar.into_par_iter().map(|o| maker.make(o)));
+        let mut census = ResourceCensus::new(&snapshot.coverage);
+        for account in &snapshot.accounts {
+            census.add(account);
+        }
+        findings.par_extend(
+            self.gap_outcomes(&snapshot.coverage, &census)
+                .into_par_iter()
+                .map(|o| maker.make(o)),
+        );
+        let mut notices = maker.into_warnings();
+        findings.par_sort_unstable_by(finding_order);
         for duplicate in keep_one_per_fingerprint(&mut findings) {
             notices.insert(Notice::warning(duplicate));
         }
@@ -415,20 +362,26 @@ impl<'c> Engine<'c> {
             findings: started.elapsed(),
             redact: Duration::ZERO,
             resident,
-            rules: self
-                .active
-                .iter()
-                .zip(nanos)
-                .filter(|(r, _)| matches!(r.rule, CatalogRule::Native(..)))
-                .map(|(r, n)| {
-                    (
-                        r.meta().id.clone(),
-                        Duration::from_nanos(n.load(Ordering::Relaxed)),
-                    )
-                })
-                .collect(),
+            rules: self.rule_times(&nanos),
         };
-        let mut evaluation = Evaluation {
+        let mut evaluation = self.evaluation_of(snapshot, findings, notices, coverage);
+        // No credential quoted from the data leaves the engine.
+        let started = Instant::now();
+        evaluation.redact_all_but_findings();
+        profile.redact = started.elapsed();
+        profile.resident[4] = resident_bytes();
+        (evaluation, profile)
+    }
+
+    /// An evaluation of `snapshot` by this engine's rules, of these findings.
+    pub(super) fn evaluation_of(
+        &self,
+        snapshot: &Snapshot,
+        findings: Vec<Finding>,
+        notices: BTreeSet<Notice>,
+        coverage: Vec<CoverageGap>,
+    ) -> Evaluation {
+        Evaluation {
             ruleset: RulesetIdentity {
                 name: self.ruleset.name.clone(),
                 sha256: self.ruleset.sha256.clone(),
@@ -441,13 +394,76 @@ impl<'c> Engine<'c> {
             findings,
             notices: notices.into_iter().collect(),
             coverage,
-        };
-        // No credential quoted from the data leaves the engine.
-        let started = Instant::now();
-        evaluation.redact_all_but_findings();
-        profile.redact = started.elapsed();
-        profile.resident[4] = resident_bytes();
-        (evaluation, profile)
+        }
+    }
+
+    /// One CPU-time counter per active rule.
+    pub(super) fn rule_clocks(&self) -> Vec<AtomicU64> {
+        self.active.iter().map(|_| AtomicU64::new(0)).collect()
+    }
+
+    /// Each native rule's CPU time, from its counter.
+    pub(super) fn rule_times(&self, nanos: &[AtomicU64]) -> Vec<(String, Duration)> {
+        self.active
+            .iter()
+            .zip(nanos)
+            .filter(|(r, _)| matches!(r.rule, CatalogRule::Native(..)))
+            .map(|(r, n)| {
+                (
+                    r.meta().id.clone(),
+                    Duration::from_nanos(n.load(Ordering::Relaxed)),
+                )
+            })
+            .collect()
+    }
+
+    /// Every native rule over `accounts` (accounts of `cx`'s snapshot), in parallel, each
+    /// outcome made its finding as its rule returns it, so that a run never holds
+    /// outcomes and findings together. Each rule's CPU time is added to its counter.
+    pub(super) fn native_findings(
+        &self,
+        cx: &RuleContext<'_>,
+        accounts: &[Account],
+        nanos: &[AtomicU64],
+        maker: &FindingMaker<'_>,
+    ) -> Vec<Finding> {
+        self.active
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r.rule {
+                CatalogRule::Native(_, rule) => Some((i, *rule)),
+                CatalogRule::Cedar(_) => None,
+            })
+            .flat_map_iter(|(i, rule)| {
+                accounts.iter().flat_map(move |account| {
+                    let mut out = Vec::new();
+                    let t = Instant::now();
+                    rule.evaluate(cx, account, &mut out);
+                    let spent = u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                    nanos[i].fetch_add(spent, Ordering::Relaxed);
+                    out.into_iter().map(move |o| maker.make((i, o)))
+                })
+            })
+            .collect()
+    }
+
+    /// The active Cedar rules, as (active-rule index, rule id).
+    pub(super) fn cedar_rule_ids(&self) -> Vec<(usize, &str)> {
+        self.active
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r.rule, CatalogRule::Cedar(_)))
+            .map(|(i, r)| (i, r.meta().id.as_str()))
+            .collect()
+    }
+
+    /// The Cedar backend this engine evaluates with.
+    pub(super) fn cedar_backend(&self) -> Box<dyn CedarBackend + '_> {
+        let policies = self.catalog.policies();
+        match self.cedar_backend {
+            CedarBackendKind::Compiled => Box::new(CompiledBackend::new(policies)),
+            CedarBackendKind::Reference => Box::new(ReferenceBackend::new(policies)),
+        }
     }
 
     /// The active rules as reports show them, sorted by id.
@@ -488,12 +504,14 @@ impl<'c> Engine<'c> {
     /// could not be described ([`ResourceType::described_by`]: a failed `DescribeKey` drops
     /// the key) is one `unknown` outcome for that ARN, when the snapshot has no such
     /// resource.
-    fn gap_outcomes(&self, snapshot: &Snapshot) -> Vec<(usize, Outcome)> {
+    pub(super) fn gap_outcomes(
+        &self,
+        coverage: &[CoverageGap],
+        census: &ResourceCensus,
+    ) -> Vec<(usize, Outcome)> {
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();
-        let held = HeldTypes::of(snapshot);
-        let mut present: Option<std::collections::HashSet<&str>> = None;
-        for gap in &snapshot.coverage {
+        for gap in coverage {
             let (Some(arn), Some(op)) = (&gap.resource, gap.operation) else {
                 continue;
             };
@@ -507,15 +525,13 @@ impl<'c> Engine<'c> {
                 else {
                     continue;
                 };
-                let present =
-                    present.get_or_insert_with(|| snapshot.resources().map(|r| r.arn).collect());
-                if present.contains(arn.as_str()) || !seen.insert((i, arn.clone())) {
+                if census.present.contains(arn.as_str()) || !seen.insert((i, arn.clone())) {
                     continue;
                 }
                 out.push((i, gap_unknown(gap, arn.clone(), ty)));
             }
         }
-        for gap in snapshot.coverage.iter().filter(|g| g.resource.is_none()) {
+        for gap in coverage.iter().filter(|g| g.resource.is_none()) {
             for (i, rule) in self.active.iter().enumerate() {
                 let Some(ty) = rule
                     .meta()
@@ -531,7 +547,7 @@ impl<'c> Engine<'c> {
                         rule.meta().resource_types.iter().any(|t| {
                             t.read_by(gap.service)
                                 && t.listed_by().contains(&op)
-                                && !held.any(gap, *t)
+                                && !census.any(gap, *t)
                         })
                     });
                 if !hidden {
@@ -656,6 +672,66 @@ impl<'c> Engine<'c> {
     }
 }
 
+/// Turns outcomes into findings as rules return them (coverage gaps applied, then
+/// waivers, then redaction), and gathers the warnings that gives.
+pub(super) struct FindingMaker<'a> {
+    engine: &'a Engine<'a>,
+    gaps: GapIndex<'a>,
+    warnings: Mutex<BTreeSet<Notice>>,
+    now: DateTime<Utc>,
+}
+
+impl<'a> FindingMaker<'a> {
+    pub(super) fn new(
+        engine: &'a Engine<'a>,
+        coverage: &'a [CoverageGap],
+        now: DateTime<Utc>,
+    ) -> Self {
+        FindingMaker {
+            engine,
+            gaps: GapIndex::new(coverage),
+            warnings: Mutex::default(),
+            now,
+        }
+    }
+
+    /// The finding of active rule `i`'s outcome.
+    pub(super) fn make(&self, (i, outcome): (usize, Outcome)) -> Finding {
+        let (mut finding, warning) = self.engine.finding(i, outcome, &self.gaps, self.now);
+        // Redacted as it is made, while its text is in cache (the rest of the evaluation
+        // is redacted at the end).
+        finding.redact();
+        if let Some(w) = warning {
+            match self.warnings.lock() {
+                Ok(mut g) => g.insert(Notice::warning(w)),
+                Err(poisoned) => poisoned.into_inner().insert(Notice::warning(w)),
+            };
+        }
+        finding
+    }
+
+    /// The warnings making the findings gave.
+    pub(super) fn into_warnings(self) -> BTreeSet<Notice> {
+        match self.warnings.into_inner() {
+            Ok(n) => n,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+/// The order of an evaluation's findings: by rule id, then resource, region and account.
+pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    // A rule's findings share its id: most comparisons settle on the pointer.
+    let rule = if Arc::ptr_eq(&a.rule_id, &b.rule_id) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.rule_id.cmp(&b.rule_id)
+    };
+    rule.then_with(|| {
+        (&a.resource, &a.region, &a.account_id).cmp(&(&b.resource, &b.region, &b.account_id))
+    })
+}
+
 /// The snapshot's coverage gaps by account, so that judging a finding reads its account's
 /// gaps (and those of every account, `*`) rather than the whole organization's.
 struct GapIndex<'s> {
@@ -726,12 +802,6 @@ impl<'s> GapIndex<'s> {
 /// status wins (fail > unknown > waived > pass) and each collapse is returned as a
 /// warning that names the rule and the resource.
 fn keep_one_per_fingerprint(findings: &mut Vec<Finding>) -> Vec<String> {
-    let rank = |s: Status| match s {
-        Status::Fail => 3,
-        Status::Unknown => 2,
-        Status::Waived => 1,
-        Status::Pass => 0,
-    };
     let mut warnings = Vec::new();
     // In place: `dedup_by` hands each finding with the one kept before it, and drops it
     // when they share a fingerprint (after swapping, if it is the worse of the two).
@@ -739,12 +809,13 @@ fn keep_one_per_fingerprint(findings: &mut Vec<Finding>) -> Vec<String> {
         if last.fingerprint != f.fingerprint {
             return false;
         }
-        warnings.push(format!(
-            "rule `{}` reported more than one outcome for `{}` ({} and {}): kept the worse; \
-             this is a bug in the rule",
-            f.rule_id, f.resource, last.status, f.status
+        warnings.push(duplicate_warning(
+            &f.rule_id,
+            &f.resource,
+            last.status,
+            f.status,
         ));
-        if rank(f.status) > rank(last.status) {
+        if status_rank(f.status) > status_rank(last.status) {
             std::mem::swap(f, last);
         }
         true
@@ -752,36 +823,80 @@ fn keep_one_per_fingerprint(findings: &mut Vec<Finding>) -> Vec<String> {
     warnings
 }
 
-/// The resource types the snapshot holds, by account and region, to tell whether a gap's
-/// scope holds any resource of a type.
-struct HeldTypes<'a> {
-    by_scope: std::collections::HashSet<(&'a str, &'a str, ResourceType)>,
-    by_account: std::collections::HashSet<(&'a str, ResourceType)>,
-    anywhere: std::collections::HashSet<ResourceType>,
+/// Which of two findings sharing a fingerprint is kept: the higher rank.
+pub fn status_rank(s: Status) -> u8 {
+    match s {
+        Status::Fail => 3,
+        Status::Unknown => 2,
+        Status::Waived => 1,
+        Status::Pass => 0,
+    }
 }
 
-impl<'a> HeldTypes<'a> {
-    fn of(snapshot: &'a Snapshot) -> HeldTypes<'a> {
-        let mut held = HeldTypes {
-            by_scope: Default::default(),
-            by_account: Default::default(),
-            anywhere: Default::default(),
-        };
-        for r in snapshot.resources() {
-            held.by_scope
-                .insert((r.account_id, r.region, r.resource_type));
-            held.by_account.insert((r.account_id, r.resource_type));
-            held.anywhere.insert(r.resource_type);
+/// The warning for a rule's second outcome on one resource.
+pub fn duplicate_warning(rule_id: &str, resource: &str, kept: Status, other: Status) -> String {
+    format!(
+        "rule `{rule_id}` reported more than one outcome for `{resource}` ({kept} and {other}): \
+         kept the worse; this is a bug in the rule"
+    )
+}
+
+/// What the scope gaps need to know of the snapshot's resources, gathered an account at a
+/// time: the resource types each account and region holds (to tell whether a gap's scope
+/// holds any resource of a type), and which of the resources a gap names were read after
+/// all.
+pub(super) struct ResourceCensus {
+    by_scope: HashSet<(String, String, ResourceType)>,
+    by_account: HashSet<(String, ResourceType)>,
+    anywhere: HashSet<ResourceType>,
+    /// The ARNs a resource's gap names.
+    named: HashSet<String>,
+    /// Those of `named` the snapshot holds.
+    present: HashSet<String>,
+}
+
+impl ResourceCensus {
+    /// An empty census for the gaps of `coverage`.
+    pub(super) fn new(coverage: &[CoverageGap]) -> Self {
+        ResourceCensus {
+            by_scope: HashSet::new(),
+            by_account: HashSet::new(),
+            anywhere: HashSet::new(),
+            named: coverage
+                .iter()
+                .filter(|g| g.operation.is_some())
+                .filter_map(|g| g.resource.clone())
+                .collect(),
+            present: HashSet::new(),
         }
-        held
+    }
+
+    /// Counts in one more account's resources.
+    pub(super) fn add(&mut self, account: &Account) {
+        let mut scopes: HashSet<(&str, &str, ResourceType)> = HashSet::new();
+        for r in account.resources() {
+            scopes.insert((r.account_id, r.region, r.resource_type));
+            if !self.named.is_empty() && self.named.contains(r.arn) {
+                self.present.insert(r.arn.to_owned());
+            }
+        }
+        for (account, region, ty) in scopes {
+            self.by_account.insert((account.to_owned(), ty));
+            self.by_scope
+                .insert((account.to_owned(), region.to_owned(), ty));
+            self.anywhere.insert(ty);
+        }
     }
 
     /// Whether the gap's account and region (either may be `*`) hold a resource of `ty`.
     fn any(&self, gap: &CoverageGap, ty: ResourceType) -> bool {
         match (gap.account_id.as_str(), gap.region.as_str()) {
             ("*", _) => self.anywhere.contains(&ty),
-            (account, "*") => self.by_account.contains(&(account, ty)),
-            (account, region) => self.by_scope.contains(&(account, region, ty)),
+            (account, "*") => self.by_account.contains(&(account.to_owned(), ty)),
+            (account, region) => {
+                self.by_scope
+                    .contains(&(account.to_owned(), region.to_owned(), ty))
+            }
         }
     }
 }

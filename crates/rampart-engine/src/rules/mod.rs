@@ -6,6 +6,7 @@ pub mod cedar;
 mod engine;
 pub mod native;
 mod outcome;
+mod stream;
 mod types;
 
 #[cfg(test)]
@@ -13,8 +14,12 @@ mod evidence_tests;
 
 pub use catalog::{Catalog, CatalogError, CatalogRule};
 pub use cedar::{CedarBackendKind, PolicyStore};
-pub use engine::{phase_line, resident_bytes, Engine, EngineError, Profile};
+pub use engine::{
+    duplicate_warning, finding_order, phase_line, resident_bytes, rule_lines, status_rank, Engine,
+    EngineError, Profile,
+};
 pub use outcome::Outcome;
+pub use stream::{StreamError, StreamedEvaluation, DEFAULT_BATCH_BYTES};
 pub use types::RuleMeta;
 
 pub use crate::findings::{fingerprint, AppliedWaiver, Evaluation, Evidence, Finding, ResourceKey};

@@ -19,12 +19,24 @@ pub use reference::ReferenceBackend;
 pub use store::{CedarRule, PolicyError, PolicyStore, BUNDLED_POLICIES, SCHEMA_TEXT};
 
 use super::{Outcome, RuleContext};
+use crate::model::Account;
 
 /// Evaluates Cedar rules over a snapshot. Every backend must give the same outcomes.
 pub trait CedarBackend {
     /// Evaluates the given rules, each as (active-rule index, rule id), and returns every
     /// outcome tagged with its rule's index: one per resource the rule applies to.
-    fn evaluate(&self, cx: &RuleContext<'_>, rules: &[(usize, &str)]) -> Vec<(usize, Outcome)>;
+    fn evaluate(&self, cx: &RuleContext<'_>, rules: &[(usize, &str)]) -> Vec<(usize, Outcome)> {
+        self.evaluate_accounts(cx, rules, &cx.snapshot.accounts)
+    }
+
+    /// As [`CedarBackend::evaluate`], over the resources of `accounts` only (accounts of
+    /// `cx`'s snapshot): a streamed evaluation holds a few accounts whole at a time.
+    fn evaluate_accounts(
+        &self,
+        cx: &RuleContext<'_>,
+        rules: &[(usize, &str)],
+        accounts: &[Account],
+    ) -> Vec<(usize, Outcome)>;
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use super::evidence::EntitiesView;
 use super::store::{policy_set, rules_by_type, scope_set, CedarRule, PolicyStore};
 use super::value::{fill_message, Value};
 use super::CedarBackend;
-use crate::model::{ResourceRef, ResourceType};
+use crate::model::{Account, ResourceRef, ResourceType};
 use crate::rules::{Outcome, ResourceKey, RuleContext};
 
 /// cedar-policy's own evaluator, the semantics every other backend must match.
@@ -42,7 +42,12 @@ struct TypeRules<'s> {
 }
 
 impl CedarBackend for ReferenceBackend<'_> {
-    fn evaluate(&self, cx: &RuleContext<'_>, rules: &[(usize, &str)]) -> Vec<(usize, Outcome)> {
+    fn evaluate_accounts(
+        &self,
+        cx: &RuleContext<'_>,
+        rules: &[(usize, &str)],
+        accounts: &[Account],
+    ) -> Vec<(usize, Outcome)> {
         let by_type: HashMap<ResourceType, TypeRules<'_>> = rules_by_type(self.store, rules)
             .into_iter()
             .map(|(ty, rules)| {
@@ -67,11 +72,10 @@ impl CedarBackend for ReferenceBackend<'_> {
         });
         let setup = match Setup::new(cx) {
             Ok(s) => s,
-            Err(e) => return everything_unknown(cx, &by_type, &e),
+            Err(e) => return everything_unknown(accounts, &by_type, &e),
         };
         let keys = KeyIndex::new(cx.snapshot);
-        cx.snapshot
-            .accounts
+        accounts
             .par_iter()
             .flat_map_iter(|account| {
                 let mut out = Vec::new();
@@ -330,12 +334,13 @@ fn render(value: &EvalResult) -> String {
 }
 
 fn everything_unknown(
-    cx: &RuleContext<'_>,
+    accounts: &[Account],
     by_type: &HashMap<ResourceType, TypeRules<'_>>,
     error: &str,
 ) -> Vec<(usize, Outcome)> {
-    cx.snapshot
-        .resources()
+    accounts
+        .iter()
+        .flat_map(Account::resources)
         .flat_map(|r| {
             by_type
                 .get(&r.resource_type)

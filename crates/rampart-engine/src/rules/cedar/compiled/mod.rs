@@ -67,7 +67,12 @@ impl<'p> CompiledBackend<'p> {
 }
 
 impl CedarBackend for CompiledBackend<'_> {
-    fn evaluate(&self, cx: &RuleContext<'_>, rules: &[(usize, &str)]) -> Vec<(usize, Outcome)> {
+    fn evaluate_accounts(
+        &self,
+        cx: &RuleContext<'_>,
+        rules: &[(usize, &str)],
+        accounts: &[Account],
+    ) -> Vec<(usize, Outcome)> {
         type Rules<'r> = Vec<(usize, &'r str)>;
         let (compiled, fallback): (Rules<'_>, Rules<'_>) = rules
             .iter()
@@ -76,7 +81,7 @@ impl CedarBackend for CompiledBackend<'_> {
         let mut out = if fallback.is_empty() {
             Vec::new()
         } else {
-            ReferenceBackend::new(self.store).evaluate(cx, &fallback)
+            ReferenceBackend::new(self.store).evaluate_accounts(cx, &fallback, accounts)
         };
         let by_type: HashMap<ResourceType, Vec<(usize, &CedarRule, &CompiledPolicy)>> =
             rules_by_type(self.store, &compiled)
@@ -107,7 +112,7 @@ impl CedarBackend for CompiledBackend<'_> {
             facts: cx.facts,
             keys: &keys,
         };
-        out.par_extend(cx.snapshot.accounts.par_iter().flat_map_iter(|account| {
+        out.par_extend(accounts.par_iter().flat_map_iter(|account| {
             let scope = AccountScope::new(&shared, account, with_effective_permissions);
             let mut out = Vec::new();
             for typed in account.typed_resources() {
