@@ -53,9 +53,16 @@ pub fn evaluate(
         runs.push(run);
         Ok(())
     })?;
+    // The first merge only counts: the report's head, which says how many findings of
+    // each kind there are, comes before them.
     let started = Instant::now();
-    let body = dir.path().join("findings");
-    let merged = merge(&runs, &body).map_err(spill)?;
+    let mut merged = Merged::default();
+    merge(&runs, false, |key, _| {
+        merged.count(&key);
+        Ok(())
+    })
+    .map(|duplicates| merged.duplicates = duplicates)
+    .map_err(spill)?;
     let mut phases = evaluated.phases;
     phases.push(("merge", started.elapsed(), resident_bytes()));
     let mut head = evaluated.head;
@@ -74,7 +81,7 @@ pub fn evaluate(
         findings: merged.findings,
         worst_fail: merged.worst_fail,
         worst_unknown: merged.worst_unknown,
-        body,
+        runs,
         _dir: dir,
         phases,
         rules: evaluated.rules,
@@ -92,8 +99,8 @@ pub struct Streamed {
     /// The most severe failing and unknown findings' severities.
     worst_fail: Option<Severity>,
     worst_unknown: Option<Severity>,
-    /// The findings' report lines, in order.
-    body: PathBuf,
+    /// The sorted runs of findings, merged again as the report is written.
+    runs: Vec<Run>,
     /// Removed with its files when this is dropped.
     _dir: tempfile::TempDir,
     /// Each phase's wall time and the resident memory after it.
@@ -133,29 +140,37 @@ impl Streamed {
             || (unknown && self.worst_unknown.is_some_and(|s| s >= threshold))
     }
 
-    /// Writes the JSON report: the bytes the whole snapshot's evaluation would give.
+    /// Writes the JSON report: the bytes the whole snapshot's evaluation would give. The
+    /// runs are merged again, each finding's line written as it comes.
     pub fn write_json(
         &self,
         options: &RenderOptions<'_>,
         out: &mut dyn Write,
     ) -> std::io::Result<()> {
-        let mut body = BufReader::with_capacity(1 << 20, File::open(&self.body)?);
         write_with_body(
             &self.head,
             self.tally.clone(),
             options,
-            &mut body,
             self.findings,
+            |out| {
+                let mut first = true;
+                merge(&self.runs, true, |_, line| {
+                    // The first line of the list goes without its comma.
+                    out.write_all(if first { &line[1..] } else { line })?;
+                    first = false;
+                    Ok(())
+                })
+                .map(drop)
+            },
             out,
         )
     }
 }
 
-/// A finding as a run file keeps it: its sort key, what the merge needs of it, and its
-/// report line.
+/// What the merge knows of a finding: its sort key (in `finding_order`'s order), what
+/// de-duplication and counting need, and the length of its report line.
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Record {
-    // The sort key first, in `finding_order`'s order.
+struct Key {
     rule_id: String,
     resource: String,
     region: String,
@@ -164,43 +179,64 @@ struct Record {
     status: Status,
     severity: Severity,
     area: Area,
-    /// `,\n    ` then the finding.
-    line: Vec<u8>,
+    line_len: u32,
+}
+
+/// A sorted run of findings: their keys in one file, their report lines (`,\n    ` then
+/// the finding) in another, in the same order, so that counting reads the keys alone.
+#[derive(Debug)]
+struct Run {
+    keys: PathBuf,
+    lines: PathBuf,
 }
 
 /// Findings rendered at a time by one thread when a run is written.
 const RUN_CHUNK: usize = 1 << 10;
 
-/// Writes sorted findings to run file number `n` under `dir`, rendered in parallel.
+/// Writes sorted findings to run number `n` under `dir`, rendered in parallel.
 fn write_run(
     dir: &Path,
     n: usize,
     head: &Evaluation,
     findings: &[Finding],
-) -> std::io::Result<PathBuf> {
-    let path = dir.join(format!("run-{n:05}"));
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+) -> std::io::Result<Run> {
+    let run = Run {
+        keys: dir.join(format!("run-{n:05}.keys")),
+        lines: dir.join(format!("run-{n:05}.lines")),
+    };
+    let mut keys = BufWriter::with_capacity(1 << 20, File::create(&run.keys)?);
+    let mut lines = BufWriter::with_capacity(1 << 20, File::create(&run.lines)?);
     for window in findings.chunks(RUN_CHUNK * 64) {
-        let parts: Vec<Vec<u8>> = window
+        let parts: Vec<(Vec<u8>, Vec<u8>)> = window
             .par_chunks(RUN_CHUNK)
             .map(|chunk| {
-                let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                let mut keys = Vec::with_capacity(chunk.len() * 256);
+                let mut lines = Vec::with_capacity(chunk.len() * 1024);
                 for f in chunk {
-                    encode(head, f, &mut buf)?;
+                    encode(head, f, &mut keys, &mut lines)?;
                 }
-                Ok(buf)
+                Ok((keys, lines))
             })
             .collect::<std::io::Result<_>>()?;
-        for part in parts {
-            out.write_all(&part)?;
+        for (k, l) in parts {
+            keys.write_all(&k)?;
+            lines.write_all(&l)?;
         }
     }
-    out.into_inner()
+    keys.into_inner()
         .map_err(std::io::IntoInnerError::into_error)?;
-    Ok(path)
+    lines
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    Ok(run)
 }
 
-fn encode(head: &Evaluation, f: &Finding, out: &mut Vec<u8>) -> std::io::Result<()> {
+fn encode(
+    head: &Evaluation,
+    f: &Finding,
+    keys: &mut Vec<u8>,
+    lines: &mut Vec<u8>,
+) -> std::io::Result<()> {
     for text in [
         &*f.rule_id,
         &f.resource,
@@ -208,23 +244,23 @@ fn encode(head: &Evaluation, f: &Finding, out: &mut Vec<u8>) -> std::io::Result<
         &f.account_id,
         &f.fingerprint,
     ] {
-        put_bytes(out, text.as_bytes());
+        put_bytes(keys, text.as_bytes());
     }
-    out.extend_from_slice(&[
+    keys.extend_from_slice(&[
         index_of(&Status::ALL, f.status),
         index_of(&Severity::ALL, f.severity),
         index_of(&Area::ALL, f.area),
     ]);
-    let at = out.len();
-    out.extend_from_slice(&[0; 4]);
-    finding_line(head, f, out)?;
-    let len = u32::try_from(out.len() - at - 4).map_err(std::io::Error::other)?;
-    out[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    let start = lines.len();
+    finding_line(head, f, lines)?;
+    let len = u32::try_from(lines.len() - start).map_err(std::io::Error::other)?;
+    keys.extend_from_slice(&len.to_le_bytes());
     Ok(())
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    // A finding's texts are far below 4 GiB; `encode` checks the line, the longest.
+    // A finding's texts are far below 4 GiB (its line, longer than all of them together,
+    // is checked).
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
     out.extend_from_slice(bytes);
 }
@@ -236,21 +272,27 @@ fn index_of<T: PartialEq>(all: &[T], value: T) -> u8 {
         .unwrap_or(u8::MAX)
 }
 
-/// Reads a run file's records in order.
+/// Reads a run's keys in order, and with `lines`, each key's line after it.
 struct RunReader {
-    input: BufReader<File>,
+    keys: BufReader<File>,
+    lines: Option<BufReader<File>>,
 }
 
 impl RunReader {
-    fn open(path: &Path) -> std::io::Result<Self> {
+    fn open(run: &Run, lines: bool) -> std::io::Result<Self> {
         Ok(RunReader {
-            input: BufReader::with_capacity(1 << 18, File::open(path)?),
+            keys: BufReader::with_capacity(1 << 18, File::open(&run.keys)?),
+            lines: if lines {
+                Some(BufReader::with_capacity(1 << 20, File::open(&run.lines)?))
+            } else {
+                None
+            },
         })
     }
 
-    fn next(&mut self) -> std::io::Result<Option<Record>> {
+    fn next(&mut self) -> std::io::Result<Option<Key>> {
         let mut len = [0; 4];
-        match self.input.read_exact(&mut len) {
+        match self.keys.read_exact(&mut len) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
             Err(e) => return Err(e),
@@ -260,14 +302,14 @@ impl RunReader {
         let region = self.text_field()?;
         let account_id = self.text_field()?;
         let fingerprint = self.text_field()?;
-        let mut codes = [0; 3];
-        self.input.read_exact(&mut codes)?;
+        let mut codes = [0; 7];
+        self.keys.read_exact(&mut codes)?;
         let bad = || std::io::Error::other("a run file holds an unknown code");
         let status = *Status::ALL.get(usize::from(codes[0])).ok_or_else(bad)?;
         let severity = *Severity::ALL.get(usize::from(codes[1])).ok_or_else(bad)?;
         let area = *Area::ALL.get(usize::from(codes[2])).ok_or_else(bad)?;
-        let line = self.bytes_field()?;
-        Ok(Some(Record {
+        let line_len = u32::from_le_bytes([codes[3], codes[4], codes[5], codes[6]]);
+        Ok(Some(Key {
             rule_id,
             resource,
             region,
@@ -276,30 +318,35 @@ impl RunReader {
             status,
             severity,
             area,
-            line,
+            line_len,
         }))
     }
 
-    fn bytes_field(&mut self) -> std::io::Result<Vec<u8>> {
-        let mut len = [0; 4];
-        self.input.read_exact(&mut len)?;
-        let mut bytes = vec![0; u32::from_le_bytes(len) as usize];
-        self.input.read_exact(&mut bytes)?;
-        Ok(bytes)
+    /// The line of the key read last (the lines are read in the keys' order).
+    fn line(&mut self, key: &Key, buf: &mut Vec<u8>) -> std::io::Result<()> {
+        buf.clear();
+        if let Some(lines) = &mut self.lines {
+            buf.resize(key.line_len as usize, 0);
+            lines.read_exact(buf)?;
+        }
+        Ok(())
     }
 
     fn text(&mut self, len: u32) -> std::io::Result<String> {
         let mut bytes = vec![0; len as usize];
-        self.input.read_exact(&mut bytes)?;
+        self.keys.read_exact(&mut bytes)?;
         String::from_utf8(bytes).map_err(std::io::Error::other)
     }
 
     fn text_field(&mut self) -> std::io::Result<String> {
-        String::from_utf8(self.bytes_field()?).map_err(std::io::Error::other)
+        let mut len = [0; 4];
+        self.keys.read_exact(&mut len)?;
+        self.text(u32::from_le_bytes(len))
     }
 }
 
-/// What merging the runs gave.
+/// What counting the merged findings gave.
+#[derive(Debug, Default)]
 struct Merged {
     tally: TallyCounter,
     findings: usize,
@@ -309,76 +356,75 @@ struct Merged {
     duplicates: Vec<String>,
 }
 
-/// Merges the sorted runs into `body`, the report's finding lines, keeping one finding per
-/// fingerprint as the whole evaluation does (the worse status; a warning per collapse).
-fn merge(runs: &[PathBuf], body: &Path) -> std::io::Result<Merged> {
-    let mut readers = runs
-        .iter()
-        .map(|p| RunReader::open(p))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    let mut heap = BinaryHeap::new();
-    for (i, reader) in readers.iter_mut().enumerate() {
-        if let Some(record) = reader.next()? {
-            heap.push(Reverse((record, i)));
-        }
-    }
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(body)?);
-    let mut merged = Merged {
-        tally: TallyCounter::default(),
-        findings: 0,
-        worst_fail: None,
-        worst_unknown: None,
-        duplicates: Vec::new(),
-    };
-    let mut emit = |r: Record, merged: &mut Merged| -> std::io::Result<()> {
-        merged.tally.add(r.status, r.area, r.severity);
-        let worst = match r.status {
-            Status::Fail => Some(&mut merged.worst_fail),
-            Status::Unknown => Some(&mut merged.worst_unknown),
+impl Merged {
+    fn count(&mut self, key: &Key) {
+        self.tally.add(key.status, key.area, key.severity);
+        let worst = match key.status {
+            Status::Fail => Some(&mut self.worst_fail),
+            Status::Unknown => Some(&mut self.worst_unknown),
             Status::Pass | Status::Waived => None,
         };
         if let Some(worst) = worst {
-            *worst = (*worst).max(Some(r.severity));
+            *worst = (*worst).max(Some(key.severity));
         }
-        // The first line of the list goes without its comma.
-        out.write_all(if merged.findings == 0 {
-            &r.line[1..]
-        } else {
-            &r.line
-        })?;
-        merged.findings += 1;
-        Ok(())
-    };
-    let mut last: Option<Record> = None;
-    while let Some(Reverse((record, i))) = heap.pop() {
+        self.findings += 1;
+    }
+}
+
+/// Merges the sorted runs, keeping one finding per fingerprint as the whole evaluation
+/// does (the worse status), and hands each kept finding's key to `emit` in report order,
+/// with its line when `lines` (else an empty one). Returns a warning per collapse. Equal
+/// runs give equal calls: the first merge counts, the second writes.
+fn merge(
+    runs: &[Run],
+    lines: bool,
+    mut emit: impl FnMut(Key, &[u8]) -> std::io::Result<()>,
+) -> std::io::Result<Vec<String>> {
+    let mut readers = runs
+        .iter()
+        .map(|r| RunReader::open(r, lines))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut heap = BinaryHeap::new();
+    for (i, reader) in readers.iter_mut().enumerate() {
+        if let Some(key) = reader.next()? {
+            heap.push(Reverse((key, i)));
+        }
+    }
+    let mut duplicates = Vec::new();
+    let mut last: Option<(Key, Vec<u8>)> = None;
+    let mut spare = Vec::new();
+    while let Some(Reverse((key, i))) = heap.pop() {
+        let mut line = std::mem::take(&mut spare);
+        readers[i].line(&key, &mut line)?;
         if let Some(next) = readers[i].next()? {
             heap.push(Reverse((next, i)));
         }
         match &mut last {
-            Some(kept) if kept.fingerprint == record.fingerprint => {
-                merged.duplicates.push(duplicate_warning(
-                    &record.rule_id,
-                    &record.resource,
+            Some((kept, kept_line)) if kept.fingerprint == key.fingerprint => {
+                duplicates.push(duplicate_warning(
+                    &key.rule_id,
+                    &key.resource,
                     kept.status,
-                    record.status,
+                    key.status,
                 ));
-                if status_rank(record.status) > status_rank(kept.status) {
-                    *kept = record;
+                if status_rank(key.status) > status_rank(kept.status) {
+                    *kept = key;
+                    std::mem::swap(kept_line, &mut line);
                 }
+                spare = line;
             }
             _ => {
-                if let Some(kept) = last.replace(record) {
-                    emit(kept, &mut merged)?;
+                if let Some((kept, kept_line)) = last.replace((key, line)) {
+                    emit(kept, &kept_line)?;
+                    spare = kept_line;
                 }
             }
         }
     }
-    if let Some(kept) = last {
-        emit(kept, &mut merged)?;
+    if let Some((kept, kept_line)) = last {
+        emit(kept, &kept_line)?;
     }
-    out.into_inner()
-        .map_err(std::io::IntoInnerError::into_error)?;
-    Ok(merged)
+    Ok(duplicates)
 }
 
 #[cfg(test)]
@@ -495,19 +541,35 @@ mod tests {
             write_run(dir.path(), 0, &evaluation, &odd).unwrap(),
             write_run(dir.path(), 1, &evaluation, &even).unwrap(),
         ];
-        let body = dir.path().join("body");
-        let merged = merge(&runs, &body).unwrap();
+        let mut merged = Merged::default();
+        merged.duplicates = merge(&runs, false, |key, line| {
+            assert!(line.is_empty(), "keys alone");
+            merged.count(&key);
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(merged.findings, findings.len());
         assert_eq!(merged.duplicates.len(), 1, "{:?}", merged.duplicates);
         assert!(merged.duplicates[0].contains(&findings[0].resource));
+        // The worse of the two is kept: the first finding as it was, not passing.
+        let mut body = Vec::new();
+        let mut statuses = Vec::new();
+        let written = merge(&runs, true, |key, line| {
+            statuses.push(key.status);
+            body.extend_from_slice(line);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(written, merged.duplicates, "both merges decide alike");
+        let expected_statuses: Vec<Status> = findings.iter().map(|f| f.status).collect();
+        assert_eq!(statuses, expected_statuses);
         let mut expected = Vec::new();
         for f in &findings {
             finding_line(&evaluation, f, &mut expected).unwrap();
         }
-        let body = std::fs::read(&body).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&body),
-            String::from_utf8_lossy(&expected[1..])
+            String::from_utf8_lossy(&expected)
         );
     }
 }

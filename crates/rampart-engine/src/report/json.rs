@@ -92,15 +92,15 @@ pub(crate) fn finding_line(
 }
 
 /// Writes the JSON report of an evaluation whose findings were rendered elsewhere: `head`
-/// has none, `tally` counts them, and `body` yields their lines ([`finding_line`], the
+/// has none, `tally` counts them, and `body` writes their lines ([`finding_line`], the
 /// first one without its comma), `findings` of them. The bytes are [`write`]'s for the
 /// evaluation holding them.
 pub(crate) fn write_with_body(
     head: &Evaluation,
     tally: Tally,
     options: &RenderOptions<'_>,
-    body: &mut dyn std::io::Read,
     findings: usize,
+    body: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut text = Vec::new();
@@ -113,7 +113,7 @@ pub(crate) fn write_with_body(
     };
     out.write_all(open)?;
     out.write_all(b"[")?;
-    std::io::copy(body, out)?;
+    body(out)?;
     out.write_all(if findings == 0 {
         b"]\n}\n"
     } else {
