@@ -279,27 +279,19 @@ fn a_streamed_evaluation_reports_what_a_whole_one_does() {
     // The snapshot on the first line, then one account a line.
     assert!(text.lines().next().unwrap().contains("\"accounts\":[]"));
     assert_eq!(text.lines().count(), 14, "the sample's 13 accounts");
-    let whole = run(&["evaluate", "--snapshot", lines_s, "--format", "json"]);
-    let streamed = run(&[
-        "evaluate",
-        "--stream",
-        "--snapshot",
-        lines_s,
-        "--format",
-        "json",
-        "--profile-rules",
-    ]);
+    // `evaluate --snapshot FILE --format json` with more arguments.
+    let json_of = |file: &str, more: &[&str]| {
+        let mut args = vec!["evaluate", "--snapshot", file, "--format", "json"];
+        args.extend_from_slice(more);
+        run(&args)
+    };
+    let whole = json_of(lines_s, &[]);
+    let streamed = json_of(lines_s, &["--stream", "--profile-rules"]);
     assert_eq!(whole.code, 1, "the sample fails on high: {}", whole.stderr);
     assert_eq!(streamed.code, whole.code, "{}", streamed.stderr);
     assert!(streamed.stdout == whole.stdout, "streamed report differs");
     // The pretty-printed file and its lines form are the same snapshot.
-    let pretty = run(&[
-        "evaluate",
-        "--snapshot",
-        sample.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let pretty = json_of(sample.to_str().unwrap(), &[]);
     assert!(
         pretty.stdout == whole.stdout,
         "the lines form evaluates differently"
@@ -311,16 +303,7 @@ fn a_streamed_evaluation_reports_what_a_whole_one_does() {
             streamed.stderr
         );
     }
-    let never = run(&[
-        "evaluate",
-        "--stream",
-        "--snapshot",
-        lines_s,
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    ]);
+    let never = json_of(lines_s, &["--stream", "--fail-on", "never"]);
     assert_eq!(never.code, 0, "{}", never.stderr);
     // What it cannot do without holding every finding is an input error.
     assert_input_error(
@@ -332,15 +315,7 @@ fn a_streamed_evaluation_reports_what_a_whole_one_does() {
         "--format json only",
     );
     assert_input_error(
-        &run(&[
-            "evaluate",
-            "--stream",
-            "--snapshot",
-            lines_s,
-            "--format",
-            "json",
-            "--record",
-        ]),
+        &json_of(lines_s, &["--stream", "--record"]),
         "cannot --record",
     );
 }

@@ -702,10 +702,7 @@ impl<'a> FindingMaker<'a> {
         // is redacted at the end).
         finding.redact();
         if let Some(w) = warning {
-            match self.warnings.lock() {
-                Ok(mut g) => g.insert(Notice::warning(w)),
-                Err(poisoned) => poisoned.into_inner().insert(Notice::warning(w)),
-            };
+            crate::facts::lock(&self.warnings).insert(Notice::warning(w));
         }
         finding
     }
