@@ -2,8 +2,8 @@
 //! its batches of findings spilled to sorted run files, then merged into the JSON
 //! report's findings.
 //!
-//! Each batch's findings are written to a run file, each as its report line with its
-//! sort key. The runs are merged in report order, one finding per fingerprint kept as the
+//! Each batch's findings are written to a run: their sort keys in one file, their report
+//! lines in another. The runs are merged in report order, one finding per fingerprint kept as the
 //! whole evaluation keeps it, counted, and written as the report's findings. The report is
 //! byte-identical to the one evaluating the whole snapshot at once (the tests hold it so,
 //! one account per batch).
@@ -56,12 +56,11 @@ pub fn evaluate(
     // The first merge only counts: the report's head, which says how many findings of
     // each kind there are, comes before them.
     let started = Instant::now();
-    let mut merged = Merged::default();
-    merge(&runs, false, |key, _| {
-        merged.count(&key);
+    let mut counts = Counts::default();
+    let duplicates = merge(&runs, false, |key, _| {
+        counts.add(&key);
         Ok(())
     })
-    .map(|duplicates| merged.duplicates = duplicates)
     .map_err(spill)?;
     let mut phases = evaluated.phases;
     phases.push(("merge", started.elapsed(), resident_bytes()));
@@ -70,17 +69,14 @@ pub fn evaluate(
     let notices: BTreeSet<Notice> = head
         .notices
         .drain(..)
-        .chain(merged.duplicates.into_iter().map(Notice::warning))
+        .chain(duplicates.into_iter().map(Notice::warning))
         .collect();
     head.notices = notices.into_iter().collect();
     // No credential quoted from the data leaves the engine.
     head.redact_all_but_findings();
     Ok(Streamed {
         head,
-        tally: merged.tally.finish(),
-        findings: merged.findings,
-        worst_fail: merged.worst_fail,
-        worst_unknown: merged.worst_unknown,
+        counts,
         runs,
         _dir: dir,
         phases,
@@ -88,17 +84,14 @@ pub fn evaluate(
     })
 }
 
-/// A streamed evaluation, its findings merged in a temporary file until the report is
-/// written ([`Streamed::write_json`]).
+/// A streamed evaluation, its findings kept in sorted runs in a temporary directory until
+/// the report is written ([`Streamed::write_json`]).
 #[derive(Debug)]
 pub struct Streamed {
     /// The evaluation without its findings: rules, notices, coverage.
     head: Evaluation,
-    tally: crate::report::Tally,
-    findings: usize,
-    /// The most severe failing and unknown findings' severities.
-    worst_fail: Option<Severity>,
-    worst_unknown: Option<Severity>,
+    /// What the counting merge found.
+    counts: Counts,
     /// The sorted runs of findings, merged again as the report is written.
     runs: Vec<Run>,
     /// Removed with its files when this is dropped.
@@ -130,14 +123,14 @@ impl Streamed {
 
     /// The number of findings.
     pub fn findings(&self) -> usize {
-        self.findings
+        self.counts.findings
     }
 
     /// Whether a finding fails at `threshold` or above (or, with `unknown`, is unknown
     /// there).
     pub fn breaks(&self, threshold: Severity, unknown: bool) -> bool {
-        self.worst_fail.is_some_and(|s| s >= threshold)
-            || (unknown && self.worst_unknown.is_some_and(|s| s >= threshold))
+        self.counts.worst_fail.is_some_and(|s| s >= threshold)
+            || (unknown && self.counts.worst_unknown.is_some_and(|s| s >= threshold))
     }
 
     /// Writes the JSON report: the bytes the whole snapshot's evaluation would give. The
@@ -149,9 +142,9 @@ impl Streamed {
     ) -> std::io::Result<()> {
         write_with_body(
             &self.head,
-            self.tally.clone(),
+            self.counts.tally.clone().finish(),
             options,
-            self.findings,
+            self.counts.findings,
             |out| {
                 let mut first = true;
                 merge(&self.runs, true, |_, line| {
@@ -345,19 +338,18 @@ impl RunReader {
     }
 }
 
-/// What counting the merged findings gave.
+/// The merged findings counted: by status, area and severity, in all, and the most
+/// severe failing and unknown ones' severities.
 #[derive(Debug, Default)]
-struct Merged {
+struct Counts {
     tally: TallyCounter,
     findings: usize,
     worst_fail: Option<Severity>,
     worst_unknown: Option<Severity>,
-    /// One warning per finding dropped for sharing its fingerprint with another.
-    duplicates: Vec<String>,
 }
 
-impl Merged {
-    fn count(&mut self, key: &Key) {
+impl Counts {
+    fn add(&mut self, key: &Key) {
         self.tally.add(key.status, key.area, key.severity);
         let worst = match key.status {
             Status::Fail => Some(&mut self.worst_fail),
@@ -541,16 +533,16 @@ mod tests {
             write_run(dir.path(), 0, &evaluation, &odd).unwrap(),
             write_run(dir.path(), 1, &evaluation, &even).unwrap(),
         ];
-        let mut merged = Merged::default();
-        merged.duplicates = merge(&runs, false, |key, line| {
+        let mut counts = Counts::default();
+        let duplicates = merge(&runs, false, |key, line| {
             assert!(line.is_empty(), "keys alone");
-            merged.count(&key);
+            counts.add(&key);
             Ok(())
         })
         .unwrap();
-        assert_eq!(merged.findings, findings.len());
-        assert_eq!(merged.duplicates.len(), 1, "{:?}", merged.duplicates);
-        assert!(merged.duplicates[0].contains(&findings[0].resource));
+        assert_eq!(counts.findings, findings.len());
+        assert_eq!(duplicates.len(), 1, "{duplicates:?}");
+        assert!(duplicates[0].contains(&findings[0].resource));
         // The worse of the two is kept: the first finding as it was, not passing.
         let mut body = Vec::new();
         let mut statuses = Vec::new();
@@ -560,7 +552,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!(written, merged.duplicates, "both merges decide alike");
+        assert_eq!(written, duplicates, "both merges decide alike");
         let expected_statuses: Vec<Status> = findings.iter().map(|f| f.status).collect();
         assert_eq!(statuses, expected_statuses);
         let mut expected = Vec::new();

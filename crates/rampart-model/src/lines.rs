@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::load::{
-    check_is_object, inconsistent, parse_object, syntax, Consistency, SnapshotError,
+    check_is_object, inconsistent, not_utf8_at, parse_object, syntax, Consistency, SnapshotError,
 };
 use crate::{Account, CoverageGap, Organization, Snapshot, SnapshotSource};
 
@@ -63,7 +63,18 @@ pub(crate) fn parse(text: &str, head: usize, path: &Path) -> Result<Snapshot, Sn
 
 /// One account line, numbered `line` (1-based) in the file.
 fn parse_account(text: &str, line: usize, path: &Path) -> Result<Account, SnapshotError> {
-    let at_line = |e: SnapshotError| match e {
+    let parsed = match check_is_object(text, path) {
+        Ok(()) => serde_json::from_str(text).map_err(|e| syntax(path, &e)),
+        Err(SnapshotError::Syntax { path, column, .. }) => Err(SnapshotError::Syntax {
+            path,
+            line,
+            column,
+            message: "an account line is a JSON object (`{ \"id\": … }`)".to_owned(),
+        }),
+        Err(other) => Err(other),
+    };
+    // The line's own position is line 1 of its text.
+    parsed.map_err(|e| match e {
         SnapshotError::Syntax {
             path,
             column,
@@ -76,17 +87,7 @@ fn parse_account(text: &str, line: usize, path: &Path) -> Result<Account, Snapsh
             message,
         },
         other => other,
-    };
-    check_is_object(text, path).map_err(|e| match e {
-        SnapshotError::Syntax { path, column, .. } => SnapshotError::Syntax {
-            path,
-            line,
-            column,
-            message: "an account line is a JSON object (`{ \"id\": … }`)".to_owned(),
-        },
-        other => other,
-    })?;
-    serde_json::from_str(text).map_err(|e| at_line(syntax(path, &e)))
+    })
 }
 
 /// Writes `snapshot` in the JSON-lines form, a trailing newline after every line, redacted
@@ -235,12 +236,11 @@ fn read_line(
             Ok(n)
         }
         Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
+            let (offset, _, column) = not_utf8_at(&e);
             Err(SnapshotError::Syntax {
                 path: path.to_owned(),
                 line,
-                column: valid.chars().count() + 1,
+                column,
                 message: format!("not UTF-8 text (byte {offset} of the line)"),
             })
         }

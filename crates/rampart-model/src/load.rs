@@ -60,14 +60,20 @@ pub enum SnapshotError {
 pub fn read_text(path: &Path) -> std::io::Result<String> {
     let bytes = std::fs::read(path)?;
     String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
-        let (line, column) = line_column(valid, offset);
+        let (offset, line, column) = not_utf8_at(&e);
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!("not UTF-8 text at line {line}, column {column} (byte {offset})"),
         )
     })
+}
+
+/// Where bytes stop being UTF-8: the byte offset, and its 1-based line and column.
+pub(crate) fn not_utf8_at(e: &std::string::FromUtf8Error) -> (usize, usize, usize) {
+    let offset = e.utf8_error().valid_up_to();
+    let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
+    let (line, column) = line_column(valid, offset);
+    (offset, line, column)
 }
 
 /// Reads and checks a snapshot file.

@@ -166,7 +166,7 @@ impl Tally {
 }
 
 /// A [`Tally`] counted a finding at a time.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct TallyCounter {
     by_status: StatusCounts,
     by_area: BTreeMap<Area, StatusCounts>,
